@@ -1,0 +1,346 @@
+"""The command line. Each command is a thin wrapper over `Project`; output goes through rich.
+
+A user's mistake exits non-zero with one line on stderr, never a traceback."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from northstar import __version__
+from northstar.errors import NorthstarError
+from northstar.formatting import format_change, format_value
+from northstar.ledger.schema import TAGS
+from northstar.project import Project
+
+app = typer.Typer(
+    help="Northstar: KPIs computed from an append-only ledger, one metric per owner.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+STATUS_STYLE = {"green": "green", "yellow": "yellow", "red": "red", "grey": "bright_black"}
+DEMO_MARKER = ".northstar-demo"
+
+ProjectDir = Annotated[Path, typer.Option(
+    "--project", "-p", envvar="NORTHSTAR_PROJECT",
+    help="Project folder (holds northstar.toml).", show_default=True,
+)]
+Author = Annotated[str, typer.Option(help="Who makes this change (default: your login).")]
+
+
+def _author(value: str) -> str:
+    return value or getpass.getuser()
+
+
+def _tags(values: list[str]) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for item in values:
+        key, sep, val = item.partition("=")
+        if not sep or not val:
+            raise NorthstarError(f"--tag {item!r}: write TAG=VALUE, e.g. --tag department=sales")
+        if key not in TAGS:
+            raise NorthstarError(f"--tag {key!r} is not a tag; tags are: {', '.join(TAGS)}")
+        tags[key] = val
+    return tags
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder to create the project in.")],
+    name: Annotated[str, typer.Option(help="Company name.")] = "My company",
+    timezone: Annotated[str, typer.Option(help="IANA timezone for period bounds.")] = "UTC",
+    fiscal_year_start_month: Annotated[int, typer.Option(
+        help="Month (1-12) the fiscal year starts in.")] = 1,
+    engine: Annotated[str, typer.Option(help="Engine URL.")] = "duckdb:///northstar.duckdb",
+    pack: Annotated[str | None, typer.Option(
+        help="Copy a business pack's metrics, models and people (e.g. marketplace).")] = None,
+) -> None:
+    """Create a project: northstar.toml, metrics/, models/, dashboards/ and people.yml."""
+    from northstar.packs import get_pack
+
+    chosen = get_pack(pack) if pack else None
+    if not 1 <= fiscal_year_start_month <= 12:
+        raise NorthstarError("--fiscal-year-start-month must be between 1 and 12")
+    with Project.init(folder, name=name, timezone=timezone, engine_url=engine,
+                      fiscal_year_start_month=fiscal_year_start_month, pack=chosen) as project:
+        out.print(f"Created project in [bold]{project.root}[/] "
+                  f"({len(project.catalog)} metrics, engine {project.settings.engine.url})")
+
+
+@app.command()
+def load(
+    table: Annotated[str, typer.Argument(help="Raw object name, e.g. invoices.")],
+    file: Annotated[Path, typer.Argument(help="A .csv or .jsonl file.")],
+    source: Annotated[str, typer.Option(help="Source system the file came from.")] = "file",
+    id_column: Annotated[str, typer.Option(help="Column with each record's stable id.")] = "id",
+    tag: Annotated[list[str] | None, typer.Option(
+        help="Tag every row: TAG=VALUE (repeatable).")] = None,
+    project: ProjectDir = Path("."),
+) -> None:
+    """Append a file to a raw ledger table: every row, or nothing."""
+    with Project.open(project) as p:
+        result = p.load_file(table, file, source=source, id_column=id_column,
+                             tags=_tags(tag or []))
+        out.print(f"Loaded {result.rows:,} rows into raw_{table} (load {result.load_id}"
+                  + (f", {result.replaced:,} new versions of known records" if result.replaced
+                     else "") + ")")
+
+
+@app.command()
+def adjust(
+    reason: Annotated[str, typer.Option(help="Why the correction is made (required).")],
+    table: Annotated[str | None, typer.Option(help="Raw object of the record to correct.")] = None,
+    record: Annotated[str | None, typer.Option(help="Id of the record to correct.")] = None,
+    field: Annotated[str | None, typer.Option(help="Field of the record to correct.")] = None,
+    value: Annotated[str | None, typer.Option(help="The corrected value.")] = None,
+    metric: Annotated[str | None, typer.Option(help="Metric whose value to correct.")] = None,
+    period: Annotated[str | None, typer.Option(help="Period of the metric value.")] = None,
+    delta: Annotated[str | None, typer.Option(help="Amount netted into the metric value.")] = None,
+    effective: Annotated[str | None, typer.Option(help="Effective date, YYYY-MM-DD.")] = None,
+    author: Author = "",
+    project: ProjectDir = Path("."),
+) -> None:
+    """Append a correction: a record's field (--table --record --field --value) or a metric's
+    value for a period (--metric --period --delta). History is never edited."""
+    eff = None
+    if effective:
+        try:
+            eff = date.fromisoformat(effective)
+        except ValueError:
+            raise NorthstarError(f"--effective {effective!r} is not a date (YYYY-MM-DD)") from None
+    record_mode = any(x is not None for x in (table, record, field, value))
+    metric_mode = any(x is not None for x in (metric, period, delta))
+    if record_mode == metric_mode:
+        raise NorthstarError("correct either a record (--table --record --field --value) or a "
+                             "metric (--metric --period --delta)")
+    with Project.open(project) as p:
+        if record_mode:
+            if table is None or record is None or field is None or value is None:
+                raise NorthstarError("a record correction needs --table, --record, --field and "
+                                     "--value")
+            result = p.adjust_record(table, record, field, value, author=_author(author),
+                                     reason=reason, effective=eff)
+            out.print(f"Corrected {table} {record}.{field} -> {value} (load {result.load_id})")
+        else:
+            if metric is None or period is None or delta is None:
+                raise NorthstarError("a metric correction needs --metric, --period and --delta")
+            result = p.adjust_metric(metric, period, delta, author=_author(author),
+                                     reason=reason, effective=eff)
+            out.print(f"Netted {delta} into {metric} for {period} (load {result.load_id})")
+
+
+@app.command("set-manual")
+def set_manual(
+    metric: Annotated[str, typer.Argument(help="Metric name.")],
+    period: Annotated[str, typer.Argument(help="Period, e.g. 2025-01 or 2025-Q1.")],
+    value: Annotated[str | None, typer.Argument(help="The value (omit with --release).")] = None,
+    note: Annotated[str | None, typer.Option(help="Where the number comes from.")] = None,
+    release: Annotated[bool, typer.Option(
+        "--release", help="Hand the period back to collection.")] = False,
+    author: Author = "",
+    project: ProjectDir = Path("."),
+) -> None:
+    """Enter a metric's value by hand for a period; collection never overwrites it."""
+    with Project.open(project) as p:
+        result = p.set_manual(metric, period, value, author=_author(author), note=note,
+                              release=release)
+        what = "handed back to collection" if release else f"set to {value}"
+        out.print(f"{metric} {period} {what} (load {result.load_id})")
+
+
+@app.command()
+def compute(
+    metric: Annotated[list[str] | None, typer.Option(
+        "--metric", "-m", help="Metric to compute (repeatable; default: all).")] = None,
+    period: Annotated[list[str] | None, typer.Option(
+        help="Period (repeatable): 2025-01, 2025-Q1, 2025-W03, 2025.")] = None,
+    last: Annotated[int | None, typer.Option(
+        help="The last N periods of each metric's grain, ending with the current one.")] = None,
+    by: Annotated[str | None, typer.Option(help="Slice by a tag, e.g. owner_id.")] = None,
+    where: Annotated[list[str] | None, typer.Option(
+        help="Filter by a tag: TAG=VALUE (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    project: ProjectDir = Path("."),
+) -> None:
+    """Compute metric values with target, status and the two comparisons."""
+    if last is not None and period:
+        raise NorthstarError("give --period or --last, not both")
+    if last is not None and not 1 <= last <= 120:
+        raise NorthstarError("--last must be between 1 and 120")
+    with Project.open(project) as p:
+        names = metric or list(p.catalog.metrics)
+        values = []
+        for name in names:
+            periods = period
+            if last is not None:
+                grain = p.catalog.get(name).grain
+                periods = [str(x) for x in p.calendar.last_n(grain, last)]
+            values += p.compute([name], periods, by=by, filters=_tags(where or []))
+        if as_json:
+            sys.stdout.write(json.dumps([v.as_dict() for v in values], indent=2) + "\n")
+            return
+        table = Table(show_lines=False)
+        for col in ("metric", "period", *([by] if by else []), "value", "target", "status",
+                    "vs prev", "vs last year", ""):
+            table.add_column(col, justify="right" if col in ("value", "target") else "left")
+        for v in values:
+            style = STATUS_STYLE.get(v.status or "", "")
+            table.add_row(
+                v.metric, v.period, *([str(v.slice.get(by) or "(none)")] if by else []),
+                format_value(v.value, v.unit), format_value(v.target, v.unit),
+                f"[{style}]{v.status}[/]" if style else "—",
+                format_change(v.value, v.previous), format_change(v.value, v.last_year),
+                v.origin if v.origin != "computed" else "",
+            )
+        out.print(table)
+
+
+@app.command()
+def recompute(
+    metric: Annotated[str, typer.Argument(help="Metric name.")],
+    period: Annotated[str, typer.Argument(help="The closed period to recompute.")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the ledger).")],
+    author: Author = "",
+    project: ProjectDir = Path("."),
+) -> None:
+    """Recompute a frozen (closed) period from today's ledger; the act is logged."""
+    with Project.open(project) as p:
+        v = p.recompute(metric, period, reason=reason, author=_author(author))
+        out.print(f"{metric} {period} re-frozen at {format_value(v.value, v.unit)}")
+
+
+@app.command()
+def verify(project: ProjectDir = Path(".")) -> None:
+    """Re-hash the ledger; name every table and load changed behind its back."""
+    with Project.open(project) as p:
+        report = p.verify()
+    if report.ok:
+        out.print(f"[green]OK[/]: {report.loads} loads, {report.rows:,} rows match the hash chain")
+        return
+    for problem in report.problems:
+        err.print(f"[red]TAMPERED[/] {problem}")
+    err.print(f"{len(report.problems)} problem(s) in {report.loads} loads")
+    raise typer.Exit(1)
+
+
+@app.command()
+def findings(project: ProjectDir = Path("."),
+             as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Data-quality findings: sources that disagree on a fact one of them owns."""
+    with Project.open(project) as p:
+        rows = p.findings()
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")
+        return
+    if not rows:
+        out.print("No findings.")
+        return
+    table = Table("object", "record", "field", "owner says", "other source says")
+    for r in rows:
+        table.add_row(r["object"], r["record_key"], r["field"],
+                      f"{r['owner_value']} ({r['owner_source']})",
+                      f"{r['other_value']} ({r['other_source']})")
+    out.print(table)
+
+
+@app.command()
+def log(project: ProjectDir = Path("."),
+        limit: Annotated[int, typer.Option(help="How many loads to show.")] = 20) -> None:
+    """The collection log: the newest loads first."""
+    with Project.open(project) as p:
+        rows = p.ledger.log(limit).to_pylist()
+    table = Table("load", "table", "source", "rows", "finished (UTC)", "status", "error")
+    for r in rows:
+        table.add_row(str(r["load_id"]), r["table_name"], r["source_name"], f"{r['row_count']:,}",
+                      f"{r['finished_at']:%Y-%m-%d %H:%M:%S}", r["status"], r["error"] or "")
+    out.print(table)
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path, typer.Argument(help="Folder for the sample company.")] = Path(
+        "demo-company"),
+    rows: Annotated[int, typer.Option(help="Approximate ledger rows to generate.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same company).")] = 7,
+    serve: Annotated[bool, typer.Option(
+        "--serve/--no-serve", help="Serve the web app afterwards.")] = True,
+) -> None:
+    """Build the sample company (a two-sided marketplace) and show every owner's metric."""
+    from northstar.packs import get_pack
+
+    if not 1_000 <= rows <= 20_000_000:
+        raise NorthstarError("--rows must be between 1,000 and 20,000,000")
+    if folder.exists() and any(folder.iterdir()):
+        if not (folder / DEMO_MARKER).exists():
+            raise NorthstarError(f"{folder} exists and is not a demo folder; choose another")
+        shutil.rmtree(folder)
+    pack = get_pack("marketplace")
+    with Project.init(folder, name="Harbor & Field (sample)", timezone="America/Chicago",
+                      pack=pack) as p:
+        (p.root / DEMO_MARKER).write_text("made by `northstar demo`; safe to delete\n")
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
+                "{task.completed:,.0f}/{task.total:,.0f} rows"), TimeElapsedColumn(),
+                console=err, transient=True) as bar:
+            task = bar.add_task("Loading the sample company", total=rows)
+
+            def advance(name: str, n: int) -> None:
+                bar.update(task, advance=n, description=f"Loading {name}")
+
+            total = p.load_sample(pack, rows, seed=seed, progress=advance)
+        out.print(f"Loaded {total:,} ledger rows into {p.root / 'northstar.duckdb'}")
+        _scorecard(p)
+    if serve:
+        err.print("The web app is not part of this build yet (issue: web app and REST API); "
+                  "the scorecard above is what it will show. Use --no-serve in scripts.")
+
+
+def _scorecard(p: Project) -> None:
+    table = Table(title=f"{p.settings.company.name}: every owner's metric, last closed period")
+    for col in ("owner", "metric", "period", "value", "target", "status", "vs last year",
+                "what to do"):
+        table.add_column(col, justify="right" if col in ("value", "target") else "left",
+                         overflow="fold", max_width=48 if col == "what to do" else None)
+    for person in sorted(p.catalog.people.values(), key=lambda x: (x.department, x.id)):
+        if person.metric is None:
+            continue
+        m = p.catalog.get(person.metric)
+        period = p.calendar.previous(p.calendar.current(m.grain))
+        v = p.compute([m.name], [str(period)])[0]
+        style = STATUS_STYLE.get(v.status or "", "")
+        table.add_row(person.name, m.title, v.period, format_value(v.value, v.unit, m.decimals),
+                      format_value(v.target, v.unit, m.decimals),
+                      f"[{style}]{v.status}[/]" if style else "—",
+                      format_change(v.value, v.last_year), v.action or "")
+    out.print(table)
+
+
+@app.callback(invoke_without_command=True)
+def _root(version: Annotated[bool, typer.Option("--version", help="Show the version.")] = False
+          ) -> None:
+    if version:
+        out.print(f"northstar {__version__}")
+        raise typer.Exit()
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point: user mistakes become one line on stderr and a non-zero exit code."""
+    try:
+        return app(args=argv)
+    except NorthstarError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted; nothing half-written was kept")
+        sys.exit(130)

@@ -1,0 +1,112 @@
+"""`northstar.toml`: one typed settings object, every field documented.
+
+Any setting can be overridden by an environment variable `NORTHSTAR__SECTION__KEY`, for example
+`NORTHSTAR__ENGINE__URL=postgresql://kpi@db/kpi`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from northstar.files import load_toml, validate
+
+CONFIG_FILE = "northstar.toml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CompanySettings(_Strict):
+    name: str = "My company"
+    """Shown on screens and reports."""
+    timezone: str = "UTC"
+    """IANA timezone whose local midnights bound every period (e.g. America/Chicago)."""
+    fiscal_year_start_month: int = Field(1, ge=1, le=12)
+    """Month the fiscal year starts in; a fiscal year is named by the year it ends in."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r} (use an IANA name such as "
+                             "America/Chicago)") from None
+        return value
+
+
+class EngineSettings(_Strict):
+    url: str = "duckdb:///northstar.duckdb"
+    """Where the ledger lives: `duckdb:///file.duckdb` (relative to the project folder) or
+    `postgresql://user@host:5432/db`."""
+
+
+class FreezeSettings(_Strict):
+    closed_periods: bool = True
+    """Freeze a period's metric values the first time they are read after the period closes."""
+    after_days: int = Field(0, ge=0)
+    """Days after a period ends before it counts as closed (room for late bookkeeping)."""
+
+
+class OwnershipRule(_Strict):
+    owner: str
+    """Source whose value wins when several sources report the same record."""
+    key: str = "source_id"
+    """Column that identifies the same fact in every source."""
+    fields: list[str] = []
+    """Columns compared across sources; a difference is listed as a data-quality finding."""
+
+
+class Settings(_Strict):
+    company: CompanySettings = CompanySettings()
+    engine: EngineSettings = EngineSettings()
+    freeze: FreezeSettings = FreezeSettings()
+    ownership: dict[str, OwnershipRule] = {}
+    """Per raw object (e.g. `payments`), which source owns the fact."""
+
+
+def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> None:
+    for name, value in environ.items():
+        if not name.startswith("NORTHSTAR__"):
+            continue
+        parts = [p.lower() for p in name.split("__")[1:] if p]
+        node = data
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        if parts:
+            node[parts[-1]] = value
+
+
+def load_settings(folder: Path, environ: dict[str, str] | None = None) -> Settings:
+    path = folder / CONFIG_FILE
+    data, lines = load_toml(path)
+    _apply_env(data, dict(os.environ if environ is None else environ))
+    return validate(Settings, data, path, lines)
+
+
+DEFAULT_TOML = """\
+# Northstar project settings. Every key is optional; these are the defaults.
+
+[company]
+name = "{name}"
+timezone = "{timezone}"          # period bounds are local midnights here
+fiscal_year_start_month = {fiscal}  # a fiscal year is named by the year it ends in
+
+[engine]
+url = "{url}"   # or postgresql://user@host:5432/db
+
+[freeze]
+closed_periods = true    # freeze metric values of closed periods
+after_days = 0           # days after a period ends before it is closed
+
+# When two sources report the same fact, name the one that wins:
+# [ownership.payments]
+# owner = "stripe"
+# key = "payment_ref"
+# fields = ["amount"]
+"""

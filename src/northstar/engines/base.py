@@ -1,0 +1,126 @@
+"""What every engine adapter does: run SQL, return Arrow, append Arrow, hold a transaction.
+
+The logic lives here and in the callers; an adapter is a small file that maps these few calls to
+one driver. Northstar's own SQL is written in the portable subset both engines accept, with `?`
+placeholders; metric and model SQL is written in DuckDB's dialect and transpiled with SQLGlot."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def quote(name: str) -> str:
+    """Quote an identifier for both engines (double quotes, embedded quotes doubled)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def is_plain_identifier(name: str) -> bool:
+    return bool(_IDENT.match(name))
+
+
+class Engine(ABC):
+    """One open connection to the project's database."""
+
+    name: ClassVar[str]
+    dialect: ClassVar[str]
+    """SQLGlot dialect name used to transpile metric and model SQL."""
+    SUPPORTS_IMMUTABLE_TABLES: ClassVar[bool] = False
+    """True when the database itself can refuse UPDATE/DELETE on ledger tables."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._depth = 0
+
+    # -- statements ----------------------------------------------------------------------
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        """Run a statement that returns nothing worth reading."""
+
+    @abstractmethod
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        """Run a query and return its rows as an Arrow table."""
+
+    @abstractmethod
+    def batches(self, sql: str, params: Sequence[Any] | None = None,
+                batch_rows: int = 200_000) -> Iterator[pa.RecordBatch]:
+        """Stream a large result in record batches, so memory stays flat."""
+
+    @abstractmethod
+    def insert_arrow(self, table: str, data: pa.Table) -> None:
+        """Append an Arrow table's rows to an existing table (columns matched by name)."""
+
+    def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Run a query and return plain Python tuples (small results only)."""
+        table = self.query(sql, params)
+        cols = [table.column(i).to_pylist() for i in range(table.num_columns)]
+        return list(zip(*cols, strict=True)) if cols else []
+
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        found = self.rows(sql, params)
+        return found[0][0] if found else None
+
+    # -- transactions --------------------------------------------------------------------
+    @abstractmethod
+    def _begin(self) -> None: ...
+
+    @abstractmethod
+    def _commit(self) -> None: ...
+
+    @abstractmethod
+    def _rollback(self) -> None: ...
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing. Nested calls join the outer transaction."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._begin()
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self._rollback()
+            raise
+        self._depth = 0
+        self._commit()
+
+    # -- catalogue -----------------------------------------------------------------------
+    @abstractmethod
+    def columns(self, relation: str) -> list[tuple[str, str]] | None:
+        """Columns and their SQL types (DuckDB spelling), or None when there is no such relation."""
+
+    @abstractmethod
+    def relations(self) -> set[str]:
+        """Names of the tables and views in the project's schema."""
+
+    def sql_type(self, duck_type: str) -> str:
+        """The engine's spelling of a column type written DuckDB's way."""
+        return duck_type
+
+    def protect_table(self, table: str) -> None:  # noqa: B027 - optional capability
+        """Make the database refuse UPDATE/DELETE on a ledger table, where it can."""
+
+    def transpile(self, sql: str) -> str:
+        """Translate SQL written in DuckDB's dialect to this engine's."""
+        return sql
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.url}>"

@@ -1,0 +1,87 @@
+"""The embedded default: one DuckDB file in the project folder, nothing to install or start."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from northstar.engines.base import Engine, quote
+from northstar.errors import LedgerLockedError, NorthstarError
+
+
+class DuckDBEngine(Engine):
+    name = "duckdb"
+    dialect = "duckdb"
+    SUPPORTS_IMMUTABLE_TABLES = False
+
+    def __init__(self, url: str, path: Path | None, *, read_only: bool = False) -> None:
+        super().__init__(url)
+        self.path = path
+        target = str(path) if path is not None else ":memory:"
+        try:
+            self.con = duckdb.connect(target, read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise LedgerLockedError(
+                    f"{target} is open for writing in another process (is `northstar serve` "
+                    "running?); stop it, or send the change through the running server"
+                ) from None
+            raise NorthstarError(f"cannot open {target}: {exc}") from None
+
+    def _wrap(self, exc: duckdb.Error) -> NorthstarError:
+        return NorthstarError(str(exc).splitlines()[0])
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        self.con.execute(sql, list(params) if params is not None else None)
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        rel = self.con.sql(sql, params=list(params) if params is not None else None)
+        if rel is None:
+            return pa.table({})
+        return rel.to_arrow_table()
+
+    def batches(self, sql: str, params: Sequence[Any] | None = None,
+                batch_rows: int = 200_000) -> Iterator[pa.RecordBatch]:
+        # On the main connection, so it sees the open transaction's own rows; the caller runs
+        # no other statement until the stream is drained.
+        rel = self.con.sql(sql, params=list(params) if params is not None else None)
+        yield from rel.to_arrow_reader(batch_rows)
+
+    def insert_arrow(self, table: str, data: pa.Table) -> None:
+        view = "__ns_incoming"
+        self.con.register(view, data)
+        try:
+            cols = ", ".join(quote(c) for c in data.column_names)
+            self.con.execute(f"INSERT INTO {quote(table)} ({cols}) SELECT {cols} FROM {view}")
+        finally:
+            self.con.unregister(view)
+
+    def _begin(self) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+
+    def _commit(self) -> None:
+        self.con.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        self.con.execute("ROLLBACK")
+
+    def columns(self, relation: str) -> list[tuple[str, str]] | None:
+        found = self.con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+            [relation],
+        ).fetchall()
+        return [(str(n), str(t)) for n, t in found] or None
+
+    def relations(self) -> set[str]:
+        found = self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        ).fetchall()
+        return {str(r[0]) for r in found}
+
+    def close(self) -> None:
+        self.con.close()

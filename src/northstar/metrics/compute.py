@@ -1,0 +1,400 @@
+"""Computing metric values: on read, cached by ledger version, closed periods frozen.
+
+A value's journey: the formula runs over the model views (or a frozen snapshot is read, for a
+closed period); metric-level adjustments are netted in; a manual value, where one is entered,
+wins. The cache key holds the versions of exactly the ledger tables the formula reads, so an
+append invalidates only the metrics that read what it touched."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from northstar.engines.base import Engine
+from northstar.errors import MetricError, NorthstarError
+from northstar.ledger.corrections import Corrections
+from northstar.ledger.schema import LOG_TABLE
+from northstar.metrics.catalog import Catalog
+from northstar.metrics.definition import MetricDef
+from northstar.metrics.expression import evaluate
+from northstar.metrics.sqlgen import Bounds, fill_placeholders, measure_sql
+from northstar.metrics.status import status_of
+from northstar.models.views import ModelBuilder
+from northstar.periods import Calendar, Period
+
+Number = Decimal | float
+SliceValue = str | None
+Cell = tuple[Number | None, str, Decimal | None]
+"""(value, origin, metric adjustment netted in)."""
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """One number as a person sees it: value, target, status, and the two comparisons."""
+
+    metric: str
+    title: str
+    unit: str
+    period: str
+    slice: dict[str, SliceValue]
+    value: Number | None
+    target: float | None
+    status: str | None
+    action: str | None
+    previous: Number | None
+    previous_period: str
+    last_year: Number | None
+    last_year_period: str
+    origin: str
+    """`computed` (live), `frozen` (closed period's snapshot) or `manual`."""
+    adjustment: Decimal | None
+    owner: str | None
+    department: str
+
+    def as_dict(self) -> dict[str, Any]:
+        def num(v: Number | None) -> float | None:
+            return None if v is None else float(v)
+
+        return {
+            "metric": self.metric, "title": self.title, "unit": self.unit,
+            "period": self.period, "slice": self.slice, "value": num(self.value),
+            "target": self.target, "status": self.status, "action": self.action,
+            "previous": num(self.previous), "previous_period": self.previous_period,
+            "last_year": num(self.last_year), "last_year_period": self.last_year_period,
+            "origin": self.origin, "adjustment": num(self.adjustment), "owner": self.owner,
+            "department": self.department,
+        }
+
+
+@dataclass
+class _State:
+    """Everything a read needs from the ledger's bookkeeping, reloaded when the ledger moves."""
+
+    head: int
+    versions: dict[str, int]
+    record_versions: dict[str, int]
+    manual: dict[tuple[str, str], tuple[Decimal, str, str | None]]
+    adjustments: dict[tuple[str, str], Decimal]
+    snapshots: dict[tuple[str, str, str], tuple[list[Any], int, str]]
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _encode(v: Number | None) -> Any:
+    return str(v) if isinstance(v, Decimal) else v
+
+
+def _decode(v: Any) -> Number | None:
+    return Decimal(v) if isinstance(v, str) else v
+
+
+def _number(v: Any) -> Number | None:
+    if v is None or isinstance(v, Decimal | float):
+        return v
+    if isinstance(v, int):
+        return Decimal(v)
+    raise MetricError(f"the formula returned {v!r}, which is not a number")
+
+
+class MetricComputer:
+    """Computes metric values for periods and slices. One per open project."""
+
+    def __init__(self, engine: Engine, corrections: Corrections, catalog: Catalog,
+                 calendar: Calendar, models: ModelBuilder, *, freeze: bool = True,
+                 freeze_after_days: int = 0, read_only: bool = False) -> None:
+        self.engine = engine
+        self.corrections = corrections
+        self.catalog = catalog
+        self.calendar = calendar
+        self.models = models
+        self.freeze = freeze and not read_only
+        self.freeze_after = timedelta(days=freeze_after_days)
+        self.read_only = read_only
+        self.now: datetime | None = None
+        """Fixed clock for tests; None means the real time."""
+        self._cache: dict[tuple[Any, ...], dict[SliceValue, Number | None]] = {}
+        self._deps: dict[str, set[str]] = {}
+        self._state: _State | None = None
+        self._pending: list[tuple[str, str, str, list[Any], str, int, str]] = []
+
+    # -- public ----------------------------------------------------------------------------
+    def compute(self, names: Sequence[str], periods: Sequence[Period] | None = None,
+                by: str | None = None, filters: dict[str, str] | None = None,
+                ) -> list[MetricValue]:
+        filters = dict(filters or {})
+        state = self.state()
+        try:
+            return self._compute(names, periods, by, filters, state)
+        finally:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Freeze the closed periods computed by this read: one load for all of them."""
+        if self._pending:
+            pending, self._pending = self._pending, []
+            self.corrections.freeze_many(pending, author="northstar")
+            if self._state is not None:  # our own append moved the head, nothing else did
+                self._state.head = int(self.engine.scalar(
+                    f"SELECT coalesce(max(load_id), 0) FROM {LOG_TABLE}"))
+
+    def _compute(self, names: Sequence[str], periods: Sequence[Period] | None,
+                 by: str | None, filters: dict[str, str], state: _State) -> list[MetricValue]:
+        out: list[MetricValue] = []
+        for name in names:
+            m = self.catalog.get(name)
+            for tag in ([by] if by else []) + list(filters):
+                if tag not in m.dimensions:
+                    allowed = ", ".join(m.dimensions) or "nothing (it cannot be sliced)"
+                    raise NorthstarError(f"metric {name} cannot be sliced by {tag!r}; "
+                                         f"it can be sliced by: {allowed}")
+            wanted = list(periods) if periods else [self.calendar.current(m.grain, self._now())]
+            prev = {p: self.calendar.previous(p) for p in wanted}
+            last = {p: self.calendar.same_period_last_year(p) for p in wanted}
+            needed = sorted(set(wanted) | set(prev.values()) | set(last.values()))
+            cells = self._values(m, needed, by, filters, state)
+            owner = self.catalog.owner_of(name)
+            for p in wanted:
+                slices = sorted({s for (pp, s) in cells if pp in (p, prev[p], last[p])},
+                                key=lambda s: (s is None, s or ""))
+                if not by:
+                    slices = [None]
+                for s in slices:
+                    value, origin, adj = cells.get((p, s), (None, "computed", None))
+                    target = None if by else self._target(m, p, state)
+                    status = status_of(m, value, target)
+                    action = getattr(m.actions, status) if status else None
+                    out.append(MetricValue(
+                        metric=name, title=m.title, unit=m.unit, period=str(p),
+                        slice={**filters, **({by: s} if by else {})}, value=value,
+                        target=target, status=status, action=action,
+                        previous=cells.get((prev[p], s), (None,))[0],
+                        previous_period=str(prev[p]),
+                        last_year=cells.get((last[p], s), (None,))[0],
+                        last_year_period=str(last[p]), origin=origin, adjustment=adj,
+                        owner=owner.id if owner else None, department=m.department,
+                    ))
+        return out
+
+    def recompute(self, name: str, period: Period, *, reason: str, author: str) -> MetricValue:
+        """Recompute a frozen period from today's ledger and freeze the new value (logged)."""
+        if not reason.strip():
+            raise NorthstarError("recomputing a frozen period needs a reason")
+        m = self.catalog.get(name)
+        if m.kind not in ("measure", "sql"):
+            raise NorthstarError(f"metric {name} is {m.kind}; only measure and query metrics "
+                                 "are frozen")
+        state = self.state()
+        live = self._live(m, [period], None, {}, state)[period]
+        self.corrections.freeze_many([(
+            name, str(period), _slice_key(None, {}), [[s, _encode(v)] for s, v in live.items()],
+            m.fingerprint, self._corrections_version(m, state), reason,
+        )], author=author)
+        return self.compute([name], [period])[0]
+
+    def state(self) -> _State:
+        head = int(self.engine.scalar(f"SELECT coalesce(max(load_id), 0) FROM {LOG_TABLE}"))
+        if self._state is not None and self._state.head == head:
+            return self._state
+        versions = self.corrections.ledger.versions()
+        record_versions = self.corrections.record_versions()
+        if not self.read_only:
+            self.models.ensure(_view_signature(versions, record_versions))
+        self._state = _State(
+            head=head, versions=versions, record_versions=record_versions,
+            manual=self.corrections.manual_values(),
+            adjustments=self.corrections.metric_adjustments(),
+            snapshots=self.corrections.snapshots(),
+        )
+        return self._state
+
+    # -- values ----------------------------------------------------------------------------
+    def _now(self) -> datetime:
+        return self.now or datetime.now(UTC)
+
+    def _values(self, m: MetricDef, periods: list[Period], by: str | None,
+                filters: dict[str, str], state: _State) -> dict[tuple[Period, SliceValue], Cell]:
+        cells: dict[tuple[Period, SliceValue], Cell] = {}
+        if m.kind == "expression":
+            assert m.expression is not None
+            parts = {ref: self._values(self.catalog.get(ref), periods, by, filters, state)
+                     for ref in m.referenced_metrics()}
+            keys = {k for part in parts.values() for k in part}
+            for key in keys:
+                inputs = {ref: part.get(key, (None,))[0] for ref, part in parts.items()}
+                cells[key] = (_number(evaluate(m.expression, inputs)), "computed", None)
+        elif m.kind in ("measure", "sql"):
+            for p, by_slice in self._data_values(m, periods, by, filters, state).items():
+                for s, (v, origin) in by_slice.items():
+                    cells[(p, s)] = (v, origin, None)
+        if by or filters:
+            return cells
+        for p in periods:  # a metric's own corrections apply to its whole value
+            value, origin, _ = cells.get((p, None), (None, "computed", None))
+            delta = state.adjustments.get((m.name, str(p)))
+            if delta is not None:
+                value = (Decimal(str(value)) if value is not None else Decimal(0)) + delta
+                if not isinstance(cells.get((p, None), (None,))[0], Decimal | None):
+                    value = float(value)
+            manual = state.manual.get((m.name, str(p)))
+            if manual is not None:
+                value, origin, delta = manual[0], "manual", None
+            if value is not None or (p, None) in cells:
+                cells[(p, None)] = (value, origin, delta)
+        return cells
+
+    def _data_values(self, m: MetricDef, periods: list[Period], by: str | None,
+                     filters: dict[str, str], state: _State,
+                     ) -> dict[Period, dict[SliceValue, tuple[Number | None, str]]]:
+        key = _slice_key(by, filters)
+        corrections_version = self._corrections_version(m, state)
+        version_key = self._version_key(m, state)
+        out: dict[Period, dict[SliceValue, tuple[Number | None, str]]] = {}
+        missing: list[Period] = []
+        for p in periods:
+            snap = state.snapshots.get((m.name, str(p), key)) if self._closed(p) else None
+            if snap is not None and snap[1] == corrections_version:
+                out[p] = {s: (_decode(v), "frozen") for s, v in snap[0]}
+                continue
+            cached = self._cache.get((m.name, m.fingerprint, p, key, version_key))
+            # A cached closed period is served as is unless it has data still to be frozen.
+            to_freeze = cached is not None and self.freeze and self._closed(p) and any(
+                v is not None for v in cached.values())
+            if cached is not None and not to_freeze:
+                out[p] = {s: (v, "computed") for s, v in cached.items()}
+            else:
+                missing.append(p)
+        if missing:
+            live = self._live(m, missing, by, filters, state)
+            for p, values in live.items():
+                self._cache[(m.name, m.fingerprint, p, key, version_key)] = values
+                # A closed period with no data yet is not frozen: a backfill may still fill it.
+                frozen = self.freeze and self._closed(p) and any(
+                    v is not None for v in values.values())
+                if frozen:
+                    prior = state.snapshots.get((m.name, str(p), key))
+                    reason = ("period closed" if prior is None else
+                              "record correction to a table this metric reads")
+                    payload = [[s, _encode(v)] for s, v in values.items()]
+                    self._pending.append((m.name, str(p), key, payload, m.fingerprint,
+                                          corrections_version, reason))
+                    state.snapshots[(m.name, str(p), key)] = (payload, corrections_version,
+                                                              reason)
+                out[p] = {s: (v, "frozen" if frozen else "computed") for s, v in values.items()}
+        return out
+
+    def _live(self, m: MetricDef, periods: list[Period], by: str | None,
+              filters: dict[str, str], state: _State,
+              ) -> dict[Period, dict[SliceValue, Number | None]]:
+        out: dict[Period, dict[SliceValue, Number | None]] = {p: {} for p in periods}
+        if m.kind == "measure":
+            assert m.model and m.time_column
+            columns = self._columns(m.model, state)
+            if m.time_column not in columns:
+                raise MetricError(f"metric {m.name}: model {m.model!r} has no column "
+                                  f"{m.time_column!r} (time_column)")
+            time_is_date = columns[m.time_column] == "DATE"
+            bounds = {str(p): p for p in periods}
+            sql = measure_sql(m, [self._bounds(p) for p in periods], time_is_date=time_is_date,
+                              by=by, filters=filters)
+            for row in self._run(m, sql):
+                period = bounds[str(row[0])]
+                out[period][row[1] if by else None] = _number(row[-1])
+            if not by:
+                for p in periods:
+                    out[p].setdefault(None, None)
+        else:
+            assert m.sql is not None
+            for p in periods:
+                sql = fill_placeholders(m.sql, self._bounds(p),
+                                        self._bounds(self.calendar.same_period_last_year(p)))
+                rows = self._run(m, sql)
+                if len(rows) > 1:
+                    raise MetricError(f"metric {m.name}: the query returned {len(rows)} rows; "
+                                      "it must return one row with a column `value`")
+                out[p][None] = _number(rows[0][-1]) if rows else None
+        return out
+
+    def _target(self, m: MetricDef, p: Period, state: _State) -> float | None:
+        if m.target is None:
+            return None
+        if str(p) in m.target.periods:
+            return m.target.periods[str(p)]
+        if m.target.sql is not None:
+            deps = self._dependencies(f"{m.name}#target", m.target.sql)
+            version_key = tuple(sorted((t, state.versions.get(t, 0)) for t in deps))
+            key = (m.name, "target", m.target.sql, p, version_key)
+            if key not in self._cache:
+                sql = fill_placeholders(m.target.sql, self._bounds(p),
+                                        self._bounds(self.calendar.same_period_last_year(p)))
+                rows = self._run(m, sql)
+                self._cache[key] = {None: _number(rows[0][-1]) if rows else None}
+            value = self._cache[key][None]
+            return None if value is None else float(value)
+        return m.target.value
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _run(self, m: MetricDef, sql: str) -> list[tuple[Any, ...]]:
+        try:
+            result = self.engine.rows(self.engine.transpile(sql))
+        except NorthstarError as exc:
+            raise MetricError(f"metric {m.name} failed: {exc}") from None
+        except Exception as exc:  # the driver's message names the column or table at fault
+            raise MetricError(f"metric {m.name} failed: {str(exc).splitlines()[0]}") from None
+        if result and len(result[0]) < 1:
+            raise MetricError(f"metric {m.name}: the query returned no columns")
+        return result
+
+    def _bounds(self, p: Period) -> Bounds:
+        start, end = self.calendar.dates(p)
+        ustart, uend = self.calendar.utc_bounds(p)
+        return (str(p), start, end, ustart, uend)
+
+    def _closed(self, p: Period) -> bool:
+        return self.calendar.is_closed(p, self._now() - self.freeze_after)
+
+    def _columns(self, relation: str, state: _State) -> dict[str, str]:
+        if relation not in state.columns:
+            cols = self.engine.columns(relation)
+            if cols is None:
+                raise MetricError(f"there is no model or table named {relation!r}")
+            state.columns[relation] = {n: t.upper() for n, t in cols}
+        return state.columns[relation]
+
+    def _dependencies(self, key: str, sql: str) -> set[str]:
+        if key not in self._deps:
+            self._deps[key] = self.models.raw_dependencies(sql)
+        return self._deps[key]
+
+    def _metric_dependencies(self, m: MetricDef) -> set[str]:
+        if m.kind == "measure":
+            assert m.model is not None
+            return self._dependencies(m.name + m.fingerprint, f"SELECT * FROM {m.model}")
+        if m.kind == "sql":
+            assert m.sql is not None
+            probe = m.sql
+            for name in ("period_start", "period_end", "prior_start", "prior_end",
+                         "period_start_utc", "period_end_utc"):
+                probe = probe.replace("{" + name + "}", "NULL")
+            return self._dependencies(m.name + m.fingerprint, probe)
+        return set()
+
+    def _version_key(self, m: MetricDef, state: _State) -> tuple[tuple[str, int, int], ...]:
+        return tuple(sorted((t, state.versions.get(t, 0), state.record_versions.get(t, 0))
+                            for t in self._metric_dependencies(m)))
+
+    def _corrections_version(self, m: MetricDef, state: _State) -> int:
+        return max((state.record_versions.get(t, 0) for t in self._metric_dependencies(m)),
+                   default=0)
+
+
+def _slice_key(by: str | None, filters: dict[str, str]) -> str:
+    return json.dumps({"by": by, "filters": filters}, sort_keys=True)
+
+
+def _view_signature(versions: dict[str, int], record_versions: dict[str, int]) -> str:
+    """Changes whenever a raw table or a record correction changes; drives view rebuilds."""
+    raw = {t: v for t, v in versions.items() if t.startswith("raw_")}
+    return json.dumps([raw, record_versions], sort_keys=True)

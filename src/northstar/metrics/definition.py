@@ -1,0 +1,170 @@
+"""A metric file, as a typed object. docs/metric-files.md is the reference for users."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Literal
+
+import sqlglot
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from northstar.ledger.schema import TAGS
+from northstar.periods import KINDS, PeriodKind
+
+Unit = Literal["usd", "percent", "ratio", "count", "days", "number"]
+Status = Literal["green", "yellow", "red", "grey"]
+PLACEHOLDERS = ("period_start", "period_end", "prior_start", "prior_end", "period_start_utc",
+                "period_end_utc")
+_NAME = r"^[a-z][a-z0-9_]*$"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_sql(sql: str, what: str) -> str:
+    for name in _PLACEHOLDER.findall(sql):
+        if name not in PLACEHOLDERS:
+            raise ValueError(f"{what} uses {{{name}}}; the placeholders are "
+                             + ", ".join("{" + p + "}" for p in PLACEHOLDERS))
+    probe = _PLACEHOLDER.sub("DATE '2000-01-01'", sql)
+    try:
+        sqlglot.parse_one(probe, read="duckdb")
+    except sqlglot.errors.ParseError as exc:
+        raise ValueError(f"{what} is not valid SQL: {str(exc).splitlines()[0]}") from None
+    return sql
+
+
+class Target(_Strict):
+    value: float | None = None
+    """Target for every period of the metric's grain."""
+    periods: dict[str, float] = {}
+    """Targets for named periods ("2025-12": 800000); these win over `value` and `sql`."""
+    sql: str | None = None
+    """A query returning one row with a column `value`, e.g. total quota from the CRM."""
+
+    @field_validator("sql")
+    @classmethod
+    def _valid_sql(cls, v: str | None) -> str | None:
+        return None if v is None else _check_sql(v, "target sql")
+
+
+class Bands(_Strict):
+    relative_to: Literal["target", "absolute"] = "target"
+    """`target`: thresholds are fractions of the target; `absolute`: values in the metric's unit."""
+    green: float
+    """At or beyond this (above for `higher`, below for `lower`) the status is green."""
+    yellow: float
+    """At or beyond this the status is yellow; anything worse is red."""
+
+
+class Actions(_Strict):
+    green: str | None = None
+    yellow: str | None = None
+    red: str | None = None
+    grey: str | None = None
+
+
+class MetricDef(_Strict):
+    name: str = Field(pattern=_NAME)
+    title: str
+    description: str
+    owner: str | None = None
+    department: str
+    unit: Unit = "number"
+    decimals: int | None = Field(None, ge=0, le=6)
+    direction: Literal["higher", "lower"] = "higher"
+    grain: PeriodKind = "month"
+    dimensions: list[str] = []
+    non_negative: bool = False
+    target: Target | None = None
+    bands: Bands | None = None
+    actions: Actions = Actions()
+    # exactly one way of computing the value
+    model: str | None = None
+    measure: str | None = None
+    time_column: str | None = None
+    filter: str | None = None
+    sql: str | None = None
+    expression: str | None = None
+    manual: bool = False
+
+    @field_validator("grain", mode="before")
+    @classmethod
+    def _grain(cls, v: object) -> object:
+        if isinstance(v, str) and v.lower() not in KINDS:
+            raise ValueError(f"grain must be one of {', '.join(KINDS)}")
+        return v
+
+    @field_validator("dimensions")
+    @classmethod
+    def _dimensions(cls, v: list[str]) -> list[str]:
+        for tag in v:
+            if tag not in TAGS:
+                raise ValueError(f"{tag!r} is not a tag; tags are: {', '.join(TAGS)}")
+        return v
+
+    @field_validator("sql")
+    @classmethod
+    def _sql(cls, v: str | None) -> str | None:
+        return None if v is None else _check_sql(v, "sql")
+
+    @model_validator(mode="after")
+    def _one_formula(self) -> MetricDef:
+        kinds = [k for k, on in (
+            ("model/measure", self.model is not None or self.measure is not None),
+            ("sql", self.sql is not None),
+            ("expression", self.expression is not None),
+            ("manual", self.manual),
+        ) if on]
+        if len(kinds) != 1:
+            found = " and ".join(kinds) if kinds else "none"
+            raise ValueError("give exactly one formula: model+measure+time_column, sql, "
+                             f"expression or manual: true (found {found})")
+        if kinds[0] == "model/measure":
+            missing = [f for f in ("model", "measure", "time_column") if getattr(self, f) is None]
+            if missing:
+                raise ValueError(f"a measure metric needs {', '.join(missing)}")
+            for what, text in (("measure", self.measure), ("filter", self.filter)):
+                if text is not None:
+                    try:
+                        sqlglot.parse_one(text, read="duckdb")
+                    except sqlglot.errors.ParseError as exc:
+                        raise ValueError(f"{what} is not valid SQL: "
+                                         f"{str(exc).splitlines()[0]}") from None
+        if kinds[0] != "model/measure" and kinds[0] != "expression" and self.dimensions:
+            raise ValueError("only measure and expression metrics can be sliced by dimensions")
+        if self.expression is not None:
+            self.referenced_metrics()  # raises on a malformed expression
+        return self
+
+    @property
+    def kind(self) -> Literal["measure", "sql", "expression", "manual"]:
+        if self.model is not None:
+            return "measure"
+        if self.sql is not None:
+            return "sql"
+        if self.expression is not None:
+            return "expression"
+        return "manual"
+
+    def referenced_metrics(self) -> list[str]:
+        """Names of the metrics an expression metric is built from."""
+        if self.expression is None:
+            return []
+        from northstar.metrics.expression import names_in
+
+        try:
+            return names_in(self.expression)
+        except ValueError as exc:
+            raise ValueError(f"expression: {exc}") from None
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever anything that affects the computed value changes."""
+        parts = self.model_dump(include={"model", "measure", "time_column", "filter", "sql",
+                                         "expression", "manual"})
+        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]

@@ -1,0 +1,68 @@
+"""Metric SQL: written once in DuckDB's dialect, bounded by periods, sliced by tags."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from northstar.engines.base import quote
+from northstar.metrics.definition import MetricDef
+
+Bounds = tuple[str, date, date, datetime, datetime]
+"""(period label, local start date, local end date, UTC start, UTC end)."""
+
+
+def literal(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+    return f"DATE '{value.isoformat()}'"
+
+
+def text_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def measure_sql(metric: MetricDef, periods: list[Bounds], *, time_is_date: bool,
+                by: str | None = None, filters: dict[str, str] | None = None) -> str:
+    """One query for many periods: a CASE puts each row in its period, then GROUP BY."""
+    assert metric.model and metric.measure and metric.time_column
+    t = quote(metric.time_column)
+    ordered = sorted(periods, key=lambda b: b[1])
+
+    def lo(b: Bounds) -> str:
+        return literal(b[1] if time_is_date else b[3])
+
+    def hi(b: Bounds) -> str:
+        return literal(b[2] if time_is_date else b[4])
+
+    # Periods of one kind never overlap, so after the WHERE keeps rows inside some period,
+    # "the first period whose end is after t" is the period that holds t.
+    case = " ".join(f"WHEN {t} < {hi(b)} THEN {text_literal(b[0])}" for b in ordered)
+    spans: list[list[Bounds]] = []
+    for b in ordered:
+        if spans and spans[-1][-1][2] == b[1]:
+            spans[-1].append(b)
+        else:
+            spans.append([b])
+    where = " OR ".join(f"({t} >= {lo(s[0])} AND {t} < {hi(s[-1])})" for s in spans)
+    conditions = [f"({where})"]
+    if metric.filter:
+        conditions.append(f"({metric.filter})")
+    for tag, value in sorted((filters or {}).items()):
+        conditions.append(f"{quote(tag)} = {text_literal(value)}")
+    slice_col = f", {quote(by)} AS ns_slice" if by else ""
+    group = "1, 2" if by else "1"
+    return (f"SELECT CASE {case} END AS ns_period{slice_col}, {metric.measure} AS value "
+            f"FROM {quote(metric.model)} WHERE {' AND '.join(conditions)} GROUP BY {group}")
+
+
+def fill_placeholders(sql: str, current: Bounds, prior: Bounds) -> str:
+    """Put a period's bounds where a query metric or target asks for them."""
+    values = {
+        "period_start": literal(current[1]), "period_end": literal(current[2]),
+        "prior_start": literal(prior[1]), "prior_end": literal(prior[2]),
+        "period_start_utc": literal(current[3]), "period_end_utc": literal(current[4]),
+    }
+    out = sql
+    for name, lit in values.items():
+        out = out.replace("{" + name + "}", lit)
+    return out

@@ -1,0 +1,258 @@
+"""Model views: raw versions turned into canonical facts.
+
+For every raw table `raw_<object>` there is a base view `<object>`: the latest version of each
+record (the owner source's version first, where a field-ownership rule names one), with record
+corrections from `adjustments` netted in. Project model files (`models/*.sql`, one SELECT each)
+build on the base views. Views hold formulas, never numbers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+
+from northstar.config import OwnershipRule
+from northstar.engines.base import Engine, quote
+from northstar.errors import ConfigError, NorthstarError
+from northstar.ledger.schema import RAW_PREFIX, SYSTEM_COLUMNS, TAGS
+
+ADJUSTMENTS = "ns_adjustments"
+META = "ns_meta"
+DISAGREEMENTS = "ns_disagreements"
+_SYSTEM = [name for name, _ in SYSTEM_COLUMNS if name != "row_seq"]
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    name: str
+    path: Path
+    sql: str
+
+    def references(self) -> set[str]:
+        try:
+            tree = sqlglot.parse_one(self.sql, read="duckdb")
+        except sqlglot.errors.ParseError as exc:
+            raise ConfigError(f"not valid SQL: {str(exc).splitlines()[0]}",
+                              path=str(self.path)) from None
+        ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
+        return {t.name for t in tree.find_all(exp.Table)} - ctes
+
+
+def read_model_files(folder: Path) -> list[ModelFile]:
+    found = []
+    for path in sorted(folder.glob("*.sql")):
+        sql = path.read_text(encoding="utf-8").strip().rstrip(";")
+        if not sql:
+            raise ConfigError("model file is empty", path=str(path))
+        found.append(ModelFile(path.stem, path, sql))
+    return found
+
+
+def ordered(models: list[ModelFile]) -> list[ModelFile]:
+    """Models in dependency order (a model after every model it reads)."""
+    by_name = {m.name: m for m in models}
+    done: dict[str, int] = {}
+    out: list[ModelFile] = []
+
+    def visit(m: ModelFile, chain: list[str]) -> None:
+        if done.get(m.name) == 2:
+            return
+        if done.get(m.name) == 1:
+            raise ConfigError("models read each other in a cycle: "
+                              + " -> ".join([*chain, m.name]), path=str(m.path))
+        done[m.name] = 1
+        for ref in sorted(m.references()):
+            if ref in by_name and ref != m.name:
+                visit(by_name[ref], [*chain, m.name])
+        done[m.name] = 2
+        out.append(m)
+
+    for m in models:
+        visit(m, [])
+    return out
+
+
+class ModelBuilder:
+    """Creates and refreshes the views; knows which raw tables any SQL text depends on."""
+
+    def __init__(self, engine: Engine, models_dir: Path,
+                 ownership: dict[str, OwnershipRule]) -> None:
+        self.engine = engine
+        self.models_dir = models_dir
+        self.ownership = ownership
+        self.engine.execute(
+            f"CREATE TABLE IF NOT EXISTS {META} (key VARCHAR PRIMARY KEY, value VARCHAR)"
+        )
+        self._files: list[ModelFile] | None = None
+
+    @property
+    def files(self) -> list[ModelFile]:
+        if self._files is None:
+            self._files = ordered(read_model_files(self.models_dir))
+        return self._files
+
+    # -- dependencies ----------------------------------------------------------------------
+    def raw_dependencies(self, sql: str) -> set[str]:
+        """Ledger tables a query reads, through models and base views."""
+        tree = sqlglot.parse_one(sql, read="duckdb")
+        ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
+        return self._deps({t.name for t in tree.find_all(exp.Table)} - ctes, set())
+
+    def _deps(self, names: set[str], seen: set[str]) -> set[str]:
+        by_name = {m.name: m for m in self.files}
+        out: set[str] = set()
+        for name in names - seen:
+            seen.add(name)
+            if name in by_name:
+                out |= self._deps(by_name[name].references(), seen)
+            elif name.startswith(RAW_PREFIX) or name.startswith("ns_"):
+                out.add(name)
+            else:
+                out.add(RAW_PREFIX + name)
+        return out
+
+    # -- building --------------------------------------------------------------------------
+    def ensure(self, ledger_state: str) -> None:
+        """Rebuild the views when the ledger or the model files changed since the last build."""
+        signature = self._signature(ledger_state)
+        stored = self.engine.scalar(f"SELECT value FROM {META} WHERE key = 'models'")
+        if stored is not None and json.loads(stored).get("signature") == signature:
+            return
+        self.rebuild(signature, json.loads(stored)["views"] if stored else [])
+
+    def _signature(self, ledger_state: str) -> str:
+        parts = [ledger_state, json.dumps({k: v.model_dump() for k, v in
+                                               sorted(self.ownership.items())})]
+        parts += [f"{m.name}:{m.sql}" for m in self.files]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    def rebuild(self, signature: str, previous: list[str]) -> None:
+        relations = self.engine.relations()
+        raw = sorted(r for r in relations if r.startswith(RAW_PREFIX))
+        created: list[str] = []
+        with self.engine.transaction():
+            for view in reversed(previous):
+                self.engine.execute(f"DROP VIEW IF EXISTS {quote(view)} CASCADE"
+                                    if self.engine.name == "postgres"
+                                    else f"DROP VIEW IF EXISTS {quote(view)}")
+            corrections = self._corrections(relations)
+            for table in raw:
+                name = table[len(RAW_PREFIX):]
+                if name in relations - set(previous):
+                    raise NorthstarError(f"cannot create view {name}: a table of that name exists")
+                self._create(name, self.base_view_sql(table, corrections.get(name, [])))
+                created.append(name)
+            disagreements = self.disagreements_sql(raw)
+            self._create(DISAGREEMENTS, disagreements)
+            created.append(DISAGREEMENTS)
+            for model in self.files:
+                try:
+                    self._create(model.name, model.sql)
+                except NorthstarError as exc:
+                    raise ConfigError(f"model does not build: {exc}",
+                                      path=str(model.path)) from None
+                except Exception as exc:  # the driver's error names the column or table
+                    raise ConfigError(f"model does not build: {str(exc).splitlines()[0]}",
+                                      path=str(model.path)) from None
+                created.append(model.name)
+            self.engine.execute(f"DELETE FROM {META} WHERE key = 'models'")
+            self.engine.execute(f"INSERT INTO {META} VALUES ('models', ?)",
+                                [json.dumps({"signature": signature, "views": created})])
+
+    def _create(self, name: str, select_sql: str) -> None:
+        sql = f"CREATE VIEW {quote(name)} AS {select_sql}"
+        self.engine.execute(self.engine.transpile(sql))
+
+    def _corrections(self, relations: set[str]) -> dict[str, list[str]]:
+        if ADJUSTMENTS not in relations:
+            return {}
+        found = self.engine.rows(
+            f"SELECT DISTINCT target_table, field FROM {ADJUSTMENTS} WHERE kind = 'record' "
+            "ORDER BY 1, 2"
+        )
+        out: dict[str, list[str]] = {}
+        for table, fld in found:
+            out.setdefault(str(table), []).append(str(fld))
+        return out
+
+    def base_view_sql(self, table: str, corrected: list[str]) -> str:
+        name = table[len(RAW_PREFIX):]
+        columns = self.engine.columns(table) or []
+        types = dict(columns)
+        payload = [c for c, _ in columns if c not in {n for n, _ in SYSTEM_COLUMNS}
+                   and c not in TAGS]
+        rule = self.ownership.get(name)
+        versions = rule is not None or bool(self.engine.scalar(
+            "SELECT count(*) FROM ns_loads WHERE table_name = ? AND replaced > 0", [table]))
+        if versions:
+            key = quote(rule.key) if rule else "source_id"
+            owner_first = (f"CASE WHEN source_name = '{_lit(rule.owner)}' THEN 0 ELSE 1 END, "
+                           if rule else "")
+            source = (f"(SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY {owner_first}"
+                      f"load_id DESC, row_seq DESC) AS ns_rn FROM {quote(table)}) AS r")
+            where = " WHERE r.ns_rn = 1"
+        else:
+            source, where = f"{quote(table)} AS r", ""
+        select = [f"r.{quote(c)}" for c in (*_SYSTEM, *TAGS)]
+        joins = []
+        adjusted = []
+        for i, column in enumerate(payload):
+            if column in corrected:
+                alias = f"a{i}"
+                joins.append(
+                    f" LEFT JOIN (SELECT record_id, new_value FROM (SELECT record_id, new_value, "
+                    f"row_number() OVER (PARTITION BY record_id ORDER BY load_id DESC) AS n "
+                    f"FROM {ADJUSTMENTS} WHERE kind = 'record' AND target_table = '{_lit(name)}' "
+                    f"AND field = '{_lit(column)}') AS l WHERE n = 1) AS {alias} "
+                    f"ON {alias}.record_id = r.source_id"
+                )
+                select.append(
+                    f"CASE WHEN {alias}.record_id IS NOT NULL THEN CAST({alias}.new_value AS "
+                    f"{types[column]}) ELSE r.{quote(column)} END AS {quote(column)}"
+                )
+                adjusted.append(f"{alias}.record_id IS NOT NULL")
+            else:
+                select.append(f"r.{quote(column)}")
+        select.append(f"({' OR '.join(adjusted)}) AS is_adjusted" if adjusted
+                      else "FALSE AS is_adjusted")
+        return f"SELECT {', '.join(select)} FROM {source}{''.join(joins)}{where}"
+
+    def disagreements_sql(self, raw: list[str]) -> str:
+        parts = []
+        for name, rule in sorted(self.ownership.items()):
+            table = RAW_PREFIX + name
+            if table not in raw:
+                continue
+            have = {c for c, _ in self.engine.columns(table) or []}
+            key = quote(rule.key)
+            latest = (f"(SELECT *, row_number() OVER (PARTITION BY {key}, source_name ORDER BY "
+                      f"load_id DESC, row_seq DESC) AS ns_rn FROM {quote(table)})")
+            for column in rule.fields:
+                if column not in have:
+                    raise ConfigError(f"ownership.{name}.fields names {column!r}, which "
+                                      f"{table} does not have")
+                c = quote(column)
+                parts.append(
+                    f"SELECT '{_lit(name)}' AS object, CAST(o.{key} AS VARCHAR) AS record_key, "
+                    f"'{_lit(column)}' AS field, o.source_name AS owner_source, "
+                    f"CAST(o.{c} AS VARCHAR) AS owner_value, x.source_name AS other_source, "
+                    f"CAST(x.{c} AS VARCHAR) AS other_value "
+                    f"FROM {latest} AS o JOIN {latest} AS x ON o.{key} = x.{key} "
+                    f"AND o.ns_rn = 1 AND x.ns_rn = 1 AND o.source_name = '{_lit(rule.owner)}' "
+                    f"AND x.source_name <> '{_lit(rule.owner)}' "
+                    f"WHERE o.{c} IS DISTINCT FROM x.{c}"
+                )
+        if not parts:
+            return ("SELECT CAST(NULL AS VARCHAR) AS object, CAST(NULL AS VARCHAR) AS record_key, "
+                    "CAST(NULL AS VARCHAR) AS field, CAST(NULL AS VARCHAR) AS owner_source, "
+                    "CAST(NULL AS VARCHAR) AS owner_value, CAST(NULL AS VARCHAR) AS other_source, "
+                    "CAST(NULL AS VARCHAR) AS other_value WHERE FALSE")
+        return " UNION ALL ".join(parts)
+
+
+def _lit(text: str) -> str:
+    return text.replace("'", "''")

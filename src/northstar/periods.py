@@ -1,0 +1,256 @@
+"""Periods: the strings users type (2025-01, 2025-Q1, 2025-W03, 2025) and where they begin and end.
+
+Every KPI value is "for a period". A `Period` is a plain value; the company's `Calendar`
+(timezone and fiscal-year start) turns it into local dates and into the UTC instants the
+ledger is queried with, so that consecutive periods meet exactly, even across DST jumps."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from northstar.errors import PeriodError
+
+PeriodKind = Literal["week", "month", "quarter", "year"]
+KINDS: tuple[PeriodKind, ...] = ("week", "month", "quarter", "year")
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+_FORMS = "use 2025-01 (month), 2025-Q1 (quarter), 2025-W03 (ISO week) or 2025 (year)"
+_PATTERNS: tuple[tuple[PeriodKind, re.Pattern[str]], ...] = (
+    ("month", re.compile(r"([0-9]{4})-([0-9]{2})")),
+    ("quarter", re.compile(r"([0-9]{4})-Q([0-9])")),
+    ("week", re.compile(r"([0-9]{4})-W([0-9]{2})")),
+    ("year", re.compile(r"([0-9]{4})")),
+)
+_PER_YEAR: dict[str, int] = {"month": 12, "quarter": 4, "year": 1}
+_SECOND = timedelta(seconds=1)
+
+
+def iso_weeks_in(year: int) -> int:
+    """How many ISO weeks (52 or 53) ISO year `year` has: 28 December is always in its last."""
+    return date(year, 12, 28).isocalendar().week
+
+
+def _problem(kind: str, year: int, index: int) -> str | None:
+    """Why (kind, year, index) names no period, or None when it is fine."""
+    if kind not in KINDS:
+        return f"{kind!r} is not a period kind: use week, month, quarter or year"
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return f"year {year} is outside {MIN_YEAR}..{MAX_YEAR}"
+    if kind == "week":
+        weeks = iso_weeks_in(year)
+        return None if 1 <= index <= weeks else f"ISO year {year} has weeks 1..{weeks}, not {index}"
+    last = _PER_YEAR[kind]
+    return None if 1 <= index <= last else f"a {kind} index runs 1..{last}, not {index}"
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """One week, month, quarter or year. Always valid: a bad value raises PeriodError.
+
+    `year` is the calendar year for a month, the ISO year for a week and the fiscal-year label
+    (the calendar year the fiscal year ends in) for a quarter or a year. `index` is the month
+    1-12, the quarter 1-4, the ISO week 1-53, or 1 for a year."""
+
+    kind: PeriodKind
+    year: int
+    index: int
+
+    def __post_init__(self) -> None:
+        problem = _problem(self.kind, self.year, self.index)
+        if problem is not None:
+            raise PeriodError(f"no such period: {problem}")
+
+    def __str__(self) -> str:
+        if self.kind == "month":
+            return f"{self.year:04d}-{self.index:02d}"
+        if self.kind == "quarter":
+            return f"{self.year:04d}-Q{self.index}"
+        if self.kind == "week":
+            return f"{self.year:04d}-W{self.index:02d}"
+        return f"{self.year:04d}"
+
+
+def parse_kind(text: str) -> PeriodKind:
+    """The period kind named by `text` (week, month, quarter or year; any case)."""
+    wanted = text.strip().lower()
+    for kind in KINDS:
+        if wanted == kind:
+            return kind
+    raise PeriodError(f"{text!r} is not a period kind: use week, month, quarter or year")
+
+
+def _month_start(n: int) -> date:
+    """First day of absolute month `n` (year * 12 + month - 1)."""
+    return date(n // 12, n % 12 + 1, 1)
+
+
+def _naive_utc(when: datetime) -> datetime:
+    """`when` as a naive UTC datetime; a naive input is already UTC."""
+    if when.utcoffset() is None:
+        return when.replace(tzinfo=None)
+    return when.astimezone(UTC).replace(tzinfo=None)
+
+
+class Calendar:
+    """The company's calendar: its timezone and the month its fiscal year starts."""
+
+    def __init__(self, timezone: str = "UTC", fiscal_year_start_month: int = 1) -> None:
+        try:
+            tz = ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise PeriodError(
+                f"unknown timezone {timezone!r}: use an IANA name such as Europe/Paris or UTC"
+            ) from None
+        month = fiscal_year_start_month
+        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+            raise PeriodError(f"fiscal year start month must be 1..12 (1 = January), not {month!r}")
+        self.timezone: str = timezone
+        self.fiscal_year_start_month: int = month
+        self.tz: ZoneInfo = tz
+        # Months from January of a fiscal year's label to its first month: a fiscal year that
+        # does not start in January is named by the calendar year it ends in.
+        self._shift = 0 if month == 1 else month - 13
+
+    def __repr__(self) -> str:
+        start = self.fiscal_year_start_month
+        return f"Calendar({self.timezone!r}, fiscal_year_start_month={start})"
+
+    def parse(self, text: str) -> Period:
+        """The period written as 2025-01, 2025-Q1, 2025-W03 or 2025 (surrounding blanks ignored)."""
+        stripped = text.strip()
+        for kind, pattern in _PATTERNS:
+            found = pattern.fullmatch(stripped)
+            if found is not None:
+                year, index = int(found[1]), 1 if kind == "year" else int(found[2])
+                problem = _problem(kind, year, index)
+                if problem is not None:
+                    raise PeriodError(f"{text!r} is not a period: {problem}; {_FORMS}")
+                return Period(kind, year, index)
+        raise PeriodError(f"{text!r} is not a period: {_FORMS}")
+
+    def fiscal_year_of(self, d: date) -> int:
+        """The label of the fiscal year holding local date `d`."""
+        return (d.year * 12 + d.month - 1 - self._shift) // 12
+
+    def dates(self, p: Period) -> tuple[date, date]:
+        """Local calendar dates [start, end) of `p`."""
+        if p.kind == "week":
+            start = date.fromisocalendar(p.year, p.index, 1)
+            return start, start + timedelta(weeks=1)
+        if p.kind == "month":
+            first, months = p.year * 12 + p.index - 1, 1
+        elif p.kind == "quarter":
+            first, months = p.year * 12 + self._shift + 3 * (p.index - 1), 3
+        else:
+            first, months = p.year * 12 + self._shift, 12
+        return _month_start(first), _month_start(first + months)
+
+    def utc_bounds(self, p: Period) -> tuple[datetime, datetime]:
+        """Naive UTC instants [start, end) at which `p` begins and ends in the company timezone."""
+        start, end = self.dates(p)
+        return self._day_start(start), self._day_start(end)
+
+    def _local_date(self, instant: datetime) -> date:
+        return instant.replace(tzinfo=UTC).astimezone(self.tz).date()
+
+    def _day_start(self, d: date) -> datetime:
+        """Naive UTC first instant whose local date is `d` or later.
+
+        Usually local midnight (its first occurrence when clocks go back over it). When a DST or
+        date-line jump skips midnight, the day begins at the jump, found by bisection."""
+        midnight = datetime.combine(d, time())
+        hi = _naive_utc(midnight.replace(tzinfo=self.tz))  # fold=0: the earliest reading
+        if self._local_date(hi - _SECOND) < d:
+            return hi
+        lo = _naive_utc(midnight.replace(tzinfo=self.tz, fold=1))  # before the jump
+        while hi - lo > _SECOND:  # invariant: local date at lo < d <= local date at hi
+            mid = lo + timedelta(seconds=(hi - lo).total_seconds() // 2)
+            if self._local_date(mid) < d:
+                lo = mid
+            else:
+                hi = mid
+        return hi
+
+    def _step(self, p: Period, k: int) -> Period:
+        """The period `k` steps after `p` (before it when k < 0), of the same kind."""
+        if p.kind == "week":
+            moved = date.fromisocalendar(p.year, p.index, 1) + timedelta(weeks=k)
+            iso = moved.isocalendar()
+            return Period("week", iso.year, iso.week)
+        per_year = _PER_YEAR[p.kind]
+        n = p.year * per_year + p.index - 1 + k
+        return Period(p.kind, n // per_year, n % per_year + 1)
+
+    def previous(self, p: Period) -> Period:
+        """The period just before `p`, of the same kind."""
+        return self._step(p, -1)
+
+    def next(self, p: Period) -> Period:
+        """The period just after `p`, of the same kind."""
+        return self._step(p, 1)
+
+    def same_period_last_year(self, p: Period) -> Period:
+        """`p` one year earlier; week 53 becomes week 52 when the previous ISO year has no 53."""
+        if p.kind == "week":
+            return Period("week", p.year - 1, min(p.index, iso_weeks_in(p.year - 1)))
+        return Period(p.kind, p.year - 1, p.index)
+
+    def _of_date(self, kind: PeriodKind, d: date) -> Period:
+        """The period of `kind` holding local date `d`."""
+        if kind == "week":
+            iso = d.isocalendar()
+            return Period("week", iso.year, iso.week)
+        if kind == "month":
+            return Period("month", d.year, d.month)
+        fiscal = self.fiscal_year_of(d)
+        if kind == "quarter":
+            into = d.year * 12 + d.month - 1 - (fiscal * 12 + self._shift)
+            return Period("quarter", fiscal, into // 3 + 1)
+        if kind == "year":
+            return Period("year", fiscal, 1)
+        raise PeriodError(f"{kind!r} is not a period kind: use week, month, quarter or year")
+
+    def containing(self, kind: PeriodKind, when: date | datetime) -> Period:
+        """The period of `kind` holding `when`: a naive datetime is UTC, an aware one is
+        converted, a date is a local date. Agrees with utc_bounds: start <= when < end."""
+        if not isinstance(when, datetime):
+            return self._of_date(kind, when)
+        instant = _naive_utc(when)
+        p = self._of_date(kind, self._local_date(instant))
+        # Clocks going back over midnight can repeat a local date; the bounds have the last word.
+        while instant < self.utc_bounds(p)[0]:
+            p = self.previous(p)
+        while instant >= self.utc_bounds(p)[1]:
+            p = self.next(p)
+        return p
+
+    def current(self, kind: PeriodKind, now: datetime | None = None) -> Period:
+        """The period of `kind` holding `now` (default: this instant)."""
+        return self.containing(kind, datetime.now(UTC) if now is None else now)
+
+    def last_n(
+        self,
+        kind: PeriodKind,
+        n: int,
+        ending: Period | None = None,
+        now: datetime | None = None,
+    ) -> list[Period]:
+        """The `n` periods of `kind` ending with `ending` (default: current), oldest first."""
+        if n < 1:
+            raise PeriodError(f"asked for the last {n} periods: ask for at least 1")
+        last = self.current(kind, now) if ending is None else ending
+        if last.kind != kind:
+            raise PeriodError(f"{last} is a {last.kind}, not a {kind}")
+        periods = [last]
+        for _ in range(n - 1):
+            periods.append(self.previous(periods[-1]))
+        return periods[::-1]
+
+    def is_closed(self, p: Period, now: datetime | None = None) -> bool:
+        """True once `p` has ended in the company timezone, so its numbers can be final."""
+        instant = _naive_utc(datetime.now(UTC) if now is None else now)
+        return self.utc_bounds(p)[1] <= instant

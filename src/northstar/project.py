@@ -1,0 +1,218 @@
+"""`Project`: the open project folder. CLI commands, web routes and tests all go through it."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from northstar.config import CONFIG_FILE, DEFAULT_TOML, Settings, load_settings
+from northstar.engines import Engine, connect
+from northstar.errors import ConfigError, LoadError, NorthstarError
+from northstar.ledger.corrections import Corrections, parse_number
+from northstar.ledger.files import read_records
+from northstar.ledger.schema import RESERVED
+from northstar.ledger.store import Ledger, LoadResult, raw_table, utcnow
+from northstar.ledger.verify import VerifyReport, verify
+from northstar.metrics.catalog import Catalog, load_catalog
+from northstar.metrics.compute import MetricComputer, MetricValue
+from northstar.models.views import DISAGREEMENTS, ModelBuilder
+from northstar.people import PEOPLE_FILE, load_people
+from northstar.periods import Calendar, Period
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from northstar.packs import Pack
+
+__all__ = ["Project"]
+
+
+class Project:
+    """A project folder: settings, the engine, the ledger, the models and the metrics."""
+
+    def __init__(self, root: Path, settings: Settings, engine: Engine, *,
+                 read_only: bool = False) -> None:
+        self.root = root
+        self.settings = settings
+        self.engine = engine
+        self.read_only = read_only
+        self.ledger = Ledger(engine)
+        self.corrections = Corrections(self.ledger)
+        self.calendar = Calendar(settings.company.timezone,
+                                 settings.company.fiscal_year_start_month)
+        self.models = ModelBuilder(engine, root / "models", settings.ownership)
+
+    # -- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, folder: str | Path = ".", *, read_only: bool = False) -> Project:
+        root = Path(folder).resolve()
+        if not (root / CONFIG_FILE).exists():
+            raise ConfigError(f"{root} is not a Northstar project (no {CONFIG_FILE}); "
+                              "create one with `northstar init`")
+        settings = load_settings(root)
+        engine = connect(settings.engine.url, root, read_only=read_only)
+        return cls(root, settings, engine, read_only=read_only)
+
+    @classmethod
+    def init(cls, folder: str | Path, *, name: str = "My company", timezone: str = "UTC",
+             fiscal_year_start_month: int = 1, engine_url: str = "duckdb:///northstar.duckdb",
+             pack: Pack | None = None) -> Project:
+        """Create a project folder (and copy a pack's metrics, models and people into it)."""
+        root = Path(folder).resolve()
+        if (root / CONFIG_FILE).exists():
+            raise ConfigError(f"{root / CONFIG_FILE} already exists; open the project instead")
+        root.mkdir(parents=True, exist_ok=True)
+        for sub in ("metrics", "models", "dashboards"):
+            (root / sub).mkdir(exist_ok=True)
+        (root / CONFIG_FILE).write_text(DEFAULT_TOML.format(
+            name=name.replace('"', "'"), timezone=timezone, fiscal=fiscal_year_start_month,
+            url=engine_url,
+        ), encoding="utf-8")
+        if pack is not None:
+            for src, dst in ((pack.metrics_dir, root / "metrics"), (pack.models_dir,
+                                                                     root / "models")):
+                for file in sorted(src.glob("*")):
+                    shutil.copy2(file, dst / file.name)
+            shutil.copy2(pack.people_file, root / PEOPLE_FILE)
+        else:
+            (root / PEOPLE_FILE).write_text(
+                "# Who owns which metric: one metric per person.\npeople: []\n", encoding="utf-8"
+            )
+        project = cls.open(root)
+        project.catalog  # noqa: B018 - validate the files we just wrote
+        return project
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- files ---------------------------------------------------------------------------
+    @cached_property
+    def catalog(self) -> Catalog:
+        people, lines, path = load_people(self.root)
+        return load_catalog(self.root, people, lines, path)
+
+    @cached_property
+    def metrics(self) -> MetricComputer:
+        return MetricComputer(
+            self.engine, self.corrections, self.catalog, self.calendar, self.models,
+            freeze=self.settings.freeze.closed_periods,
+            freeze_after_days=self.settings.freeze.after_days, read_only=self.read_only,
+        )
+
+    def period(self, text: str) -> Period:
+        return self.calendar.parse(text)
+
+    # -- writing the ledger ----------------------------------------------------------------
+    def append(self, name: str, data: pa.Table, *, source: str, id_column: str = "id",
+               tags: dict[str, str] | None = None) -> LoadResult:
+        return self.ledger.append(raw_table(name), data, source=source, id_column=id_column,
+                                  tags=tags)
+
+    def load_file(self, name: str, path: str | Path, *, source: str, id_column: str = "id",
+                  tags: dict[str, str] | None = None) -> LoadResult:
+        """Append a CSV or JSON Lines file to raw table `name`: every row, or none."""
+        table = raw_table(name)
+        known = dict(self.engine.columns(table) or [])
+        started = utcnow()
+        try:
+            data = read_records(Path(path), known)
+        except LoadError as exc:
+            self.ledger.record_failure(table, source, started, str(exc))
+            raise
+        return self.ledger.append(table, data, source=source, id_column=id_column, tags=tags)
+
+    def adjust_record(self, name: str, record_id: str, field: str, value: str | None, *,
+                      author: str, reason: str, effective: date | None = None) -> LoadResult:
+        """Correct one field of one record. The raw row stays as it was."""
+        table = raw_table(name)
+        columns = dict(self.engine.columns(table) or [])
+        if not columns:
+            raise NorthstarError(f"there is no raw table {name!r} to correct")
+        if field in RESERVED:
+            raise NorthstarError(f"{field} is kept by the ledger and cannot be corrected")
+        if field not in columns:
+            fields = ", ".join(c for c in columns if c not in RESERVED)
+            raise NorthstarError(f"{name} has no field {field!r} to correct; fields: {fields}")
+        if not self.engine.scalar(f'SELECT count(*) FROM "{table}" WHERE source_id = ?',
+                                  [record_id]):
+            raise NorthstarError(f"{name} has no record with id {record_id!r}")
+        if value is not None:
+            from northstar.ledger.files import converter
+
+            try:
+                converter(columns[field])(value)
+            except ValueError as exc:
+                raise NorthstarError(f"{field} holds {columns[field]}: {exc}") from None
+        return self.corrections.adjust_record(name, record_id, field, value, author=author,
+                                              reason=reason, effective=effective)
+
+    def adjust_metric(self, metric: str, period: str, delta: str | Decimal, *, author: str,
+                      reason: str, effective: date | None = None) -> LoadResult:
+        self.catalog.get(metric)
+        p = self.period(period)
+        amount = delta if isinstance(delta, Decimal) else parse_number(delta, "the correction")
+        return self.corrections.adjust_metric(metric, str(p), amount, author=author,
+                                              reason=reason, effective=effective)
+
+    def set_manual(self, metric: str, period: str, value: str | Decimal | None, *, author: str,
+                   note: str | None = None, release: bool = False) -> LoadResult:
+        """Enter a manual value for a period, or (release=True) hand it back to collection."""
+        self.catalog.get(metric)
+        p = self.period(period)
+        if release:
+            if (metric, str(p)) not in self.corrections.manual_values():
+                raise NorthstarError(f"{metric} has no manual value for {p} to hand back")
+            return self.corrections.set_manual(metric, str(p), None, author=author, note=note,
+                                               release=True)
+        if value is None:
+            raise NorthstarError("a manual value needs a value (or --release)")
+        amount = value if isinstance(value, Decimal) else parse_number(value, "the value")
+        return self.corrections.set_manual(metric, str(p), amount, author=author, note=note)
+
+    # -- reading ---------------------------------------------------------------------------
+    def compute(self, metrics: list[str] | None = None, periods: list[str] | None = None,
+                by: str | None = None, filters: dict[str, str] | None = None,
+                ) -> list[MetricValue]:
+        names = metrics or list(self.catalog.metrics)
+        parsed = [self.period(p) for p in periods] if periods else None
+        return self.metrics.compute(names, parsed, by=by, filters=filters)
+
+    def recompute(self, metric: str, period: str, *, reason: str, author: str) -> MetricValue:
+        return self.metrics.recompute(metric, self.period(period), reason=reason, author=author)
+
+    def verify(self) -> VerifyReport:
+        return verify(self.engine)
+
+    def findings(self) -> list[dict[str, Any]]:
+        """Data-quality findings: records where sources disagree on a fact one of them owns."""
+        self.metrics.state()
+        if DISAGREEMENTS not in self.engine.relations():
+            return []
+        return list(self.engine.query(f"SELECT * FROM {DISAGREEMENTS} ORDER BY 1, 2, 3")
+                    .to_pylist())
+
+    def load_sample(self, pack: Pack, rows: int, *, seed: int = 7, end: date | None = None,
+                    progress: Any = None) -> int:
+        """Append a pack's sample company to the ledger; returns the number of rows."""
+        total = 0
+        for batch in pack.sample(rows, seed=seed, end=end):
+            if batch.data.num_rows == 0:
+                continue
+            result = self.append(batch.name, batch.data, source=batch.source,
+                                 id_column=batch.id_column)
+            total += result.rows
+            if progress is not None:
+                progress(batch.name, result.rows)
+        if total == 0:
+            raise LoadError("the sample generator produced no rows")
+        return total

@@ -1,0 +1,152 @@
+"""The command line as a person runs it: a real process, its output and exit code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REVENUE = textwrap.dedent("""\
+    name: revenue
+    title: Revenue
+    description: Sum of invoiced amounts.
+    department: finance
+    unit: usd
+    model: invoices
+    measure: sum(amount)
+    time_column: txn_date
+    dimensions: [owner_id]
+    target: {value: 100}
+""")
+
+
+def run(*args: str, cwd: Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-m", "northstar", *args], cwd=cwd, text=True,
+                          capture_output=True, timeout=120, env={"COLUMNS": "200",
+                                                                 "PATH": "/usr/bin:/bin"})
+    assert "Traceback" not in proc.stderr, proc.stderr
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.fixture(scope="module")
+def proj(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("cli")
+    run("init", "acme", "--timezone", "America/Chicago", cwd=root)
+    folder = root / "acme"
+    (folder / "metrics" / "revenue.yml").write_text(REVENUE)
+    (folder / "inv.csv").write_text(
+        "id,txn_date,amount,owner_id\nA,2025-01-05,60.00,ann\nB,2025-01-09,70.00,bob\n")
+    out = run("load", "invoices", "inv.csv", "--source", "quickbooks", "--tag",
+              "department=sales", cwd=folder)
+    assert "Loaded 2 rows into raw_invoices (load 1)" in out.stdout
+    return folder
+
+
+def test_compute_json_gives_value_target_status_period(proj: Path) -> None:
+    out = run("compute", "--metric", "revenue", "--period", "2025-01", "--json", cwd=proj)
+    [row] = json.loads(out.stdout)
+    assert {k: row[k] for k in ("metric", "period", "value", "target", "status")} == {
+        "metric": "revenue", "period": "2025-01", "value": 130.0, "target": 100.0,
+        "status": "green"}
+
+
+def test_compute_by_tag_and_the_table_view(proj: Path) -> None:
+    out = run("compute", "-m", "revenue", "--period", "2025-01", "--by", "owner_id", "--json",
+              cwd=proj)
+    assert {r["slice"]["owner_id"]: r["value"] for r in json.loads(out.stdout)} == {
+        "ann": 60.0, "bob": 70.0}
+    table = run("compute", "-m", "revenue", "--period", "2025-01", cwd=proj).stdout
+    assert "$130" in table and "green" in table
+
+
+def test_last_n_periods(proj: Path) -> None:
+    out = run("compute", "-m", "revenue", "--last", "3", "--json", cwd=proj)
+    assert len(json.loads(out.stdout)) == 3
+
+
+def test_corrections_and_manual_values_from_the_command_line(proj: Path) -> None:
+    run("adjust", "--metric", "revenue", "--period", "2025-01", "--delta", "-10",
+        "--reason", "refund", "--author", "dana", cwd=proj)
+    out = run("compute", "-m", "revenue", "--period", "2025-01", "--json", cwd=proj)
+    assert json.loads(out.stdout)[0]["value"] == 120.0
+    run("set-manual", "revenue", "2025-01", "500", "--note", "board", "--author", "cfo", cwd=proj)
+    out = run("compute", "-m", "revenue", "--period", "2025-01", "--json", cwd=proj)
+    assert (json.loads(out.stdout)[0]["value"], json.loads(out.stdout)[0]["origin"]) == (
+        500.0, "manual")
+    run("set-manual", "revenue", "2025-01", "--release", "--author", "cfo", cwd=proj)
+    out = run("compute", "-m", "revenue", "--period", "2025-01", "--json", cwd=proj)
+    assert json.loads(out.stdout)[0]["value"] == 120.0
+    assert "OK:" in run("verify", cwd=proj).stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["compute", "--period", "2025-13"], "'2025-13' is not a period"),
+    (["compute", "-m", "nope"], "unknown metric 'nope'"),
+    (["compute", "-m", "revenue", "--by", "team"], "cannot be sliced by 'team'"),
+    (["load", "invoices", "missing.csv"], "cannot read"),
+    (["load", "invoices", "inv.csv", "--tag", "region=west"], "'region' is not a tag"),
+    (["adjust", "--reason", "x", "--metric", "revenue"], "needs --metric, --period and --delta"),
+    (["adjust", "--reason", "x", "--table", "invoices", "--record", "ZZ", "--field", "amount",
+      "--value", "1"], "no record with id 'ZZ'"),
+    (["adjust", "--reason", "x", "--table", "invoices", "--record", "A", "--field", "amount",
+      "--value", "lots"], "'lots' is not a number"),
+    (["set-manual", "revenue", "2025-01", "ten"], "the value must be a number"),
+    (["compute", "--last", "0"], "--last must be between 1 and 120"),
+])
+def test_user_mistakes_exit_non_zero_with_one_line(proj: Path, args: list[str],
+                                                   message: str) -> None:
+    proc = run(*args, cwd=proj, ok=False)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_bad_csv_names_line_and_column_and_loads_nothing(proj: Path) -> None:
+    (proj / "bad.csv").write_text("id,txn_date,amount\nC,2025-01-03,1.00\nD,2025-01-04,abc\n")
+    proc = run("load", "invoices", "bad.csv", cwd=proj, ok=False)
+    assert proc.returncode == 2
+    assert "bad.csv: line 3, column amount: 'abc' is not a number" in proc.stderr
+    assert "failed" in run("log", cwd=proj).stdout
+
+
+def test_unknown_options_are_usage_errors(proj: Path) -> None:
+    proc = run("compute", "--bogus", cwd=proj, ok=False)
+    assert proc.returncode == 2
+    assert "No such option" in proc.stderr
+
+
+def test_verify_fails_and_names_a_row_changed_behind_its_back(tmp_path: Path) -> None:
+    run("init", "p", cwd=tmp_path)
+    folder = tmp_path / "p"
+    (folder / "x.csv").write_text("id,amount\n1,5.00\n2,6.00\n")
+    run("load", "sales", "x.csv", cwd=folder)
+    con = duckdb.connect(str(folder / "northstar.duckdb"))
+    con.execute("UPDATE raw_sales SET amount = 50 WHERE source_id = '2'")
+    con.close()
+    proc = run("verify", cwd=folder, ok=False)
+    assert proc.returncode == 1
+    assert "raw_sales load 1: row content was changed" in proc.stderr
+
+
+def test_a_locked_database_is_a_clear_message(tmp_path: Path) -> None:
+    run("init", "p", cwd=tmp_path)
+    folder = tmp_path / "p"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); "
+         "print('ready', flush=True); time.sleep(60)", str(folder / "northstar.duckdb")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        proc = run("verify", cwd=folder, ok=False)
+        assert proc.returncode == 2
+        assert "open for writing in another process" in proc.stderr
+    finally:
+        holder.kill()
+        holder.communicate()

@@ -1,0 +1,88 @@
+"""Docs that cannot go stale: the walk-through runs, the references cover every field and
+command."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from northstar.cli import app
+from northstar.metrics.definition import Bands, MetricDef, Target
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+BLOCK = re.compile(r"```(\w+)([^\n]*)\n(.*?)```", re.S)
+
+
+def test_getting_started_runs_as_written(tmp_path: Path) -> None:
+    text = (DOCS / "getting-started.md").read_text()
+    ran = 0
+    for kind, info, body in BLOCK.findall(text):
+        target = re.search(r"file=(\S+)", info)
+        if target:
+            path = tmp_path / target.group(1)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(body)
+            continue
+        if kind != "console":
+            continue
+        command: list[str] | None = None
+        expected: list[str] = []
+        for line in [*body.splitlines(), "$ end"]:
+            if line.startswith("$ "):
+                if command is not None:
+                    _check(command, expected, tmp_path)
+                    ran += 1
+                command, expected = line[2:].split(), []
+            elif line.strip():
+                expected.append(line.strip())
+    assert ran >= 8
+
+
+def _check(command: list[str], expected: list[str], cwd: Path) -> None:
+    import shlex
+
+    args = shlex.split(" ".join(command))
+    assert args[0] == "northstar"
+    proc = subprocess.run([sys.executable, "-m", "northstar", *args[1:]], cwd=cwd, text=True,
+                          capture_output=True, timeout=120, env={"COLUMNS": "200"})
+    assert proc.returncode == 0, f"{' '.join(args)}\n{proc.stderr}"
+    for line in expected:
+        assert line in proc.stdout, f"{' '.join(args)}: expected {line!r} in\n{proc.stdout}"
+
+
+def _documented_fields(doc: str) -> set[str]:
+    """Fields with a row of their own in one of the reference tables."""
+    return set(re.findall(r"^\| `(\w+)` \|", doc, re.M))
+
+
+@pytest.mark.parametrize("model", [MetricDef, Target, Bands])
+def test_every_metric_file_field_is_documented(model: type) -> None:
+    doc = (DOCS / "metric-files.md").read_text()
+    missing = set(model.model_fields) - _documented_fields(doc)
+    assert not missing, f"docs/metric-files.md does not mention {sorted(missing)}"
+
+
+def test_the_metric_file_examples_are_valid() -> None:
+    doc = (DOCS / "metric-files.md").read_text()
+    first = next(body for kind, _, body in BLOCK.findall(doc) if kind == "yaml")
+    metric = MetricDef.model_validate(yaml.safe_load(first))
+    assert metric.kind == "measure"
+
+
+def test_every_command_and_option_is_in_the_cli_reference() -> None:
+    import typer.main
+
+    doc = (DOCS / "cli.md").read_text()
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        assert f"## northstar {name}" in doc, f"docs/cli.md lacks `northstar {name}`"
+        section = doc.split(f"## northstar {name}", 1)[1].split("\n## ", 1)[0]
+        for param in command.params:
+            for opt in param.opts:
+                if opt.startswith("--"):
+                    assert opt in section, f"docs/cli.md: `northstar {name}` lacks {opt}"

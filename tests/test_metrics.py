@@ -1,0 +1,313 @@
+"""The metric layer on a small hand-made company, on DuckDB and PostgreSQL alike.
+
+Every expected number below is worked out by hand from the rows in INVOICES and SIGNUPS."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from northstar.errors import NorthstarError
+from northstar.metrics.compute import MetricValue
+from northstar.project import Project
+
+INVOICES = """\
+id,txn_date,amount,owner_id,customer
+1,2025-01-05,100.00,ann,c1
+2,2025-01-20,50.00,bob,c2
+3,2025-02-03,70.00,ann,c1
+4,2024-01-10,40.00,ann,c1
+5,2024-12-31,25.00,bob,c2
+"""
+# 03:00 UTC on Feb 1 is 21:00 on Jan 31 in Chicago; 07:00 UTC is 01:00 on Feb 1.
+SIGNUPS = """\
+{"id": "s1", "created_at": "2025-02-01T03:00:00Z"}
+{"id": "s2", "created_at": "2025-02-01T07:00:00Z"}
+"""
+
+METRICS = {
+    "revenue": """
+        name: revenue
+        title: Revenue
+        description: Sum of invoiced amounts.
+        department: finance
+        unit: usd
+        model: invoices
+        measure: sum(amount)
+        time_column: txn_date
+        dimensions: [owner_id]
+        target:
+          value: 120
+          periods: {"2025-02": 60}
+        actions:
+          green: Keep going.
+          yellow: Call two customers.
+          red: Escalate.
+          grey: Check collection.
+    """,
+    "invoice_count": """
+        name: invoice_count
+        title: Invoices
+        description: Number of invoices.
+        department: finance
+        unit: count
+        model: invoices
+        measure: count(*)
+        time_column: txn_date
+        dimensions: [owner_id]
+    """,
+    "avg_invoice": """
+        name: avg_invoice
+        title: Average invoice
+        description: Revenue divided by the number of invoices.
+        department: finance
+        unit: usd
+        expression: revenue / invoice_count
+        dimensions: [owner_id]
+    """,
+    "retention": """
+        name: retention
+        title: Net revenue retention
+        description: This year's revenue from last year's customers over last year's revenue.
+        department: finance
+        unit: percent
+        grain: year
+        sql: |
+          with cur as (select customer, sum(amount) as r from invoices
+                       where txn_date >= {period_start} and txn_date < {period_end} group by 1),
+               prev as (select customer, sum(amount) as r from invoices
+                       where txn_date >= {prior_start} and txn_date < {prior_end} group by 1)
+          select sum(coalesce(cur.r, 0)) / nullif(sum(prev.r), 0) as value
+          from prev left join cur on cur.customer = prev.customer
+        target: {value: 1.1}
+        bands: {relative_to: absolute, green: 1.1, yellow: 1.0}
+    """,
+    "signups": """
+        name: signups
+        title: Signups
+        description: New accounts created.
+        department: marketing
+        unit: count
+        model: signups
+        measure: count(*)
+        time_column: created_at
+    """,
+    "cost_per_invoice": """
+        name: cost_per_invoice
+        title: Cost per invoice
+        description: What one invoice costs us; lower is better.
+        department: finance
+        unit: usd
+        direction: lower
+        manual: true
+        target: {value: 10}
+    """,
+}
+
+
+def make_project(root: Path, engine_url: str, *, now: datetime | None = None) -> Project:
+    project = Project.init(root, timezone="America/Chicago", engine_url=engine_url)
+    for name, body in METRICS.items():
+        (root / "metrics" / f"{name}.yml").write_text(textwrap.dedent(body))
+    (root / "invoices.csv").write_text(INVOICES)
+    (root / "signups.jsonl").write_text(SIGNUPS)
+    project.close()
+    project = Project.open(root)
+    project.load_file("invoices", root / "invoices.csv", source="quickbooks")
+    project.load_file("signups", root / "signups.jsonl", source="app")
+    project.metrics.now = now or datetime(2025, 2, 15, 12, tzinfo=UTC)
+    return project
+
+
+@pytest.fixture
+def project(tmp_path: Path, engine_url: str) -> Iterator[Project]:
+    p = make_project(tmp_path / "proj", engine_url)
+    yield p
+    p.close()
+
+
+def one(project: Project, metric: str, period: str, **kw: Any) -> MetricValue:
+    values = project.compute([metric], [period], **kw)
+    assert len(values) == 1
+    return values[0]
+
+
+def add_invoice(project: Project, line: str) -> None:
+    path = project.root / "late.csv"
+    path.write_text("id,txn_date,amount,owner_id,customer\n" + line + "\n")
+    project.load_file("invoices", path, source="quickbooks")
+
+
+def test_value_target_status_and_both_comparisons(project: Project) -> None:
+    v = one(project, "revenue", "2025-01")
+    assert (v.value, v.target, v.status, v.action) == (Decimal("150.00"), 120, "green",
+                                                       "Keep going.")
+    assert (v.previous_period, v.previous) == ("2024-12", Decimal("25.00"))
+    assert (v.last_year_period, v.last_year) == ("2024-01", Decimal("40.00"))
+
+
+def test_a_periods_own_target_wins_and_bands_follow_it(project: Project) -> None:
+    v = one(project, "revenue", "2025-02")
+    # 70 against a February target of 60: at least 100% of target, green.
+    assert (v.value, v.target, v.status) == (Decimal("70.00"), 60, "green")
+
+
+def test_no_rows_is_no_data_and_grey(project: Project) -> None:
+    v = one(project, "revenue", "2023-06")
+    assert (v.value, v.status, v.action) == (None, "grey", "Check collection.")
+
+
+def test_quarter_and_year_are_sums_of_their_months(project: Project) -> None:
+    assert one(project, "revenue", "2025-Q1").value == Decimal("220.00")
+    assert one(project, "revenue", "2024").value == Decimal("65.00")
+    # ISO week 2025-W01 runs Mon 2024-12-30 .. Sun 2025-01-05: invoices 5 (25) and 1 (100).
+    assert one(project, "revenue", "2025-W01").value == Decimal("125.00")
+
+
+def test_slicing_by_a_tag_is_the_same_rows_through_a_filter(project: Project) -> None:
+    by_owner = {v.slice["owner_id"]: v.value
+                for v in project.compute(["revenue"], ["2025-01"], by="owner_id")}
+    assert by_owner == {"ann": Decimal("100.00"), "bob": Decimal("50.00")}
+    ann = project.compute(["revenue"], ["2025-01"], filters={"owner_id": "ann"})
+    assert [v.value for v in ann] == [Decimal("100.00")]
+
+
+def test_an_expression_is_computed_from_its_metrics(project: Project) -> None:
+    assert one(project, "avg_invoice", "2025-01").value == pytest.approx(75.0)
+    by_owner = {v.slice["owner_id"]: v.value
+                for v in project.compute(["avg_invoice"], ["2025-01"], by="owner_id")}
+    assert by_owner == {"ann": pytest.approx(100.0), "bob": pytest.approx(50.0)}
+
+
+def test_a_query_metric_gets_the_period_and_the_prior_year(project: Project) -> None:
+    v = one(project, "retention", "2025")
+    # 2024 customers: c1 (40) and c2 (25) = 65. Their 2025 revenue: c1 170, c2 50 = 220.
+    assert float(v.value) == pytest.approx(220 / 65)
+    assert v.status == "green"
+
+
+def test_period_bounds_are_local_midnights_in_the_company_timezone(project: Project) -> None:
+    assert one(project, "signups", "2025-01").value == 1
+    assert one(project, "signups", "2025-02").value == 1
+
+
+def test_slicing_a_metric_by_a_tag_it_does_not_allow_is_refused(project: Project) -> None:
+    with pytest.raises(NorthstarError, match="cannot be sliced by 'client_id'"):
+        project.compute(["revenue"], ["2025-01"], by="client_id")
+    with pytest.raises(NorthstarError, match="cannot be sliced"):
+        project.compute(["retention"], ["2025"], by="owner_id")
+
+
+def test_a_record_correction_moves_the_number_by_exactly_the_correction(project: Project) -> None:
+    before = one(project, "revenue", "2025-02").value  # February is still open
+    project.adjust_record("invoices", "3", "amount", "75.50", author="dana", reason="typo")
+    after = one(project, "revenue", "2025-02")
+    assert after.value - before == Decimal("5.50")
+    raw = project.engine.scalar("SELECT amount FROM raw_invoices WHERE source_id = '3'")
+    assert raw == Decimal("70.00")  # the machine's version is kept
+    assert project.engine.scalar("SELECT is_adjusted FROM invoices WHERE source_id = '3'")
+
+
+def test_a_metric_correction_is_netted_and_reported(project: Project) -> None:
+    project.adjust_metric("revenue", "2025-01", "-20", author="dana", reason="duplicate fee")
+    v = one(project, "revenue", "2025-01")
+    assert (v.value, v.adjustment) == (Decimal("130.00"), Decimal("-20"))
+    assert one(project, "revenue", "2025-02").previous == Decimal("130.00")
+
+
+def test_closed_periods_stay_frozen_after_new_loads(project: Project) -> None:
+    jan = one(project, "revenue", "2025-01")
+    assert (jan.value, jan.origin) == (Decimal("150.00"), "frozen")
+    add_invoice(project, "6,2025-01-25,30.00,bob,c2")
+    add_invoice(project, "7,2025-02-10,10.00,bob,c2")
+    assert one(project, "revenue", "2025-01").value == Decimal("150.00")
+    feb = one(project, "revenue", "2025-02")  # open: the new row counts at once
+    assert (feb.value, feb.origin) == (Decimal("80.00"), "computed")
+    again = project.recompute("revenue", "2025-01", reason="late invoice 6", author="dana")
+    assert again.value == Decimal("180.00")
+    reasons = project.engine.rows(
+        "SELECT reason, author FROM ns_snapshots WHERE metric = 'revenue' AND period = '2025-01' "
+        "ORDER BY load_id")
+    assert reasons == [("period closed", "northstar"), ("late invoice 6", "dana")]
+
+
+def test_a_record_correction_refreezes_the_closed_period_it_touches(project: Project) -> None:
+    assert one(project, "revenue", "2025-01").value == Decimal("150.00")
+    project.adjust_record("invoices", "2", "amount", "45.00", author="dana", reason="credit")
+    v = one(project, "revenue", "2025-01")
+    assert (v.value, v.origin) == (Decimal("145.00"), "frozen")
+
+
+def test_manual_values_win_until_handed_back(project: Project) -> None:
+    assert one(project, "cost_per_invoice", "2025-01").status == "grey"
+    project.set_manual("cost_per_invoice", "2025-01", "12", author="cfo", note="from the P&L")
+    v = one(project, "cost_per_invoice", "2025-01")
+    # Lower is better: green up to the target (10), yellow up to 110% of it (11), then red.
+    assert (v.value, v.origin, v.status) == (Decimal("12"), "manual", "red")
+    project.set_manual("cost_per_invoice", "2025-01", "10.5", author="cfo", note="restated")
+    assert one(project, "cost_per_invoice", "2025-01").status == "yellow"
+    project.set_manual("revenue", "2025-02", "999", author="cfo", note="board figure")
+    assert one(project, "revenue", "2025-02").value == Decimal("999")
+    project.set_manual("revenue", "2025-02", None, author="cfo", release=True)
+    assert one(project, "revenue", "2025-02").value == Decimal("70.00")
+    log = project.engine.rows("SELECT action, author FROM ns_manual_values ORDER BY load_id")
+    assert log == [("set", "cfo"), ("set", "cfo"), ("set", "cfo"), ("release", "cfo")]
+
+
+def test_handing_back_a_value_that_is_not_manual_is_refused(project: Project) -> None:
+    with pytest.raises(NorthstarError, match="no manual value"):
+        project.set_manual("revenue", "2025-02", None, author="cfo", release=True)
+
+
+def test_an_append_invalidates_exactly_the_metrics_that_read_it(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = project.metrics._live
+
+    def spy(m: Any, *args: Any) -> Any:
+        calls.append(m.name)
+        return real(m, *args)
+
+    monkeypatch.setattr(project.metrics, "_live", spy)
+    project.compute(["revenue", "signups"], ["2025-02"])
+    assert sorted(set(calls)) == ["revenue", "signups"]
+    calls.clear()
+    project.compute(["revenue", "signups"], ["2025-02"])
+    assert calls == []  # cached
+    path = project.root / "more.jsonl"
+    path.write_text('{"id": "s3", "created_at": "2025-02-10T12:00:00Z"}\n')
+    project.load_file("signups", path, source="app")
+    values = project.compute(["revenue", "signups"], ["2025-02"])
+    assert calls == ["signups"]
+    assert [v.value for v in values] == [Decimal("70.00"), 2]
+
+
+def test_bad_periods_and_unknown_metrics_are_clear_errors(project: Project) -> None:
+    with pytest.raises(NorthstarError, match="'2025-13' is not a period"):
+        project.compute(["revenue"], ["2025-13"])
+    with pytest.raises(NorthstarError, match="unknown metric 'revnue'"):
+        project.compute(["revnue"], ["2025-01"])
+
+
+def test_a_formula_that_fails_names_the_metric(project: Project) -> None:
+    (project.root / "metrics" / "broken.yml").write_text(textwrap.dedent("""
+        name: broken
+        title: Broken
+        description: Reads a column that is not there.
+        department: finance
+        model: invoices
+        measure: sum(no_such_column)
+        time_column: txn_date
+    """))
+    fresh = Project.open(project.root)
+    try:
+        with pytest.raises(NorthstarError, match="metric broken failed"):
+            fresh.compute(["broken"], ["2025-02"])
+    finally:
+        fresh.close()

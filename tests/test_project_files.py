@@ -1,0 +1,156 @@
+"""The project folder: init, and every mistake in its files reported as file:line and what was
+expected."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from northstar.config import load_settings
+from northstar.errors import ConfigError
+from northstar.project import Project
+
+REVENUE = """\
+name: revenue
+title: Revenue
+description: Sum of invoiced amounts.
+department: finance
+model: invoices
+measure: sum(amount)
+time_column: txn_date
+"""
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    folder = tmp_path / "proj"
+    Project.init(folder, name="Acme", timezone="America/Chicago").close()
+    (folder / "metrics" / "revenue.yml").write_text(REVENUE)
+    return folder
+
+
+def catalog_error(root: Path) -> str:
+    with Project.open(root) as p, pytest.raises(ConfigError) as info:
+        p.catalog  # noqa: B018
+    return str(info.value)
+
+
+def test_init_creates_the_folder_layout(root: Path) -> None:
+    assert sorted(p.name for p in root.iterdir()) == [
+        "dashboards", "metrics", "models", "northstar.duckdb", "northstar.toml", "people.yml"]
+    settings = load_settings(root)
+    assert settings.company.timezone == "America/Chicago"
+    assert settings.engine.url == "duckdb:///northstar.duckdb"
+
+
+def test_init_refuses_to_overwrite_a_project(root: Path) -> None:
+    with pytest.raises(ConfigError, match="already exists"):
+        Project.init(root)
+
+
+def test_opening_a_folder_without_a_project_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="northstar init"):
+        Project.open(tmp_path)
+
+
+@pytest.mark.parametrize(("toml", "expected"), [
+    ('[company]\nname = "A"\ncolour = "red"\n', "northstar.toml:3: unknown key 'company.colour'"),
+    ("[company]\nfiscal_year_start_month = 13\n",
+     "northstar.toml:2: company.fiscal_year_start_month: Input should be less than or equal"),
+    ('[company]\ntimezone = "Mars/Olympus"\n',
+     "northstar.toml:2: company.timezone: unknown timezone 'Mars/Olympus'"),
+    ('[engine]\nurl = 5\n', "northstar.toml:2: engine.url: Input should be a valid string"),
+    ("[company\n", "northstar.toml:1: not valid TOML"),
+    ('[ownership.payments]\nkey = "ref"\n',
+     "northstar.toml:1: ownership.payments.owner: required but missing"),
+])
+def test_settings_mistakes_name_file_and_line(tmp_path: Path, toml: str, expected: str) -> None:
+    (tmp_path / "northstar.toml").write_text(toml)
+    with pytest.raises(ConfigError) as info:
+        load_settings(tmp_path)
+    assert str(info.value).startswith(str(tmp_path / expected.split(":")[0]))
+    assert expected.split(":", 1)[1] in str(info.value)
+
+
+def test_environment_overrides_settings(tmp_path: Path) -> None:
+    (tmp_path / "northstar.toml").write_text('[company]\ntimezone = "UTC"\n')
+    settings = load_settings(tmp_path, {"NORTHSTAR__COMPANY__TIMEZONE": "Europe/Paris",
+                                        "NORTHSTAR__ENGINE__URL": "postgresql://x@y/z"})
+    assert settings.company.timezone == "Europe/Paris"
+    assert settings.engine.url == "postgresql://x@y/z"
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    (("colour: red\n", ""), "revenue.yml:8: unknown key 'colour'"),
+    (("", "direction: sideways"), "revenue.yml:8: direction: Input should be 'higher' or 'lower'"),
+    (("", "grain: fortnight"), "revenue.yml:8: grain: grain must be one of week, month"),
+    (("", "dimensions: [region]"), "revenue.yml:8: dimensions: 'region' is not a tag"),
+    (("", "sql: select 1 as value"), "give exactly one formula"),
+    (("", "target: {value: lots}"), "revenue.yml:8: target.value: Input should be a valid number"),
+    (("", "bands: {green: 1}"), "revenue.yml:8: bands.yellow: required but missing"),
+    (("", "filter: amount >>> 3"), "filter is not valid SQL"),
+    (("", "owner: nobody"), "revenue.yml:8: owner 'nobody' is not a person in people.yml"),
+])
+def test_metric_file_mistakes_name_file_and_line(root: Path, edit: tuple[str, str],
+                                                 expected: str) -> None:
+    before, after = edit
+    (root / "metrics" / "revenue.yml").write_text(before + REVENUE + after + "\n")
+    if before:  # the unknown key sits on line 1; the rest moves down
+        expected = expected.replace("revenue.yml:8", "revenue.yml:1")
+    message = catalog_error(root)
+    assert expected in message
+    assert str(root / "metrics") in message
+
+
+def test_a_file_that_is_not_yaml_names_its_line(root: Path) -> None:
+    (root / "metrics" / "revenue.yml").write_text(REVENUE + "description: [unclosed\n")
+    assert "revenue.yml:9: not valid YAML" in catalog_error(root) or \
+        "revenue.yml:8" in catalog_error(root)
+
+
+def test_two_metrics_with_one_name_are_refused(root: Path) -> None:
+    (root / "metrics" / "revenue_copy.yml").write_text(REVENUE)
+    assert "metric 'revenue' is already declared" in catalog_error(root)
+
+
+def test_expressions_must_name_metrics_and_not_loop(root: Path) -> None:
+    base = "title: T\ndescription: D\ndepartment: finance\n"
+    (root / "metrics" / "a.yml").write_text("name: a\n" + base + "expression: b / revenue\n")
+    (root / "metrics" / "b.yml").write_text("name: b\n" + base + "expression: a * 2\n")
+    assert "metric expressions form a cycle: a -> b -> a" in catalog_error(root)
+    (root / "metrics" / "b.yml").write_text("name: b\n" + base + "expression: ghost + 1\n")
+    assert "b.yml:5: expression names 'ghost', which is not a metric" in catalog_error(root)
+    (root / "metrics" / "b.yml").write_text("name: b\n" + base + "expression: __import__('os')\n")
+    assert "may only use metric names" in catalog_error(root)
+
+
+def test_people_must_own_metrics_that_exist_one_owner_each(root: Path) -> None:
+    people = textwrap.dedent("""\
+        people:
+          - id: ann
+            name: Ann
+            department: finance
+            metric: revenue
+          - id: bob
+            name: Bob
+            department: finance
+            metric: revenu
+    """)
+    (root / "people.yml").write_text(people)
+    assert "people.yml:9: bob owns metric 'revenu', which no file in metrics/ declares" in \
+        catalog_error(root)
+    (root / "people.yml").write_text(people.replace("revenu\n", "revenue\n"))
+    assert "people.yml:9: metric 'revenue' is owned by both ann and bob" in catalog_error(root)
+    (root / "people.yml").write_text(people.replace("metric: revenu\n", "hobby: golf\n"))
+    assert "people.yml:9: unknown key 'people.1.hobby'" in catalog_error(root)
+
+
+def test_a_metric_owner_must_agree_with_people_yml(root: Path) -> None:
+    (root / "people.yml").write_text(
+        "people:\n  - {id: ann, name: Ann, department: finance, metric: other}\n")
+    base = "title: T\ndescription: D\ndepartment: finance\nmanual: true\n"
+    (root / "metrics" / "other.yml").write_text("name: other\n" + base)
+    (root / "metrics" / "revenue.yml").write_text(REVENUE + "owner: ann\n")
+    assert "owner 'ann' owns 'other' in people.yml, not 'revenue'" in catalog_error(root)
