@@ -308,10 +308,10 @@ def demo(
 
 def _scorecard(p: Project) -> None:
     table = Table(title=f"{p.settings.company.name}: every owner's metric, last closed period")
-    for col in ("owner", "metric", "period", "value", "target", "status", "vs last year",
-                "what to do"):
+    for col in ("owner", "metric", "period", "value", "target", "status", "vs last year"):
         table.add_column(col, justify="right" if col in ("value", "target") else "left",
-                         overflow="fold", max_width=48 if col == "what to do" else None)
+                         overflow="fold")
+    actions: list[tuple[str, str, str]] = []
     for person in sorted(p.catalog.people.values(), key=lambda x: (x.department, x.id)):
         if person.metric is None:
             continue
@@ -322,8 +322,14 @@ def _scorecard(p: Project) -> None:
         table.add_row(person.name, m.title, v.period, format_value(v.value, v.unit, m.decimals),
                       format_value(v.target, v.unit, m.decimals),
                       f"[{style}]{v.status}[/]" if style else "—",
-                      format_change(v.value, v.last_year), v.action or "")
+                      format_change(v.value, v.last_year))
+        if v.action and v.status in ("yellow", "red"):
+            actions.append((person.name, f"[{style}]{v.status}[/]", v.action.strip()))
     out.print(table)
+    if actions:
+        out.print("\n[bold]What to do[/]")
+        for name, status, action in actions:
+            out.print(f"  {name} ({status}): {action}", highlight=False)
 
 
 @app.callback(invoke_without_command=True)
