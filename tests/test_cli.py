@@ -150,3 +150,59 @@ def test_a_locked_database_is_a_clear_message(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.communicate()
+
+
+def test_a_closed_period_stays_frozen_until_recomputed_with_a_reason(tmp_path: Path) -> None:
+    run("init", "p", cwd=tmp_path)
+    folder = tmp_path / "p"
+    (folder / "metrics" / "revenue.yml").write_text(REVENUE)
+    (folder / "a.csv").write_text("id,txn_date,amount,owner_id\nA,2025-01-05,60.00,ann\n")
+    (folder / "b.csv").write_text("id,txn_date,amount,owner_id\nB,2025-01-20,40.00,bob\n")
+    run("load", "invoices", "a.csv", cwd=folder)
+
+    def january() -> dict[str, object]:
+        out = run("compute", "-m", "revenue", "--period", "2025-01", "--json", cwd=folder)
+        row: dict[str, object] = json.loads(out.stdout)[0]
+        return row
+
+    assert (january()["value"], january()["origin"]) == (60.0, "frozen")
+    run("load", "invoices", "b.csv", cwd=folder)  # a late invoice for a closed month
+    assert january()["value"] == 60.0
+    proc = run("recompute", "revenue", "2025-01", "--reason", " ", cwd=folder, ok=False)
+    assert proc.returncode == 2 and "needs a reason" in proc.stderr
+    out = run("recompute", "revenue", "2025-01", "--reason", "late invoice B", "--author", "cfo",
+              cwd=folder)
+    assert "re-frozen at $100" in out.stdout
+    assert (january()["value"], january()["origin"]) == (100.0, "frozen")
+
+
+def test_findings_from_the_command_line(tmp_path: Path) -> None:
+    run("init", "p", cwd=tmp_path)
+    folder = tmp_path / "p"
+    with (folder / "northstar.toml").open("a") as f:
+        f.write('\n[ownership.payments]\nowner = "stripe"\nkey = "ref"\nfields = ["amount"]\n')
+    (folder / "qb.csv").write_text("id,ref,amount\nq1,P1,10.00\n")
+    (folder / "st.csv").write_text("id,ref,amount\ns1,P1,12.50\n")
+    assert "No findings." in run("findings", cwd=folder).stdout
+    run("load", "payments", "qb.csv", "--source", "quickbooks", cwd=folder)
+    run("load", "payments", "st.csv", "--source", "stripe", cwd=folder)
+    rows = json.loads(run("findings", "--json", cwd=folder).stdout)
+    assert [(r["record_key"], r["owner_value"], r["other_value"]) for r in rows] == [
+        ("P1", "12.50", "10.00")]
+    assert "12.50 (stripe)" in run("findings", cwd=folder).stdout
+
+
+def test_demo_builds_the_sample_company_and_shows_every_owner(tmp_path: Path) -> None:
+    out = run("demo", "d", "--rows", "3000", "--no-serve", cwd=tmp_path).stdout
+    assert "Loaded " in out and "ledger rows" in out
+    people = (tmp_path / "d" / "people.yml").read_text()
+    for name in ("Jordan Avery", "Sam Whitaker", "Lucia Moreno"):
+        assert name in people and name in out
+    assert "OK:" in run("verify", cwd=tmp_path / "d").stdout
+    # Running it again rebuilds the demo folder; a folder that is not a demo is left alone.
+    run("demo", "d", "--rows", "3000", "--no-serve", cwd=tmp_path)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    proc = run("demo", "mine", "--no-serve", cwd=tmp_path, ok=False)
+    assert proc.returncode == 2 and "is not a demo folder" in proc.stderr
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
