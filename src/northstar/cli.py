@@ -8,7 +8,7 @@ import getpass
 import json
 import shutil
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from northstar import __version__
+from northstar.config import CONFIG_FILE, load_settings
 from northstar.errors import NorthstarError
 from northstar.formatting import format_change, format_value
 from northstar.ledger.schema import TAGS
@@ -265,6 +266,50 @@ def log(project: ProjectDir = Path("."),
     for r in rows:
         table.add_row(str(r["load_id"]), r["table_name"], r["source_name"], f"{r['row_count']:,}",
                       f"{r['finished_at']:%Y-%m-%d %H:%M:%S}", r["status"], r["error"] or "")
+    out.print(table)
+
+
+@app.command()
+def schedule(
+    systemd: Annotated[bool, typer.Option(
+        "--systemd", help="Write a systemd service and timer instead of printing the schedule.")
+    ] = False,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Folder for the systemd files (default: PROJECT/systemd).")] = None,
+    project: ProjectDir = Path("."),
+) -> None:
+    """When collection runs (daily 22:30 America/Chicago unless northstar.toml says otherwise)."""
+    from northstar.schedule import collection_window, cron_for, next_runs, systemd_units
+
+    root = project.resolve()
+    if not (root / CONFIG_FILE).exists():
+        raise NorthstarError(f"{root} is not a Northstar project (no {CONFIG_FILE})")
+    settings = load_settings(root).schedule
+    if systemd:
+        folder = out_dir or root / "systemd"
+        folder.mkdir(parents=True, exist_ok=True)
+        exe = shutil.which("northstar") or f"{sys.executable} -m northstar"
+        units = systemd_units(root, settings, exe, source)
+        for name, text in units.items():
+            (folder / name).write_text(text, encoding="utf-8")
+            out.print(f"wrote {folder / name}")
+        timer = next(n for n in units if n.endswith(".timer"))
+        out.print(f"Install: sudo cp {folder}/northstar-sync-* /etc/systemd/system/ && "
+                  f"sudo systemctl daemon-reload && sudo systemctl enable --now {timer}",
+                  soft_wrap=True)
+        return
+    now = datetime.now(UTC)
+    names = [source] if source else ["(every source)", *sorted(settings.sources)]
+    table = Table("source", "crontab", "timezone", "next runs", "collects")
+    for name in names:
+        key = "" if name == "(every source)" else name
+        months = settings.sources[key].closed_months if key in settings.sources else None
+        window = collection_window(now, settings.timezone,
+                                   settings.closed_months if months is None else months)
+        runs = ", ".join(f"{r:%a %Y-%m-%d %H:%M %Z}" for r in next_runs(settings, key, now, 3))
+        table.add_row(name, cron_for(settings, key), settings.timezone, runs,
+                      f"{window.start:%Y-%m} .. {window.end:%Y-%m} (excl.)")
     out.print(table)
 
 

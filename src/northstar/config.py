@@ -21,6 +21,27 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {value!r} (use an IANA name such as "
+                         "America/Chicago)") from None
+    return value
+
+
+def _check_cron(value: str | None) -> str | None:
+    from northstar.schedule import crontab_trigger
+
+    if value is not None:
+        try:
+            crontab_trigger(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a crontab line (minute hour day month "
+                             f"weekday): {exc}") from None
+    return value
+
+
 class CompanySettings(_Strict):
     name: str = "My company"
     """Shown on screens and reports."""
@@ -32,12 +53,7 @@ class CompanySettings(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r} (use an IANA name such as "
-                             "America/Chicago)") from None
-        return value
+        return _check_timezone(value)
 
 
 class EngineSettings(_Strict):
@@ -62,12 +78,38 @@ class OwnershipRule(_Strict):
     """Columns compared across sources; a difference is listed as a data-quality finding."""
 
 
+class SourceSchedule(_Strict):
+    cron: str | None = None
+    """Overrides `schedule.cron` for this source."""
+    closed_months: int | None = Field(None, ge=0, le=120)
+    """Overrides `schedule.closed_months` for this source."""
+    enabled: bool = True
+    """False: the schedule skips this source (it still syncs by hand)."""
+
+    _cron = field_validator("cron")(_check_cron)
+
+
+class ScheduleSettings(_Strict):
+    cron: str = "30 22 * * *"
+    """When collection runs, as a crontab line (minute hour day month weekday)."""
+    timezone: str = "America/Chicago"
+    """Timezone the crontab line is read in; daylight saving is followed."""
+    closed_months: int = Field(12, ge=0, le=120)
+    """Closed months collected again on every run, besides the current month."""
+    sources: dict[str, SourceSchedule] = {}
+    """Per source, e.g. `[schedule.sources.hubspot] cron = "0 6 * * *"`."""
+
+    _timezone = field_validator("timezone")(_check_timezone)
+    _cron = field_validator("cron")(_check_cron)
+
+
 class Settings(_Strict):
     company: CompanySettings = CompanySettings()
     engine: EngineSettings = EngineSettings()
     freeze: FreezeSettings = FreezeSettings()
     ownership: dict[str, OwnershipRule] = {}
     """Per raw object (e.g. `payments`), which source owns the fact."""
+    schedule: ScheduleSettings = ScheduleSettings()
 
 
 def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> None:
