@@ -189,6 +189,12 @@ def compute(
                 grain = p.catalog.get(name).grain
                 periods = [str(x) for x in p.calendar.last_n(grain, last)]
             values += p.compute([name], periods, by=by, filters=_tags(where or []))
+        for name in names:
+            waiting = p.metrics.waiting_for(p.catalog.get(name))
+            if waiting:
+                err.print(f"note: {name} has no data until {', '.join(waiting)} "
+                          f"{'has' if len(waiting) == 1 else 'have'} a first load",
+                          highlight=False, soft_wrap=True)
         if as_json:
             sys.stdout.write(json.dumps([v.as_dict() for v in values], indent=2) + "\n")
             return
@@ -375,6 +381,15 @@ def _scorecard(p: Project) -> None:
         out.print("\n[bold]What to do[/]")
         for name, status, action in actions:
             out.print(f"  {name} ({status}): {action}", highlight=False)
+
+
+def _register_extensions() -> None:
+    from northstar.warehouse.cli import register as register_warehouse
+
+    register_warehouse(app)
+
+
+_register_extensions()
 
 
 @app.callback(invoke_without_command=True)

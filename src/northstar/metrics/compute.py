@@ -17,7 +17,7 @@ from typing import Any
 from northstar.engines.base import Engine
 from northstar.errors import MetricError, NorthstarError
 from northstar.ledger.corrections import Corrections
-from northstar.ledger.schema import LOG_TABLE
+from northstar.ledger.schema import LOG_TABLE, RAW_PREFIX
 from northstar.metrics.catalog import Catalog
 from northstar.metrics.definition import MetricDef
 from northstar.metrics.expression import evaluate
@@ -289,6 +289,8 @@ class MetricComputer:
               filters: dict[str, str], state: _State,
               ) -> dict[Period, dict[SliceValue, Number | None]]:
         out: dict[Period, dict[SliceValue, Number | None]] = {p: {} for p in periods}
+        if self.waiting_for(m, state):
+            return out  # a table it reads has never been loaded: no data yet
         if m.kind == "measure":
             assert m.model and m.time_column
             columns = self._columns(m.model, state)
@@ -324,6 +326,8 @@ class MetricComputer:
             return m.target.periods[str(p)]
         if m.target.sql is not None:
             deps = self._dependencies(f"{m.name}#target", m.target.sql)
+            if any(t.startswith(RAW_PREFIX) and t not in state.versions for t in deps):
+                return None  # the target reads a table that has never been loaded
             version_key = tuple(sorted((t, state.versions.get(t, 0)) for t in deps))
             key = (m.name, "target", m.target.sql, p, version_key)
             if key not in self._cache:
@@ -380,6 +384,16 @@ class MetricComputer:
                 probe = probe.replace("{" + name + "}", "NULL")
             return self._dependencies(m.name + m.fingerprint, probe)
         return set()
+
+    def waiting_for(self, m: MetricDef, state: _State | None = None) -> list[str]:
+        """Ledger tables a metric reads that have never been loaded (its source is not
+        connected yet); for an expression, those of the metrics it combines."""
+        state = state or self.state()
+        if m.kind == "expression":
+            return sorted({t for ref in m.referenced_metrics()
+                           for t in self.waiting_for(self.catalog.get(ref), state)})
+        return sorted(t for t in self._metric_dependencies(m)
+                      if t.startswith(RAW_PREFIX) and t not in state.versions)
 
     def _version_key(self, m: MetricDef, state: _State) -> tuple[tuple[str, int, int], ...]:
         return tuple(sorted((t, state.versions.get(t, 0), state.record_versions.get(t, 0))

@@ -23,6 +23,8 @@ from northstar.ledger.schema import RAW_PREFIX, SYSTEM_COLUMNS, TAGS
 ADJUSTMENTS = "ns_adjustments"
 META = "ns_meta"
 DISAGREEMENTS = "ns_disagreements"
+DELETED = "is_deleted"
+"""A boolean payload column of this name marks a version that deletes its record."""
 _SYSTEM = [name for name, _ in SYSTEM_COLUMNS if name != "row_seq"]
 
 
@@ -39,7 +41,7 @@ class ModelFile:
             raise ConfigError(f"not valid SQL: {str(exc).splitlines()[0]}",
                               path=str(self.path)) from None
         ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
-        return {t.name for t in tree.find_all(exp.Table)} - ctes
+        return {t.name for t in tree.find_all(exp.Table) if t.name} - ctes
 
 
 def read_model_files(folder: Path) -> list[ModelFile]:
@@ -100,7 +102,7 @@ class ModelBuilder:
         """Ledger tables a query reads, through models and base views."""
         tree = sqlglot.parse_one(sql, read="duckdb")
         ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
-        return self._deps({t.name for t in tree.find_all(exp.Table)} - ctes, set())
+        return self._deps({t.name for t in tree.find_all(exp.Table) if t.name} - ctes, set())
 
     def _deps(self, names: set[str], seen: set[str]) -> set[str]:
         by_name = {m.name: m for m in self.files}
@@ -149,7 +151,16 @@ class ModelBuilder:
             disagreements = self.disagreements_sql(raw)
             self._create(DISAGREEMENTS, disagreements)
             created.append(DISAGREEMENTS)
+            # A model that reads a table with no rows yet (a source not connected) is left out;
+            # metrics over it have no data until the table's first load.
+            waiting: dict[str, list[str]] = {}
+            existing = relations - set(previous)
             for model in self.files:
+                absent = sorted(r for r in model.references()
+                                if r not in created and r not in existing)
+                if absent:
+                    waiting[model.name] = absent
+                    continue
                 try:
                     self._create(model.name, model.sql)
                 except NorthstarError as exc:
@@ -161,7 +172,14 @@ class ModelBuilder:
                 created.append(model.name)
             self.engine.execute(f"DELETE FROM {META} WHERE key = 'models'")
             self.engine.execute(f"INSERT INTO {META} VALUES ('models', ?)",
-                                [json.dumps({"signature": signature, "views": created})])
+                                [json.dumps({"signature": signature, "views": created,
+                                             "waiting": waiting})])
+
+    def waiting(self) -> dict[str, list[str]]:
+        """Models left out of the last build, with the tables they wait for."""
+        stored = self.engine.scalar(f"SELECT value FROM {META} WHERE key = 'models'")
+        found: dict[str, list[str]] = json.loads(stored).get("waiting", {}) if stored else {}
+        return found
 
     def _create(self, name: str, select_sql: str) -> None:
         sql = f"CREATE VIEW {quote(name)} AS {select_sql}"
@@ -186,7 +204,8 @@ class ModelBuilder:
         payload = [c for c, _ in columns if c not in {n for n, _ in SYSTEM_COLUMNS}
                    and c not in TAGS]
         rule = self.ownership.get(name)
-        versions = rule is not None or bool(self.engine.scalar(
+        tombstones = types.get(DELETED) == "BOOLEAN"
+        versions = rule is not None or tombstones or bool(self.engine.scalar(
             "SELECT count(*) FROM ns_loads WHERE table_name = ? AND replaced > 0", [table]))
         if versions:
             key = quote(rule.key) if rule else "source_id"
@@ -195,6 +214,8 @@ class ModelBuilder:
             source = (f"(SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY {owner_first}"
                       f"load_id DESC, row_seq DESC) AS ns_rn FROM {quote(table)}) AS r")
             where = " WHERE r.ns_rn = 1"
+            if tombstones:  # a record whose latest version says it was deleted is gone
+                where += f" AND r.{DELETED} IS NOT TRUE"
         else:
             source, where = f"{quote(table)} AS r", ""
         select = [f"r.{quote(c)}" for c in (*_SYSTEM, *TAGS)]

@@ -1,0 +1,241 @@
+"""Warehouses Northstar can attach: read-only adapters that list a schema's tables and run one
+SELECT, returning Arrow. Each adapter is a small class over one driver, like the engines.
+
+`open_warehouse(url)` picks one by the URL's scheme: `duckdb:///path/file.duckdb`,
+`postgresql://user@host:5432/db` or `bigquery://project`."""
+
+from __future__ import annotations
+
+import io
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from northstar.errors import ConfigError, NorthstarError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["BigQueryWarehouse", "DuckDBWarehouse", "PostgresWarehouse", "Warehouse",
+           "open_warehouse"]
+
+
+class Warehouse(ABC):
+    """One read-only connection to a warehouse that Fivetran (or Stitch) lands tables in."""
+
+    name: ClassVar[str]
+    dialect: ClassVar[str]
+    """SQLGlot dialect the mapping SQL is transpiled to."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def columns(self, schema: str, table: str) -> set[str] | None:
+        """Lower-case column names of `schema.table`, or None when there is no such table."""
+        cache: dict[str, dict[str, set[str]]] = self.__dict__.setdefault("_columns", {})
+        if schema not in cache:
+            cache[schema] = self.schema_columns(schema)
+        return cache[schema].get(table)
+
+    @abstractmethod
+    def schema_columns(self, schema: str) -> dict[str, set[str]]:
+        """Every table of a schema with its lower-case column names (read once per attach)."""
+
+    @abstractmethod
+    def read(self, sql: str) -> pa.Table:
+        """Run one SELECT (already in this warehouse's dialect) and return its rows."""
+
+    def qualify(self, schema: str) -> tuple[str | None, str]:
+        """(catalog, schema) for a table reference; BigQuery's `project.dataset` splits."""
+        return None, schema
+
+    def close(self) -> None:  # noqa: B027 - nothing to close by default
+        """Close the connection."""
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.url}>"
+
+
+class DuckDBWarehouse(Warehouse):
+    """A DuckDB file (or MotherDuck database file copied locally), opened read-only."""
+
+    name = "duckdb"
+    dialect = "duckdb"
+
+    def __init__(self, url: str, path: Path) -> None:
+        super().__init__(url)
+        import duckdb
+
+        if not path.exists():
+            raise NorthstarError(f"warehouse file {path} does not exist")
+        try:
+            self.con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as exc:
+            raise NorthstarError(f"cannot open warehouse {path}: "
+                                 f"{str(exc).splitlines()[0]}") from None
+
+    def schema_columns(self, schema: str) -> dict[str, set[str]]:
+        found = self.con.execute(
+            "SELECT table_name, lower(column_name) FROM information_schema.columns "
+            "WHERE table_schema = ?", [schema]).fetchall()
+        out: dict[str, set[str]] = {}
+        for table, column in found:
+            out.setdefault(str(table), set()).add(str(column))
+        return out
+
+    def read(self, sql: str) -> pa.Table:
+        return self.con.sql(sql).to_arrow_table()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+# PostgreSQL type oids -> the Arrow type a column is read as.
+_PG_OIDS: dict[int, str] = {
+    16: "bool_", 20: "int64", 21: "int64", 23: "int64", 700: "float64", 701: "float64",
+    25: "string", 1043: "string", 1042: "string", 19: "string", 1082: "date32",
+    1114: "timestamp", 1184: "timestamptz", 1700: "numeric",
+}
+
+
+class PostgresWarehouse(Warehouse):
+    """A PostgreSQL database; Fivetran lands each connector in its own schema."""
+
+    name = "postgres"
+    dialect = "postgres"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        import psycopg
+
+        try:
+            self.con = psycopg.connect(url, autocommit=True)
+        except psycopg.Error as exc:
+            raise NorthstarError(f"cannot connect to warehouse {url}: "
+                                 f"{str(exc).strip().splitlines()[0]}") from None
+
+    def schema_columns(self, schema: str) -> dict[str, set[str]]:
+        found = self.con.execute(
+            "SELECT table_name, lower(column_name) FROM information_schema.columns "
+            "WHERE table_schema = %s", [schema]).fetchall()
+        out: dict[str, set[str]] = {}
+        for table, column in found:
+            out.setdefault(str(table), set()).add(str(column))
+        return out
+
+    def _arrow_types(self, sql: str) -> dict[str, pa.DataType]:
+        import pyarrow as pa
+
+        cur = self.con.execute(f"SELECT * FROM ({sql}) AS ns_q LIMIT 0")
+        types: dict[str, pa.DataType] = {}
+        for d in cur.description or []:
+            kind = _PG_OIDS.get(d.type_code, "string")
+            if kind == "numeric":
+                precision, scale = d.precision or 38, d.scale or 0
+                types[d.name] = pa.decimal128(precision, scale) if d.precision else pa.float64()
+            elif kind == "timestamp":
+                types[d.name] = pa.timestamp("us")
+            elif kind == "timestamptz":
+                types[d.name] = pa.timestamp("us", "UTC")
+            else:
+                types[d.name] = getattr(pa, kind)()
+        return types
+
+    def read(self, sql: str) -> pa.Table:
+        # COPY ... TO STDOUT as CSV parsed by Arrow: far faster than fetching Python tuples.
+        import psycopg
+        import pyarrow.csv as pacsv
+
+        try:
+            types = self._arrow_types(sql)
+            buf = io.BytesIO()
+            with self.con.cursor() as cur, cur.copy(
+                f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)"
+            ) as copy:
+                for chunk in copy:
+                    buf.write(chunk)
+        except psycopg.Error as exc:
+            raise NorthstarError(str(exc).strip().splitlines()[0]) from exc
+        buf.seek(0)
+        return pacsv.read_csv(
+            buf,
+            read_options=pacsv.ReadOptions(block_size=1 << 24),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=False,
+                true_values=["t"], false_values=["f"],
+            ),
+        )
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class BigQueryWarehouse(Warehouse):
+    """BigQuery, where Fivetran lands `project.dataset.table`. Reading needs the
+    google-cloud-bigquery package and Google credentials (GOOGLE_APPLICATION_CREDENTIALS);
+    the SQL it runs is the same mapping, transpiled to BigQuery's dialect."""
+
+    name = "bigquery"
+    dialect = "bigquery"
+
+    def __init__(self, url: str, project: str) -> None:
+        super().__init__(url)
+        self.project = project
+        self._client: Any = None
+
+    def client(self) -> Any:
+        if self._client is None:
+            try:
+                from google.cloud import bigquery  # type: ignore[import-not-found,unused-ignore]
+            except ImportError:
+                raise NorthstarError(
+                    "attaching BigQuery needs the google-cloud-bigquery package: "
+                    "pip install 'google-cloud-bigquery[pandas,pyarrow]'") from None
+            self._client = bigquery.Client(project=self.project)
+        return self._client
+
+    def qualify(self, schema: str) -> tuple[str | None, str]:
+        project, _, dataset = schema.rpartition(".")
+        return (project or self.project), dataset
+
+    def columns_sql(self, schema: str) -> str:
+        project, dataset = self.qualify(schema)
+        return (f"SELECT table_name, lower(column_name) AS name FROM `{project}.{dataset}`."
+                "INFORMATION_SCHEMA.COLUMNS")
+
+    def schema_columns(self, schema: str) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for table, column in self.client().query(self.columns_sql(schema)).result():
+            out.setdefault(str(table), set()).add(str(column))
+        return out
+
+    def read(self, sql: str) -> pa.Table:
+        return self.client().query(sql).to_arrow()
+
+
+def open_warehouse(url: str, base: Path | None = None) -> Warehouse:
+    """The adapter a warehouse URL names (a relative DuckDB path is relative to `base`)."""
+    if url.startswith("duckdb://"):
+        rest = url[len("duckdb://"):]
+        rest = rest[1:] if rest.startswith("/") else rest
+        if rest in ("", ":memory:"):
+            raise ConfigError("a warehouse must be a DuckDB file, not :memory:")
+        path = Path(rest)
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        return DuckDBWarehouse(url, path)
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresWarehouse(url)
+    if url.startswith("bigquery://"):
+        project = url[len("bigquery://"):].strip("/")
+        if not project:
+            raise ConfigError("a BigQuery url names its project: bigquery://my-project")
+        return BigQueryWarehouse(url, project)
+    raise ConfigError(f"warehouse url {url!r} is not supported: use duckdb:///file.duckdb, "
+                      "postgresql://user@host/db or bigquery://project")

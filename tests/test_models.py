@@ -1,0 +1,118 @@
+"""Model views over sources that are not connected yet, and records deleted at the source —
+on DuckDB and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from northstar.project import Project
+
+METRICS = {
+    "paid": """
+        name: paid
+        title: Payments received
+        description: Count of payments.
+        department: finance
+        unit: count
+        model: settled
+        measure: count(*)
+        time_column: paid_on
+    """,
+    "refunded": """
+        name: refunded
+        title: Refunds
+        description: Count of refunds; the refunds source is not connected at first.
+        department: finance
+        unit: count
+        model: refund_lines
+        measure: count(*)
+        time_column: refunded_on
+        target:
+          sql: select count(*) from refund_lines
+    """,
+    "refund_rate": """
+        name: refund_rate
+        title: Refund rate
+        description: Refunds per payment.
+        department: finance
+        unit: percent
+        expression: refunded / paid
+    """,
+}
+MODELS = {
+    "settled": "select * from payments where status = 'settled'",
+    "refund_lines": "select r.*, p.status from refunds r join settled p on p.id = r.payment_id",
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path, engine_url: str) -> Iterator[Project]:
+    root = tmp_path / "proj"
+    Project.init(root, engine_url=engine_url).close()
+    for name, body in METRICS.items():
+        (root / "metrics" / f"{name}.yml").write_text(textwrap.dedent(body))
+    for name, sql in MODELS.items():
+        (root / "models" / f"{name}.sql").write_text(sql + "\n")
+    p = Project.open(root)
+    p.metrics.now = datetime(2025, 3, 1, tzinfo=UTC)
+    yield p
+    p.close()
+
+
+def load(project: Project, table: str, text: str) -> None:
+    path = project.root / f"{table}.csv"
+    path.write_text(textwrap.dedent(text))
+    project.load_file(table, path, source="app")
+
+
+def test_a_source_not_connected_yet_leaves_its_metrics_without_data(project: Project) -> None:
+    load(project, "payments", """\
+        id,paid_on,status,is_deleted
+        p1,2025-01-03,settled,false
+        p2,2025-01-04,settled,false
+        p3,2025-01-05,failed,false
+    """)
+    paid, refunded, rate = project.compute(["paid", "refunded", "refund_rate"], ["2025-01"])
+    assert paid.value == 2
+    assert (refunded.value, refunded.target, refunded.status) == (None, None, "grey")
+    assert rate.value is None
+    assert project.models.waiting() == {"refund_lines": ["refunds"]}
+    assert project.metrics.waiting_for(project.catalog.get("refund_rate")) == ["raw_refunds"]
+
+    load(project, "refunds", """\
+        id,payment_id,refunded_on
+        r1,p1,2025-01-20
+    """)
+    paid, refunded, rate = project.compute(["paid", "refunded", "refund_rate"], ["2025-01"])
+    assert (paid.value, refunded.value, refunded.target) == (2, 1, 1)
+    assert rate.value == pytest.approx(0.5)
+    assert project.models.waiting() == {}
+
+
+def test_a_record_deleted_at_the_source_leaves_the_models(project: Project) -> None:
+    load(project, "payments", """\
+        id,paid_on,status,is_deleted
+        p1,2025-01-03,settled,false
+        p2,2025-01-04,settled,false
+    """)
+    assert project.compute(["paid"], ["2025-01"])[0].value == 2
+    project.metrics.now = datetime(2025, 1, 10, tzinfo=UTC)  # January still open: not frozen
+    load(project, "payments", """\
+        id,paid_on,status,is_deleted
+        p2,2025-01-04,settled,true
+    """)
+    assert project.compute(["paid"], ["2025-01"])[0].value == 1
+    # The deleted version is still in the ledger, next to the one it replaced.
+    rows = project.engine.rows(
+        "SELECT source_id, is_deleted FROM raw_payments ORDER BY load_id, source_id")
+    assert rows == [("p1", False), ("p2", False), ("p2", True)]
+    load(project, "payments", """\
+        id,paid_on,status,is_deleted
+        p2,2025-01-04,settled,false
+    """)
+    assert project.compute(["paid"], ["2025-01"])[0].value == 2  # restored at the source
