@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -287,6 +287,425 @@ def ad_spend(tables: Tables, start: date, end: date, prior_start: date | None = 
                   if _within(r["spend_date"], start, end))
 
 
+# -- pipeline three ways and marketing ---------------------------------------------------------
+MARKETING_TOUCHES = ("paid_ads", "event", "email", "webinar")
+
+
+def _quarter_start(day: date) -> datetime:
+    return datetime(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def deal_score(deal: Row, customers: set[str]) -> Decimal:
+    """The documented deal score (docs/marketplace.md), written out step by step."""
+    if deal["stage"] == "closedwon":
+        return Decimal(1)
+    if deal["stage"] == "closedlost":
+        return Decimal(0)
+    score = Decimal(deal["stage_probability"])
+    if deal["company_id"] in customers:
+        score *= Decimal("1.25")
+    if deal["source_funnel"] == "outbound":
+        score *= Decimal("0.8")
+    elif deal["source_funnel"] == "referral":
+        score *= Decimal("1.15")
+    if (deal["close_date"] - deal["create_date"].date()).days > 180:
+        score *= Decimal("0.5")
+    return min(Decimal("0.95"), score)
+
+
+def _entering(tables: Tables, start: date, end: date) -> list[Row]:
+    """Deals closing in [start, end) that were created before their close quarter began."""
+    return [d for d in tables.get("deals", []) if _within(d["close_date"], start, end)
+            and d["create_date"] < _quarter_start(d["close_date"])]
+
+
+def pipeline_entering(tables: Tables, start: date, end: date, prior_start: date | None = None,
+                      prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/pipeline_entering.yml."""
+    return _total(d["amount"] for d in _entering(tables, start, end))
+
+
+def pipeline_entering_weighted(tables: Tables, start: date, end: date,
+                               prior_start: date | None = None,
+                               prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/pipeline_entering_weighted.yml."""
+    return _total(d["amount"] * d["stage_probability"] for d in _entering(tables, start, end))
+
+
+def pipeline_entering_scored(tables: Tables, start: date, end: date,
+                             prior_start: date | None = None,
+                             prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/pipeline_entering_scored.yml."""
+    customers = {c["id"] for c in tables.get("customers", [])}
+    return _total(d["amount"] * deal_score(d, customers) for d in _entering(tables, start, end))
+
+
+def quota(tables: Tables, start: date, end: date, prior_start: date | None = None,
+          prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/quota.yml."""
+    return _total(r["quota"] for r in tables.get("quotas", [])
+                  if _within(r["period_start"], start, end))
+
+
+def _over_quota(value: Decimal | None, tables: Tables, start: date,
+                end: date) -> Decimal | None:
+    q = quota(tables, start, end)
+    return None if value is None or not q else value / q
+
+
+def pipeline_coverage_weighted(tables: Tables, start: date, end: date,
+                               prior_start: date | None = None,
+                               prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/pipeline_coverage_weighted.yml."""
+    return _over_quota(pipeline_entering_weighted(tables, start, end), tables, start, end)
+
+
+def pipeline_coverage_scored(tables: Tables, start: date, end: date,
+                             prior_start: date | None = None,
+                             prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/pipeline_coverage_scored.yml."""
+    return _over_quota(pipeline_entering_scored(tables, start, end), tables, start, end)
+
+
+def marketing_influenced_pipeline(tables: Tables, start: date, end: date,
+                                  prior_start: date | None = None,
+                                  prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/marketing_influenced_pipeline.yml: half credit for a marketing first
+    touch, half for a marketing last touch, on deals created in the period."""
+    def credit(d: Row) -> Decimal:
+        return (Decimal("0.5") * (d["first_touch"] in MARKETING_TOUCHES)
+                + Decimal("0.5") * (d["last_touch"] in MARKETING_TOUCHES))
+    return _total(d["amount"] * credit(d) for d in tables.get("deals", [])
+                  if _within(d["create_date"], start, end))
+
+
+# -- finance: factoring, reconciliation, runway, budget ------------------------------------------
+def _latest(rows: list[Row], column: str, start: date, end: date) -> Row | None:
+    inside = [r for r in rows if _within(r[column], start, end)]
+    return max(inside, key=lambda r: r[column]) if inside else None
+
+
+def _statement(tables: Tables, start: date, end: date, field: str) -> Decimal | None:
+    row = _latest(tables.get("factoring_statements", []), "statement_date", start, end)
+    if row is None:
+        return None
+    return row["facility_limit"] - row["balance"] if field == "capacity" else row[field]
+
+
+def factoring_balance(tables: Tables, start: date, end: date, prior_start: date | None = None,
+                      prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/factoring_balance.yml: the latest statement's balance."""
+    return _statement(tables, start, end, "balance")
+
+
+def factoring_reserves(tables: Tables, start: date, end: date, prior_start: date | None = None,
+                       prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/factoring_reserves.yml."""
+    return _statement(tables, start, end, "reserves")
+
+
+def factoring_capacity(tables: Tables, start: date, end: date, prior_start: date | None = None,
+                       prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/factoring_capacity.yml: limit less balance on the latest statement."""
+    return _statement(tables, start, end, "capacity")
+
+
+def factoring_fees(tables: Tables, start: date, end: date, prior_start: date | None = None,
+                   prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/factoring_fees.yml: fees of the statements dated in the period."""
+    return _total(r["fees"] for r in tables.get("factoring_statements", [])
+                  if _within(r["statement_date"], start, end))
+
+
+def invoice_mismatches(tables: Tables) -> list[tuple[date, Decimal]]:
+    """(date, accounting - platform) of every invoice the books and the platform disagree on."""
+    books: dict[str, list[Any]] = {}
+    for r in tables.get("invoice_lines", []):
+        entry = books.setdefault(r["invoice_id"], [r["txn_date"], ZERO])
+        entry[0] = min(entry[0], r["txn_date"])
+        entry[1] += r["amount"]
+    platform = {r["id"]: r for r in tables.get("platform_invoices", [])}
+    out = []
+    for key in set(books) | set(platform):
+        if key not in platform:
+            out.append((books[key][0], books[key][1]))
+        elif key not in books:
+            out.append((platform[key]["invoice_date"], -platform[key]["total"]))
+        elif books[key][1] != platform[key]["total"]:
+            out.append((books[key][0], books[key][1] - platform[key]["total"]))
+    return out
+
+
+def bill_mismatches(tables: Tables) -> list[tuple[date, Decimal]]:
+    """(date, accounting - platform) of every remittance that disagrees with the books."""
+    books: dict[str, list[Any]] = {}
+    for r in tables.get("bill_lines", []):
+        entry = books.setdefault(r["bill_id"], [r["txn_date"], ZERO])
+        entry[0] = min(entry[0], r["txn_date"])
+        entry[1] += r["amount"]
+    remitted: dict[str, list[Any]] = {}
+    for r in tables.get("remittance_lines", []):
+        entry = remitted.setdefault(r["bill_id"], [r["remitted_date"], ZERO])
+        entry[0] = min(entry[0], r["remitted_date"])
+        entry[1] += r["amount"]
+    out = []
+    for key, (day, amount) in remitted.items():
+        if key not in books:
+            out.append((day, -amount))
+        elif books[key][1] != amount:
+            out.append((books[key][0], books[key][1] - amount))
+    return out
+
+
+def invoice_count_variance(tables: Tables, start: date, end: date,
+                           prior_start: date | None = None,
+                           prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/invoice_count_variance.yml (a count: 0, not None, when all agree)."""
+    return Decimal(sum(1 for day, _ in invoice_mismatches(tables) if start <= day < end))
+
+
+def invoice_dollar_variance(tables: Tables, start: date, end: date,
+                            prior_start: date | None = None,
+                            prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/invoice_dollar_variance.yml: sum of absolute differences."""
+    return _sum(abs(d) for day, d in invoice_mismatches(tables) if start <= day < end)
+
+
+def bill_count_variance(tables: Tables, start: date, end: date,
+                        prior_start: date | None = None,
+                        prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/bill_count_variance.yml."""
+    return Decimal(sum(1 for day, _ in bill_mismatches(tables) if start <= day < end))
+
+
+def bill_dollar_variance(tables: Tables, start: date, end: date,
+                         prior_start: date | None = None,
+                         prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/bill_dollar_variance.yml."""
+    return _sum(abs(d) for day, d in bill_mismatches(tables) if start <= day < end)
+
+
+def _month_row(tables: Tables, start: date, end: date) -> Row | None:
+    return _latest(tables.get("monthly_finance", []), "month", start, end)
+
+
+def cash(tables: Tables, start: date, end: date, prior_start: date | None = None,
+         prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/cash.yml: cash at the end of the period's last month entered."""
+    row = _month_row(tables, start, end)
+    return None if row is None else row["cash_balance"]
+
+
+def working_capital(tables: Tables, start: date, end: date, prior_start: date | None = None,
+                    prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/working_capital.yml."""
+    row = _month_row(tables, start, end)
+    return None if row is None else row["current_assets"] - row["current_liabilities"]
+
+
+def _net_revenue_or_zero(tables: Tables, start: date, end: date) -> Decimal:
+    value = net_revenue(tables, start, end)
+    return ZERO if value is None else value
+
+
+def operating_burn(tables: Tables, start: date, end: date, prior_start: date | None = None,
+                   prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/operating_burn.yml: operating expenses less net revenue."""
+    opex = _total(r["operating_expenses"] for r in tables.get("monthly_finance", [])
+                  if _within(r["month"], start, end))
+    return None if opex is None else opex - _net_revenue_or_zero(tables, start, end)
+
+
+def _months_before(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, day.day)
+
+
+def runway_months(tables: Tables, start: date, end: date, prior_start: date | None = None,
+                  prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/runway_months.yml: cash at the end over the average monthly burn of the
+    three months to the period's end; 99 when not burning."""
+    since = _months_before(end, 3)
+    rows = [r for r in tables.get("monthly_finance", []) if _within(r["month"], since, end)]
+    if not rows:
+        return None
+    burn = (_sum(r["operating_expenses"] for r in rows)
+            - _net_revenue_or_zero(tables, since, end))
+    if burn <= 0:
+        return Decimal(99)
+    last = max(rows, key=lambda r: r["month"])
+    return Decimal(last["cash_balance"]) / (burn / len(rows))
+
+
+def budget_attainment(tables: Tables, start: date, end: date, prior_start: date | None = None,
+                      prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/budget_attainment.yml: net revenue over budgeted net revenue."""
+    actual = net_revenue(tables, start, end)
+    budget = _total(r["budget_net_revenue"] for r in tables.get("monthly_finance", [])
+                    if _within(r["month"], start, end))
+    return None if actual is None or not budget else actual / budget
+
+
+def q4_share(tables: Tables, start: date, end: date, prior_start: date | None = None,
+             prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/q4_share.yml: net revenue of the last three months over the year's."""
+    last = net_revenue(tables, _months_before(end, 3), end)
+    year = net_revenue(tables, start, end)
+    return None if last is None or not year else last / year
+
+
+def top_two_customer_share(tables: Tables, start: date, end: date,
+                           prior_start: date | None = None,
+                           prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/top_two_customer_share.yml."""
+    billed = sorted(_billings_by_customer(tables, start, end).values(), reverse=True)
+    if not billed:
+        return None
+    return _ratio(_sum(billed[:2]), _sum(billed))
+
+
+# -- contracts ---------------------------------------------------------------------------------
+def _gmv_by_customer(tables: Tables) -> dict[str, list[Row]]:
+    out: dict[str, list[Row]] = defaultdict(list)
+    for r in _gmv_rows(tables):
+        out[r["customer_id"]].append(r)
+    return out
+
+
+def _running(tables: Tables, start: date, end: date) -> list[Row]:
+    return [k for k in tables.get("contracts", [])
+            if k["start_date"] < end and k["end_date"] >= start]
+
+
+def _spent(lines: list[Row], contract: Row, before: date) -> Decimal:
+    return _sum(r["amount"] for r in lines
+                if contract["start_date"] <= r["txn_date"] <= contract["end_date"]
+                and r["txn_date"] < before)
+
+
+def revenue_forecast(tables: Tables, start: date, end: date, prior_start: date | None = None,
+                     prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/revenue_forecast.yml: each running contract's unspent value at the
+    period's start, spread evenly over its remaining days, for the days in the period."""
+    lines = _gmv_by_customer(tables)
+    running = _running(tables, start, end)
+    if not running:
+        return None
+    total = ZERO
+    for k in running:
+        left = max(k["amount"] - _spent(lines[k["customer_id"]], k, start), ZERO)
+        first = max(k["start_date"], start)
+        stop = k["end_date"] + timedelta(days=1)
+        total += left * (min(stop, end) - first).days / (stop - first).days
+    return total
+
+
+def unspent_contracts(tables: Tables, start: date, end: date, prior_start: date | None = None,
+                      prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/unspent_contracts.yml: committed but not spent by the period's end."""
+    lines = _gmv_by_customer(tables)
+    running = _running(tables, start, end)
+    if not running:
+        return None
+    return _sum(max(k["amount"] - _spent(lines[k["customer_id"]], k, end), ZERO)
+                for k in running)
+
+
+def contract_spend_pct(tables: Tables, start: date, end: date, prior_start: date | None = None,
+                       prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/contract_spend_pct.yml: GMV inside the running contracts' dates over
+    their goal (value pro rata to the days of the contract in the period)."""
+    lines = _gmv_by_customer(tables)
+    goal = ZERO
+    spent = ZERO
+    for k in _running(tables, start, end):
+        first = max(k["start_date"], start)
+        stop = min(k["end_date"] + timedelta(days=1), end)
+        days = (k["end_date"] + timedelta(days=1) - k["start_date"]).days
+        goal += k["amount"] * (stop - first).days / days
+        spent += _sum(r["amount"] for r in lines[k["customer_id"]] if first <= r["txn_date"] < stop)
+    return _ratio(spent, goal)
+
+
+# -- core action states and tenure ---------------------------------------------------------------
+UNLINKED = "Unlinked (Not in Platform)"
+
+
+def supplier_payouts(tables: Tables, start: date, end: date) -> dict[str, Decimal]:
+    """Net payouts per supplier name in [start, end), linked through remittances (bill ->
+    supplier); unlinked bills and their credits together under UNLINKED."""
+    names = {s["id"]: s["name"] for s in tables.get("suppliers", [])}
+    link = {r["bill_id"]: r["supplier_id"] for r in tables.get("remittance_lines", [])}
+
+    def who(bill_id: str | None) -> str:
+        supplier = link.get(bill_id) if bill_id is not None else None
+        return UNLINKED if supplier is None else names.get(supplier, supplier)
+
+    out: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for r in tables.get("bill_lines", []):
+        if _within(r["txn_date"], start, end) and _account(r, *PAYOUT_ACCOUNTS):
+            out[who(r["bill_id"])] += r["amount"]
+    for r in tables.get("vendor_credit_lines", []):
+        if _within(r["txn_date"], start, end) and _account(r, *PAYOUT_ACCOUNTS):
+            out[who(r["bill_id"])] -= r["amount"]
+    return dict(out)
+
+
+def action_state(now: Decimal, before: Decimal) -> str:
+    """The seed's rule: losing when down by more than half, lost when nothing now."""
+    if now > 0 and before > 0:
+        return "losing" if before - now > before / 2 else "active"
+    if now > 0:
+        return "active"
+    if before > 0:
+        return "lost"
+    return "inactive"
+
+
+def _states(now: dict[str, Decimal], before: dict[str, Decimal]) -> list[str]:
+    return [action_state(now.get(k, ZERO), before.get(k, ZERO)) for k in set(now) | set(before)]
+
+
+def _state_counter(side: str, state: str) -> Metric:
+    def count(tables: Tables, start: date, end: date, prior_start: date | None = None,
+              prior_end: date | None = None) -> Decimal | None:
+        ps, pe = _prior(start, end, prior_start, prior_end)
+        fn = _billings_by_customer if side == "customers" else supplier_payouts
+        return Decimal(_states(fn(tables, start, end), fn(tables, ps, pe)).count(state))
+    count.__doc__ = f"Mirrors metrics/{side}_{state}.yml."
+    return count
+
+
+customers_active = _state_counter("customers", "active")
+customers_losing = _state_counter("customers", "losing")
+customers_lost = _state_counter("customers", "lost")
+suppliers_active = _state_counter("suppliers", "active")
+suppliers_losing = _state_counter("suppliers", "losing")
+suppliers_lost = _state_counter("suppliers", "lost")
+
+
+def ltv_multiple(tables: Tables, start: date, end: date, prior_start: date | None = None,
+                 prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/ltv_multiple.yml: average lifetime billings (to the period's end) of
+    customers billed in 3+ calendar years over that of customers billed in exactly one."""
+    first = min((r["txn_date"] for r in tables.get("invoice_lines", [])), default=end)
+    years: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    for y in range(first.year, end.year + 1):
+        for customer, billed in _billings_by_customer(
+                tables, date(y, 1, 1), min(date(y + 1, 1, 1), end)).items():
+            years[customer][y] = billed
+    long_, one = [], []
+    for by_year in years.values():
+        active = sum(1 for v in by_year.values() if v > 0)
+        if active >= 3:
+            long_.append(_sum(by_year.values()))
+        elif active == 1:
+            one.append(_sum(by_year.values()))
+    if not long_ or not one:
+        return None
+    return _ratio(_sum(long_) / len(long_), _sum(one) / len(one))
+
+
 ORACLE: dict[str, Metric] = {
     "net_revenue": net_revenue,
     "gmv": gmv,
@@ -305,5 +724,37 @@ ORACLE: dict[str, Metric] = {
     "new_suppliers": new_suppliers,
     "new_logos": new_logos,
     "ad_spend": ad_spend,
+    "pipeline_entering": pipeline_entering,
+    "pipeline_entering_weighted": pipeline_entering_weighted,
+    "pipeline_entering_scored": pipeline_entering_scored,
+    "quota": quota,
+    "pipeline_coverage_weighted": pipeline_coverage_weighted,
+    "pipeline_coverage_scored": pipeline_coverage_scored,
+    "marketing_influenced_pipeline": marketing_influenced_pipeline,
+    "factoring_balance": factoring_balance,
+    "factoring_reserves": factoring_reserves,
+    "factoring_capacity": factoring_capacity,
+    "factoring_fees": factoring_fees,
+    "invoice_count_variance": invoice_count_variance,
+    "invoice_dollar_variance": invoice_dollar_variance,
+    "bill_count_variance": bill_count_variance,
+    "bill_dollar_variance": bill_dollar_variance,
+    "cash": cash,
+    "working_capital": working_capital,
+    "operating_burn": operating_burn,
+    "runway_months": runway_months,
+    "budget_attainment": budget_attainment,
+    "q4_share": q4_share,
+    "top_two_customer_share": top_two_customer_share,
+    "revenue_forecast": revenue_forecast,
+    "unspent_contracts": unspent_contracts,
+    "contract_spend_pct": contract_spend_pct,
+    "customers_active": customers_active,
+    "customers_losing": customers_losing,
+    "customers_lost": customers_lost,
+    "suppliers_active": suppliers_active,
+    "suppliers_losing": suppliers_losing,
+    "suppliers_lost": suppliers_lost,
+    "ltv_multiple": ltv_multiple,
 }
 """Every non-manual metric of the pack and the function that computes it."""

@@ -6,10 +6,11 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from northstar.config import load_settings
-from northstar.errors import ConfigError
+from northstar.errors import ConfigError, LoadError
 from northstar.project import Project
 
 REVENUE = """\
@@ -39,7 +40,8 @@ def catalog_error(root: Path) -> str:
 
 def test_init_creates_the_folder_layout(root: Path) -> None:
     assert sorted(p.name for p in root.iterdir()) == [
-        "dashboards", "metrics", "models", "northstar.duckdb", "northstar.toml", "people.yml"]
+        "checks", "dashboards", "metrics", "models", "northstar.duckdb", "northstar.toml",
+        "people.yml"]
     settings = load_settings(root)
     assert settings.company.timezone == "America/Chicago"
     assert settings.engine.url == "duckdb:///northstar.duckdb"
@@ -154,3 +156,13 @@ def test_a_metric_owner_must_agree_with_people_yml(root: Path) -> None:
     (root / "metrics" / "other.yml").write_text("name: other\n" + base)
     (root / "metrics" / "revenue.yml").write_text(REVENUE + "owner: ann\n")
     assert "owner 'ann' owns 'other' in people.yml, not 'revenue'" in catalog_error(root)
+
+
+def test_a_project_opened_read_only_reads_and_refuses_writes(tmp_path: Path) -> None:
+    with Project.init(tmp_path / "p") as p:
+        p.append("sales", pa.table({"id": ["a", "b"], "amount": [1, 2]}), source="file")
+    with Project.open(tmp_path / "p", read_only=True) as p:
+        assert p.engine.scalar("SELECT count(*) FROM raw_sales") == 2
+        with pytest.raises(LoadError, match="open read-only"):
+            p.append("sales", pa.table({"id": ["c"], "amount": [3]}), source="file")
+        assert len(p.ledger.log()) == 1

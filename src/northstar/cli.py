@@ -384,9 +384,13 @@ def _scorecard(p: Project) -> None:
 
 
 def _register_extensions() -> None:
+    from northstar.checks import register as register_checks
+    from northstar.sources import register as register_sources
     from northstar.warehouse.cli import register as register_warehouse
 
+    register_sources(app)
     register_warehouse(app)
+    register_checks(app)
 
 
 _register_extensions()

@@ -66,16 +66,18 @@ class Project:
         if (root / CONFIG_FILE).exists():
             raise ConfigError(f"{root / CONFIG_FILE} already exists; open the project instead")
         root.mkdir(parents=True, exist_ok=True)
-        for sub in ("metrics", "models", "dashboards"):
+        for sub in ("metrics", "models", "dashboards", "checks"):
             (root / sub).mkdir(exist_ok=True)
         (root / CONFIG_FILE).write_text(DEFAULT_TOML.format(
             name=name.replace('"', "'"), timezone=timezone, fiscal=fiscal_year_start_month,
             url=engine_url,
         ), encoding="utf-8")
         if pack is not None:
-            for src, dst in ((pack.metrics_dir, root / "metrics"), (pack.models_dir,
-                                                                     root / "models")):
-                for file in sorted(src.glob("*")):
+            for src, dst in ((pack.metrics_dir, root / "metrics"),
+                             (pack.models_dir, root / "models"),
+                             (pack.dashboards_dir, root / "dashboards"),
+                             (pack.checks_dir, root / "checks")):
+                for file in sorted(src.glob("*")) if src.is_dir() else []:
                     shutil.copy2(file, dst / file.name)
             shutil.copy2(pack.people_file, root / PEOPLE_FILE)
         else:

@@ -36,8 +36,10 @@ class Engine(ABC):
     SUPPORTS_IMMUTABLE_TABLES: ClassVar[bool] = False
     """True when the database itself can refuse UPDATE/DELETE on ledger tables."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
         self.url = url
+        self.read_only = read_only
+        """Opened for reading only: nothing is created, appended or frozen."""
         self._depth = 0
 
     # -- statements ----------------------------------------------------------------------

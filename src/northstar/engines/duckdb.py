@@ -19,7 +19,7 @@ class DuckDBEngine(Engine):
     SUPPORTS_IMMUTABLE_TABLES = False
 
     def __init__(self, url: str, path: Path | None, *, read_only: bool = False) -> None:
-        super().__init__(url)
+        super().__init__(url, read_only=read_only)
         self.path = path
         target = str(path) if path is not None else ":memory:"
         try:

@@ -48,8 +48,9 @@ class Ledger:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.engine.execute(LOG_DDL)
-        self.engine.protect_table(LOG_TABLE)
+        if not engine.read_only:
+            self.engine.execute(LOG_DDL)
+            self.engine.protect_table(LOG_TABLE)
 
     # -- reading the log -------------------------------------------------------------------
     def tables(self) -> list[str]:
@@ -91,6 +92,8 @@ class Ledger:
         A failed load is still written to the collection log, with its error, and then raised."""
         check_name(table)
         check_name(source, "source")
+        if self.engine.read_only:
+            raise LoadError(f"cannot load into {table}: the project is open read-only")
         started = utcnow()
         try:
             with self.engine.transaction():

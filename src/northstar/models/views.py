@@ -86,9 +86,10 @@ class ModelBuilder:
         self.engine = engine
         self.models_dir = models_dir
         self.ownership = ownership
-        self.engine.execute(
-            f"CREATE TABLE IF NOT EXISTS {META} (key VARCHAR PRIMARY KEY, value VARCHAR)"
-        )
+        if not engine.read_only:
+            self.engine.execute(
+                f"CREATE TABLE IF NOT EXISTS {META} (key VARCHAR PRIMARY KEY, value VARCHAR)"
+            )
         self._files: list[ModelFile] | None = None
 
     @property

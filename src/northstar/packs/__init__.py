@@ -44,7 +44,7 @@ class Pack:
     name: str
     description: str
     root: Path
-    """Folder holding `metrics/`, `models/`, `people.yml` and optionally `northstar.toml`."""
+    """Folder holding `metrics/`, `models/`, `dashboards/`, `checks/` and `people.yml`."""
     generate: Generator
     """`generate(rows=..., seed=..., end=date)` yields sample batches."""
 
@@ -55,6 +55,14 @@ class Pack:
     @property
     def models_dir(self) -> Path:
         return self.root / "models"
+
+    @property
+    def dashboards_dir(self) -> Path:
+        return self.root / "dashboards"
+
+    @property
+    def checks_dir(self) -> Path:
+        return self.root / "checks"
 
     @property
     def people_file(self) -> Path:

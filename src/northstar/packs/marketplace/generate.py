@@ -78,7 +78,7 @@ _MEAN_BILL_LINE = 3_300.0
 _LINES_PER_INVOICE = 2.2
 _DEALS_PER_LINE = 0.42
 _ADS_PER_LINE = 0.06
-_ROWS_PER_LINE = 2.85
+_ROWS_PER_LINE = 3.83
 """Ledger rows generated per GMV invoice line (all tables but the small fixed ones)."""
 
 _GMV_ACCOUNTS = ("4110", "4120", "4130", "4140", "4150", "4160", "4169")
@@ -87,6 +87,8 @@ _DISCOUNT_ACCOUNT = "4190"
 _PAYOUT_ACCOUNTS = ("4200", "4210", "4220", "4230")
 _PAYOUT_ACCOUNT_P = np.array([0.55, 0.2, 0.15, 0.1])
 
+_INCOME_CODES = np.array([int(a) for a in (*_GMV_ACCOUNTS, _DISCOUNT_ACCOUNT)], dtype=np.int64)
+_PAYOUT_CODES = np.array([int(a) for a in _PAYOUT_ACCOUNTS], dtype=np.int64)
 _BILL_STATUSES = ("Paid", "Approved", "Pending", "W-9 Missing", "Not Onboarded")
 _STAGES = ("appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
            "decisionmakerboughtin", "contractsent", "closedwon", "closedlost")
@@ -136,9 +138,39 @@ _VENUES = (
 )
 
 
+_TOUCHES = ("paid_ads", "event", "email", "webinar", "outbound", "referral", "sales_call")
+"""Deal touches (HubSpot's original and latest source); the first four are marketing's."""
+MARKETING_TOUCHES: tuple[str, ...] = _TOUCHES[:4]
+_FACTORING_LIMIT = 1_000_000_00
+"""The factoring facility's limit in cents ($1M)."""
+_FACTORING_USE = np.array([0.40, 0.45, 0.55, 0.62, 0.70, 0.78, 0.83, 0.76, 0.66, 0.56, 0.46, 0.40])
+"""Share of the facility drawn at each month end (it follows the receivables of the season)."""
+
+
+def _touches(rng: np.random.Generator, funnel: Ints) -> tuple[Ints, Ints]:
+    """First and last touch per deal, as indexes into _TOUCHES, shaped by the deal's funnel."""
+    n = len(funnel)
+    first = np.select(
+        [funnel == 0, funnel == 1, funnel == 2],
+        [_choice(rng, 3, n, np.array([0.6, 0.25, 0.15])),  # inbound: ads, events, email
+         np.where(rng.random(n) < 0.15, 3, 4),  # outbound: mostly the seller's own outreach
+         np.full(n, 5)],  # referral
+        default=1,  # event funnel
+    ).astype(np.int64)
+    last = np.where(rng.random(n) < 0.35, _choice(rng, 4, n, np.array([0.2, 0.1, 0.45, 0.25])),
+                    6).astype(np.int64)
+    return first, last
+
+
 # -- small helpers --------------------------------------------------------------------------------
 def _day(d: date) -> int:
     return (d - _EPOCH).days
+
+
+def _month_label(day: int) -> str:
+    """'2025-03' for an epoch day in March 2025."""
+    d = date.fromordinal(_EPOCH.toordinal() + day)
+    return f"{d.year:04d}-{d.month:02d}"
 
 
 def _rng(seed: int, *stream: int) -> np.random.Generator:
@@ -303,6 +335,8 @@ class _Customers:
     lo: Ints
     hi: Ints
     """Per customer and year: the window (epoch days, inclusive) their invoices fall in."""
+    annual: Floats
+    """Planned GMV at a full year's rate (the current year not cut at `end`), shape (n, 4)."""
 
 
 def _plan_customers(seed: int, years: list[_Year], target_lines: float) -> _Customers:
@@ -357,11 +391,13 @@ def _plan_customers(seed: int, years: list[_Year], target_lines: float) -> _Cust
             revenue[members, y.index] = share * _YEAR_BILLINGS[y.index] * w / w.sum()
     # the current year: an annual rate times the part of the year already behind us
     y3 = years[3]
+    annual = revenue.copy()
     revenue[:, 3] *= y3.mass(lo[:, 3], hi[:, 3]).sum(axis=1)
     revenue[:, 3] = np.where(lo[:, 3] <= hi[:, 3], revenue[:, 3], 0.0)
 
     dollars = target_lines * _MEAN_LINE / revenue.sum()
     revenue *= dollars
+    annual *= dollars
     revenue = np.where(revenue > 0, np.maximum(revenue, 1_200.0), 0.0)
 
     owner = rng.integers(0, len(ACCOUNT_MANAGERS), n).astype(np.int64)
@@ -371,7 +407,7 @@ def _plan_customers(seed: int, years: list[_Year], target_lines: float) -> _Cust
     names = [f"{_BRAND_WORDS[c // products]} {_BRAND_PRODUCTS[c % products][0]}" for c in combos]
     industry = [_BRAND_PRODUCTS[c % products][1] for c in combos]
     ids = _ids("CUS-", np.arange(1, n + 1, dtype=np.int64), 5)
-    return _Customers(ids, names, industry, created, owner, revenue, lo, hi)
+    return _Customers(ids, names, industry, created, owner, revenue, lo, hi, annual)
 
 
 # -- supplier plan --------------------------------------------------------------------------------
@@ -437,14 +473,22 @@ class _Company:
         self.end_day = _day(end)
         self.years = [_calendar(i, end.year - 3 + i, _QUARTER_SHARE[i], self.end_day)
                       for i in range(4)]
-        fixed = 150 + _SUPPLIERS + 3 * 17
+        # customers, suppliers, quotas, the P&L (months x accounts), contracts, monthly inputs
+        fixed = 150 + _SUPPLIERS + 3 * 17 + 12 * 46 + 240 + 2 * 46
         self.lines = max(200.0, (rows - fixed) / _ROWS_PER_LINE)
         self.customers = _plan_customers(seed, self.years, self.lines)
         self.suppliers = _plan_suppliers(seed, self.years, self.end_day)
         self.quarters = self._quarters(end)
         self.quota = self._quota()
         self.campaigns = self._campaigns()
-        self.counters = {"inv": 0, "cm": 0, "pmt": 0, "bill": 0, "vc": 0, "deal": 0, "ad": 0}
+        self.counters = {"inv": 0, "cm": 0, "pmt": 0, "bill": 0, "vc": 0, "deal": 0, "ad": 0,
+                         "ctr": 0}
+        self.books: list[tuple[Ints, Ints, Ints]] = []
+        """(epoch days, account numbers, signed cents) of every line that reaches the P&L."""
+        self.qbo_invoices: list[tuple[Ints, Ints, Ints]] = []
+        """(invoice numbers, invoice days, totals in cents) per year, for the platform export."""
+        self.qbo_bills: list[tuple[Ints, Ints, Ints, Ints, Bools]] = []
+        """(bill numbers, bill days, totals in cents, supplier, unlinked) per year."""
 
     # -- plans ------------------------------------------------------------------------------------
     def _quarters(self, end: date) -> list[_Quarter]:
@@ -499,6 +543,12 @@ class _Company:
             yield from self._year(y)
         for chunk in sorted({q.plan_index for q in self.quarters} - {0, 1, 2, 3}):
             yield from self._deals(chunk)
+        yield from self._platform_invoices()
+        yield from self._remittances()
+        yield from self._profit_and_loss()
+        yield from self._contracts()
+        yield from self._factoring()
+        yield from self._monthly_finance()
 
     def _customers_table(self) -> Iterator[SampleTable]:
         c = self.customers
@@ -612,6 +662,8 @@ class _Company:
         all_inv, all_line = all_inv[order], all_line[order]
         all_account, all_amount = all_account[order], all_amount[order]
         line_cust = inv_cust[all_inv]
+        self.books.append((inv_day[all_inv], _INCOME_CODES[all_account], all_amount))
+        self.qbo_invoices.append((inv_no, inv_day, inv_total))
         customer_id = c.ids.take(pa.array(line_cust))
         yield from _batches("invoice_lines", "quickbooks", "id", pa.table({
             "id": _ids("INV-", inv_no[all_inv], 7, all_line),
@@ -670,6 +722,8 @@ class _Company:
         amount = np.rint(credited[memo] * share).astype(np.int64)
         memo_no = self._next("cm", k)
         cust = inv_cust[chosen][memo]
+        memo_account = _choice(rng, len(_GMV_ACCOUNTS), len(memo), _GMV_ACCOUNT_P)
+        self.books.append((memo_day[memo], _INCOME_CODES[memo_account], -amount))
         c = self.customers
         customer_id = c.ids.take(pa.array(cust))
         yield from _batches("credit_memo_lines", "quickbooks", "id", pa.table({
@@ -677,8 +731,7 @@ class _Company:
             "credit_memo_id": _ids("CM-", memo_no[memo], 6),
             "customer_id": customer_id,
             "txn_date": _dates(memo_day[memo]),
-            "account_number": _pick(_GMV_ACCOUNTS,
-                                    _choice(rng, len(_GMV_ACCOUNTS), len(memo), _GMV_ACCOUNT_P)),
+            "account_number": _pick(_GMV_ACCOUNTS, memo_account),
             "amount": _money(amount),
             "department": _const("demand", len(memo)),
             "owner_id": _pick(ACCOUNT_MANAGERS, c.owner[cust]),
@@ -781,6 +834,9 @@ class _Company:
         status = np.where(paid, 0, open_status).astype(np.int64)
 
         bill_no = self._next("bill", nb)
+        self.books.append((bill_day[bill], _PAYOUT_CODES[account], amount))
+        self.qbo_bills.append((bill_no, bill_day, np.bincount(bill, weights=amount, minlength=nb)
+                               .astype(np.int64), supplier, unlinked))
         supplier_id = s.ids.take(pa.array(supplier[bill], mask=unlinked[bill]))
         yield from _batches("bill_lines", "quickbooks", "id", pa.table({
             "id": _ids("BILL-", bill_no[bill], 7, line),
@@ -807,10 +863,12 @@ class _Company:
             return
         vc_amount = np.rint(rng.uniform(0.2, 0.8, k) * amount[chosen]).astype(np.int64)
         vc_no = self._next("vc", k)
+        self.books.append((vc_day, _PAYOUT_CODES[account[chosen]], -vc_amount))
         supplier_id = s.ids.take(pa.array(supplier[bill[chosen]], mask=unlinked[bill[chosen]]))
         yield from _batches("vendor_credit_lines", "quickbooks", "id", pa.table({
             "id": _ids("VC-", vc_no, 6, np.ones(k, dtype=np.int64)),
             "vendor_credit_id": _ids("VC-", vc_no, 6),
+            "bill_id": _ids("BILL-", bill_no[bill[chosen]], 7),
             "supplier_id": supplier_id,
             "txn_date": _dates(vc_day),
             "account_number": _pick(_PAYOUT_ACCOUNTS, account[chosen]),
@@ -907,6 +965,7 @@ class _Company:
             _pick(labels, gk[idx]), " ")
         seconds = rng.integers(13 * 3600, 23 * 3600, len(grp))[idx]
         not_inbound = ~inbound[idx]
+        first_touch, last_touch = _touches(_rng(self.seed, 31, chunk), funnel[idx])
         yield from _batches("deals", "hubspot", "id", pa.table({
             "id": _ids("DEAL-", self._next("deal", n), 7),
             "company_id": company_id,
@@ -922,6 +981,194 @@ class _Company:
             "utm_source": _pick(_CHANNELS, channel[idx], not_inbound),
             "utm_medium": _pick(("cpc",), np.zeros(n, dtype=np.int64), not_inbound),
             "utm_campaign": _pick(campaign_names, campaign_index[idx], not_inbound),
+            "first_touch": _pick(_TOUCHES, first_touch),
+            "last_touch": _pick(_TOUCHES, last_touch),
+        }))
+
+    # -- platform exports, manual inputs and the P&L ----------------------------------------------
+    def _months(self) -> Ints:
+        """Epoch days of every month start from the first year up to `end`'s month, and the
+        start of the month after (length months + 1)."""
+        starts = [int(m) for y in self.years for m in y.month_starts[:12] if m <= self.end_day]
+        nxt = np.array([starts[-1]], dtype="datetime64[D]").astype("datetime64[M]") + 1
+        return np.array([*starts, int(nxt.astype("datetime64[D]").astype(np.int64)[0])],
+                        dtype=np.int64)
+
+    def _monthly(self, days: Ints, cents: Ints, months: Ints) -> Ints:
+        index = np.searchsorted(months, days, side="right") - 1
+        out: Ints = np.bincount(index, weights=cents, minlength=len(months) - 1).astype(np.int64)
+        return out
+
+    def _platform_invoices(self) -> Iterator[SampleTable]:
+        """The platform's own invoice export. Deliberate small differences from the books: about
+        1% of invoices differ by a few cents (a rounding habit, a process issue), and invoices of
+        the last two days have not reached the export yet (timing)."""
+        rng = _rng(self.seed, 50)
+        inv_no = np.concatenate([r[0] for r in self.qbo_invoices])
+        day = np.concatenate([r[1] for r in self.qbo_invoices])
+        total = np.concatenate([r[2] for r in self.qbo_invoices])
+        keep = day < self.end_day - 1
+        inv_no, day, total = inv_no[keep], day[keep], total[keep]
+        n = len(inv_no)
+        off = rng.random(n) < 0.01
+        cents = rng.integers(1, 100, n) * np.where(rng.random(n) < 0.5, 1, -1)
+        total = total + np.where(off, cents, 0)
+        yield from _batches("platform_invoices", "platform", "id", pa.table({
+            "id": _ids("INV-", inv_no, 7),
+            "invoice_date": _dates(day),
+            "total": _money(total),
+            "department": _const("finance", n),
+        }))
+
+    def _remittances(self) -> Iterator[SampleTable]:
+        """Remittances on the platform: one per linked organiser bill, naming the supplier it
+        paid. Unlinked bills have none. About 0.5% differ from the bill by a few cents."""
+        rng = _rng(self.seed, 51)
+        bill_no = np.concatenate([r[0] for r in self.qbo_bills])
+        day = np.concatenate([r[1] for r in self.qbo_bills])
+        total = np.concatenate([r[2] for r in self.qbo_bills])
+        supplier = np.concatenate([r[3] for r in self.qbo_bills])
+        linked = ~np.concatenate([r[4] for r in self.qbo_bills])
+        bill_no, day = bill_no[linked], day[linked]
+        total, supplier = total[linked], supplier[linked]
+        n = len(bill_no)
+        off = rng.random(n) < 0.005
+        total = total + np.where(off, rng.integers(1, 100, n), 0)
+        supplier_id = self.suppliers.ids.take(pa.array(supplier))
+        yield from _batches("remittance_lines", "platform", "id", pa.table({
+            "id": _ids("REM-", bill_no, 7),
+            "bill_id": _ids("BILL-", bill_no, 7),
+            "supplier_id": supplier_id,
+            "remitted_date": _dates(np.minimum(day + rng.integers(0, 4, n), self.end_day)),
+            "amount": _money(total),
+            "department": _const("supply", n),
+            "client_id": supplier_id,
+        }))
+
+    def _profit_and_loss(self) -> Iterator[SampleTable]:
+        """The P&L as the accounting system reports it: one row per month and account."""
+        months = self._months()
+        days = np.concatenate([b[0] for b in self.books])
+        accounts = np.concatenate([b[1] for b in self.books])
+        cents = np.concatenate([b[2] for b in self.books])
+        codes = np.unique(accounts)
+        month = np.searchsorted(months, days, side="right") - 1
+        key = month * len(codes) + np.searchsorted(codes, accounts)
+        sums = np.bincount(key, weights=cents, minlength=(len(months) - 1) * len(codes))
+        used = np.bincount(key, minlength=len(sums)) > 0
+        cell = np.flatnonzero(used)
+        m, a = cell // len(codes), codes[cell % len(codes)]
+        labels = [_month_label(int(d)) for d in months[m]]
+        yield from _batches("profit_and_loss", "quickbooks", "id", pa.table({
+            "id": pa.array([f"PL-{lab}-{acc}" for lab, acc in zip(labels, a, strict=True)],
+                           pa.string()),
+            "month": _dates(months[m]),
+            "account_number": pa.array([str(x) for x in a], pa.string()),
+            "amount": _money(np.rint(sums[cell]).astype(np.int64)),
+            "department": _const("finance", len(cell)),
+        }))
+
+    def _contracts(self) -> Iterator[SampleTable]:
+        """One contract a year per buying customer: a calendar-year commitment (from the day
+        they became a customer) somewhat above what they go on to spend."""
+        rng = _rng(self.seed, 52)
+        c = self.customers
+        cust_l: list[Ints] = []
+        year_l: list[int] = []
+        for y in self.years:
+            buying = np.flatnonzero(c.revenue[:, y.index] > 0)
+            cust_l.append(buying)
+            year_l += [y.index] * len(buying)
+        cust = np.concatenate(cust_l).astype(np.int64)
+        yi = np.array(year_l, dtype=np.int64)
+        n = len(cust)
+        value = c.annual[cust, yi] * rng.uniform(1.0, 1.3, n)
+        value = np.maximum(1_000.0, np.round(value / 1_000.0) * 1_000.0)
+        start = c.lo[cust, yi]
+        stop = np.array([y.stop for y in self.years], dtype=np.int64)[yi] - 1
+        signed = np.minimum(start - rng.integers(7, 46, n), self.end_day)
+        customer_id = c.ids.take(pa.array(cust))
+        yield from _batches("contracts", "hubspot", "id", pa.table({
+            "id": _ids("CTR-", self._next("ctr", n), 5),
+            "customer_id": customer_id,
+            "signed_date": _dates(signed),
+            "start_date": _dates(start),
+            "end_date": _dates(stop),
+            "amount": _money(np.rint(value * 100).astype(np.int64)),
+            "department": _const("demand", n),
+            "owner_id": _pick(ACCOUNT_MANAGERS, c.owner[cust]),
+            "client_id": customer_id,
+        }))
+
+    def _factoring_balances(self) -> Ints:
+        months = self._months()[:-1]
+        rng = _rng(self.seed, 53)
+        month_of_year = months.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
+        use = _FACTORING_USE[month_of_year] * rng.uniform(0.93, 1.07, len(months))
+        out: Ints = np.rint(_FACTORING_LIMIT * use / 100).astype(np.int64) * 100
+        return out
+
+    def _factoring(self) -> Iterator[SampleTable]:
+        """The factor's monthly statement (a manual input): balance advanced, reserves held,
+        the $1M limit and the month's fees."""
+        months = self._months()
+        balance = self._factoring_balances()
+        n = len(balance)
+        statement = np.minimum(months[1:] - 1, self.end_day)
+        yield from _batches("factoring_statements", "manual", "id", pa.table({
+            "id": pa.array([f"FAC-{_month_label(int(d))}" for d in months[:-1]],
+                           pa.string()),
+            "statement_date": _dates(statement),
+            "balance": _money(balance),
+            "reserves": _money(np.rint(balance * 0.12).astype(np.int64)),
+            "facility_limit": _money(np.full(n, _FACTORING_LIMIT, dtype=np.int64)),
+            "fees": _money(np.rint(balance * 0.0125).astype(np.int64)),
+            "department": _const("finance", n),
+        }))
+
+    def _monthly_finance(self) -> Iterator[SampleTable]:
+        """Finance's monthly inputs from the books and the plan (manual): cash at month end,
+        current assets and liabilities, operating expenses, and the budgeted net revenue."""
+        rng = _rng(self.seed, 54)
+        months = self._months()
+        n = len(months) - 1
+        days = np.concatenate([b[0] for b in self.books])
+        accounts = np.concatenate([b[1] for b in self.books])
+        cents = np.concatenate([b[2] for b in self.books])
+        payout = accounts >= 4200
+        income = self._monthly(days[~payout], cents[~payout], months)
+        paid_out = self._monthly(days[payout], cents[payout], months)
+        net = income - paid_out
+        year = np.searchsorted([y.first for y in self.years[1:]], months[:-1], side="right")
+        full = months[1:] - 1 <= self.end_day
+        opex = np.zeros(n)
+        for yi in range(4):
+            sel = (year == yi) & full
+            base = net[sel].mean() if sel.any() else net[year == yi].mean() * 1.0
+            opex[year == yi] = 1.06 * base
+        opex *= rng.uniform(0.95, 1.05, n)
+        budget = net * rng.uniform(0.97, 1.15, n)
+        if not full[-1]:
+            budget[-1] = budget[:-1][year[:-1] == year[-1]].mean() if (
+                year[:-1] == year[-1]).any() else opex[-1]
+            opex[-1] *= (self.end_day - months[-2] + 1) / (months[-1] - months[-2])
+        balance = self._factoring_balances()
+        cash = 12.0 * opex[0] + np.cumsum(net - opex)
+        # receivables: the factored invoices (advanced at 85%) and half a month of billings
+        assets = cash + balance / 0.85 + 0.5 * income
+        liabilities = balance + 0.9 * paid_out + 0.3 * opex
+        def cents_of(x: Floats) -> pa.Array:
+            return _money(np.rint(x).astype(np.int64))
+        yield from _batches("monthly_finance", "manual", "id", pa.table({
+            "id": pa.array([f"FIN-{_month_label(int(d))}" for d in months[:-1]],
+                           pa.string()),
+            "month": _dates(months[:-1]),
+            "cash_balance": cents_of(cash),
+            "current_assets": cents_of(assets),
+            "current_liabilities": cents_of(liabilities),
+            "operating_expenses": cents_of(opex),
+            "budget_net_revenue": cents_of(budget),
+            "department": _const("finance", n),
         }))
 
     # -- marketing: ad spend ----------------------------------------------------------------------

@@ -1,0 +1,263 @@
+"""HubSpot CRM (v3): companies, contacts (first and last touch), owners, deal pipelines and
+stages, deals with their company associations.
+
+Auth: a private-app token (`Authorization: Bearer`). Companies, contacts and deals are read
+with the search endpoint, filtered on the last-modified property (contacts use
+`lastmodifieddate`, the others `hs_lastmodifieddate`) in epoch milliseconds, ascending. Search
+stops at 10,000 results per query, so a long window is re-queried from the last timestamp
+seen. Owners and pipelines have no changed-since filter and are read whole every run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import pyarrow as pa
+
+from northstar.sources.auth import BearerAuth
+from northstar.sources.base import MONEY, TS, Connector, ObjectSpec, Record, Row, TableSpec
+from northstar.sources.config import SourceConfig
+from northstar.sources.http import ApiClient, SourceError
+from northstar.sources.paging import cursor_pages
+from northstar.sources.secrets import SecretStore
+from northstar.sources.values import boolean, day, money, text, timestamp
+
+S = pa.string()
+
+_CUSTOMERS = TableSpec("customers", (
+    ("id", S), ("name", S), ("domain", S), ("industry", S), ("lifecycle_stage", S),
+    ("created_date", pa.date32()), ("created_at", TS), ("updated_at", TS), ("archived", pa.bool_()),
+    ("owner_id", S), ("client_id", S),
+))
+_CONTACTS = TableSpec("contacts", (
+    ("id", S), ("email", S), ("first_name", S), ("last_name", S), ("lifecycle_stage", S),
+    ("company_id", S), ("first_touch_source", S), ("first_touch_detail", S),
+    ("last_touch_source", S), ("last_touch_detail", S), ("created_at", TS), ("updated_at", TS),
+    ("owner_id", S), ("client_id", S),
+))
+_OWNERS = TableSpec("owners", (
+    ("id", S), ("email", S), ("first_name", S), ("last_name", S), ("user_id", S),
+    ("archived", pa.bool_()), ("updated_at", TS),
+))
+_STAGES = TableSpec("deal_stages", (
+    ("id", S), ("pipeline_id", S), ("pipeline_label", S), ("label", S),
+    ("display_order", pa.int64()), ("probability", pa.decimal128(5, 2)), ("is_closed", pa.bool_()),
+    ("archived", pa.bool_()),
+))
+_DEALS = TableSpec("deals", (
+    ("id", S), ("deal_name", S), ("amount", MONEY), ("stage", S), ("pipeline", S),
+    ("stage_probability", pa.decimal128(5, 2)), ("create_date", TS), ("close_date", pa.date32()),
+    ("company_id", S), ("first_touch_source", S), ("last_touch_source", S), ("updated_at", TS),
+    ("owner_id", S), ("client_id", S),
+))
+_DEAL_COMPANIES = TableSpec("deal_companies", (
+    ("id", S), ("deal_id", S), ("company_id", S), ("type_id", pa.int64()), ("label", S),
+    ("is_primary", pa.bool_()),
+))
+
+_SEARCH = {
+    "companies": ("companies", "hs_lastmodifieddate",
+                  ["name", "domain", "industry", "lifecyclestage", "createdate",
+                   "hs_lastmodifieddate", "hubspot_owner_id"]),
+    "contacts": ("contacts", "lastmodifieddate",
+                 ["email", "firstname", "lastname", "lifecyclestage", "createdate",
+                  "lastmodifieddate", "hubspot_owner_id", "associatedcompanyid",
+                  "hs_analytics_source", "hs_analytics_source_data_1", "hs_latest_source",
+                  "hs_latest_source_data_1"]),
+    "deals": ("deals", "hs_lastmodifieddate",
+              ["dealname", "amount", "dealstage", "pipeline", "closedate", "createdate",
+               "hs_lastmodifieddate", "hubspot_owner_id", "hs_analytics_source",
+               "hs_latest_source"]),
+}
+PRIMARY_DEAL_COMPANY = 5
+"""HubSpot's association type id for a deal's primary company."""
+
+
+def _ms(moment: datetime) -> str:
+    return str(int(moment.replace(tzinfo=UTC).timestamp() * 1000))
+
+
+class HubSpot(Connector):
+    kind = "hubspot"
+    default_base_url = "https://api.hubapi.com"
+    SEARCH_CAP: ClassVar[int] = 10_000
+    objects = (
+        ObjectSpec("owners", (_OWNERS,), incremental=False),
+        ObjectSpec("pipelines", (_STAGES,), incremental=False),
+        ObjectSpec("companies", (_CUSTOMERS,)),
+        ObjectSpec("contacts", (_CONTACTS,)),
+        ObjectSpec("deals", (_DEALS, _DEAL_COMPANIES)),
+    )
+
+    @classmethod
+    def open_client(cls, cfg: SourceConfig, store: SecretStore) -> ApiClient:
+        token = store.require(cfg.name, "token", cfg.token_env)
+        return ApiClient(cfg.name, cfg.base_url or cls.default_base_url, cfg.retry,
+                         auth=BearerAuth(token), headers={"Accept": "application/json"})
+
+    # -- fetching --------------------------------------------------------------------------
+    def fetch(self, obj: str, since: datetime | None) -> Iterator[list[Record]]:
+        if obj == "owners":
+            yield from cursor_pages(lambda after: self._list("/crm/v3/owners", after, 100))
+        elif obj == "pipelines":
+            body = self.client.request("GET", "/crm/v3/pipelines/deals")
+            yield list(body.get("results", []))
+        else:
+            for page in self._search(obj, since):
+                if obj == "deals" and page:
+                    self._attach_companies(page)
+                yield page
+
+    def _list(self, path: str, after: str | None, limit: int) -> tuple[list[Record], str | None]:
+        params: dict[str, Any] = {"limit": self.page_size(limit)}
+        if after:
+            params["after"] = after
+        body = self.client.request("GET", path, params=params)
+        return list(body.get("results", [])), _next(body)
+
+    def _search(self, obj: str, since: datetime | None) -> Iterator[list[Record]]:
+        path_type, prop, props = _SEARCH[obj]
+        limit = self.page_size(200)
+        lower = since
+        while True:
+            seen = 0
+            after: str | None = None
+            last: datetime | None = None
+            while True:
+                body: dict[str, Any] = {
+                    "sorts": [{"propertyName": prop, "direction": "ASCENDING"}],
+                    "properties": props, "limit": limit,
+                }
+                if lower is not None:
+                    body["filterGroups"] = [{"filters": [
+                        {"propertyName": prop, "operator": "GTE", "value": _ms(lower)}]}]
+                if after:
+                    body["after"] = after
+                answer = self.client.request("POST", f"/crm/v3/objects/{path_type}/search",
+                                             json_body=body)
+                page = list(answer.get("results", []))
+                yield page
+                seen += len(page)
+                if page:
+                    last = self.modified(obj, page[-1])
+                after = _next(answer)
+                if not after:
+                    return
+                if seen + limit > self.SEARCH_CAP:
+                    break  # the next page would pass the search cap: narrow the window
+            if last is None or (lower is not None and last <= lower):
+                raise SourceError(f"{self.cfg.name}: more than {self.SEARCH_CAP:,} {obj} share "
+                                  "one modification time; the search API cannot page past them")
+            lower = last
+
+    def _attach_companies(self, deals: list[Record]) -> None:
+        body = self.client.request(
+            "POST", "/crm/v4/associations/deals/companies/batch/read",
+            json_body={"inputs": [{"id": str(d["id"])} for d in deals]})
+        found: dict[str, list[dict[str, Any]]] = {}
+        for result in body.get("results", []):
+            found.setdefault(str(result["from"]["id"]), []).extend(result.get("to", []))
+            more = result.get("paging")
+            after = _next(result) if more else None
+            while after:
+                extra = self.client.request(
+                    "POST", "/crm/v4/associations/deals/companies/batch/read",
+                    json_body={"inputs": [{"id": str(result["from"]["id"]), "after": after}]})
+                for r in extra.get("results", []):
+                    found[str(result["from"]["id"])].extend(r.get("to", []))
+                    after = _next(r)
+                if not extra.get("results"):
+                    break
+        for deal in deals:
+            deal["_companies"] = found.get(str(deal["id"]), [])
+
+    # -- mapping ---------------------------------------------------------------------------
+    def modified(self, obj: str, record: Record) -> datetime | None:
+        if obj not in _SEARCH:
+            return None
+        prop = _SEARCH[obj][1]
+        props = record.get("properties") or {}
+        return timestamp(props.get(prop) or record.get("updatedAt"))
+
+    def rows(self, obj: str, record: Record) -> Iterator[tuple[str, Row]]:
+        if obj == "pipelines":
+            for stage in record.get("stages", []):
+                meta = stage.get("metadata") or {}
+                yield "deal_stages", {
+                    "id": text(stage.get("id")), "pipeline_id": text(record.get("id")),
+                    "pipeline_label": text(record.get("label")), "label": text(stage.get("label")),
+                    "display_order": stage.get("displayOrder"),
+                    "probability": money(meta.get("probability")),
+                    "is_closed": boolean(meta.get("isClosed")),
+                    "archived": boolean(stage.get("archived")),
+                }
+            return
+        if obj == "owners":
+            yield "owners", {
+                "id": text(record.get("id")), "email": text(record.get("email")),
+                "first_name": text(record.get("firstName")),
+                "last_name": text(record.get("lastName")), "user_id": text(record.get("userId")),
+                "archived": boolean(record.get("archived")),
+                "updated_at": timestamp(record.get("updatedAt")),
+            }
+            return
+        p = record.get("properties") or {}
+        rid = text(record.get("id"))
+        if obj == "companies":
+            yield "customers", {
+                "id": rid, "name": text(p.get("name")), "domain": text(p.get("domain")),
+                "industry": text(p.get("industry")),
+                "lifecycle_stage": text(p.get("lifecyclestage")),
+                "created_date": day(p.get("createdate")),
+                "created_at": timestamp(p.get("createdate")),
+                "updated_at": self.modified(obj, record),
+                "archived": boolean(record.get("archived")),
+                "owner_id": text(p.get("hubspot_owner_id")), "client_id": rid,
+            }
+        elif obj == "contacts":
+            company = text(p.get("associatedcompanyid"))
+            yield "contacts", {
+                "id": rid, "email": text(p.get("email")), "first_name": text(p.get("firstname")),
+                "last_name": text(p.get("lastname")),
+                "lifecycle_stage": text(p.get("lifecyclestage")), "company_id": company,
+                "first_touch_source": text(p.get("hs_analytics_source")),
+                "first_touch_detail": text(p.get("hs_analytics_source_data_1")),
+                "last_touch_source": text(p.get("hs_latest_source")),
+                "last_touch_detail": text(p.get("hs_latest_source_data_1")),
+                "created_at": timestamp(p.get("createdate")),
+                "updated_at": self.modified(obj, record),
+                "owner_id": text(p.get("hubspot_owner_id")), "client_id": company,
+            }
+        else:
+            links = record.get("_companies", [])
+            primary = None
+            for link in links:
+                cid = text(link.get("toObjectId"))
+                types = link.get("associationTypes") or [{}]
+                is_primary = any(t.get("typeId") == PRIMARY_DEAL_COMPANY for t in types)
+                if is_primary or primary is None:
+                    primary = cid
+                yield "deal_companies", {
+                    "id": f"{rid}-{cid}", "deal_id": rid, "company_id": cid,
+                    "type_id": types[0].get("typeId"), "label": text(types[0].get("label")),
+                    "is_primary": is_primary,
+                }
+            stage = text(p.get("dealstage"))
+            probability = self.lookup("deal_stages", "probability").get(stage or "")
+            yield "deals", {
+                "id": rid, "deal_name": text(p.get("dealname")), "amount": money(p.get("amount")),
+                "stage": stage, "pipeline": text(p.get("pipeline")),
+                "stage_probability": probability, "create_date": timestamp(p.get("createdate")),
+                "close_date": day(p.get("closedate")), "company_id": primary,
+                "first_touch_source": text(p.get("hs_analytics_source")),
+                "last_touch_source": text(p.get("hs_latest_source")),
+                "updated_at": self.modified(obj, record),
+                "owner_id": text(p.get("hubspot_owner_id")), "client_id": primary,
+            }
+
+
+def _next(body: dict[str, Any]) -> str | None:
+    paging = body.get("paging") or {}
+    nxt = paging.get("next") or {}
+    return text(nxt.get("after"))

@@ -1,0 +1,294 @@
+"""QuickBooks Online (Accounting API v3): accounts, customers, vendors, items, invoices,
+credit memos, bills, vendor credits (each with their lines) and payments.
+
+Auth: OAuth2 refresh-token grant; Intuit may rotate the refresh token on any refresh, and the
+new one is stored at once (see auth.py). Records are read with the query language, ordered by
+`MetaData.LastUpdatedTime` and paged by keyset: each page asks for rows at or after the last
+timestamp seen, skipping the ones already read at exactly that second, so rows edited during a
+run are never skipped. Name lists (accounts, customers, vendors, items) include inactive rows.
+Lines are written to the tables the marketplace pack reads (`invoice_lines`, `bill_lines`...),
+with the ledger account number looked up through the item or account they post to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+
+from northstar.sources.auth import OAuth2Refresh
+from northstar.sources.base import MONEY, TS, Connector, ObjectSpec, Record, Row, TableSpec
+from northstar.sources.config import SourceConfig
+from northstar.sources.http import ApiClient, vendor_message
+from northstar.sources.secrets import SecretStore
+from northstar.sources.values import RecordError, boolean, day, money, ref, text, timestamp
+
+S = pa.string()
+D = pa.date32()
+TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
+MINOR_VERSION = "75"
+
+_ACCOUNTS = TableSpec("qbo_accounts", (
+    ("id", S), ("name", S), ("fully_qualified_name", S), ("account_type", S),
+    ("account_sub_type", S), ("classification", S), ("acct_num", S), ("current_balance", MONEY),
+    ("active", pa.bool_()), ("updated_at", TS),
+))
+_CUSTOMERS = TableSpec("qbo_customers", (
+    ("id", S), ("display_name", S), ("company_name", S), ("email", S), ("balance", MONEY),
+    ("active", pa.bool_()), ("updated_at", TS), ("client_id", S),
+))
+_VENDORS = TableSpec("qbo_vendors", (
+    ("id", S), ("display_name", S), ("company_name", S), ("balance", MONEY),
+    ("vendor_1099", pa.bool_()), ("active", pa.bool_()), ("updated_at", TS), ("client_id", S),
+))
+_ITEMS = TableSpec("qbo_items", (
+    ("id", S), ("name", S), ("type", S), ("unit_price", MONEY), ("income_account_id", S),
+    ("expense_account_id", S), ("active", pa.bool_()), ("updated_at", TS),
+))
+
+
+def _header(key: str, party: str) -> TableSpec:
+    return TableSpec(key, (
+        ("id", S), ("doc_number", S), (party, S), ("txn_date", D), ("due_date", D),
+        ("total", MONEY), ("balance", MONEY), ("currency", S), ("updated_at", TS),
+        ("client_id", S),
+    ))
+
+
+def _lines(key: str, parent: str, party: str, extra: tuple[tuple[str, pa.DataType], ...] = ()
+           ) -> TableSpec:
+    return TableSpec(key, (
+        ("id", S), (parent, S), ("line_num", pa.int64()), (party, S), ("txn_date", D),
+        ("due_date", D), ("item_id", S), ("account_id", S), ("account_number", S),
+        ("description", S), ("amount", MONEY), *extra, ("client_id", S),
+    ))
+
+
+_PAYMENT_HEADERS = TableSpec("qbo_payments", (
+    ("id", S), ("customer_id", S), ("txn_date", D), ("total", MONEY), ("unapplied", MONEY),
+    ("deposit_account_id", S), ("currency", S), ("updated_at", TS), ("client_id", S),
+))
+_PAYMENTS = TableSpec("payments", (
+    ("id", S), ("payment_id", S), ("invoice_id", S), ("customer_id", S), ("payment_date", D),
+    ("amount", MONEY), ("client_id", S),
+))
+
+# object -> (QBO entity, is a name list: inactive rows must be asked for)
+_ENTITIES: dict[str, tuple[str, bool]] = {
+    "accounts": ("Account", True), "customers": ("Customer", True),
+    "vendors": ("Vendor", True), "items": ("Item", True), "invoices": ("Invoice", False),
+    "credit_memos": ("CreditMemo", False), "bills": ("Bill", False),
+    "vendor_credits": ("VendorCredit", False), "payments": ("Payment", False),
+}
+_TXNS = {
+    # object: (header key, line key, parent column, party column, party ref field)
+    "invoices": ("qbo_invoices", "invoice_lines", "invoice_id", "customer_id", "CustomerRef"),
+    "credit_memos": ("qbo_credit_memos", "credit_memo_lines", "credit_memo_id", "customer_id",
+                     "CustomerRef"),
+    "bills": ("qbo_bills", "bill_lines", "bill_id", "supplier_id", "VendorRef"),
+    "vendor_credits": ("qbo_vendor_credits", "vendor_credit_lines", "vendor_credit_id",
+                       "supplier_id", "VendorRef"),
+}
+
+
+def _qbo_time(moment: datetime) -> str:
+    return moment.replace(tzinfo=UTC, microsecond=0).isoformat()
+
+
+def _fault(body: Any) -> str | None:
+    """QuickBooks can answer 200 with a Fault inside."""
+    if isinstance(body, dict) and ("Fault" in body or "fault" in body):
+        return vendor_message(body) or "the answer holds a Fault"
+    return None
+
+
+class QuickBooks(Connector):
+    kind = "quickbooks"
+    default_base_url = "https://quickbooks.api.intuit.com"
+    objects = (
+        ObjectSpec("accounts", (_ACCOUNTS,)),
+        ObjectSpec("customers", (_CUSTOMERS,)),
+        ObjectSpec("vendors", (_VENDORS,)),
+        ObjectSpec("items", (_ITEMS,)),
+        ObjectSpec("invoices", (_header("qbo_invoices", "customer_id"),
+                                _lines("invoice_lines", "invoice_id", "customer_id"))),
+        ObjectSpec("credit_memos", (_header("qbo_credit_memos", "customer_id"),
+                                    _lines("credit_memo_lines", "credit_memo_id", "customer_id"))),
+        ObjectSpec("bills", (_header("qbo_bills", "supplier_id"),
+                             _lines("bill_lines", "bill_id", "supplier_id",
+                                    (("bill_pay_status", S),)))),
+        ObjectSpec("vendor_credits", (_header("qbo_vendor_credits", "supplier_id"),
+                                      _lines("vendor_credit_lines", "vendor_credit_id",
+                                             "supplier_id"))),
+        ObjectSpec("payments", (_PAYMENT_HEADERS, _PAYMENTS)),
+    )
+
+    @classmethod
+    def open_client(cls, cfg: SourceConfig, store: SecretStore) -> ApiClient:
+        auth = OAuth2Refresh(
+            store, cfg.name, cfg.token_url or TOKEN_URL,
+            client_id=store.require(cfg.name, "client_id", cfg.client_id_env),
+            client_secret=store.require(cfg.name, "client_secret", cfg.client_secret_env),
+            refresh_env=cfg.refresh_token_env, timeout=cfg.retry.timeout,
+        )
+        realm = cfg.realm_id or store.require(cfg.name, "realm_id", None).reveal()
+        base = (cfg.base_url or cls.default_base_url).rstrip("/") + f"/v3/company/{realm}"
+        return ApiClient(cfg.name, base, cfg.retry, auth=auth,
+                         headers={"Accept": "application/json"}, check=_fault)
+
+    # -- fetching --------------------------------------------------------------------------
+    def _query(self, entity: str, name_list: bool, bound: datetime | None, start: int,
+               size: int) -> list[Record]:
+        where = []
+        if bound is not None:
+            where.append(f"MetaData.LastUpdatedTime >= '{_qbo_time(bound)}'")
+        if name_list:
+            where.append("Active IN (true,false)")
+        sql = f"SELECT * FROM {entity}"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDERBY MetaData.LastUpdatedTime STARTPOSITION {start} MAXRESULTS {size}"
+        body = self.client.request("GET", "/query",
+                                   params={"query": sql, "minorversion": MINOR_VERSION})
+        found = (body.get("QueryResponse") or {}).get(entity, [])
+        if not isinstance(found, list):
+            raise RecordError(f"QueryResponse.{entity} is not a list")
+        return found
+
+    def fetch(self, obj: str, since: datetime | None) -> Iterator[list[Record]]:
+        entity, name_list = _ENTITIES[obj]
+        size = self.page_size(1000)
+        bound, skip = since, 0
+        while True:
+            page = self._query(entity, name_list, bound, skip + 1, size)
+            yield page
+            if len(page) < size:
+                return
+            times = [self.modified(obj, r) for r in page]
+            last = times[-1]
+            if last is None:
+                raise RecordError(f"{entity} {page[-1].get('Id')} has no LastUpdatedTime")
+            at_last = sum(1 for t in times if t == last)
+            if bound is not None and last == bound:
+                skip += len(page)
+            else:
+                bound, skip = last, at_last
+
+    def modified(self, obj: str, record: Record) -> datetime | None:
+        return timestamp((record.get("MetaData") or {}).get("LastUpdatedTime"))
+
+    # -- mapping ---------------------------------------------------------------------------
+    def rows(self, obj: str, record: Record) -> Iterator[tuple[str, Row]]:
+        r = record
+        rid = text(r.get("Id"))
+        updated = self.modified(obj, r)
+        active = boolean(r.get("Active"))
+        if obj == "accounts":
+            yield "qbo_accounts", {
+                "id": rid, "name": text(r.get("Name")),
+                "fully_qualified_name": text(r.get("FullyQualifiedName")),
+                "account_type": text(r.get("AccountType")),
+                "account_sub_type": text(r.get("AccountSubType")),
+                "classification": text(r.get("Classification")), "acct_num": text(r.get("AcctNum")),
+                "current_balance": money(r.get("CurrentBalance")), "active": active,
+                "updated_at": updated,
+            }
+        elif obj == "customers":
+            yield "qbo_customers", {
+                "id": rid, "display_name": text(r.get("DisplayName")),
+                "company_name": text(r.get("CompanyName")),
+                "email": text((r.get("PrimaryEmailAddr") or {}).get("Address")),
+                "balance": money(r.get("Balance")), "active": active, "updated_at": updated,
+                "client_id": rid,
+            }
+        elif obj == "vendors":
+            yield "qbo_vendors", {
+                "id": rid, "display_name": text(r.get("DisplayName")),
+                "company_name": text(r.get("CompanyName")), "balance": money(r.get("Balance")),
+                "vendor_1099": boolean(r.get("Vendor1099")), "active": active,
+                "updated_at": updated, "client_id": rid,
+            }
+        elif obj == "items":
+            yield "qbo_items", {
+                "id": rid, "name": text(r.get("Name")), "type": text(r.get("Type")),
+                "unit_price": money(r.get("UnitPrice")),
+                "income_account_id": ref(r.get("IncomeAccountRef")),
+                "expense_account_id": ref(r.get("ExpenseAccountRef")), "active": active,
+                "updated_at": updated,
+            }
+        elif obj == "payments":
+            yield from self._payment(r, rid, updated)
+        else:
+            yield from self._transaction(obj, r, rid, updated)
+
+    def _transaction(self, obj: str, r: Record, rid: str | None, updated: datetime | None
+                     ) -> Iterator[tuple[str, Row]]:
+        header_key, line_key, parent, party_col, party_ref = _TXNS[obj]
+        party = ref(r.get(party_ref))
+        txn_date, due = day(r.get("TxnDate")), day(r.get("DueDate"))
+        balance = money(r.get("Balance"))
+        yield header_key, {
+            "id": rid, "doc_number": text(r.get("DocNumber")), party_col: party,
+            "txn_date": txn_date, "due_date": due, "total": money(r.get("TotalAmt")),
+            "balance": balance, "currency": ref(r.get("CurrencyRef")), "updated_at": updated,
+            "client_id": party,
+        }
+        for n, line in enumerate(_flat_lines(r.get("Line") or []), start=1):
+            kind = text(line.get("DetailType"))
+            detail = line.get(kind or "") or {}
+            item = ref(detail.get("ItemRef"))
+            amount = money(line.get("Amount"))
+            if kind == "DiscountLineDetail":
+                account = ref(detail.get("DiscountAccountRef"))
+                amount = -amount if amount is not None else None
+            elif kind == "AccountBasedExpenseLineDetail":
+                account = ref(detail.get("AccountRef"))
+            elif kind in ("SalesItemLineDetail", "ItemBasedExpenseLineDetail"):
+                column = ("income_account_id" if kind == "SalesItemLineDetail"
+                          else "expense_account_id")
+                account = self.lookup("qbo_items", column).get(item or "")
+            else:
+                continue  # sub-totals and description-only lines carry no money of their own
+            row: Row = {
+                "id": f"{rid}-{text(line.get('Id')) or n}", parent: rid,
+                "line_num": line.get("LineNum") or n, party_col: party, "txn_date": txn_date,
+                "due_date": due, "item_id": item, "account_id": account,
+                "account_number": self.lookup("qbo_accounts", "acct_num").get(account or ""),
+                "description": text(line.get("Description")), "amount": amount,
+                "client_id": party,
+            }
+            if obj == "bills":
+                row["bill_pay_status"] = "Paid" if balance == Decimal(0) else "Open"
+            yield line_key, row
+
+    def _payment(self, r: Record, rid: str | None, updated: datetime | None
+                 ) -> Iterator[tuple[str, Row]]:
+        customer = ref(r.get("CustomerRef"))
+        txn_date = day(r.get("TxnDate"))
+        yield "qbo_payments", {
+            "id": rid, "customer_id": customer, "txn_date": txn_date,
+            "total": money(r.get("TotalAmt")), "unapplied": money(r.get("UnappliedAmt")),
+            "deposit_account_id": ref(r.get("DepositToAccountRef")),
+            "currency": ref(r.get("CurrencyRef")), "updated_at": updated, "client_id": customer,
+        }
+        for n, line in enumerate(r.get("Line") or [], start=1):
+            for k, linked in enumerate(line.get("LinkedTxn") or [], start=1):
+                if linked.get("TxnType") != "Invoice":
+                    continue
+                yield "payments", {
+                    "id": f"{rid}-{n}-{k}", "payment_id": rid,
+                    "invoice_id": text(linked.get("TxnId")), "customer_id": customer,
+                    "payment_date": txn_date, "amount": money(line.get("Amount")),
+                    "client_id": customer,
+                }
+
+
+def _flat_lines(lines: list[Record]) -> Iterator[Record]:
+    """Lines, with the lines inside a group (bundle) line in its place."""
+    for line in lines:
+        if line.get("DetailType") == "GroupLineDetail":
+            yield from (line.get("GroupLineDetail") or {}).get("Line") or []
+        else:
+            yield line

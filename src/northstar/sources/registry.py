@@ -1,0 +1,42 @@
+"""Which connector reads which `kind` of source.
+
+Connectors register through the `northstar.sources` entry-point group, the door an outside
+connector uses too; the built-in ones are also listed here so a source checkout works before
+the package metadata is refreshed."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
+
+from northstar.errors import ConfigError
+
+if TYPE_CHECKING:
+    from northstar.sources.base import Connector
+
+BUILT_IN = {
+    "hubspot": "northstar.sources.hubspot:HubSpot",
+    "quickbooks": "northstar.sources.quickbooks:QuickBooks",
+    "stripe": "northstar.sources.stripe:Stripe",
+}
+
+
+def _targets() -> dict[str, str]:
+    found = dict(BUILT_IN)
+    for ep in entry_points(group="northstar.sources"):
+        found[ep.name] = ep.value
+    return found
+
+
+def kinds() -> list[str]:
+    return sorted(_targets())
+
+
+def connector_class(kind: str) -> type[Connector]:
+    target = _targets().get(kind)
+    if target is None:
+        raise ConfigError(f"no connector for kind {kind!r}; kinds: {', '.join(kinds())}")
+    module, _, name = target.partition(":")
+    cls: type[Connector] = getattr(import_module(module), name)
+    return cls

@@ -1,0 +1,226 @@
+"""`sync(project, source)`: collect every object of one source, each all or nothing.
+
+For each object: read the cursor from the ledger, fetch pages changed since then (or since
+`backfill_from`), map and append them in byte-sized loads, and append the advanced cursor and
+the run's record, all in one transaction. If anything fails, the transaction is rolled back
+(the ledger is exactly as before), the failure is written to the collection log with its
+error, and the next object is still collected."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as dtime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from northstar.errors import NorthstarError
+from northstar.ledger.store import raw_table, utcnow
+from northstar.sources.base import Connector, ObjectSpec, TableSpec
+from northstar.sources.config import SourceConfig, get_source
+from northstar.sources.http import ApiClient
+from northstar.sources.quality import QualityRejected, record_rejection, run_checks
+from northstar.sources.registry import connector_class
+from northstar.sources.secrets import SecretStore
+from northstar.sources.state import RunRecord, SyncState
+from northstar.sources.values import utc
+from northstar.sources.writer import BatchWriter
+
+if TYPE_CHECKING:
+    from northstar.project import Project
+
+__all__ = ["Progress", "RunRecord", "SyncFailed", "sync"]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One progress report: sent after every page and at the end of every object."""
+
+    source: str
+    object: str
+    pages: int
+    fetched: int
+    appended: int
+    done: bool = False
+    failed: bool = False
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+class SyncFailed(NorthstarError):
+    """At least one object of a source failed (the others were collected)."""
+
+    def __init__(self, message: str, runs: list[RunRecord]) -> None:
+        super().__init__(message)
+        self.runs = runs
+
+
+def _error_text(exc: BaseException) -> str:
+    """The first Northstar error in the chain (a rolled-back driver error can mask it)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, NorthstarError):
+            return str(seen)
+        seen = seen.__context__
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
+def _rejection(exc: BaseException) -> QualityRejected | None:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, QualityRejected):
+            return seen
+        seen = seen.__context__
+    return None
+
+
+def _since(project: Project, day: date) -> datetime:
+    tz = ZoneInfo(project.settings.company.timezone)
+    return utc(datetime.combine(day, dtime(0), tz))
+
+
+class _Lookups:
+    """Reference values read from the ledger (newest version of each record), cached per run."""
+
+    def __init__(self, project: Project, names: dict[str, str]) -> None:
+        self.project = project
+        self.names = names
+        self._cache: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+    def __call__(self, key: str, column: str) -> dict[str, Any]:
+        if (key, column) not in self._cache:
+            table = raw_table(self.names.get(key, key))
+            engine = self.project.engine
+            cols = engine.columns(table)
+            found: dict[str, Any] = {}
+            if cols is not None and column in {n for n, _ in cols}:
+                for sid, value in engine.rows(
+                    f'SELECT source_id, "{column}" FROM (SELECT source_id, "{column}", '
+                    f'row_number() OVER (PARTITION BY source_id ORDER BY load_id DESC) AS n '
+                    f'FROM "{table}") AS x WHERE n = 1'
+                ):
+                    found[str(sid)] = value
+            self._cache[(key, column)] = found
+        return self._cache[(key, column)]
+
+
+def sync(project: Project, source_name: str, *, backfill_from: date | None = None,
+         progress: ProgressFn | None = None, objects: list[str] | None = None,
+         ) -> list[RunRecord]:
+    """Collect `source_name` (as declared in sources.toml). Returns one record per object;
+    raises SyncFailed (after collecting the rest) when any object failed."""
+    cfg = get_source(project.root, source_name)
+    cls = connector_class(cfg.kind)
+    names = [o.name for o in cls.objects]
+    chosen = objects or cfg.objects or names
+    specs = [cls.object(name) for name in chosen]
+    store = SecretStore(project.root)
+    table_names = {t.key: cfg.tables.get(t.key, t.key) for o in cls.objects for t in o.tables}
+    lookups = _Lookups(project, table_names)
+    state = SyncState(project.ledger)
+    runs: list[RunRecord] = []
+    started = utcnow()
+    try:
+        client = cls.open_client(cfg, store)
+    except NorthstarError as exc:
+        # No credentials, no run: still logged, so `northstar status` shows why.
+        for spec in specs:
+            run = RunRecord(source_name, spec.name, started, utcnow(), "failed", error=str(exc))
+            first = raw_table(table_names[spec.tables[0].key])
+            project.ledger.record_failure(first, source_name, started, str(exc))
+            state.record_run(run)
+            runs.append(run)
+        raise SyncFailed(f"{source_name}: {exc}", runs) from None
+    with client:
+        connector = cls(cfg, client, lookups)
+        for spec in specs:
+            lookups.clear()
+            runs.append(_run_object(project, cfg, connector, client, spec, table_names, state,
+                                    backfill_from, progress))
+    failed = [r for r in runs if r.status != "ok"]
+    if failed:
+        detail = "; ".join(f"{r.object}: {r.error}" for r in failed)
+        raise SyncFailed(f"{source_name}: {len(failed)} of {len(runs)} objects failed "
+                         f"({detail})", runs)
+    return runs
+
+
+def _run_object(project: Project, cfg: SourceConfig, connector: Connector, client: ApiClient,
+                spec: ObjectSpec, table_names: dict[str, str], state: SyncState,
+                backfill_from: date | None, progress: ProgressFn | None) -> RunRecord:
+    source = cfg.name
+    started = utcnow()
+    run = RunRecord(source, spec.name, started)
+    requests0 = client.requests
+    tables: dict[str, tuple[str, TableSpec]] = {
+        t.key: (table_names[t.key], t) for t in spec.tables}
+    writer = BatchWriter(project.ledger, source, tables, cfg.tags, cfg.batch_bytes, cfg.checks)
+    stored = state.cursor(source, spec.name) if spec.incremental else None
+    if backfill_from is not None:
+        since: datetime | None = _since(project, backfill_from)
+    elif stored is not None:
+        since = stored
+    elif cfg.start_date is not None:
+        since = _since(project, cfg.start_date)
+    else:
+        since = None
+    if since is not None and spec.incremental:
+        since -= spec.lookback
+    run.since = since if spec.incremental else None
+    newest = stored
+    try:
+        with project.engine.transaction():
+            for page in connector.fetch(spec.name, run.since):
+                run.pages += 1
+                for record in page:
+                    run.fetched += 1
+                    when = connector.modified(spec.name, record)
+                    if when is not None and (newest is None or when > newest):
+                        newest = when
+                    for key, row in connector.rows(spec.name, record):
+                        writer.add(key, row)
+                if progress is not None:
+                    progress(Progress(source, spec.name, run.pages, run.fetched,
+                                      writer.appended))
+            writer.flush_all()
+            run.appended, run.unchanged = writer.appended, writer.unchanged
+            today = datetime.now(ZoneInfo(project.settings.company.timezone)).date()
+            run_checks(project.ledger, cfg.checks, source, spec.name, writer.rows_seen, today)
+            if spec.incremental and newest is not None and newest != stored:
+                state.save_cursor(source, spec.name, newest, started)
+            run.cursor = newest
+            run.requests = client.requests - requests0
+            run.status, run.finished_at = "ok", utcnow()
+            state.record_run(run)
+    except Exception as exc:
+        run.status, run.error = "failed", _error_text(exc)[:2000]
+        run.appended = run.unchanged = 0
+        run.cursor, run.finished_at = stored, utcnow()
+        run.requests = client.requests - requests0
+        first = next(iter(tables.values()))[0]
+        project.ledger.record_failure(raw_table(first), source, started, run.error)
+        rejected = _rejection(exc)
+        if rejected is not None:
+            record_rejection(project.ledger, source, spec.name, first, str(rejected))
+        state.record_run(run)
+        if not isinstance(exc, (NorthstarError, OSError)) and not isinstance(
+                exc.__context__, NorthstarError):
+            raise  # a bug: keep its traceback (the failure is logged)
+    finally:
+        if progress is not None:
+            progress(Progress(source, spec.name, run.pages, run.fetched, run.appended,
+                              done=True, failed=run.status == "failed"))
+    return run
+
+
+def describe(cfg: SourceConfig) -> dict[str, list[str]]:
+    """Which raw tables each object of a source writes (for docs and `northstar status`)."""
+    cls = connector_class(cfg.kind)
+    return {o.name: [raw_table(cfg.tables.get(t.key, t.key)) for t in o.tables]
+            for o in cls.objects}
+

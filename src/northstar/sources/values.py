@@ -1,0 +1,112 @@
+"""Turning a vendor's JSON values into typed ledger values, loudly when they do not fit."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any
+
+from northstar.errors import NorthstarError
+
+
+class RecordError(NorthstarError):
+    """A record from a source has a value that cannot be what its field says it is."""
+
+
+_CENT = Decimal("0.01")
+
+
+def text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, (dict, list)):
+        raise RecordError(f"expected a plain value, got {type(value).__name__}")
+    return str(value)
+
+
+def money(value: Any, minor_units: int | None = None) -> Decimal | None:
+    """A decimal amount rounded to cents; `minor_units` divides integers (Stripe's cents)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise RecordError(f"{value!r} is not an amount")
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        raise RecordError(f"{value!r} is not an amount") from None
+    if not amount.is_finite():
+        raise RecordError(f"{value!r} is not an amount")
+    if minor_units is not None:
+        amount = amount.scaleb(-minor_units)
+    return amount.quantize(_CENT, rounding=ROUND_HALF_EVEN)
+
+
+def number(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise RecordError(f"{value!r} is not a number") from None
+
+
+def boolean(value: Any) -> bool | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "1"):
+        return True
+    if str(value).lower() in ("false", "0"):
+        return False
+    raise RecordError(f"{value!r} is not true or false")
+
+
+def utc(moment: datetime) -> datetime:
+    """Naive UTC, the way the ledger stores timestamps."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def timestamp(value: Any) -> datetime | None:
+    """ISO-8601 text (any offset), epoch milliseconds (as text or number) -> naive UTC."""
+    if value is None or value == "":
+        return None
+    raw = str(value).strip()
+    if raw.isdigit():
+        return datetime.fromtimestamp(int(raw) / 1000, UTC).replace(tzinfo=None)
+    try:
+        return utc(datetime.fromisoformat(raw.replace("Z", "+00:00")))
+    except ValueError:
+        raise RecordError(f"{value!r} is not a timestamp") from None
+
+
+def unix_seconds(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    try:
+        return datetime.fromtimestamp(int(value), UTC).replace(tzinfo=None)
+    except (TypeError, ValueError, OverflowError):
+        raise RecordError(f"{value!r} is not a unix time") from None
+
+
+def day(value: Any) -> date | None:
+    """A calendar date from `2024-01-31`, an ISO timestamp or epoch milliseconds."""
+    if value is None or value == "":
+        return None
+    raw = str(value).strip()
+    if len(raw) == 10 and raw[4] == "-":
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise RecordError(f"{value!r} is not a date") from None
+    moment = timestamp(raw)
+    return moment.date() if moment else None
+
+
+def ref(value: Any) -> str | None:
+    """The id inside a reference like QuickBooks' `{"value": "42", "name": "..."}`."""
+    if isinstance(value, dict):
+        return text(value.get("value"))
+    return text(value)

@@ -1,0 +1,261 @@
+"""The marketplace pack's metrics and views on a company small enough to work out by hand.
+
+Four customers, three suppliers plus one unlinked bill, four deals, one contract, two factoring
+statements and three months of finance inputs. Every expected figure below is computed in the
+comments from the rows, not from the SQL; the boundary cases of the rules are in the data (a
+customer down exactly 50% stays active, one down 50.1% is losing)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from northstar.checks import run_checks
+from northstar.packs import get_pack
+from northstar.project import Project
+
+PACK = get_pack("marketplace")
+D = Decimal
+
+
+def _rows(*rows: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(rows)
+
+
+def inv(line: str, invoice: str, customer: str, day: date, amount: str,
+        account: str = "4110") -> dict[str, Any]:
+    return {"id": line, "invoice_id": invoice, "customer_id": customer, "txn_date": day,
+            "due_date": day, "account_number": account, "amount": D(amount),
+            "department": "demand", "client_id": customer}
+
+
+def bill(bill_id: str, day: date, amount: str) -> dict[str, Any]:
+    return {"id": f"{bill_id}-1", "bill_id": bill_id, "supplier_id": None, "txn_date": day,
+            "due_date": day, "account_number": "4200", "amount": D(amount),
+            "bill_pay_status": "Paid", "department": "supply"}
+
+
+def remit(bill_id: str, supplier: str, day: date, amount: str) -> dict[str, Any]:
+    return {"id": f"REM-{bill_id}", "bill_id": bill_id, "supplier_id": supplier,
+            "remitted_date": day, "amount": D(amount)}
+
+
+def deal(deal_id: str, company: str, amount: str, stage: str, probability: str, funnel: str,
+         created: date, close: date, first: str, last: str) -> dict[str, Any]:
+    return {"id": deal_id, "company_id": company, "owner_id": "riley_chen",
+            "deal_name": deal_id, "amount": D(amount), "stage": stage,
+            "stage_probability": D(probability),
+            "create_date": datetime(created.year, created.month, created.day, 12),
+            "close_date": close, "department": "demand", "source_funnel": funnel,
+            "first_touch": first, "last_touch": last}
+
+
+TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
+    "customers": ("hubspot", _rows(*[
+        {"id": c, "name": f"Brand {c}", "created_date": date(2023, 1, 1),
+         "owner_id": "teresa_vance"} for c in ("C1", "C2", "C3", "C4")])),
+    "suppliers": ("platform", _rows(
+        {"id": "S1", "name": "Alpha Hall", "first_listed_date": date(2023, 1, 1)},
+        {"id": "S2", "name": "Beta Park", "first_listed_date": date(2023, 1, 1)},
+        {"id": "S3", "name": "Gamma Club", "first_listed_date": date(2023, 1, 1)})),
+    # billings 2024: C1 1000, C2 1000, C3 800, C4 1000 = 3800
+    # billings 2025: C1 1200 - 200 credit = 1000, C2 550 - 50 discount = 500 (down exactly 50%),
+    #                C3 nothing (lost), C4 499 (down 50.1%: losing)
+    "invoice_lines": ("quickbooks", _rows(
+        inv("INV-1-1", "INV-1", "C1", date(2024, 3, 1), "1000.00"),
+        inv("INV-2-1", "INV-2", "C1", date(2025, 3, 1), "1200.00"),
+        inv("INV-3-1", "INV-3", "C2", date(2024, 4, 1), "1000.00"),
+        inv("INV-4-1", "INV-4", "C2", date(2025, 4, 1), "550.00"),
+        inv("INV-4-2", "INV-4", "C2", date(2025, 4, 1), "-50.00", "4190"),
+        inv("INV-5-1", "INV-5", "C3", date(2024, 5, 1), "800.00"),
+        inv("INV-6-1", "INV-6", "C4", date(2024, 6, 1), "1000.00"),
+        inv("INV-7-1", "INV-7", "C4", date(2025, 6, 1), "499.00"))),
+    "credit_memo_lines": ("quickbooks", _rows(
+        {"id": "CM-1-1", "credit_memo_id": "CM-1", "customer_id": "C1",
+         "txn_date": date(2025, 6, 1), "account_number": "4110", "amount": D("200.00")})),
+    "payments": ("quickbooks", _rows(
+        {"id": "PMT-1", "invoice_id": "INV-1", "customer_id": "C1",
+         "payment_date": date(2024, 3, 5), "amount": D("1000.00")})),
+    # net payouts 2024: S1 500 + S2 300 + S3 200 = 1000
+    # net payouts 2025: S1 240 (down 52%: losing) + S2 400 - 50 credit = 350 (active)
+    #                   + unlinked 100 (new: active) = 690; S3 nothing (lost)
+    "bill_lines": ("quickbooks", _rows(
+        bill("B1", date(2024, 3, 5), "500.00"), bill("B2", date(2025, 3, 5), "240.00"),
+        bill("B3", date(2024, 6, 1), "300.00"), bill("B4", date(2025, 6, 1), "400.00"),
+        bill("B5", date(2025, 7, 1), "100.00"), bill("B6", date(2024, 8, 1), "200.00"))),
+    "vendor_credit_lines": ("quickbooks", _rows(
+        {"id": "VC-1-1", "vendor_credit_id": "VC-1", "bill_id": "B4", "supplier_id": None,
+         "txn_date": date(2025, 8, 1), "account_number": "4200", "amount": D("50.00")})),
+    # B4's remittance is a cent off the bill: one bill variance in June 2025, $0.01
+    "remittance_lines": ("platform", _rows(
+        remit("B1", "S1", date(2024, 3, 6), "500.00"), remit("B2", "S1", date(2025, 3, 6),
+                                                             "240.00"),
+        remit("B3", "S2", date(2024, 6, 2), "300.00"), remit("B4", "S2", date(2025, 6, 2),
+                                                             "400.01"),
+        remit("B6", "S3", date(2024, 8, 2), "200.00"))),
+    # INV-3 never reached the platform ($1000, 2024); INV-7 is $10 lower there (2025)
+    "platform_invoices": ("platform", _rows(*[
+        {"id": i, "invoice_date": d, "total": D(t)} for i, d, t in (
+            ("INV-1", date(2024, 3, 1), "1000.00"), ("INV-2", date(2025, 3, 1), "1200.00"),
+            ("INV-4", date(2025, 4, 1), "500.00"), ("INV-5", date(2024, 5, 1), "800.00"),
+            ("INV-6", date(2024, 6, 1), "1000.00"), ("INV-7", date(2025, 6, 1), "489.00"))])),
+    "quotas": ("hubspot", _rows(
+        {"id": "Q-2025Q2", "owner_id": "riley_chen", "period_start": date(2025, 4, 1),
+         "quota": D("1000.00")})),
+    # entering 2025-Q2 (created before 1 April, closing in Q2): D1, D2, D4 (D3 is created in Q2)
+    # D1: 0.80 x 1.25 (customer) x 1.15 (referral) = 1.15 -> capped at 0.95
+    # D2: 0.20 x 0.8 (outbound) x 0.5 (272-day cycle) = 0.08;  D4 lost: 0
+    "deals": ("hubspot", _rows(
+        deal("D1", "C1", "1000.00", "contractsent", "0.80", "referral", date(2025, 3, 1),
+             date(2025, 5, 15), "event", "sales_call"),
+        deal("D2", "PRS-1", "2000.00", "qualifiedtobuy", "0.20", "outbound", date(2024, 10, 1),
+             date(2025, 6, 30), "outbound", "email"),
+        deal("D3", "C2", "500.00", "closedwon", "1.00", "inbound", date(2025, 4, 10),
+             date(2025, 5, 1), "paid_ads", "webinar"),
+        deal("D4", "C4", "700.00", "closedlost", "0.00", "event", date(2025, 1, 15),
+             date(2025, 4, 20), "referral", "sales_call"))),
+    "contracts": ("hubspot", _rows(
+        {"id": "K1", "customer_id": "C1", "signed_date": date(2024, 12, 1),
+         "start_date": date(2025, 1, 1), "end_date": date(2025, 12, 31),
+         "amount": D("3650.00"), "owner_id": "teresa_vance"})),
+    "factoring_statements": ("manual", _rows(
+        {"id": "F1", "statement_date": date(2025, 1, 31), "balance": D("700000.00"),
+         "reserves": D("84000.00"), "facility_limit": D("1000000.00"), "fees": D("8750.00")},
+        {"id": "F2", "statement_date": date(2025, 2, 28), "balance": D("850000.00"),
+         "reserves": D("102000.00"), "facility_limit": D("1000000.00"),
+         "fees": D("10625.00")})),
+    "monthly_finance": ("manual", _rows(*[
+        {"id": f"M{m}", "month": date(2025, m, 1), "cash_balance": D(cash),
+         "current_assets": D("5000.00"), "current_liabilities": D("3000.00"),
+         "operating_expenses": D("2000.00"), "budget_net_revenue": D("1000.00")}
+        for m, cash in ((1, "10000.00"), (2, "9000.00"), (3, "8000.00"))])),
+    "profit_and_loss": ("quickbooks", _rows(
+        # payout accounts as the books report them; income 2024 3800, 2025 1999
+        {"id": "PL-2024-4200", "month": date(2024, 1, 1), "account_number": "4200",
+         "amount": D("1000.00")},
+        {"id": "PL-2025-4200", "month": date(2025, 1, 1), "account_number": "4200",
+         "amount": D("690.00")},
+        {"id": "PL-2024-4110", "month": date(2024, 1, 1), "account_number": "4110",
+         "amount": D("3800.00")},
+        {"id": "PL-2025-4110", "month": date(2025, 1, 1), "account_number": "4110",
+         "amount": D("1999.00")})),
+}
+
+
+@pytest.fixture
+def company(engine_url: str, tmp_path: Path) -> Iterator[Project]:
+    project = Project.init(tmp_path / "p", pack=PACK, engine_url=engine_url, timezone="UTC")
+    shutil.copytree(PACK.checks_dir, project.root / "checks", dirs_exist_ok=True)
+    for name, (source, rows) in TABLES.items():
+        project.append(name, pa.Table.from_pylist(rows), source=source)
+    project.metrics.now = datetime(2026, 1, 15, tzinfo=UTC)
+    yield project
+    project.close()
+
+
+def value(project: Project, metric: str, period: str) -> float | None:
+    v = project.compute([metric], [period])[0].value
+    return None if v is None else float(v)
+
+
+def status(project: Project, metric: str, period: str) -> str | None:
+    return project.compute([metric], [period])[0].status
+
+
+EXPECTED: list[tuple[str, str, float | None]] = [
+    ("gmv", "2025", 2249.0),  # 1200 + 550 + 499
+    # 2249 - 50 discount - 200 credit memo - 740 bills + 50 vendor credit
+    ("net_revenue", "2025", 1309.0),
+    ("nrr", "2025", 1999 / 3800),
+    ("top_customer_share", "2025", 1000 / 1999),
+    ("top_two_customer_share", "2025", 1500 / 1999),
+    ("customers_active", "2025", 2.0),  # C1 flat, C2 down exactly 50%
+    ("customers_losing", "2025", 1.0),  # C4 down 50.1%
+    ("customers_lost", "2025", 1.0),  # C3
+    ("npr", "2025", 690 / 1000),
+    ("suppliers_active", "2025", 2.0),  # S2 and the Unlinked row
+    ("suppliers_losing", "2025", 1.0),  # S1 down 52%
+    ("suppliers_lost", "2025", 1.0),  # S3
+    ("pipeline_entering", "2025-Q2", 3700.0),
+    ("pipeline_coverage", "2025-Q2", 3.7),
+    ("pipeline_coverage_weighted", "2025-Q2", 1.2),  # 800 + 400 + 0
+    ("pipeline_coverage_scored", "2025-Q2", 1.11),  # 1000 x 0.95 + 2000 x 0.08 + 0
+    ("marketing_influenced_pipeline", "2025-Q2", 500.0),  # D3: both touches marketing
+    ("marketing_influenced_pipeline", "2025", 1000.0),  # + D1's first touch (half of 1000)
+    ("invoice_count_variance", "2024", 1.0),
+    ("invoice_dollar_variance", "2024", 1000.0),
+    ("invoice_count_variance", "2025", 1.0),
+    ("invoice_dollar_variance", "2025", 10.0),
+    ("bill_count_variance", "2025-06", 1.0),
+    ("bill_dollar_variance", "2025-06", 0.01),
+    ("bill_count_variance", "2024", 0.0),
+    ("contract_spend_pct", "2025-03", 1200 / (3650 * 31 / 365)),
+    ("revenue_forecast", "2025-04", 2450 * 30 / 275),  # unspent 2450 over 275 days left
+    ("unspent_contracts", "2025-04", 2450.0),
+    ("factoring_capacity", "2025-01", 300_000.0),
+    ("factoring_capacity", "2025-Q1", 150_000.0),  # the latest statement in the quarter
+    ("factoring_fees", "2025-Q1", 19_375.0),
+    ("cash", "2025-Q1", 8000.0),
+    ("working_capital", "2025-03", 2000.0),
+    ("operating_burn", "2025-03", 2000 - (1200 - 240)),
+    # Jan-Mar: opex 6000, net revenue 1200 - 240 = 960; burn 1680 a month; cash 8000
+    ("runway_months", "2025-03", 8000 / (5040 / 3)),
+    ("runway_months", "2025-09", None),  # no finance inputs for Jul-Sep
+    ("budget_attainment", "2025-03", 960 / 1000),
+]
+
+
+def test_metrics_match_the_hand_computed_figures(company: Project) -> None:
+    for metric, period, expected in EXPECTED:
+        got = value(company, metric, period)
+        if expected is None:
+            assert got is None, (metric, period, got)
+        else:
+            assert got == pytest.approx(expected, rel=1e-9, abs=1e-9), (metric, period, got)
+    assert status(company, "factoring_capacity", "2025-01") == "yellow"
+    assert status(company, "factoring_capacity", "2025-Q1") == "red"
+    assert status(company, "pipeline_coverage", "2025-Q2") == "green"
+    assert status(company, "pipeline_coverage_scored", "2025-Q2") == "yellow"  # 1 <= 1.11 < 1.5
+
+
+def test_views_have_the_unlinked_and_total_rows_and_every_state(company: Project) -> None:
+    company.metrics.state()
+    rows = company.engine.query(
+        "SELECT supplier_name, year, net_payout, npr FROM supply_npr_by_supplier "
+        "WHERE row_kind <> 'supplier' ORDER BY 1, 2").to_pylist()
+    got = {(r["supplier_name"], r["year"]): (float(r["net_payout"]), r["npr"]) for r in rows}
+    assert got[("TOTAL (P&L Match)", 2025)] == (690.0, pytest.approx(0.69))
+    assert got[("Unlinked (Not in Platform)", 2025)] == (100.0, None)
+    assert got[("Unlinked (Not in Platform)", 2024)] == (0.0, None)
+    states = dict(company.engine.rows(
+        "SELECT supplier_name, core_action_state FROM supplier_development"))
+    assert states == {"Alpha Hall": "losing", "Beta Park": "active", "Gamma Club": "lost",
+                      "Unlinked (Not in Platform)": "active"}
+    customer_states = dict(company.engine.rows(
+        "SELECT customer_id, core_action_state FROM customer_development"))
+    assert customer_states == {"C1": "active", "C2": "active", "C3": "lost", "C4": "losing"}
+    cohort = company.engine.rows(
+        "SELECT first_year, year, value FROM supplier_cohort_matrix WHERE chart = 'NPR_PERCENT' "
+        "ORDER BY 1, 2")
+    # cohort 2024 (S1, S2, S3): 1000 then 240 + 350 = 590; cohort 2025 (Unlinked): 100
+    assert [(a, b, pytest.approx(float(c))) for a, b, c in cohort] == [
+        (2024, 2024, 1.0), (2024, 2025, 0.59), (2025, 2025, 1.0)]
+    scores = dict(company.engine.rows("SELECT deal_id, score FROM scored_deals"))
+    assert {k: float(v) for k, v in scores.items()} == {
+        "D1": 0.95, "D2": pytest.approx(0.08), "D3": 1.0, "D4": 0.0}
+    results = {r.name: r.passed for r in run_checks(company)}
+    # the books-vs-platform checks see the deliberate differences; the totals all agree
+    assert results == {
+        "pnl_match": True, "supplier_total_matches_summary": True,
+        "supplier_cohort_total_matches_pnl": True, "customer_cohort_total_matches_pnl": True,
+        "action_states_cover_all_suppliers": True,
+        "invoice_reconciliation": False,  # INV-3 missing, INV-7 $10 off
+        "bill_reconciliation": True,  # one cent is under the $1 tolerance
+    }

@@ -1,0 +1,185 @@
+"""QuickBooks Online against its fake: OAuth2 refresh-token rotation kept in the secrets file,
+an expired access token, keyset paging, lines mapped to the marketplace pack's tables with
+their account numbers, inactive name-list rows, a Fault answer."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
+from fakes.quickbooks import CLIENT_ID, CLIENT_SECRET, FIRST_REFRESH, REALM, QuickBooksFake
+from northstar.project import Project
+from northstar.sources.sync import SyncFailed, sync
+
+TOML = """
+[books]
+kind = "quickbooks"
+base_url = "{url}"
+token_url = "{url}/oauth2/v1/tokens/bearer"
+realm_id = "{realm}"
+client_id_env = "NS_TEST_QBO_ID"
+client_secret_env = "NS_TEST_QBO_SECRET"
+refresh_token_env = "NS_TEST_QBO_REFRESH"
+page_size = 4
+""" + FAST_RETRY.format(name="books") + """
+[[books.tags]]
+tag = "department"
+value = "finance"
+tables = ["payments", "qbo_payments"]
+
+[[books.tags]]
+tag = "department"
+value = "demand"
+tables = ["invoice_lines", "credit_memo_lines"]
+
+[[books.tags]]
+tag = "department"
+value = "supply"
+tables = ["bill_lines", "vendor_credit_lines"]
+"""
+
+
+@pytest.fixture(autouse=True)
+def _close_projects() -> Iterator[None]:
+    yield
+    close_all()
+
+
+@pytest.fixture
+def fake() -> Iterator[QuickBooksFake]:
+    os.environ.update(NS_TEST_QBO_ID=CLIENT_ID, NS_TEST_QBO_SECRET=CLIENT_SECRET,
+                      NS_TEST_QBO_REFRESH=FIRST_REFRESH)
+    with QuickBooksFake() as server:
+        yield server
+
+
+def project_for(tmp_path: Path, fake: QuickBooksFake) -> Project:
+    return make_project(tmp_path, TOML.replace("{url}", fake.url).replace("{realm}", REALM))
+
+
+def secrets_of(p: Project) -> dict[str, dict[str, str]]:
+    data: dict[str, dict[str, str]] = json.loads(
+        (p.root / ".secrets" / "secrets.json").read_text())
+    return data
+
+
+def test_full_sync_maps_lines_for_the_pack(tmp_path: Path, fake: QuickBooksFake) -> None:
+    p = project_for(tmp_path, fake)
+    runs = {r.object: r for r in sync(p, "books")}
+    assert all(r.status == "ok" for r in runs.values())
+    assert raw_tables(p) == sorted(
+        f"raw_{t}" for t in ("qbo_accounts", "qbo_customers", "qbo_vendors", "qbo_items",
+                             "qbo_invoices", "invoice_lines", "qbo_credit_memos",
+                             "credit_memo_lines", "qbo_bills", "bill_lines",
+                             "qbo_vendor_credits", "vendor_credit_lines", "qbo_payments",
+                             "payments"))
+    n = {t: int(p.engine.scalar(f"SELECT count(*) FROM {t}")) for t in raw_tables(p)}
+    # 6 accounts (one inactive, still read), 8 customers (one inactive), 30 invoices with two
+    # item lines each plus a discount on every fourth (i = 0, 4, ..., 28: 8), sub-totals
+    # skipped; 20 paid invoices (i % 3 != 0); credit memos on i = 5, 15, 25; 20 bills of two
+    # lines; vendor credits on i = 1, 6, 11, 16.
+    assert (n["raw_qbo_accounts"], n["raw_qbo_customers"], n["raw_qbo_invoices"],
+            n["raw_invoice_lines"], n["raw_payments"], n["raw_credit_memo_lines"],
+            n["raw_bill_lines"], n["raw_vendor_credit_lines"]) == (6, 8, 30, 68, 20, 3, 40, 4)
+    lines = p.engine.query(
+        "SELECT id, invoice_id, customer_id, account_number, amount, txn_date, department "
+        "FROM raw_invoice_lines WHERE invoice_id = '1004' ORDER BY id").to_pylist()
+    assert [(r["id"], r["account_number"], r["amount"]) for r in lines] == [
+        ("1004-1", "4110", Decimal("1504.00")), ("1004-2", "4120", Decimal("4000.00")),
+        ("1004-3", "4190", Decimal("-100.00"))]
+    assert {r["customer_id"] for r in lines} == {"64"} and lines[0]["department"] == "demand"
+    bill = p.engine.query("SELECT account_number, amount, bill_pay_status, supplier_id "
+                          "FROM raw_bill_lines WHERE bill_id = '2003' ORDER BY id").to_pylist()
+    # bill 3: account line 1530 on 4200, item line through item 2's expense account (4200)
+    assert bill == [
+        {"account_number": "4200", "amount": Decimal("1530.00"), "bill_pay_status": "Paid",
+         "supplier_id": "83"},
+        {"account_number": "4200", "amount": Decimal("500.00"), "bill_pay_status": "Paid",
+         "supplier_id": "83"}]
+    pay = p.engine.query("SELECT invoice_id, amount, department FROM raw_payments "
+                         "WHERE payment_id = '3001'").to_pylist()
+    assert pay == [{"invoice_id": "1001", "amount": Decimal("5501.00"), "department": "finance"}]
+
+    # the pack's revenue model reads these tables as they are
+    from northstar.packs import get_pack
+
+    sql = (get_pack("marketplace").models_dir / "revenue_lines.sql").read_text()
+    for name in ("invoice_lines", "credit_memo_lines", "bill_lines", "vendor_credit_lines"):
+        p.engine.execute(f"CREATE VIEW {name} AS SELECT * FROM raw_{name}")
+    total = p.engine.scalar(f"SELECT sum(amount) FROM ({sql}) AS r")
+    # GMV: sum(1500 + i) + 30 * 4000 = 45435 + 120000; discounts 8 * -100; credit memos -750;
+    # payouts: sum(1500 + 10 i) + 20 * 500 = 31900 + 10000 -> -41900; vendor credits +1200
+    assert total == Decimal(165435 - 800 - 750 - 41900 + 1200)
+
+
+def test_refresh_token_rotation_is_stored(tmp_path: Path, fake: QuickBooksFake) -> None:
+    p = project_for(tmp_path, fake)
+    sync(p, "books", objects=["accounts"])
+    first = secrets_of(p)["books"]["refresh_token"]
+    assert first == fake.refresh_token and first != FIRST_REFRESH
+    assert oct((p.root / ".secrets" / "secrets.json").stat().st_mode & 0o777) == "0o600"
+    # the env var still holds the first (now dead) token: the stored one must win
+    sync(p, "books", objects=["accounts"])
+    assert fake.refreshes == 2
+    assert secrets_of(p)["books"]["refresh_token"] == fake.refresh_token
+    assert fake.refresh_token not in (p.root / "northstar.toml").read_text()
+    dump = json.dumps([list(map(str, r)) for r in p.engine.rows("SELECT * FROM ns_loads")])
+    assert "AB11-rotated" not in dump
+
+
+def test_expired_access_token_is_refreshed_mid_run(tmp_path: Path, fake: QuickBooksFake) -> None:
+    p = project_for(tmp_path, fake)
+    fake.fail("none", times=2)  # two normal answers (token, first page) ...
+    fake.fail("expire")         # ... then the access token dies
+    runs = sync(p, "books", objects=["customers"])
+    assert runs[0].status == "ok" and runs[0].appended == 8
+    assert fake.refreshes == 2
+
+
+def test_dead_refresh_token_fails_clearly(tmp_path: Path, fake: QuickBooksFake) -> None:
+    p = project_for(tmp_path, fake)
+    fake.refresh_token = "someone-else-rotated-it"
+    with pytest.raises(SyncFailed) as info:
+        sync(p, "books", objects=["accounts"])
+    assert ("refused the refresh token (HTTP 400: invalid_grant: Incorrect or invalid refresh "
+            "token)") in str(info.value)
+    assert FIRST_REFRESH not in str(info.value)
+
+
+def test_keyset_paging_survives_edits_and_reruns_add_nothing(tmp_path: Path,
+                                                              fake: QuickBooksFake) -> None:
+    p = project_for(tmp_path, fake)
+    sync(p, "books")
+    before = {t: table_contents(p, t) for t in raw_tables(p)}
+    runs = sync(p, "books")
+    assert sum(r.appended for r in runs) == 0
+    assert {t: table_contents(p, t) for t in raw_tables(p)} == before
+    fake.touch("Invoice", "1002", Balance=0.0)
+    runs = {r.object: r for r in sync(p, "books")}
+    assert runs["invoices"].appended == 1  # the header changed; its lines did not
+    assert p.engine.scalar("SELECT count(*) FROM raw_qbo_invoices WHERE source_id = '1002'") == 2
+
+
+def test_fault_inside_a_200_fails_the_object(tmp_path: Path, fake: QuickBooksFake) -> None:
+    p = project_for(tmp_path, fake)
+    original = fake.route
+
+    def faulty(req):  # type: ignore[no-untyped-def]
+        if "FROM Vendor" in (req.arg("query") or ""):
+            return 200, {}, {"Fault": {"Error": [{"Message": "A business validation error "
+                                                  "has occurred", "code": "6000"}],
+                                       "type": "ValidationFault"}}
+        return original(req)
+
+    fake.route = faulty  # type: ignore[method-assign]
+    with pytest.raises(SyncFailed, match=r"vendors: books: GET /v3/company/\d+/query failed: "
+                                         "A business validation error has occurred"):
+        sync(p, "books", objects=["customers", "vendors"])
+    assert "raw_qbo_vendors" not in raw_tables(p)
+    assert "raw_qbo_customers" in raw_tables(p)
