@@ -206,3 +206,22 @@ def test_demo_builds_the_sample_company_and_shows_every_owner(tmp_path: Path) ->
     proc = run("demo", "mine", "--no-serve", cwd=tmp_path, ok=False)
     assert proc.returncode == 2 and "is not a demo folder" in proc.stderr
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+def test_schedule_lists_every_declared_source_and_writes_systemd_units(tmp_path: Path) -> None:
+    run("init", "p", cwd=tmp_path)
+    folder = tmp_path / "p"
+    (folder / "sources.toml").write_text(
+        '[crm]\nkind = "hubspot"\ntoken_env = "HUBSPOT_TOKEN"\n\n'
+        '[payments]\nkind = "stripe"\ntoken_env = "STRIPE_KEY"\n')
+    with (folder / "northstar.toml").open("a") as f:
+        f.write('\n[schedule.sources.payments]\ncron = "0 6 * * 1-5"\n')
+    table = run("schedule", cwd=folder).stdout
+    assert "crm" in table and "30 22 * * *" in table
+    assert "payments" in table and "0 6 * * 1-5" in table
+    out = run("schedule", "--systemd", "--source", "payments", cwd=folder).stdout
+    assert "systemctl enable --now northstar-sync-p-payments.timer" in out
+    timer = (folder / "systemd" / "northstar-sync-p-payments.timer").read_text()
+    assert "OnCalendar=Mon..Fri *-*-* 06:00:00 America/Chicago" in timer
+    service = (folder / "systemd" / "northstar-sync-p-payments.service").read_text()
+    assert f"sync payments --project {folder.resolve()}" in service

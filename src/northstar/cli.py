@@ -287,6 +287,7 @@ def schedule(
 ) -> None:
     """When collection runs (daily 22:30 America/Chicago unless northstar.toml says otherwise)."""
     from northstar.schedule import collection_window, cron_for, next_runs, systemd_units
+    from northstar.sources import load_sources
 
     root = project.resolve()
     if not (root / CONFIG_FILE).exists():
@@ -306,7 +307,8 @@ def schedule(
                   soft_wrap=True)
         return
     now = datetime.now(UTC)
-    names = [source] if source else ["(every source)", *sorted(settings.sources)]
+    declared = sorted(set(load_sources(root)) | set(settings.sources))
+    names = [source] if source else declared or ["(every source)"]
     table = Table("source", "crontab", "timezone", "next runs", "collects")
     for name in names:
         key = "" if name == "(every source)" else name

@@ -35,12 +35,24 @@ class Engine(ABC):
     """SQLGlot dialect name used to transpile metric and model SQL."""
     SUPPORTS_IMMUTABLE_TABLES: ClassVar[bool] = False
     """True when the database itself can refuse UPDATE/DELETE on ledger tables."""
+    single_writer: ClassVar[bool] = False
+    """True when no other process can write while this connection is open (a DuckDB file):
+    then `writes` alone tells whether anything changed since a given moment."""
 
     def __init__(self, url: str, *, read_only: bool = False) -> None:
         self.url = url
         self.read_only = read_only
         """Opened for reading only: nothing is created, appended or frozen."""
+        self._writes = 0
         self._depth = 0
+
+    @property
+    def writes(self) -> int:
+        """Count of statements run through `execute`, `insert_arrow` and rollbacks."""
+        return self._writes
+
+    def _wrote(self) -> None:
+        self._writes += 1
 
     # -- statements ----------------------------------------------------------------------
     @abstractmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import duckdb
 import pyarrow as pa
@@ -17,10 +17,12 @@ class DuckDBEngine(Engine):
     name = "duckdb"
     dialect = "duckdb"
     SUPPORTS_IMMUTABLE_TABLES = False
+    single_writer = True
 
     def __init__(self, url: str, path: Path | None, *, read_only: bool = False) -> None:
         super().__init__(url, read_only=read_only)
         self.path = path
+        self._file_key = str(path.resolve()) if path is not None else None
         target = str(path) if path is not None else ":memory:"
         try:
             self.con = duckdb.connect(target, read_only=read_only)
@@ -35,8 +37,29 @@ class DuckDBEngine(Engine):
     def _wrap(self, exc: duckdb.Error) -> NorthstarError:
         return NorthstarError(str(exc).splitlines()[0])
 
+    # Connections of one process to the same file share one database: count their writes
+    # together, so one project object sees what another in the same process appended.
+    _writes_by_file: ClassVar[dict[str, int]] = {}
+
+    @property
+    def writes(self) -> int:
+        if self._file_key is None:
+            return self._writes
+        return self._writes_by_file.get(self._file_key, 0)
+
+    def _wrote(self) -> None:
+        if self._file_key is None:
+            self._writes += 1
+        else:
+            self._writes_by_file[self._file_key] = self._writes_by_file.get(self._file_key, 0) + 1
+
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        self._wrote()
         self.con.execute(sql, list(params) if params is not None else None)
+
+    def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        # Straight to Python tuples: no Arrow round trip, and the statement is bound once.
+        return self.con.execute(sql, list(params) if params is not None else None).fetchall()
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
         rel = self.con.sql(sql, params=list(params) if params is not None else None)
@@ -53,6 +76,7 @@ class DuckDBEngine(Engine):
 
     def insert_arrow(self, table: str, data: pa.Table) -> None:
         view = "__ns_incoming"
+        self._wrote()
         self.con.register(view, data)
         try:
             cols = ", ".join(quote(c) for c in data.column_names)
@@ -67,6 +91,7 @@ class DuckDBEngine(Engine):
         self.con.execute("COMMIT")
 
     def _rollback(self) -> None:
+        self._wrote()
         self.con.execute("ROLLBACK")
 
     def columns(self, relation: str) -> list[tuple[str, str]] | None:

@@ -118,6 +118,7 @@ class MetricComputer:
         self._cache: dict[tuple[Any, ...], dict[SliceValue, Number | None]] = {}
         self._deps: dict[str, set[str]] = {}
         self._state: _State | None = None
+        self._state_writes = -1
         self._pending: list[tuple[str, str, str, list[Any], str, int, str]] = []
 
     # -- public ----------------------------------------------------------------------------
@@ -139,6 +140,7 @@ class MetricComputer:
             if self._state is not None:  # our own append moved the head, nothing else did
                 self._state.head = int(self.engine.scalar(
                     f"SELECT coalesce(max(load_id), 0) FROM {LOG_TABLE}"))
+                self._state_writes = self.engine.writes
 
     def _compute(self, names: Sequence[str], periods: Sequence[Period] | None,
                  by: str | None, filters: dict[str, str], state: _State) -> list[MetricValue]:
@@ -163,7 +165,7 @@ class MetricComputer:
                     slices = [None]
                 for s in slices:
                     value, origin, adj = cells.get((p, s), (None, "computed", None))
-                    target = None if by else self._target(m, p, state)
+                    target = None if by else self._target(m, p, state, wanted)
                     status = status_of(m, value, target)
                     action = getattr(m.actions, status) if status else None
                     out.append(MetricValue(
@@ -195,8 +197,12 @@ class MetricComputer:
         return self.compute([name], [period])[0]
 
     def state(self) -> _State:
+        if (self._state is not None and self.engine.single_writer
+                and self.engine.writes == self._state_writes):
+            return self._state  # nobody else can write, and this process has not
         head = int(self.engine.scalar(f"SELECT coalesce(max(load_id), 0) FROM {LOG_TABLE}"))
         if self._state is not None and self._state.head == head:
+            self._state_writes = self.engine.writes
             return self._state
         versions = self.corrections.ledger.versions()
         record_versions = self.corrections.record_versions()
@@ -208,6 +214,7 @@ class MetricComputer:
             adjustments=self.corrections.metric_adjustments(),
             snapshots=self.corrections.snapshots(),
         )
+        self._state_writes = self.engine.writes
         return self._state
 
     # -- values ----------------------------------------------------------------------------
@@ -309,17 +316,33 @@ class MetricComputer:
                     out[p].setdefault(None, None)
         else:
             assert m.sql is not None
-            for p in periods:
-                sql = fill_placeholders(m.sql, self._bounds(p),
-                                        self._bounds(self.calendar.same_period_last_year(p)))
-                rows = self._run(m, sql)
+            for p, rows in self._per_period(m, m.sql, periods).items():
                 if len(rows) > 1:
                     raise MetricError(f"metric {m.name}: the query returned {len(rows)} rows; "
                                       "it must return one row with a column `value`")
                 out[p][None] = _number(rows[0][-1]) if rows else None
         return out
 
-    def _target(self, m: MetricDef, p: Period, state: _State) -> float | None:
+    def _per_period(self, m: MetricDef, sql: str, periods: list[Period],
+                    ) -> dict[Period, list[tuple[Any, ...]]]:
+        """Run a query once per period, as one statement: each period's copy of the query,
+        tagged with its index, joined by UNION ALL."""
+        found: dict[Period, list[tuple[Any, ...]]] = {p: [] for p in periods}
+        for start in range(0, len(periods), 64):
+            chunk = periods[start:start + 64]
+            parts = [
+                f"SELECT {i} AS ns_period, ns_q.* FROM ("
+                + fill_placeholders(sql.strip().rstrip(";"), self._bounds(p),
+                                    self._bounds(self.calendar.same_period_last_year(p)))
+                + "\n) AS ns_q" for i, p in enumerate(chunk)
+            ]
+            for row in self._run(m, "\nUNION ALL\n".join(parts)):
+                found[chunk[row[0]]].append(row[1:])
+        return found
+
+    def _target(self, m: MetricDef, p: Period, state: _State,
+                periods: list[Period] | None = None) -> float | None:
+        """A period's target; a formula target is computed for all of `periods` at once."""
         if m.target is None:
             return None
         if str(p) in m.target.periods:
@@ -331,10 +354,11 @@ class MetricComputer:
             version_key = tuple(sorted((t, state.versions.get(t, 0)) for t in deps))
             key = (m.name, "target", m.target.sql, p, version_key)
             if key not in self._cache:
-                sql = fill_placeholders(m.target.sql, self._bounds(p),
-                                        self._bounds(self.calendar.same_period_last_year(p)))
-                rows = self._run(m, sql)
-                self._cache[key] = {None: _number(rows[0][-1]) if rows else None}
+                wanted = [q for q in periods or [p]
+                          if (m.name, "target", m.target.sql, q, version_key) not in self._cache]
+                for q, rows in self._per_period(m, m.target.sql, wanted or [p]).items():
+                    self._cache[(m.name, "target", m.target.sql, q, version_key)] = {
+                        None: _number(rows[0][-1]) if rows else None}
             value = self._cache[key][None]
             return None if value is None else float(value)
         return m.target.value

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import sqlglot
@@ -34,6 +35,7 @@ class ModelFile:
     path: Path
     sql: str
 
+    @cached_property
     def references(self) -> set[str]:
         try:
             tree = sqlglot.parse_one(self.sql, read="duckdb")
@@ -67,7 +69,7 @@ def ordered(models: list[ModelFile]) -> list[ModelFile]:
             raise ConfigError("models read each other in a cycle: "
                               + " -> ".join([*chain, m.name]), path=str(m.path))
         done[m.name] = 1
-        for ref in sorted(m.references()):
+        for ref in sorted(m.references):
             if ref in by_name and ref != m.name:
                 visit(by_name[ref], [*chain, m.name])
         done[m.name] = 2
@@ -111,7 +113,7 @@ class ModelBuilder:
         for name in names - seen:
             seen.add(name)
             if name in by_name:
-                out |= self._deps(by_name[name].references(), seen)
+                out |= self._deps(by_name[name].references, seen)
             elif name.startswith(RAW_PREFIX) or name.startswith("ns_"):
                 out.add(name)
             else:
@@ -157,7 +159,7 @@ class ModelBuilder:
             waiting: dict[str, list[str]] = {}
             existing = relations - set(previous)
             for model in self.files:
-                absent = sorted(r for r in model.references()
+                absent = sorted(r for r in model.references
                                 if r not in created and r not in existing)
                 if absent:
                     waiting[model.name] = absent
