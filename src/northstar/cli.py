@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from northstar import __version__
@@ -91,7 +91,10 @@ def load(
     project: ProjectDir = Path("."),
 ) -> None:
     """Append a file to a raw ledger table: every row, or nothing."""
-    with Project.open(project) as p:
+    with Project.open(project) as p, Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+            console=err, transient=True) as bar:
+        bar.add_task(f"Reading, checking and appending {file.name}", total=None)
         result = p.load_file(table, file, source=source, id_column=id_column,
                              tags=_tags(tag or []))
         out.print(f"Loaded {result.rows:,} rows into raw_{table} (load {result.load_id}"
