@@ -40,8 +40,12 @@ def catalog_error(root: Path) -> str:
 
 def test_init_creates_the_folder_layout(root: Path) -> None:
     assert sorted(p.name for p in root.iterdir()) == [
-        "checks", "dashboards", "metrics", "models", "northstar.duckdb", "northstar.toml",
-        "people.yml"]
+        ".northstar", "checks", "dashboards", "metrics", "models", "northstar.duckdb",
+        "northstar.toml", "people.yml"]
+    secret = root / ".northstar" / "secret.key"
+    assert secret.stat().st_mode & 0o777 == 0o600
+    assert len(secret.read_text().strip()) == 64
+    assert (root / ".northstar" / ".gitignore").read_text() == "*\n"
     settings = load_settings(root)
     assert settings.company.timezone == "America/Chicago"
     assert settings.engine.url == "duckdb:///northstar.duckdb"

@@ -332,6 +332,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same company).")] = 7,
     serve: Annotated[bool, typer.Option(
         "--serve/--no-serve", help="Serve the web app afterwards.")] = True,
+    port: Annotated[int, typer.Option(help="Port for the web app (on 127.0.0.1).")] = 8000,
 ) -> None:
     """Build the sample company (a two-sided marketplace) and show every owner's metric."""
     from northstar.packs import get_pack
@@ -357,9 +358,20 @@ def demo(
             total = p.load_sample(pack, rows, seed=seed, progress=advance)
         out.print(f"Loaded {total:,} ledger rows into {p.root / 'northstar.duckdb'}")
         _scorecard(p)
-    if serve:
-        err.print("The web app is not part of this build yet (issue: web app and REST API); "
-                  "the scorecard above is what it will show. Use --no-serve in scripts.")
+        if not serve:
+            return
+        from northstar.web.demo import create_demo_users
+
+        passwords = create_demo_users(p)
+        owner = p.catalog.owner_of("net_revenue")
+    from northstar.web.cli import run_server
+
+    out.print("\n[bold]Log in[/] (these passwords are shown only now):")
+    for user, password in passwords.items():
+        who = "admin" if user == "demo-admin" else (
+            f"{owner.name}, owner of net revenue" if owner else "metric owner")
+        out.print(f"  {user:<11} {password}   ({who})", highlight=False)
+    run_server(folder, "127.0.0.1", port, out)
 
 
 def _scorecard(p: Project) -> None:
@@ -392,10 +404,12 @@ def _register_extensions() -> None:
     from northstar.checks import register as register_checks
     from northstar.sources import register as register_sources
     from northstar.warehouse.cli import register as register_warehouse
+    from northstar.web.cli import register as register_web
 
     register_sources(app)
     register_warehouse(app)
     register_checks(app)
+    register_web(app)
 
 
 _register_extensions()

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from northstar.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
 Loc = tuple[str | int, ...]
 
 
@@ -23,8 +24,12 @@ def load_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", path=str(path)) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        loader = _Loader(text)  # parse once: the nodes give the lines, then the values
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

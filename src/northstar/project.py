@@ -22,6 +22,7 @@ from northstar.metrics.compute import MetricComputer, MetricValue
 from northstar.models.views import DISAGREEMENTS, ModelBuilder
 from northstar.people import PEOPLE_FILE, load_people
 from northstar.periods import Calendar, Period
+from northstar.secret import load_or_create_secret
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -68,6 +69,7 @@ class Project:
         root.mkdir(parents=True, exist_ok=True)
         for sub in ("metrics", "models", "dashboards", "checks"):
             (root / sub).mkdir(exist_ok=True)
+        load_or_create_secret(root)  # signs sessions and tokens; kept outside the database
         (root / CONFIG_FILE).write_text(DEFAULT_TOML.format(
             name=name.replace('"', "'"), timezone=timezone, fiscal=fiscal_year_start_month,
             url=engine_url,

@@ -127,6 +127,10 @@ class CollectionScheduler:
     def start(self) -> None:
         self._scheduler.start()
 
+    @property
+    def running(self) -> bool:
+        return bool(self._scheduler.running)
+
     def shutdown(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)

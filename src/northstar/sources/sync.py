@@ -111,9 +111,13 @@ class _Lookups:
 
 def sync(project: Project, source_name: str, *, backfill_from: date | None = None,
          progress: ProgressFn | None = None, objects: list[str] | None = None,
-         ) -> list[RunRecord]:
+         window_from: date | None = None) -> list[RunRecord]:
     """Collect `source_name` (as declared in sources.toml). Returns one record per object;
-    raises SyncFailed (after collecting the rest) when any object failed."""
+    raises SyncFailed (after collecting the rest) when any object failed.
+
+    `backfill_from` re-reads everything changed since that date. `window_from` (the schedule's
+    collection window) re-reads from that date at least, but an object that has never been
+    collected is read in full (from its `start_date`)."""
     cfg = get_source(project.root, source_name)
     cls = connector_class(cfg.kind)
     names = [o.name for o in cls.objects]
@@ -141,7 +145,7 @@ def sync(project: Project, source_name: str, *, backfill_from: date | None = Non
         for spec in specs:
             lookups.clear()
             runs.append(_run_object(project, cfg, connector, client, spec, table_names, state,
-                                    backfill_from, progress))
+                                    backfill_from, progress, window_from))
     failed = [r for r in runs if r.status != "ok"]
     if failed:
         detail = "; ".join(f"{r.object}: {r.error}" for r in failed)
@@ -152,7 +156,8 @@ def sync(project: Project, source_name: str, *, backfill_from: date | None = Non
 
 def _run_object(project: Project, cfg: SourceConfig, connector: Connector, client: ApiClient,
                 spec: ObjectSpec, table_names: dict[str, str], state: SyncState,
-                backfill_from: date | None, progress: ProgressFn | None) -> RunRecord:
+                backfill_from: date | None, progress: ProgressFn | None,
+                window_from: date | None = None) -> RunRecord:
     source = cfg.name
     started = utcnow()
     run = RunRecord(source, spec.name, started)
@@ -164,7 +169,7 @@ def _run_object(project: Project, cfg: SourceConfig, connector: Connector, clien
     if backfill_from is not None:
         since: datetime | None = _since(project, backfill_from)
     elif stored is not None:
-        since = stored
+        since = stored if window_from is None else min(stored, _since(project, window_from))
     elif cfg.start_date is not None:
         since = _since(project, cfg.start_date)
     else:

@@ -1,0 +1,206 @@
+"""`create_app(project_folder)`: the FastAPI app that serves the pages and the API.
+
+The web process owns the project while it runs (DuckDB allows one writing process). Requests
+are handled on the event loop one at a time, so the one database connection is never used by
+two requests at once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from northstar import __version__
+from northstar.engines.base import Engine
+from northstar.errors import NorthstarError
+from northstar.formatting import format_value
+from northstar.project import Project
+from northstar.schedule import CollectionScheduler, Window
+from northstar.secret import load_or_create_secret
+from northstar.web import admin, api, pages
+from northstar.web.audit import AuditLog
+from northstar.web.auth import Auth
+from northstar.web.context import AuthRequired, Forbidden, WebContext
+from northstar.web.settings import WebSettings
+from northstar.web.store import ensure_tables
+from northstar.web.thresholds import apply_overrides
+
+HERE = Path(__file__).parent
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+       "base-uri 'none'")
+STATIC = {"htmx.min.js": "application/javascript", "app.js": "application/javascript",
+          "style.css": "text/css"}
+
+
+def harden(engine: Engine) -> None:
+    """Keep SQL the web process runs away from files and the network, for good."""
+    con = getattr(engine, "con", None)
+    if engine.name == "duckdb" and con is not None:
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+
+
+def plotly_js() -> Path:
+    """plotly.js as shipped inside the plotly wheel (not imported: only the file is needed)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or spec.origin is None:
+        raise NorthstarError("the plotly package is missing; reinstall northstar")
+    return Path(spec.origin).parent / "package_data" / "plotly.min.js"
+
+
+def start_schedule(project: Project, lock: threading.RLock) -> CollectionScheduler | None:
+    """Collect every source declared in sources.toml on the project's schedule, in this
+    process (it owns the database). None when no source is declared."""
+    from northstar.sources import load_sources, sync
+
+    sources = sorted(load_sources(project.root))
+    if not sources:
+        return None
+
+    def run(source: str, window: Window) -> None:
+        with lock:
+            sync(project, source, window_from=window.start)
+            for name, metric in project.catalog.metrics.items():  # freeze what closed
+                closed = project.calendar.previous(project.calendar.current(metric.grain))
+                project.compute([name], [str(closed)])
+
+    scheduler = CollectionScheduler(project.settings.schedule, sources, run)
+    scheduler.start()
+    return scheduler
+
+
+def create_app(project_folder: str | Path | Project = ".",
+               settings: WebSettings | None = None, *, schedule: bool = True) -> FastAPI:
+    project = (project_folder if isinstance(project_folder, Project)
+               else Project.open(project_folder))
+    settings = settings or WebSettings()
+    secret = load_or_create_secret(project.root)
+    ensure_tables(project.engine)
+    project.catalog  # noqa: B018 - fail at start on a broken metric file, not on a request
+    apply_overrides(project)
+    project.metrics.state()  # builds the model views while files may still be read
+    harden(project.engine)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["fmt"] = format_value
+    templates.env.globals["version"] = __version__
+
+    lock = threading.RLock()
+    app_lock = lock
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = start_schedule(project, lock) if schedule else None
+        app.state.scheduler = scheduler
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown()
+
+    app = FastAPI(title="Northstar", version=__version__, openapi_url="/api/openapi.json",
+                  docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.state.ns_lock = app_lock
+    app.state.ns = WebContext(project, Auth(project.engine, secret, settings),
+                              AuditLog(project.engine), settings, templates, HERE / "static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.include_router(admin.router)
+    _static_routes(app)
+    _handlers(app)
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Any) -> Response:
+        with lock:  # a scheduled collection run and a request never share the connection
+            response: Response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app
+
+
+def _static_routes(app: FastAPI) -> None:
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    async def plotly_file() -> Response:
+        return FileResponse(plotly_js(), media_type="application/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
+    @app.get("/static/{name}", include_in_schema=False)
+    async def static_file(name: str) -> Response:
+        if name not in STATIC:
+            return JSONResponse({"detail": "not found"}, status_code=404)
+        return FileResponse(HERE / "static" / name, media_type=STATIC[name],
+                            headers={"Cache-Control": "public, max-age=3600"})
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api")
+
+
+def _api_error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"success": False, "error": {"code": code, "message": message,
+                                                     "status": status}}, status_code=status)
+
+
+def _page_error(request: Request, status: int, message: str) -> Response:
+    return pages.render(request, "error.html", status, message=message)
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(AuthRequired)
+    async def auth_required(request: Request, exc: AuthRequired) -> Response:
+        if _is_api(request):
+            return _api_error(401, "UNAUTHENTICATED", "log in or send a bearer token")
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        message = f"your role does not allow this ({exc.action})"
+        if _is_api(request):
+            return _api_error(403, "FORBIDDEN", message)
+        return _page_error(request, 403, message[0].upper() + message[1:] + ".")
+
+    @app.exception_handler(api.ApiError)
+    async def api_error(request: Request, exc: api.ApiError) -> Response:
+        if _is_api(request):
+            return _api_error(exc.status, exc.code, exc.message)
+        return _page_error(request, exc.status, exc.message)
+
+    @app.exception_handler(NorthstarError)
+    async def northstar_error(request: Request, exc: NorthstarError) -> Response:
+        e = api.error_for(exc)
+        if _is_api(request):
+            return _api_error(e.status, e.code, e.message)
+        return _page_error(request, e.status, e.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
+        msg = str(first.get("msg", "")).removeprefix("Value error, ")
+        message = f"{where}: {msg}" if where else msg
+        if _is_api(request):
+            return _api_error(422, "VALIDATION_ERROR", message)
+        return _page_error(request, 422, message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
+        if _is_api(request):
+            return _api_error(exc.status_code, code, str(exc.detail))
+        return _page_error(request, exc.status_code, str(exc.detail))

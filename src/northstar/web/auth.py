@@ -1,0 +1,245 @@
+"""Users, passwords (argon2), server-side sessions, CSRF tokens, login throttling, API tokens.
+
+Session ids and API tokens are random; only their HMAC (keyed by the project secret) is
+stored, so a copy of the database does not let anyone in."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from northstar.engines.base import Engine
+from northstar.errors import NorthstarError
+from northstar.web.settings import WebSettings
+from northstar.web.store import SESSIONS, TOKENS, USERS
+
+Role = Literal["admin", "editor", "viewer"]
+ROLES: tuple[Role, ...] = ("admin", "editor", "viewer")
+RANK = {"viewer": 0, "editor": 1, "admin": 2}
+TOKEN_PREFIX = "nst_"
+
+_hasher = PasswordHasher()
+# Verifying against this keeps an unknown user as slow as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    person_id: str
+    role: Role
+
+    def can(self, role: Role) -> bool:
+        return RANK[self.role] >= RANK[role]
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User
+    csrf: str
+    id_hash: str
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    reason: str
+    """`ok`, `bad`, `locked` (temporarily) or `disabled`."""
+    delay: float = 0.0
+    """Seconds the answer should be held back (slowing repeated failures)."""
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(15)
+
+
+class Auth:
+    def __init__(self, engine: Engine, secret: bytes, settings: WebSettings) -> None:
+        self.engine = engine
+        self.secret = secret
+        self.settings = settings
+
+    def _mac(self, value: str) -> str:
+        return hmac.new(self.secret, value.encode(), hashlib.sha256).hexdigest()
+
+    @property
+    def now(self) -> datetime:
+        return self.settings.clock()
+
+    # -- users -----------------------------------------------------------------------------
+    def add_user(self, username: str, person_id: str, role: str, password: str) -> User:
+        if role not in ("admin", "editor", "viewer"):
+            raise NorthstarError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        if not username or not username.replace("_", "").replace(".", "").replace(
+                "-", "").isalnum():
+            raise NorthstarError("a user name uses letters, digits, '.', '-' and '_'")
+        if len(password) < 12:
+            raise NorthstarError("a password needs at least 12 characters")
+        if self.get_user(username) is not None:
+            raise NorthstarError(f"user {username!r} already exists")
+        self.engine.execute(
+            f"INSERT INTO {USERS} (username, person_id, role, password_hash, failed_count, "
+            "locked_until, created_at, disabled) VALUES (?, ?, ?, ?, 0, NULL, ?, false)",
+            [username, person_id, role, _hasher.hash(password), self.now],
+        )
+        return User(username, person_id, role)  # type: ignore[arg-type]
+
+    def get_user(self, username: str) -> User | None:
+        rows = self.engine.rows(
+            f"SELECT username, person_id, role FROM {USERS} WHERE username = ? "
+            "AND NOT disabled", [username])
+        return User(str(rows[0][0]), str(rows[0][1]), rows[0][2]) if rows else None
+
+    def users(self) -> list[tuple[User, int, datetime | None]]:
+        rows = self.engine.rows(
+            f"SELECT username, person_id, role, failed_count, locked_until FROM {USERS} "
+            "WHERE NOT disabled ORDER BY username")
+        return [(User(str(r[0]), str(r[1]), r[2]), int(r[3]), r[4]) for r in rows]
+
+    def set_password(self, username: str, password: str) -> None:
+        if len(password) < 12:
+            raise NorthstarError("a password needs at least 12 characters")
+        self.engine.execute(f"UPDATE {USERS} SET password_hash = ?, failed_count = 0, "
+                            "locked_until = NULL WHERE username = ?",
+                            [_hasher.hash(password), username])
+        self.end_sessions(username)
+
+    # -- logging in ------------------------------------------------------------------------
+    def login(self, username: str, password: str) -> LoginResult:
+        rows = self.engine.rows(
+            f"SELECT password_hash, failed_count, locked_until, disabled, person_id, role "
+            f"FROM {USERS} WHERE username = ?", [username])
+        if not rows:
+            _check(_DUMMY_HASH, password)
+            return LoginResult(None, "bad")
+        pw_hash, failed, locked_until, disabled, person_id, role = rows[0]
+        if disabled:
+            return LoginResult(None, "disabled")
+        if locked_until is not None and locked_until > self.now:
+            return LoginResult(None, "locked")
+        if not _check(str(pw_hash), password):
+            failed = int(failed) + 1
+            lock = (self.now + timedelta(minutes=self.settings.lock_minutes)
+                    if failed >= self.settings.lock_after else None)
+            self.engine.execute(f"UPDATE {USERS} SET failed_count = ?, locked_until = ? "
+                                "WHERE username = ?",
+                                [0 if lock else failed, lock, username])
+            delay = max(0, failed - self.settings.slow_after) * self.settings.slow_seconds
+            return LoginResult(None, "locked" if lock else "bad", delay)
+        if _hasher.check_needs_rehash(str(pw_hash)):
+            self.engine.execute(f"UPDATE {USERS} SET password_hash = ? WHERE username = ?",
+                                [_hasher.hash(password), username])
+        self.engine.execute(f"UPDATE {USERS} SET failed_count = 0, locked_until = NULL "
+                            "WHERE username = ?", [username])
+        return LoginResult(User(username, str(person_id), role), "ok")
+
+    # -- sessions --------------------------------------------------------------------------
+    def start_session(self, user: User) -> tuple[str, Session]:
+        """A new session; returns the cookie value (never stored) and the session."""
+        raw = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(24)
+        id_hash = self._mac("session:" + raw)
+        now = self.now
+        self.engine.execute(
+            f"INSERT INTO {SESSIONS} (id_hash, username, csrf, created_at, last_seen, ended_at)"
+            " VALUES (?, ?, ?, ?, ?, NULL)", [id_hash, user.username, csrf, now, now])
+        return raw, Session(user, csrf, id_hash)
+
+    def session(self, raw: str | None) -> Session | None:
+        """The live session for a cookie value, touched; None when unknown, ended or expired."""
+        if not raw:
+            return None
+        id_hash = self._mac("session:" + raw)
+        rows = self.engine.rows(
+            f"SELECT s.username, s.csrf, s.created_at, s.last_seen, s.ended_at, u.person_id, "
+            f"u.role, u.disabled FROM {SESSIONS} s JOIN {USERS} u ON u.username = s.username "
+            "WHERE s.id_hash = ?", [id_hash])
+        if not rows:
+            return None
+        username, csrf, created, last_seen, ended, person_id, role, disabled = rows[0]
+        now = self.now
+        expired = (now - last_seen > timedelta(minutes=self.settings.idle_minutes)
+                   or now - created > timedelta(hours=self.settings.absolute_hours))
+        if ended is not None or disabled:
+            return None
+        if expired:
+            self.engine.execute(f"UPDATE {SESSIONS} SET ended_at = ? WHERE id_hash = ?",
+                                [now, id_hash])
+            return None
+        self.engine.execute(f"UPDATE {SESSIONS} SET last_seen = ? WHERE id_hash = ?",
+                            [now, id_hash])
+        return Session(User(str(username), str(person_id), role), str(csrf), id_hash)
+
+    def end_session(self, id_hash: str) -> None:
+        self.engine.execute(f"UPDATE {SESSIONS} SET ended_at = ? WHERE id_hash = ? "
+                            "AND ended_at IS NULL", [self.now, id_hash])
+
+    def end_sessions(self, username: str) -> None:
+        self.engine.execute(f"UPDATE {SESSIONS} SET ended_at = ? WHERE username = ? "
+                            "AND ended_at IS NULL", [self.now, username])
+
+    # -- API tokens ------------------------------------------------------------------------
+    def create_token(self, username: str, name: str) -> tuple[str, str]:
+        """A new API token for a user: (token id, the token itself, shown only now)."""
+        if self.get_user(username) is None:
+            raise NorthstarError(f"there is no user {username!r}")
+        token_id = secrets.token_hex(6)
+        raw = secrets.token_urlsafe(32)
+        self.engine.execute(
+            f"INSERT INTO {TOKENS} (id, username, name, token_hash, created_at, last_used_at, "
+            "revoked_at) VALUES (?, ?, ?, ?, ?, NULL, NULL)",
+            [token_id, username, name or "token", self._mac("token:" + raw), self.now])
+        return token_id, f"{TOKEN_PREFIX}{token_id}_{raw}"
+
+    def token_user(self, token: str) -> User | None:
+        if not token.startswith(TOKEN_PREFIX) or "_" not in token[len(TOKEN_PREFIX):]:
+            return None
+        token_id, _, raw = token[len(TOKEN_PREFIX):].partition("_")
+        rows = self.engine.rows(
+            f"SELECT t.token_hash, t.revoked_at, u.username, u.person_id, u.role, u.disabled "
+            f"FROM {TOKENS} t JOIN {USERS} u ON u.username = t.username WHERE t.id = ?",
+            [token_id])
+        if not rows:
+            return None
+        token_hash, revoked, username, person_id, role, disabled = rows[0]
+        if revoked is not None or disabled or not hmac.compare_digest(
+                str(token_hash), self._mac("token:" + raw)):
+            return None
+        self.engine.execute(f"UPDATE {TOKENS} SET last_used_at = ? WHERE id = ?",
+                            [self.now, token_id])
+        return User(str(username), str(person_id), role)
+
+    def tokens(self, username: str | None = None) -> list[dict[str, object]]:
+        where, params = ("WHERE username = ?", [username]) if username else ("", [])
+        rows = self.engine.rows(
+            f"SELECT id, username, name, created_at, last_used_at, revoked_at FROM {TOKENS} "
+            f"{where} ORDER BY created_at DESC", params)
+        keys = ("id", "username", "name", "created_at", "last_used_at", "revoked_at")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def revoke_token(self, token_id: str) -> bool:
+        found = self.engine.rows(f"SELECT id FROM {TOKENS} WHERE id = ? AND revoked_at IS NULL",
+                                 [token_id])
+        if not found:
+            return False
+        self.engine.execute(f"UPDATE {TOKENS} SET revoked_at = ? WHERE id = ?",
+                            [self.now, token_id])
+        return True
+
+
+def _check(pw_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(pw_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def csrf_ok(session: Session, sent: str | None) -> bool:
+    return bool(sent) and hmac.compare_digest(session.csrf, sent or "")

@@ -1,0 +1,269 @@
+"""Server-rendered pages: my metric, scorecard, dashboards, drill-through, admin, login."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+
+from northstar.formatting import format_value
+from northstar.web import charts, views
+from northstar.web.auth import csrf_ok
+from northstar.web.context import (
+    SESSION_COOKIE,
+    AuthRequired,
+    Forbidden,
+    client_of,
+    ctx,
+    require,
+    who,
+)
+from northstar.web.dashboards import Tile, load_dashboards
+
+router = APIRouter(include_in_schema=False)
+LOGIN_CSRF = "ns_login_csrf"
+
+
+def render(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    c = ctx(request)
+    user, session = who(request)
+    health = views.source_health(c.project, c.settings.clock(), c.settings.stale_hours)
+    return c.templates.TemplateResponse(request, template, {
+        "user": user, "csrf": session.csrf if session else "",
+        "company": c.project.settings.company.name,
+        "problems": [h for h in health if h.status != "ok"], **values,
+    }, status_code=status)
+
+
+def secure(request: Request) -> bool:
+    forced = ctx(request).settings.secure_cookies
+    return forced if forced is not None else request.url.scheme == "https"
+
+
+def check_form_csrf(request: Request, sent: str) -> None:
+    _, session = who(request)
+    if session is None:
+        raise AuthRequired()
+    if not csrf_ok(session, sent):
+        c = ctx(request)
+        c.audit.record(c.settings.clock(), session.user.username, "form", "denied",
+                       {"path": request.url.path, "why": "CSRF token missing or wrong"},
+                       client_of(request))
+        raise Forbidden("this form has expired; reload the page and try again")
+
+
+# -- login -------------------------------------------------------------------------------
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request, error: str = "") -> Response:
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", login_csrf=token, error=error)
+    response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="lax", secure=secure(request),
+                        max_age=3600)
+    return response
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request, username: str = Form(""), password: str = Form(""),
+                csrf_token: str = Form("")) -> Response:
+    c = ctx(request)
+    expected = request.cookies.get(LOGIN_CSRF, "")
+    if not expected or not secrets.compare_digest(expected, csrf_token):
+        c.audit.record(c.settings.clock(), username or "-", "login", "denied",
+                       {"why": "CSRF token missing or wrong"}, client_of(request))
+        return RedirectResponse("/login?error=expired", status_code=303)
+    result = c.auth.login(username, password)
+    if result.user is None:
+        c.audit.record(c.settings.clock(), username or "-", "login", "failed",
+                       {"reason": result.reason}, client_of(request))
+        if result.delay:
+            await asyncio.sleep(result.delay)
+        reason = "locked" if result.reason == "locked" else "bad"
+        return RedirectResponse(f"/login?error={reason}", status_code=303)
+    raw, _ = c.auth.start_session(result.user)
+    c.audit.record(c.settings.clock(), result.user.username, "login", "ok", {},
+                   client_of(request))
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(SESSION_COOKIE, raw, httponly=True, samesite="lax",
+                        secure=secure(request), path="/")
+    response.delete_cookie(LOGIN_CSRF)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, csrf_token: str = Form("")) -> Response:
+    check_form_csrf(request, csrf_token)
+    c = ctx(request)
+    _, session = who(request)
+    assert session is not None
+    c.auth.end_session(session.id_hash)
+    c.audit.record(c.settings.clock(), session.user.username, "logout", "ok", {},
+                   client_of(request))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# -- my metric ---------------------------------------------------------------------------
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request) -> Response:
+    user = require(request)
+    p = ctx(request).project
+    person = p.catalog.people.get(user.person_id)
+    if person is None or person.metric is None:
+        return RedirectResponse("/scorecard", status_code=303)
+    return _metric_page(request, person.metric, None, mine=True)
+
+
+@router.get("/metric/{name}", response_class=HTMLResponse)
+async def metric_page(request: Request, name: str, period: str | None = None) -> Response:
+    require(request)
+    return _metric_page(request, name, period, mine=False)
+
+
+@router.get("/metric/{name}/tile", response_class=HTMLResponse)
+async def metric_tile(request: Request, name: str, period: str | None = None) -> Response:
+    """The big number alone, for htmx to refresh in place."""
+    require(request)
+    data = views.my_metric(ctx(request).project, name, period)
+    return render(request, "_big_number.html", m=data)
+
+
+def _metric_page(request: Request, name: str, period: str | None, *, mine: bool) -> Response:
+    p = ctx(request).project
+    data = views.my_metric(p, name, period)
+    figure = charts.trend(data["trend"], data["unit"])
+    figure = charts.with_annotations(figure, data["trend"], data["annotations"])
+    if data["pacing"]:
+        figure = charts.with_pacing(figure, data["current"]["period"],
+                                    data["pacing"]["expected"])
+    return render(request, "my_metric.html", m=data, mine=mine,
+                  figure=json.dumps(figure, default=float))
+
+
+# -- scorecard ---------------------------------------------------------------------------
+@router.get("/scorecard", response_class=HTMLResponse)
+async def scorecard(request: Request, department: str = "") -> Response:
+    require(request)
+    p = ctx(request).project
+    rows = views.scorecard(p, department or None)
+    template = "_scorecard_table.html" if request.headers.get("hx-request") else "scorecard.html"
+    return render(request, template, rows=rows, department=department,
+                  departments=views.departments(p))
+
+
+# -- dashboards --------------------------------------------------------------------------
+@router.get("/dashboards", response_class=HTMLResponse)
+async def dashboards(request: Request) -> Response:
+    require(request)
+    p = ctx(request).project
+    return render(request, "dashboards.html", boards=load_dashboards(p.root, p.catalog))
+
+
+@router.get("/dashboards/{name}", response_class=HTMLResponse)
+async def dashboard(request: Request, name: str) -> Response:
+    require(request)
+    p = ctx(request).project
+    boards = load_dashboards(p.root, p.catalog)
+    if name not in boards:
+        return render(request, "error.html", 404, message=f"There is no dashboard {name!r}.")
+    board = boards[name]
+    tiles = [_tile(request, t) for t in board.tiles]
+    return render(request, "dashboard.html", board=board, tiles=tiles)
+
+
+def _tile(request: Request, tile: Tile) -> dict[str, Any]:
+    p = ctx(request).project
+    m = p.catalog.get(tile.metric)
+    out: dict[str, Any] = {"tile": tile, "title": tile.title or m.title, "metric": m.name,
+                           "unit": m.unit, "figure": None, "table": None}
+    if tile.by:
+        per = views.periods_for(p, m, 1)[-1]
+        sliced = p.metrics.compute([m.name], [per], by=tile.by, filters=dict(tile.filter))
+        labels = [_label(p, v.slice.get(tile.by)) for v in sliced]
+        values = [None if v.value is None else float(v.value) for v in sliced]
+        if tile.visual == "cohort":
+            periods = views.periods_for(p, m, tile.periods)
+            grid = p.metrics.compute([m.name], periods, by=tile.by, filters=dict(tile.filter))
+            rows = sorted({str(v.slice.get(tile.by)) for v in grid})
+            cols = [str(x) for x in periods]
+            cell = {(str(v.slice.get(tile.by)), v.period): v.value for v in grid}
+            z = [[None if cell.get((r, col)) is None else float(cell[(r, col)])  # type: ignore[arg-type]
+                  for col in cols] for r in rows]
+            bands = m.bands
+            out["figure"] = charts.heatmap(rows, cols, z, bands.green if bands else 1.0,
+                                           bands.yellow if bands else 0.5)
+        elif tile.visual == "table" or tile.visual == "number":
+            out["table"] = [(lbl, format_value(v, m.unit, m.decimals))
+                            for lbl, v in zip(labels, values, strict=True)]
+        else:
+            out["figure"] = charts.bars(labels, values, funnel=tile.visual == "funnel")
+        out["period"] = str(per)
+        if out["figure"] is not None:
+            out["figure"] = json.dumps(out["figure"], default=float)
+        return out
+    points = [views.value_dict(p, v) for v in
+              p.metrics.compute([m.name], views.periods_for(p, m, tile.periods),
+                                filters=dict(tile.filter))]
+    current = points[-1]
+    out["current"] = current
+    out["period"] = current["period"]
+    if tile.visual == "trend":
+        out["figure"] = charts.trend(points, m.unit)
+    elif tile.visual == "waterfall":
+        out["figure"] = charts.waterfall(points, m.unit)
+    elif tile.visual == "bullet" and current["value"] is not None:
+        out["figure"] = charts.bullet(current["value"], current["target"], m.unit)
+    elif tile.visual == "table":
+        out["table"] = [(pt["period"], pt["formatted"]["value"]) for pt in points]
+    elif tile.visual in ("cohort", "funnel"):
+        out["note"] = f"A {tile.visual} tile needs `by:` (a tag to split on)."
+    if out["figure"] is not None:
+        out["figure"] = json.dumps(out["figure"], default=float)
+    return out
+
+
+def _label(p: Any, value: str | None) -> str:
+    """A slice's name for people: a person's name for an owner id; untagged rows say so."""
+    if value is None:
+        return "(not tagged)"
+    person = p.catalog.people.get(value)
+    return person.name if person is not None else str(value)
+
+
+# -- drill-through -----------------------------------------------------------------------
+@router.get("/drill/{metric}", response_class=HTMLResponse)
+async def drill(request: Request, metric: str, period: str | None = None,
+                page: int = Query(1, ge=1, le=10**6)) -> Response:
+    require(request)
+    data = views.drill(ctx(request).project, metric, period, page, 50)
+    pages = max(1, -(-data["total"] // data["size"]))
+    return render(request, "drill.html", d=data, pages=pages)
+
+
+@router.get("/drill/{metric}/csv")
+async def drill_csv(request: Request, metric: str, period: str | None = None) -> Response:
+    require(request)
+    columns, rows = views.drill_all_rows(ctx(request).project, metric, period)
+
+    def lines() -> Iterator[str]:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([row[c] for c in columns])
+            if buf.tell() > 65536:
+                yield buf.getvalue()
+                buf.seek(0)
+                buf.truncate()
+        yield buf.getvalue()
+
+    name = f"{metric}-{period or 'current'}.csv"
+    return StreamingResponse(lines(), media_type="text/csv",
+                             headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,253 @@
+"""What pages and the API show, computed once: the same functions serve HTML and JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from northstar.engines.base import quote
+from northstar.errors import NorthstarError
+from northstar.formatting import format_change, format_value
+from northstar.ledger.corrections import ADJUSTMENTS, MANUAL
+from northstar.ledger.schema import LOG_TABLE
+from northstar.metrics.compute import MetricValue
+from northstar.metrics.definition import MetricDef
+from northstar.metrics.sqlgen import literal
+from northstar.periods import Period
+from northstar.project import Project
+from northstar.web import notes
+
+TREND_PERIODS = 13
+
+
+def value_dict(p: Project, v: MetricValue) -> dict[str, Any]:
+    """A metric value as JSON, with the numbers also formatted for people."""
+    m = p.catalog.get(v.metric)
+    out = v.as_dict()
+    out["formatted"] = {
+        "value": format_value(v.value, m.unit, m.decimals),
+        "target": format_value(v.target, m.unit, m.decimals),
+        "previous": format_value(v.previous, m.unit, m.decimals),
+        "last_year": format_value(v.last_year, m.unit, m.decimals),
+        "change_previous": format_change(v.value, v.previous),
+        "change_last_year": format_change(v.value, v.last_year),
+    }
+    return out
+
+
+def periods_for(p: Project, m: MetricDef, n: int = TREND_PERIODS,
+                ending: str | None = None) -> list[Period]:
+    end = p.period(ending) if ending else None
+    if end is not None and end.kind != m.grain:
+        raise NorthstarError(f"{m.name} is measured per {m.grain}; {end} is a {end.kind}")
+    return p.calendar.last_n(m.grain, n, end, p.metrics.now)
+
+
+def series(p: Project, name: str, n: int = TREND_PERIODS, ending: str | None = None,
+           filters: dict[str, str] | None = None) -> list[MetricValue]:
+    m = p.catalog.get(name)
+    return p.metrics.compute([name], periods_for(p, m, n, ending), filters=filters)
+
+
+def findings_for(p: Project, v: MetricValue) -> list[str]:
+    """Data-quality findings that touch this number, in plain words."""
+    m = p.catalog.get(v.metric)
+    out: list[str] = []
+    if v.value is None:
+        out.append(f"No data for {v.period}: check that the sources it reads have loaded.")
+    elif m.non_negative and float(v.value) < 0:
+        out.append(f"The value for {v.period} is negative, which this metric should never be.")
+    if v.value is not None and v.previous is not None and float(v.previous) != 0:
+        jump = (float(v.value) - float(v.previous)) / abs(float(v.previous))
+        if abs(jump) > 0.5:
+            out.append(f"Moved {jump:+.0%} against {v.previous_period}: worth checking the "
+                       "sources before acting on it.")
+    if v.origin == "manual":
+        out.append("This value was entered by hand, not collected.")
+    if v.adjustment:
+        out.append(f"Includes a correction of {format_value(v.adjustment, m.unit)}.")
+    if m.model:
+        tables = p.models.raw_dependencies(f"SELECT * FROM {m.model}")
+        found = p.findings()
+        touching = [f for f in found if any(str(x) in tables or f"raw_{x}" in tables
+                                            for x in f.values() if isinstance(x, str))]
+        if touching:
+            out.append(f"{len(touching)} record(s) it reads disagree between sources.")
+    return out
+
+
+def my_metric(p: Project, name: str, ending: str | None = None) -> dict[str, Any]:
+    m = p.catalog.get(name)
+    trend = series(p, name, ending=ending)
+    current = trend[-1]
+    owner = p.catalog.owner_of(name)
+    return {
+        "metric": name, "title": m.title, "description": " ".join(m.description.split()),
+        "unit": m.unit, "direction": m.direction, "grain": m.grain, "kind": m.kind,
+        "owner": owner.id if owner else None, "owner_name": owner.name if owner else None,
+        "department": m.department, "current": value_dict(p, current),
+        "trend": [value_dict(p, v) for v in trend],
+        "findings": findings_for(p, current),
+        "refreshed_at": last_refresh(p),
+        "formula": formula_text(m),
+        "pacing": pacing(p, m, current),
+        "annotations": notes.for_metric(p, name),
+    }
+
+
+def pacing(p: Project, m: MetricDef, v: MetricValue) -> dict[str, Any] | None:
+    """For a running total in a live period: where it should be today to hit the target."""
+    measure = (m.measure or "").strip().lower()
+    additive = (m.kind == "measure" and m.unit in ("usd", "count", "number")
+                and measure.startswith(("sum(", "count(")) and "/" not in measure)
+    if not additive or v.target is None or v.origin != "computed":
+        return None
+    start, end = p.calendar.utc_bounds(p.period(v.period))
+    now = p.metrics.now or datetime.now(UTC)
+    now = now.replace(tzinfo=None) if now.tzinfo is None else now.astimezone(UTC).replace(
+        tzinfo=None)
+    if not start <= now < end:
+        return None
+    share = (now - start) / (end - start)
+    expected = v.target * share
+    value = float(v.value or 0)
+    on_pace = value >= expected if m.direction == "higher" else value <= expected
+    return {"share": share, "expected": expected, "on_pace": on_pace,
+            "formatted": format_value(expected, m.unit, m.decimals)}
+
+
+def formula_text(m: MetricDef) -> str:
+    if m.kind == "measure":
+        where = f" where {m.filter}" if m.filter else ""
+        return f"{m.measure} over {m.model}{where}, by {m.time_column}"
+    if m.kind == "expression":
+        return f"{m.expression}"
+    if m.kind == "sql":
+        return " ".join((m.sql or "").split())
+    return "entered by hand (manual values)"
+
+
+def scorecard(p: Project, department: str | None = None,
+              n: int = TREND_PERIODS) -> list[dict[str, Any]]:
+    """Every owner's metric with its last `n` periods, for the weekly meeting."""
+    rows: list[dict[str, Any]] = []
+    for person in sorted(p.catalog.people.values(), key=lambda x: (x.department, x.name)):
+        if person.metric is None or (department and person.department != department):
+            continue
+        m = p.catalog.get(person.metric)
+        values = p.metrics.compute([m.name], periods_for(p, m, n))
+        rows.append({
+            "person": person.id, "person_name": person.name, "title": person.title,
+            "department": person.department, "metric": m.name, "metric_title": m.title,
+            "unit": m.unit, "grain": m.grain, "proposal": person.proposal,
+            "goal": format_value(values[-1].target, m.unit, m.decimals),
+            "cells": [{"period": v.period, "value": None if v.value is None else float(v.value),
+                       "formatted": format_value(v.value, m.unit, m.decimals),
+                       "status": v.status} for v in values],
+        })
+    return rows
+
+
+def departments(p: Project) -> list[str]:
+    return sorted({x.department for x in p.catalog.people.values()}
+                  | {m.department for m in p.catalog})
+
+
+def last_refresh(p: Project) -> datetime | None:
+    found: datetime | None = p.engine.scalar(
+        f"SELECT max(finished_at) FROM {LOG_TABLE} WHERE status = 'ok' "
+        "AND table_name LIKE 'raw_%'")
+    return found
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    table: str
+    source: str
+    status: str
+    """`ok`, `failed` (the last load failed) or `stale` (no good load for too long)."""
+    last_ok: datetime | None
+    error: str | None
+
+
+def source_health(p: Project, now: datetime, stale_hours: float) -> list[SourceHealth]:
+    rows = p.engine.rows(
+        f"SELECT table_name, source_name, status, error, finished_at, load_id FROM {LOG_TABLE} "
+        "WHERE table_name LIKE 'raw_%' ORDER BY load_id")
+    latest: dict[tuple[str, str], tuple[str, str | None]] = {}
+    last_ok: dict[tuple[str, str], datetime] = {}
+    for table, source, status, error, finished, _ in rows:
+        key = (str(table), str(source))
+        latest[key] = (str(status), error)
+        if status == "ok":
+            last_ok[key] = finished
+    out = []
+    for key, (status, error) in sorted(latest.items()):
+        ok_at = last_ok.get(key)
+        state = "failed" if status != "ok" else (
+            "stale" if ok_at is None or now - ok_at > timedelta(hours=stale_hours) else "ok")
+        out.append(SourceHealth(key[0].removeprefix("raw_"), key[1], state, ok_at, error))
+    return out
+
+
+def collection_log(p: Project, limit: int = 100) -> list[dict[str, Any]]:
+    return list(p.ledger.log(limit).to_pylist())
+
+
+def drill(p: Project, name: str, period: str | None, page: int = 1, size: int = 50,
+          ) -> dict[str, Any]:
+    """The formula and the model rows behind one number, paged; plus its corrections."""
+    m = p.catalog.get(name)
+    per = p.period(period) if period else periods_for(p, m, 1)[-1]
+    out: dict[str, Any] = {"metric": name, "title": m.title, "period": str(per),
+                           "formula": formula_text(m), "kind": m.kind,
+                           "components": m.referenced_metrics(), "columns": [], "rows": [],
+                           "total": 0, "page": page, "size": size}
+    if m.kind == "measure":
+        assert m.model and m.time_column
+        p.metrics.state()
+        where = _period_where(p, m, per)
+        total = int(p.engine.scalar(f"SELECT count(*) FROM {quote(m.model)} WHERE {where}"))
+        table = p.engine.query(
+            f"SELECT * FROM {quote(m.model)} WHERE {where} ORDER BY {quote(m.time_column)}, 1 "
+            f"LIMIT {int(size)} OFFSET {int((page - 1) * size)}")
+        out.update(columns=table.column_names, rows=[list(r.values()) for r in
+                                                    table.to_pylist()], total=total)
+    out["adjustments"] = _rows(p, ADJUSTMENTS, "metric = ? AND period = ?", [name, str(per)])
+    out["manual_values"] = _rows(p, MANUAL, "metric = ? AND period = ?", [name, str(per)])
+    return out
+
+
+def drill_all_rows(p: Project, name: str, period: str | None) -> tuple[list[str], Any]:
+    """Every row behind a number, streamed in batches (for CSV download)."""
+    m = p.catalog.get(name)
+    if m.kind != "measure":
+        raise NorthstarError(f"{name} is a {m.kind} metric: it has no ledger rows of its own")
+    assert m.model and m.time_column
+    per = p.period(period) if period else periods_for(p, m, 1)[-1]
+    p.metrics.state()
+    table = p.engine.query(f"SELECT * FROM {quote(m.model)} WHERE {_period_where(p, m, per)} "
+                           f"ORDER BY {quote(m.time_column)}, 1")
+    return table.column_names, table.to_pylist()
+
+
+def _period_where(p: Project, m: MetricDef, per: Period) -> str:
+    assert m.model and m.time_column
+    cols = dict(p.engine.columns(m.model) or [])
+    start, end = p.calendar.dates(per)
+    ustart, uend = p.calendar.utc_bounds(per)
+    is_date = cols.get(m.time_column, "").upper() == "DATE"
+    lo, hi = (start, end) if is_date else (ustart, uend)
+    t = quote(m.time_column)
+    cond = f"{t} >= {literal(lo)} AND {t} < {literal(hi)}"
+    if m.filter:
+        cond += f" AND ({m.filter})"
+    return cond
+
+
+def _rows(p: Project, table: str, where: str, params: list[Any]) -> list[dict[str, Any]]:
+    if table not in p.engine.relations():
+        return []
+    return list(p.engine.query(f"SELECT * FROM {table} WHERE {where} ORDER BY load_id DESC",
+                               params).to_pylist())

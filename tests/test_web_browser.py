@@ -1,0 +1,161 @@
+"""A person using the app in Debian's Chromium (driven by Playwright) against a real server:
+log in, see my metric, drill through, filter the scorecard, enter a manual value and see the
+number move, be refused the admin page as a viewer, log out.
+
+Runs whenever /usr/bin/chromium exists; with CI or NORTHSTAR_REQUIRE_BROWSER set it must run
+(.ci/browser-deps installs chromium). Set NORTHSTAR_SCREENSHOTS=1 to refresh
+docs/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from northstar.formatting import format_value
+from northstar.web import create_app
+from web_helpers import PASSWORDS, fast_settings, open_copy, people_for, shared_template
+
+CHROMIUM = Path("/usr/bin/chromium")
+REQUIRED = bool(os.environ.get("CI") or os.environ.get("NORTHSTAR_REQUIRE_BROWSER"))
+SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    import uvicorn
+
+    template = shared_template(tmp_path_factory)
+    app = create_app(open_copy(template, tmp_path_factory.mktemp("browser") / "p"),
+                     fast_settings())
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    port = srv.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}", app
+    srv.should_exit = True
+    thread.join(10)
+    app.state.ns.project.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        if REQUIRED:
+            pytest.fail(f"{CHROMIUM} is missing; run .ci/browser-deps")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium, or .ci/browser-deps)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.errors = errors
+    yield pg
+    context.close()
+    assert errors == [], errors  # no script errors, no CSP violations
+
+
+def shot(page: Any, name: str) -> None:
+    if os.environ.get("NORTHSTAR_SCREENSHOTS"):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page: Any, base: str, user: str) -> None:
+    page.goto(base + "/login")
+    page.fill("#username", user)
+    page.fill("#password", PASSWORDS[user])
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
+def test_owner_logs_in_drills_through_and_moves_the_number(server: tuple[str, Any],
+                                                           page: Any) -> None:
+    base, app = server
+    project = app.state.ns.project
+    person = project.catalog.people[people_for(project)["eve"]]
+    metric = project.catalog.get(person.metric)
+    page.goto(base + "/scorecard")
+    assert page.url == base + "/login"
+    shot(page, "login")
+    log_in(page, base, "eve")
+    assert page.inner_text("#metric-title") == metric.title
+    page.wait_for_selector("#trend-chart .main-svg")  # plotly drew the trend
+    shot(page, "my-metric")
+    # drill-through to the rows behind the number
+    page.click("#drill-link")
+    page.wait_for_selector("#drill-formula")
+    shot(page, "drill-through")
+    # scorecard, filtered in place by htmx
+    page.goto(base + "/scorecard")
+    everyone = page.locator("#scorecard-table tbody tr").count()
+    page.select_option("#department", person.department)
+    page.wait_for_function(
+        "n => document.querySelectorAll('#scorecard-table tbody tr').length < n", arg=everyone)
+    owners = {p.id for p in project.catalog.people.values()
+              if p.department == person.department and p.metric}
+    assert page.locator("#scorecard-table tbody tr").count() == len(owners)
+    shot(page, "scorecard")
+    # a manual value, entered as an editor, moves the number on the home page
+    period = str(project.calendar.current(metric.grain, datetime.now(UTC)))
+    page.goto(base + "/admin")
+    page.select_option("#mv-metric", metric.name)
+    page.fill("#mv-period", period)
+    page.fill("#mv-value", "4242")
+    page.fill("#mv-note", "browser test")
+    page.click("#manual-form button[type=submit]")
+    page.wait_for_selector("#admin-message")
+    shot(page, "admin")
+    page.goto(base + "/")
+    expected = format_value(Decimal(4242), metric.unit, metric.decimals)
+    assert page.inner_text("#metric-value") == expected
+    # log out: the session is gone
+    page.click("text=Log out")
+    page.wait_for_url(base + "/login")
+    page.goto(base + "/")
+    assert page.url == base + "/login"
+
+
+def test_viewer_is_refused_the_admin_page(server: tuple[str, Any], page: Any) -> None:
+    base, _ = server
+    log_in(page, base, "vic")
+    assert page.locator("a[href='/admin']").count() == 0
+    response = page.goto(base + "/admin")
+    assert response.status == 403
+    assert "does not allow" in page.inner_text("#error-message")
+    page.errors.clear()  # the browser logs the 403 itself
+
+
+def test_dashboard_draws_its_charts(server: tuple[str, Any], page: Any) -> None:
+    base, _ = server
+    log_in(page, base, "ada")
+    page.goto(base + "/dashboards/cfo")
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-figure] .main-svg').length >= 3")
+    shot(page, "dashboard-cfo")

@@ -1,0 +1,139 @@
+"""The authorization matrix: every route x every role x logged out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.routing import Route
+
+from northstar.web import create_app
+from web_helpers import PASSWORDS, csrf_of, fast_settings, open_copy, shared_template
+
+WHO = ("anon", "vic", "eve", "ada")  # logged out, viewer, editor, admin
+MONTH = datetime.now(UTC).strftime("%Y-%m")
+READ = {"anon": 401, "vic": 200, "eve": 200, "ada": 200}
+PAGE = {"anon": 303, "vic": 200, "eve": 200, "ada": 200}
+EDIT_API = {"anon": 401, "vic": 403, "eve": 200, "ada": 200}
+ADMIN_API = {"anon": 401, "vic": 403, "eve": 403, "ada": 200}
+EDIT_FORM = {"anon": 303, "vic": 403, "eve": 200, "ada": 200}
+ADMIN_FORM = {"anon": 303, "vic": 403, "eve": 403, "ada": 200}
+
+MATRIX: list[tuple[str, str, dict[str, Any] | None, dict[str, int]]] = [
+    ("GET", "/", None, PAGE),
+    ("GET", "/metric/net_revenue", None, PAGE),
+    ("GET", "/metric/net_revenue/tile", None, PAGE),
+    ("GET", "/scorecard", None, PAGE),
+    ("GET", "/dashboards", None, PAGE),
+    ("GET", "/dashboards/cfo", None, PAGE),
+    ("GET", "/drill/net_revenue", None, PAGE),
+    ("GET", "/drill/net_revenue/csv", None, PAGE),
+    ("GET", "/admin", None, {"anon": 303, "vic": 403, "eve": 200, "ada": 200}),
+    ("POST", "/admin/manual-value", {"metric": "net_revenue", "period": MONTH, "value": "5"},
+     EDIT_FORM),
+    ("POST", "/admin/adjustment", {"metric": "net_revenue", "period": MONTH, "delta": "5",
+                                   "reason": "matrix"}, EDIT_FORM),
+    ("POST", "/admin/annotation", {"metric": "net_revenue", "on": "2025-03-02",
+                                   "note": "matrix"}, EDIT_FORM),
+    ("POST", "/admin/thresholds", {"metric": "net_revenue", "green": "1", "yellow": "0.9",
+                                   "reason": "matrix"}, ADMIN_FORM),
+    ("POST", "/admin/users", {"role": "viewer", "person": "jordan_avery"}, ADMIN_FORM),
+    ("POST", "/admin/tokens", {"username": "vic", "name": "matrix"}, ADMIN_FORM),
+    ("POST", "/admin/tokens/{token}/revoke", {}, ADMIN_FORM),
+    ("GET", "/api/me", None, READ),
+    ("GET", "/api/metrics", None, READ),
+    ("GET", "/api/my-metric", None, READ),
+    ("GET", "/api/scorecard", None, READ),
+    ("GET", "/api/thresholds", None, READ),
+    ("GET", "/api/collection-log", None, READ),
+    ("GET", "/api/drill/net_revenue", None, READ),
+    ("GET", "/api/dashboards", None, READ),
+    ("GET", "/api/audit", None, ADMIN_API),
+    ("GET", "/api/annotations?metric=net_revenue", None, READ),
+    ("POST", "/api/annotations", {"metric": "net_revenue", "date": "2025-03-02",
+                                  "note": "matrix"}, EDIT_API),
+    ("POST", "/api/manual-values", {"metric": "net_revenue", "period": MONTH, "value": 5},
+     EDIT_API),
+    ("POST", "/api/adjustments", {"metric": "net_revenue", "period": MONTH, "delta": 5,
+                                  "reason": "matrix"}, EDIT_API),
+    ("POST", "/api/thresholds", {"metric": "net_revenue", "green": 1, "yellow": 0.9,
+                                 "reason": "matrix"}, ADMIN_API),
+]
+PUBLIC = {"/login", "/logout", "/static/{name}", "/static/plotly.min.js", "/api/openapi.json"}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    template = shared_template(tmp_path_factory)
+    web = create_app(open_copy(template, tmp_path_factory.mktemp("matrix") / "p"),
+                     fast_settings())
+    yield web
+    web.state.ns.project.close()
+
+
+@pytest.fixture(scope="module")
+def clients(app: Any) -> Iterator[dict[str, TestClient]]:
+    out = {}
+    for who in WHO:
+        c = TestClient(app, follow_redirects=False)
+        if who != "anon":
+            page = c.get("/login")
+            c.post("/login", data={"username": who, "password": PASSWORDS[who],
+                                   "csrf_token": csrf_of(page.text)})
+        out[who] = c
+    yield out
+
+
+def test_every_route_is_in_the_matrix(app: Any) -> None:
+    missing = []
+    for route in app.routes:
+        if not isinstance(route, Route) or route.path in PUBLIC:
+            continue
+        for method in route.methods or ():
+            if method == "HEAD":
+                continue
+            if not any(m == method and route.path_regex.match(
+                    path.replace("{token}", "x").split("?")[0])
+                       for m, path, _, _ in MATRIX):
+                missing.append(f"{method} {route.path}")
+    assert missing == []
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize(("method", "path", "body", "expected"), MATRIX,
+                         ids=[f"{m} {p}" for m, p, _, _ in MATRIX])
+def test_route_by_role(app: Any, clients: dict[str, TestClient], who: str, method: str,
+                       path: str, body: dict[str, Any] | None,
+                       expected: dict[str, int]) -> None:
+    c = clients[who]
+    if "{token}" in path:
+        token_id, _ = app.state.ns.auth.create_token("vic", "to revoke")
+        path = path.replace("{token}", token_id)
+    if method == "GET":
+        r = c.get(path)
+    elif path.startswith("/api/"):
+        headers = {}
+        if who != "anon":  # the API with a session needs the CSRF header
+            headers["X-CSRF-Token"] = csrf_of(c.get("/dashboards").text)
+        r = c.post(path, json=body, headers=headers)
+    else:
+        data = dict(body or {})
+        if path == "/admin/users":
+            data["username"] = f"new_{who}_{len(app.state.ns.auth.users())}"
+        data["csrf_token"] = csrf_of(c.get("/dashboards").text) if who != "anon" else ""
+        r = c.post(path, data=data)
+    assert r.status_code == expected[who], (who, method, path, r.text[:300])
+    if expected[who] == 303:
+        assert r.headers["location"] == "/login"
+
+
+def test_static_files_need_no_login(clients: dict[str, TestClient]) -> None:
+    c = clients["anon"]
+    for name in ("htmx.min.js", "app.js", "style.css", "plotly.min.js"):
+        r = c.get(f"/static/{name}")
+        assert r.status_code == 200 and len(r.content) > 100, name
+    assert c.get("/static/../secret.key").status_code == 404
+    assert c.get("/static/nothing.js").status_code == 404

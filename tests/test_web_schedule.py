@@ -1,0 +1,67 @@
+"""`northstar serve` runs the collection schedule in its own process: a scheduled run collects
+the declared source through the same connection the web requests use, one at a time."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from fakes.hubspot import TOKEN, HubSpotFake
+from fakes.project import close_all, make_project
+from northstar.web.app import create_app
+
+TOML = """
+[crm]
+kind = "hubspot"
+base_url = "{url}"
+token_env = "NS_TEST_HUBSPOT_TOKEN"
+objects = ["owners", "companies"]
+[crm.retry]
+backoff = 0.01
+attempts = 2
+"""
+
+
+@pytest.fixture(autouse=True)
+def _close_projects() -> Iterator[None]:
+    yield
+    close_all()
+
+
+def test_the_server_collects_on_schedule(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NS_TEST_HUBSPOT_TOKEN", TOKEN)
+    with HubSpotFake() as fake:
+        project = make_project(tmp_path, TOML.replace("{url}", fake.url))
+        app = create_app(project)
+        with TestClient(app) as client:
+            scheduler = app.state.scheduler
+            assert scheduler is not None and scheduler.sources == ["crm"]
+            assert scheduler.next_run("crm").strftime("%H:%M") == "22:30"
+            scheduler.run_now("crm")
+            deadline = time.monotonic() + 30
+            tables: set[str] = set()
+            while time.monotonic() < deadline:
+                assert client.get("/login").status_code == 200  # the web keeps answering
+                with app.state.ns_lock:
+                    tables = set(project.ledger.tables())
+                if {"raw_owners", "raw_customers"} <= tables:
+                    break
+                time.sleep(0.2)
+            assert {"raw_owners", "raw_customers"} <= tables
+            with app.state.ns_lock:
+                assert project.engine.scalar("SELECT count(*) FROM raw_customers") == 30
+        assert app.state.scheduler is not None and not app.state.scheduler.running
+
+
+def test_no_sources_no_schedule(tmp_path: Path) -> None:
+    project = make_project(tmp_path, "")
+    os.remove(project.root / "sources.toml")
+    app = create_app(project)
+    with TestClient(app):
+        assert app.state.scheduler is None

@@ -1,0 +1,135 @@
+"""Shared set-up for the web tests: a real DuckDB project with the marketplace pack's sample
+company (a few thousand rows), three users and a dashboard file."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from northstar.metrics.catalog import Catalog, load_catalog
+from northstar.packs import get_pack
+from northstar.people import load_people
+from northstar.project import Project
+from northstar.secret import load_or_create_secret
+from northstar.web.auth import Auth
+from northstar.web.settings import WebSettings
+from northstar.web.store import ensure_tables
+
+ROWS = 3000
+PASSWORDS = {"ada": "admin-password-1", "eve": "editor-password-1", "vic": "viewer-password-1"}
+ROLES = {"ada": "admin", "eve": "editor", "vic": "viewer"}
+DASHBOARD = """\
+name: cfo
+title: CFO
+description: Cash, revenue quality and risk for the CFO.
+tiles:
+  - metric: net_revenue
+    visual: trend
+  - metric: net_revenue
+    title: Revenue by account manager
+    visual: table
+    by: owner_id
+  - metric: ebitda
+    visual: bullet
+  - metric: net_revenue
+    title: Revenue change
+    visual: waterfall
+    periods: 6
+"""
+
+
+_TEMPLATE: list[Path] = []
+
+
+def shared_template(factory: Any) -> Path:
+    """The template project, built once per test session (pass tmp_path_factory)."""
+    if not _TEMPLATE:
+        _TEMPLATE.append(build_template(factory.mktemp("web") / "tpl"))
+    return _TEMPLATE[0]
+
+
+def build_template(root: Path) -> Path:
+    """Create the project once; tests copy the folder."""
+    pack = get_pack("marketplace")
+    end = datetime.now(UTC).date()
+    project = Project.init(root, pack=pack, timezone="UTC")
+    project.load_sample(pack, ROWS, end=end)
+    (root / "dashboards" / "cfo.yml").write_text(DASHBOARD, encoding="utf-8")
+    ensure_tables(project.engine)
+    auth = Auth(project.engine, load_or_create_secret(root), WebSettings())
+    for user, person in people_for(project).items():
+        auth.add_user(user, person, ROLES[user], PASSWORDS[user])
+    from northstar.web import views
+
+    views.scorecard(project)  # freezes the closed periods once, so every copy starts warm
+    project.compute()
+    project.close()
+    return root
+
+
+def people_for(project: Project) -> dict[str, str]:
+    """ada: the CEO (owns net_revenue); eve and vic: two other people who own a metric."""
+    cat = project.catalog
+    ceo = cat.owner_of("net_revenue")
+    assert ceo is not None
+    others = [p for p in sorted(cat.people.values(), key=lambda x: x.id)
+              if p.metric and p.id != ceo.id and cat.get(p.metric).grain == "month"]
+    return {"ada": ceo.id, "eve": others[0].id, "vic": others[1].id}
+
+
+def copy_project(template: Path, dest: Path) -> Path:
+    shutil.copytree(template, dest)
+    return dest
+
+
+_CATALOGS: dict[Path, Catalog] = {}
+
+
+def open_copy(template: Path, dest: Path) -> Project:
+    """A copy of the template project, opened. Parsing ~50 YAML files costs seconds on a busy
+    machine, so the copy reuses the template's parsed (identical, immutable) metric files."""
+    project = Project.open(copy_project(template, dest))
+    if template not in _CATALOGS:
+        people, lines, path = load_people(template)
+        _CATALOGS[template] = load_catalog(template, people, lines, path)
+    cat = _CATALOGS[template]
+    # a fresh dict: threshold overrides replace entries in it
+    project.__dict__["catalog"] = Catalog(dict(cat.metrics), cat.people, cat.files)
+    return project
+
+
+@dataclass
+class Clock:
+    """A clock tests move forward by hand."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
+
+
+def fast_settings(clock: Clock | None = None) -> WebSettings:
+    settings = WebSettings(slow_seconds=0.0)
+    if clock is not None:
+        settings.clock = clock
+    return settings
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+def this_month() -> str:
+    return date.today().strftime("%Y-%m")
