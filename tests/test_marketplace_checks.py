@@ -22,7 +22,7 @@ NOW = datetime(2026, 11, 15, 18, tzinfo=UTC)
 PACK = get_pack("marketplace")
 CHECKS = {"pnl_match", "supplier_total_matches_summary", "supplier_cohort_total_matches_pnl",
           "customer_cohort_total_matches_pnl", "action_states_cover_all_suppliers",
-          "invoice_reconciliation", "bill_reconciliation"}
+          "invoice_reconciliation", "bill_reconciliation", "supplier_net_revenue_formula"}
 
 
 @pytest.fixture(scope="module")
@@ -137,24 +137,59 @@ def test_checks_pass_on_the_sample_and_fail_on_broken_data(
             "amount": Decimal("1234.56"), "bill_pay_status": "Pending"}])
 
     # each step breaks its check, which passed until then (the damage accumulates)
-    steps = [("invoice_reconciliation", platform_invoice_off_by_500),
-             ("bill_reconciliation", remittance_without_bill),
-             ("action_states_cover_all_suppliers", payment_to_unknown_supplier),
-             ("customer_cohort_total_matches_pnl", invoice_after_pnl_export),
-             ("supplier_cohort_total_matches_pnl", credit_outside_any_cohort),
-             ("supplier_total_matches_summary", bill_linked_twice),
-             ("pnl_match", bill_after_pnl_export)]
-    assert {name for name, _ in steps} == CHECKS
+    steps = [(("invoice_reconciliation",), platform_invoice_off_by_500),
+             (("bill_reconciliation",), remittance_without_bill),
+             (("action_states_cover_all_suppliers",), payment_to_unknown_supplier),
+             (("customer_cohort_total_matches_pnl",), invoice_after_pnl_export),
+             (("supplier_cohort_total_matches_pnl",), credit_outside_any_cohort),
+             # a bill linked twice also gives its second supplier net revenue no accounting
+             # line supports
+             (("supplier_total_matches_summary", "supplier_net_revenue_formula"),
+              bill_linked_twice),
+             (("pnl_match",), bill_after_pnl_export)]
+    assert {name for names, _ in steps for name in names} == CHECKS
     try:
         now = status(project)
         assert now == dict.fromkeys(CHECKS, True)
-        for check, damage in steps:
-            assert now[check], f"{check} failed before {damage.__name__}"
+        for checks, damage in steps:
+            for check in checks:
+                assert now[check], f"{check} failed before {damage.__name__}"
             damage()
             now = status(project)
-            assert not now[check], f"{check} still passes after {damage.__name__}"
-            if check == "supplier_cohort_total_matches_pnl":
+            for check in checks:
+                assert not now[check], f"{check} still passes after {damage.__name__}"
+            if "supplier_cohort_total_matches_pnl" in checks:
                 assert now["pnl_match"]  # the re-exported P&L agrees with the summary
+    finally:
+        project.close()
+
+
+def test_net_revenue_formula_catches_a_metric_that_flips_a_sign(
+        tmp_path: Path, sample: list[SampleTable]) -> None:
+    """The formula check reads net revenue from revenue_lines, the net_revenue metric's lines:
+    a project whose revenue_lines adds vendor credits with the wrong sign fails it (and only
+    it), on the suppliers that had a vendor credit."""
+    project = build(tmp_path / "p", f"duckdb:///{tmp_path / 'p.duckdb'}", sample)
+    try:
+        assert status(project)["supplier_net_revenue_formula"]
+        model = project.root / "models" / "revenue_lines.sql"
+        text = model.read_text(encoding="utf-8")
+        wrong = text.replace("select id, txn_date, 'vendor_credit', null, supplier_id, "
+                             "account_number, amount,",
+                             "select id, txn_date, 'vendor_credit', null, supplier_id, "
+                             "account_number, -amount,")
+        assert wrong != text
+        model.write_text(wrong, encoding="utf-8")
+        project.close()
+        project = Project.open(tmp_path / "p")
+        results = {r.name: r for r in run_checks(project)}
+        failed = {name for name, r in results.items() if not r.passed}
+        assert failed == {"supplier_net_revenue_formula"}
+        credited = {str(n) for (n,) in project.engine.rows(
+            "SELECT DISTINCT supplier_name FROM supplier_payouts WHERE kind = 'vendor_credit'")}
+        result = results["supplier_net_revenue_formula"]
+        assert result.failing > 0
+        assert {str(r["supplier_name"]) for r in result.sample} <= credited
     finally:
         project.close()
 
@@ -194,5 +229,89 @@ def test_a_failing_check_reports_its_row_count_and_a_sample(tmp_path: Path,
         assert (result.passed, result.severity, result.failing) == (False, "warning", 150)
         assert len(result.sample) == 5 and set(result.sample[0]) == {"id", "name"}
         assert result.as_dict()["failing"] == 150
+    finally:
+        project.close()
+
+
+def test_supplier_net_revenue_by_hand(engine_url: str, tmp_path: Path) -> None:
+    """supplier_net_revenue and its check on rows small enough to work out by hand.
+
+    2024: invoice 1000 (4110) with a -50 discount (4190), credit memo 100; bills B1 400 (S1
+    Alpha Hall), B2 300 (S2 Beta Park), B3 50 (no remittance: unlinked); vendor credit 20 on B2.
+    2025: invoice 500; bill B4 200 (S1).
+    Rows: Demand 2024 = 1000 - 50 - 100 = 850; Alpha 2024 = -400; Beta 2024 = -300 + 20 = -280;
+    Unlinked 2024 = -50; Demand 2025 = 500; Alpha 2025 = -200. The 2024 rows add up to
+    850 - 400 - 280 - 50 = 120 = 1000 - 50 - 100 - 750 + 20, the company's net revenue."""
+    day = date(2024, 5, 1)
+    later = date(2025, 5, 1)
+
+    def bill(bill_id: str, when: date, amount: str) -> dict[str, Any]:
+        return {"id": f"{bill_id}-1", "bill_id": bill_id, "supplier_id": None,
+                "txn_date": when, "due_date": when,
+                "account_number": "4200", "amount": Decimal(amount), "bill_pay_status": "Paid"}
+
+    def remit(bill_id: str, supplier: str, rem: str = "") -> dict[str, Any]:
+        return {"id": f"REM-{bill_id}{rem}", "bill_id": bill_id, "supplier_id": supplier,
+                "remitted_date": day, "amount": Decimal("0.00")}
+
+    tables: dict[str, tuple[str, list[dict[str, Any]]]] = {
+        "suppliers": ("platform", [{"id": "S1", "name": "Alpha Hall"},
+                                   {"id": "S2", "name": "Beta Park"}]),
+        "invoice_lines": ("quickbooks", [
+            {"id": "I1-1", "invoice_id": "I1", "customer_id": "C1", "txn_date": day,
+             "due_date": day, "account_number": "4110", "amount": Decimal("1000.00")},
+            {"id": "I1-2", "invoice_id": "I1", "customer_id": "C1", "txn_date": day,
+             "due_date": day, "account_number": "4190", "amount": Decimal("-50.00")},
+            {"id": "I2-1", "invoice_id": "I2", "customer_id": "C1", "txn_date": later,
+             "due_date": later, "account_number": "4110", "amount": Decimal("500.00")}]),
+        "credit_memo_lines": ("quickbooks", [
+            {"id": "CM1-1", "customer_id": "C1", "txn_date": day, "account_number": "4110",
+             "amount": Decimal("100.00")}]),
+        "bill_lines": ("quickbooks", [bill("B1", day, "400.00"), bill("B2", day, "300.00"),
+                                      bill("B3", day, "50.00"), bill("B4", later, "200.00")]),
+        "vendor_credit_lines": ("quickbooks", [
+            {"id": "VC1-1", "bill_id": "B2", "supplier_id": None, "txn_date": day,
+             "account_number": "4200",
+             "amount": Decimal("20.00")}]),
+        "remittance_lines": ("platform", [remit("B1", "S1"), remit("B2", "S2"),
+                                          remit("B4", "S1")]),
+    }
+    project = Project.init(tmp_path / "p", pack=PACK, engine_url=engine_url, timezone="UTC")
+    try:
+        for name, (source, rows) in tables.items():
+            add(project, name, source, rows)
+        project.metrics.state()
+        found = {(str(n), int(y)): (str(k), float(v)) for n, k, y, v in project.engine.rows(
+            "SELECT supplier_name, row_kind, year, net_revenue FROM supplier_net_revenue")}
+        assert found == {
+            ("Demand (no supplier on invoices)", 2024): ("demand", 850.0),
+            ("Alpha Hall", 2024): ("supplier", -400.0),
+            ("Beta Park", 2024): ("supplier", -280.0),
+            ("Unlinked (Not in Platform)", 2024): ("unlinked", -50.0),
+            ("Demand (no supplier on invoices)", 2025): ("demand", 500.0),
+            ("Alpha Hall", 2025): ("supplier", -200.0)}
+        demand = project.engine.rows(
+            "SELECT gmv, discounts, credit_memos, payouts, vendor_credits, take_rate "
+            "FROM supplier_net_revenue WHERE row_kind = 'demand' AND year = 2024")
+        assert [tuple(float(x) for x in r) for r in demand] == [
+            (1000.0, -50.0, 100.0, 0.0, 0.0, 0.85)]
+        beta = project.engine.rows(
+            "SELECT gmv, payouts, vendor_credits, take_rate FROM supplier_net_revenue "
+            "WHERE supplier_name = 'Beta Park'")
+        assert [(float(g), float(p), float(v), t) for g, p, v, t in beta] == [
+            (0.0, 300.0, 20.0, None)]
+
+        def formula() -> Any:
+            return {r.name: r for r in run_checks(project)}["supplier_net_revenue_formula"]
+
+        assert formula().status == "pass"
+        # B1 remitted to Beta Park too: the supplier views now pay Beta Park B1's 400 as well
+        add(project, "remittance_lines", "platform", [remit("B1", "S2", "-again")])
+        result = formula()
+        assert (result.status, result.failing) == ("fail", 1)
+        [row] = result.sample
+        assert (row["supplier_name"], int(row["year"])) == ("Beta Park", 2024)
+        assert float(row["net_revenue"]) == -680.0  # what the supplier views now say
+        assert float(row["from_accounting_lines"]) == -280.0  # B1 counted once, for Alpha Hall
     finally:
         project.close()

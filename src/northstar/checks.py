@@ -10,11 +10,17 @@ with a comment header saying what the check guards, in plain words, and how bad 
     select ... where abs(summary - pnl) >= 0.01
 
 A check that cannot run (a model it reads is missing, the SQL is wrong) fails too, with the
-driver's message: a check never passes silently."""
+driver's message: a check never passes silently. A check that reads a ledger table nothing has
+loaded yet (a source not connected, a warehouse without the platform's exports) is *waiting for
+data*: not passed, shown as waiting, and not counted as a failure by `northstar check`.
+
+`cached_checks` keeps the results per ledger head (the newest load in ns_loads, plus record
+corrections and the check files), so a page view reruns the checks only when something changed."""
 
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -22,11 +28,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 
 from northstar.errors import ConfigError, NorthstarError
+from northstar.ledger.schema import RAW_PREFIX
 
 if TYPE_CHECKING:
     from northstar.project import Project
 
-__all__ = ["CHECKS_DIR", "CheckFile", "CheckResult", "read_checks", "register", "run_checks"]
+__all__ = ["CHECKS_DIR", "CheckFile", "CheckResult", "cached_checks", "read_checks", "register",
+           "run_checks"]
 
 CHECKS_DIR = "checks"
 Severity = Literal["error", "warning"]
@@ -62,11 +70,27 @@ class CheckResult:
     """The first failing rows, for the integrity page."""
     error: str | None = None
     """Why the check could not run, when it could not."""
+    waiting: list[str] = field(default_factory=list)
+    """Ledger tables it reads that nothing has loaded yet (then it did not run)."""
+
+    @property
+    def status(self) -> Literal["pass", "fail", "error", "waiting"]:
+        """pass, fail (rows came back), error (could not run) or waiting (for data)."""
+        if self.waiting:
+            return "waiting"
+        if self.passed:
+            return "pass"
+        return "error" if self.error else "fail"
+
+    @property
+    def alarming(self) -> bool:
+        """An error-severity check that failed or could not run (waiting is not alarming)."""
+        return self.severity == "error" and self.status in ("fail", "error")
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "description": self.description, "severity": self.severity,
-                "passed": self.passed, "failing": self.failing, "sample": self.sample,
-                "error": self.error}
+                "status": self.status, "passed": self.passed, "failing": self.failing,
+                "sample": self.sample, "error": self.error, "waiting": self.waiting}
 
 
 def parse_check(path: Path) -> CheckFile:
@@ -117,13 +141,20 @@ def run_checks(project: Project, *, sample_rows: int = 10) -> list[CheckResult]:
     if not checks:
         return []
     try:
-        project.metrics.state()  # build or refresh the model views the checks read
+        state = project.metrics.state()  # build or refresh the model views the checks read
     except NorthstarError as exc:  # a model that does not build: no check can be trusted
         return [CheckResult(c.name, c.description, c.severity, passed=False, failing=0,
                             error=str(exc)) for c in checks]
     engine = project.engine
     results: list[CheckResult] = []
     for check in checks:
+        missing = _unloaded(project, check, state.versions)
+        if missing:
+            results.append(CheckResult(
+                check.name, check.description, check.severity, passed=False, failing=0,
+                error="waiting for data: nothing loaded into " + ", ".join(missing),
+                waiting=missing))
+            continue
         try:
             # one query when the check passes (the usual case); a count only for long lists
             found = engine.query(engine.transpile(
@@ -141,6 +172,39 @@ def run_checks(project: Project, *, sample_rows: int = 10) -> list[CheckResult]:
             continue
         results.append(CheckResult(check.name, check.description, check.severity,
                                    passed=failing == 0, failing=failing, sample=sample))
+    return results
+
+
+def _unloaded(project: Project, check: CheckFile, versions: dict[str, int]) -> list[str]:
+    """The ledger tables a check reads (through the models) that no load has filled yet."""
+    try:
+        tables = project.models.raw_dependencies(check.sql)
+    except Exception:  # SQL the parser does not follow: let the engine say what is wrong
+        return []
+    return sorted(t[len(RAW_PREFIX):] for t in tables
+                  if t.startswith(RAW_PREFIX) and t not in versions)
+
+
+_CACHE: weakref.WeakKeyDictionary[Project, tuple[tuple[Any, ...], list[CheckResult]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def cached_checks(project: Project) -> list[CheckResult]:
+    """run_checks, reused while the ledger head (newest load), the record corrections and the
+    check files are unchanged: viewing the integrity page twice runs the checks once."""
+    folder = project.root / CHECKS_DIR
+    files = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size)
+                         for p in folder.glob("*.sql")))
+    state = project.metrics.state()
+    key = (state.head, tuple(sorted(state.record_versions.items())), files)
+    found = _CACHE.get(project)
+    if found is not None and found[0] == key:
+        return found[1]
+    results = run_checks(project)
+    # the models may have been rebuilt while running: key on the state the results reflect
+    state = project.metrics.state()
+    _CACHE[project] = ((state.head, tuple(sorted(state.record_versions.items())), files),
+                       results)
     return results
 
 
@@ -167,10 +231,10 @@ def register(app: typer.Typer) -> None:
             if not results:
                 out.print("No checks in this project (add SQL files under checks/).")
             for r in results:
-                mark = "[green]PASS[/]" if r.passed else (
+                mark = "[green]PASS[/]" if r.passed else "[dim]WAIT[/]" if r.waiting else (
                     "[red]FAIL[/]" if r.severity == "error" else "[yellow]WARN[/]")
                 detail = f" ({r.error})" if r.error else (
                     f" ({r.failing} failing row(s))" if r.failing else "")
                 out.print(f"{mark} {r.name}{detail}: {r.description}")
-        if any(not r.passed and r.severity == "error" for r in results):
+        if any(r.alarming for r in results):
             raise typer.Exit(1)

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from northstar.checks import cached_checks
 from northstar.errors import NorthstarError
 from northstar.ledger.schema import TAGS
 from northstar.web import notes, views
@@ -230,6 +231,17 @@ async def drill(request: Request, metric: str, period: str | None = None,
                 ) -> dict[str, Any]:
     require(request)
     return ok(views.drill(ctx(request).project, metric, period, page, size))
+
+
+@router.get("/checks", response_model=Envelope, summary="Data checks and their results")
+async def checks(request: Request) -> dict[str, Any]:
+    """Every data check of the project on the current ledger (cached until the next load):
+    status pass / fail / error / waiting, failing-row count and the first failing rows.
+    `alarming` is true when an error-severity check failed or could not run."""
+    require(request)
+    results = cached_checks(ctx(request).project)
+    return ok({"alarming": any(r.alarming for r in results),
+               "checks": [r.as_dict() for r in results]})
 
 
 @router.get("/dashboards", response_model=Envelope, summary="Dashboard files")

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
+from northstar.checks import cached_checks
 from northstar.formatting import format_value
 from northstar.web import charts, views
 from northstar.web.auth import csrf_ok
@@ -156,6 +157,18 @@ async def scorecard(request: Request, department: str = "") -> Response:
     template = "_scorecard_table.html" if request.headers.get("hx-request") else "scorecard.html"
     return render(request, template, rows=rows, department=department,
                   departments=views.departments(p))
+
+
+# -- data integrity ----------------------------------------------------------------------
+@router.get("/integrity", response_class=HTMLResponse)
+async def integrity(request: Request) -> Response:
+    """Every data check: what it guards, pass or fail, and a few of the rows that are wrong."""
+    require(request)
+    results = cached_checks(ctx(request).project)
+    counts = {s: sum(1 for r in results if r.status == s)
+              for s in ("pass", "fail", "error", "waiting")}
+    return render(request, "integrity.html", checks=results, counts=counts,
+                  alarming=[r.name for r in results if r.alarming])
 
 
 # -- dashboards --------------------------------------------------------------------------

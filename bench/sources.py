@@ -1,0 +1,531 @@
+"""Collection benchmark: backfill from a fake Stripe API and attach a scaled Fivetran warehouse.
+
+    python bench/sources.py                       # 100k, 250k, 500k records; attach two sizes
+    python bench/sources.py --records 500000      # one size
+    python bench/sources.py --quick               # a few thousand records (smoke test)
+    python bench/sources.py --docs                # also rewrite the section of docs/benchmarks.md
+
+What is measured, each in a fresh process so its peak memory (`VmHWM`) is its own:
+1. `northstar.sources.sync(project, "pay")`: a Stripe source (charges) read from a fake Stripe
+   API into a fresh DuckDB project; rows/s, CPU time, peak memory, and the ledger checked to
+   hold exactly the records the fake served.
+2. A plain paging loop against the same fake: httpx, same page size (100, Stripe's maximum),
+   JSON decoding, nothing written. The ratio Northstar/plain is the target (>= 0.5).
+3. Peak memory of the sync at several record counts: it must not grow with the count.
+4. `northstar.warehouse.attach` from the Fivetran fixtures landed in a DuckDB file and
+   multiplied by `scaled_fixture` to about 100k and 500k rows.
+
+The fake runs in its own process (its memory and CPU are not the sync's). It is the Stripe fake
+of tests/fakes/stripe.py with the charges generated on demand from their index, so a page costs
+the same at record 1 and record 500,000."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DOCS = ROOT / "docs" / "benchmarks.md"
+BEGIN = "<!-- sources-bench:start -->"
+END = "<!-- sources-bench:end -->"
+FIXTURES = Path("/work/shared/fixtures/fivetran")
+if not FIXTURES.exists():  # pragma: no cover - a checkout next to ../shared
+    FIXTURES = ROOT.parent / "shared" / "fixtures" / "fivetran"
+for _extra in (ROOT / "tests", ROOT / "src"):
+    if str(_extra) not in sys.path:
+        sys.path.insert(0, str(_extra))
+
+KEY_ENV = "NS_BENCH_STRIPE_KEY"
+PAGE = 100
+"""Stripe's largest page; the connector asks for it by default."""
+SPACING = 60
+"""Seconds between two generated charges."""
+DEFAULT_RECORDS = (100_000, 250_000, 500_000)
+QUICK_RECORDS = (3_000,)
+ATTACH_ROWS = (100_000, 500_000)
+QUICK_ATTACH_ROWS = (5_000,)
+
+
+# -- the generated records ------------------------------------------------------------------
+def charge(i: int) -> dict[str, Any]:
+    """Charge number `i` (0 = oldest), in the shape of tests/fakes/stripe.py."""
+    from fakes.stripe import BASE
+
+    currency = "jpy" if i % 13 == 12 else "usd"
+    amount = 500 + (i * 7919) % 100_000
+    refunded = amount // 4 if i % 6 == 0 else 0
+    return {
+        "id": f"ch_{i:07d}", "object": "charge", "amount": amount, "amount_captured": amount,
+        "amount_refunded": refunded, "balance_transaction": f"txn_{i:07d}", "captured": True,
+        "created": BASE + i * SPACING, "currency": currency, "customer": f"cus_{i % 997:04d}",
+        "paid": True, "payment_intent": f"pi_{i:07d}", "refunded": False,
+        "status": "succeeded", "livemode": False, "metadata": {},
+    }
+
+
+def _serve(records: int) -> None:
+    """Run the fake (in its own process): print its URL, serve until stdin closes."""
+    from fakes.server import Answer, Request
+    from fakes.stripe import BASE, KEY, StripeFake
+
+    class LazyStripe(StripeFake):
+        """The Stripe fake with `records` charges made on demand, newest first."""
+
+        def __init__(self) -> None:
+            super().__init__(charges=0)
+            self.served = 0
+
+        def route(self, req: Request) -> Answer:
+            if req.path == "/_bench/served":
+                return 200, {}, {"served": self.served}
+            if req.path != "/v1/charges" or req.method != "GET":
+                return super().route(req)  # the other lists are empty
+            if self.expired or req.headers.get("authorization", "") != f"Bearer {KEY}":
+                return super().route(req)
+            limit = int(req.arg("limit", "10") or 10)
+            if not 1 <= limit <= 100:
+                return super().route(req)
+            top = records - 1  # newest first: index `top` down to `low`
+            low = 0
+            gte = req.arg("created[gte]")
+            if gte is not None:
+                low = max(0, math.ceil((int(gte) - BASE) / SPACING))
+            after = req.arg("starting_after")
+            if after is not None:
+                try:
+                    top = int(after.removeprefix("ch_")) - 1
+                except ValueError:
+                    top = -2
+                if top < -1 or top >= records - 1:
+                    return 400, {}, {"error": {
+                        "type": "invalid_request_error", "code": "resource_missing",
+                        "param": "starting_after", "message": f"No such object: '{after}'"}}
+            end = max(top - limit, low - 1)
+            data = [charge(i) for i in range(top, end, -1)]
+            with self.lock:
+                self.served += len(data)
+            return 200, {"Request-Id": "req_fake"}, {
+                "object": "list", "url": req.path, "has_more": end >= low, "data": data}
+
+    with LazyStripe() as fake:
+        print(fake.url, flush=True)
+        sys.stdin.read()
+
+
+class Fake:
+    """The fake in a child process."""
+
+    def __init__(self, records: int) -> None:
+        self.proc = subprocess.Popen([sys.executable, __file__, "--serve", str(records)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        self.url = self.proc.stdout.readline().strip()
+        if not self.url.startswith("http"):
+            self.close()
+            raise RuntimeError("the fake Stripe server did not start")
+
+    def served(self) -> int:
+        import httpx
+
+        return int(httpx.get(f"{self.url}/_bench/served").json()["served"])
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+    def __enter__(self) -> Fake:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# -- measuring workers (each in a fresh process) ---------------------------------------------
+def _status(key: str) -> int:
+    """`VmHWM` / `VmRSS` of this process in bytes."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+SOURCES_TOML = """
+[pay]
+kind = "stripe"
+base_url = "{url}"
+token_env = "{env}"
+objects = ["charges"]
+"""
+
+
+def work_sync(url: str, folder: Path, profile: Path | None = None) -> dict[str, Any]:
+    from fakes.stripe import KEY
+    from northstar.project import Project
+    from northstar.sources import Progress, sync
+
+    os.environ[KEY_ENV] = KEY
+    project = Project.init(folder / "company", engine_url=f"duckdb:///{folder / 'l.duckdb'}")
+    (project.root / "sources.toml").write_text(SOURCES_TOML.format(url=url, env=KEY_ENV),
+                                               encoding="utf-8")
+    probe: dict[str, int] = {"rss": 0, "duckdb": 0, "duckdb_at_rss": 0}
+
+    def sample(progress: Progress) -> None:
+        # Every 100 pages (inside the run's transaction): where the resident memory is.
+        if progress.pages % 100 and not progress.done:
+            return
+        rss = _status("VmRSS")
+        used = int(project.engine.rows(
+            "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()")[0][0])
+        probe["duckdb"] = max(probe["duckdb"], used)
+        if rss > probe["rss"]:
+            probe["rss"], probe["duckdb_at_rss"] = rss, used
+
+    rss0 = _status("VmRSS")
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    if profile is not None:
+        import cProfile
+
+        prof = cProfile.Profile()
+        runs = prof.runcall(sync, project, "pay", progress=sample)
+        prof.dump_stats(str(profile))
+    else:
+        runs = sync(project, "pay", progress=sample)
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    rows, ids, cents = project.engine.rows(
+        "SELECT count(*), count(DISTINCT source_id), "
+        "CAST(sum(CASE WHEN currency = 'jpy' THEN amount ELSE amount * 100 END) AS BIGINT) "
+        "FROM raw_stripe_charges")[0]
+    project.close()
+    run = runs[0]
+    return {"wall_s": wall, "cpu_s": cpu, "fetched": run.fetched, "appended": run.appended,
+            "pages": run.pages, "ledger_rows": rows, "ledger_ids": ids, "ledger_cents": cents,
+            "rss_before": rss0, "peak": _status("VmHWM"), "probe_rss": probe["rss"],
+            "probe_duckdb": probe["duckdb"], "probe_duckdb_at_rss": probe["duckdb_at_rss"]}
+
+
+def work_plain(url: str) -> dict[str, Any]:
+    import httpx
+
+    from fakes.stripe import KEY
+    from northstar.sources.stripe import API_VERSION
+
+    rss0 = _status("VmRSS")
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    fetched = pages = 0
+    headers = {"Authorization": f"Bearer {KEY}", "Stripe-Version": API_VERSION}
+    with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+        after: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": PAGE}
+            if after:
+                params["starting_after"] = after
+            response = client.get("/v1/charges", params=params)
+            response.raise_for_status()
+            body = response.json()
+            data = body["data"]
+            pages += 1
+            fetched += len(data)
+            if not body["has_more"] or not data:
+                break
+            after = data[-1]["id"]
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    return {"wall_s": wall, "cpu_s": cpu, "fetched": fetched, "pages": pages,
+            "rss_before": rss0, "peak": _status("VmHWM")}
+
+
+def work_attach(warehouse: Path, folder: Path) -> dict[str, Any]:
+    from northstar.project import Project
+    from northstar.warehouse import AttachSpec, attach
+
+    project = Project.init(folder / "company", engine_url=f"duckdb:///{folder / 'l.duckdb'}")
+    spec = AttachSpec.model_validate({"url": f"duckdb:///{warehouse}",
+                                      "quickbooks": {"schema": "quickbooks"},
+                                      "hubspot": {"schema": "hubspot"}})
+    rss0 = _status("VmRSS")
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    report = attach(project, spec)
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    project.close()
+    return {"wall_s": wall, "cpu_s": cpu, "read": sum(o.read for o in report.objects),
+            "appended": report.appended, "rss_before": rss0, "peak": _status("VmHWM")}
+
+
+def _worker(args: list[str]) -> dict[str, Any]:
+    """Run `python bench/sources.py --worker ...` and return its JSON line."""
+    out = subprocess.run([sys.executable, __file__, "--worker", *args], capture_output=True,
+                         text=True, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"worker {args[0]} failed:\n{out.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+# -- the benchmark -----------------------------------------------------------------------------
+def expected_cents(records: int) -> int:
+    """Sum of the charges' amounts in minor units of the ledger's decimal (jpy has none)."""
+    return sum(500 + (i * 7919) % 100_000 for i in range(records))
+
+
+def bench_api(records: int, repeats: int, profile: Path | None = None) -> dict[str, Any]:
+    """Sync and plain loop at one size, alternating, best of `repeats`."""
+    syncs: list[dict[str, Any]] = []
+    plains: list[dict[str, Any]] = []
+    with Fake(records) as fake:
+        for n in range(repeats):
+            served0 = fake.served()
+            with tempfile.TemporaryDirectory(prefix="ns-bench-src-") as tmp:
+                args = ["sync", fake.url, tmp]
+                if profile is not None and n == 0:
+                    args.append(str(profile))
+                s = _worker(args)
+            s["served"] = fake.served() - served0
+            syncs.append(s)
+            plains.append(_worker(["plain", fake.url]))
+    best_sync = min(syncs, key=lambda r: r["wall_s"])
+    best_plain = min(plains, key=lambda r: r["wall_s"])
+    for s in syncs:
+        exact = (s["served"] == records and s["ledger_rows"] == records
+                 and s["ledger_ids"] == records and s["ledger_cents"] == expected_cents(records))
+        if not exact:
+            raise SystemExit(f"the ledger does not hold exactly the {records} records served: "
+                             f"{s}")
+    return {"records": records, "sync": best_sync, "plain": best_plain,
+            "sync_peak": max(s["peak"] for s in syncs),
+            "plain_peak": max(p["peak"] for p in plains),
+            "ratio": best_plain["wall_s"] / best_sync["wall_s"]}
+
+
+def fixture_rows(factor: int, folder: Path) -> tuple[Path, int]:
+    """The Fivetran fixtures landed in a DuckDB file and multiplied `factor` times."""
+    import duckdb
+
+    from northstar.warehouse.landing import land_csvs
+    from northstar.warehouse.scale import scaled_fixture
+
+    path = folder / f"warehouse-{factor}.duckdb"
+    for connector in ("quickbooks", "hubspot"):
+        land_csvs(f"duckdb:///{path}", connector, FIXTURES / connector)
+    con = duckdb.connect(str(path))
+    try:
+        counts = scaled_fixture(con, factor)
+    finally:
+        con.close()
+    return path, sum(counts.values())
+
+
+def bench_attach(target: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="ns-bench-wh-") as tmp:
+        _, base = fixture_rows(1, Path(tmp))
+        factor = max(1, round(target / base))
+        warehouse, rows = fixture_rows(factor, Path(tmp))
+        (Path(tmp) / "p").mkdir()
+        result = _worker(["attach", str(warehouse), str(Path(tmp) / "p")])
+    result.update({"factor": factor, "warehouse_rows": rows})
+    return result
+
+
+def machine() -> dict[str, str]:
+    cpu = mem = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    import duckdb
+    import httpx
+
+    return {"cpu": cpu, "cores": str(os.cpu_count()), "memory": mem,
+            "python": platform.python_version(), "duckdb": duckdb.__version__,
+            "httpx": httpx.__version__,
+            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def load() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def mib(n: float) -> str:
+    return f"{n / 2**20:.0f} MiB"
+
+
+ANALYSIS = """\
+*Why, as analysed on 2026-11-23 (`python bench/sources.py --records 20000 --profile F`,
+cProfile; and the resident memory sampled every 100 pages through the `progress` callback):*
+
+- *Time.* Per record the sync spends about 100 µs of CPU against about 22 µs for the plain loop
+  (CPU columns above), and it waits for each page before mapping it, so the fake's time and the
+  mapping add up. Of the sync's time: fetching pages 28 % (the same HTTP + JSON work as the
+  plain loop), `BatchWriter.add` 35 % — half of it `row_hash` (`json.dumps(sort_keys=True,
+  default=_plain)` per row plus SHA-256), the rest the column dict, tag rules and checks —,
+  `Stripe.rows` 24 % (`money()` builds each amount as `Decimal(str(v))` then `scaleb` and
+  `quantize`; `unix_seconds` per timestamp), `flush` and the ledger append 9 %.
+  Fixes in `src/`: (1) fetch the next page in a background thread while the current one is
+  mapped (a one-page queue around `connector.fetch` in `sources/sync.py::_run_object`), which
+  hides the HTTP wait on a machine with two cores; (2) hash a cheap canonical form in
+  `sources/writer.py::row_hash` (e.g. `repr` of the values in the spec's column order, or
+  hash the columns in Arrow/DuckDB at `flush` time) instead of sorted-key JSON with a
+  `default` callback — note that a new hash makes the next run re-append each record once;
+  (3) a fast path in `sources/values.py::money` for `int` minor units
+  (`Decimal(v).scaleb(-n)` is already exact to the cent, no `str()` or `quantize`).
+  (1) and (2) together should remove roughly 40 % of the sync's wall time.
+- *Memory.* The peak grows with the number of records because a whole object is one DuckDB
+  transaction (`with project.engine.transaction()` around the whole fetch loop in
+  `_run_object`): DuckDB keeps the uncommitted rows in transaction-local storage
+  (`duckdb_memory()` tag `IN_MEMORY_TABLE`: about 0.26 MiB per 1,000 rows, 52 MiB at 200k)
+  and the process's resident memory outside DuckDB's tracked pools grows at a similar rate,
+  while the Python side is bounded by `batch_bytes` (a run with `batch_bytes = 1000000`
+  grows just the same). Fix in `src/`: append each batch to a staging table committed per
+  batch (`_ns_stage_<run>`), and at the end move it into the raw table with one
+  `INSERT ... SELECT` in the short final transaction with the cursor and the run record
+  (dropping the stage on failure keeps the run all or nothing); or commit per batch with a
+  run id and delete the run's rows on failure.
+- *Attach* reads each object's mapped rows into one Arrow table (`warehouse/attach.py::
+  map_object`, then `_normalise`, tags and the unchanged filter on the whole table), so its
+  peak grows with the warehouse too; reading the mapping's SELECT as record batches
+  (`fetch_record_batch`) and appending per batch would bound it."""
+
+
+def report(api: list[dict[str, Any]], attached: list[dict[str, Any]], host: dict[str, str],
+           load_start: str, load_end: str) -> tuple[str, bool]:
+    out = [f"Measured {host['date']} on: {host['cpu']}, {host['cores']} cores (nproc), "
+           f"{host['memory']} memory; Python {host['python']}, DuckDB {host['duckdb']}, "
+           f"httpx {host['httpx']}. Load average (1/5/15 min) at the start {load_start}, at "
+           f"the end {load_end} — the machine is shared with other work, so times are upper "
+           "bounds.", ""]
+    ok = True
+    if api:
+        out += ["**API backfill** (fake Stripe charges, 100 per page, fresh DuckDB project; "
+                "best wall time; CPU time of the measuring process in brackets; peak = VmHWM "
+                "of the measuring process, its resident memory before the run in brackets):",
+                "", "| records | Northstar `sync` | plain httpx loop | ratio (target >= 0.5) "
+                "| peak memory, sync | of which DuckDB (`duckdb_memory()`) "
+                "| peak memory, plain loop |",
+                "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for r in api:
+            s, p = r["sync"], r["plain"]
+            out.append(
+                f"| {r['records']:,} | {r['records'] / s['wall_s']:,.0f} rows/s "
+                f"({s['wall_s']:.1f} s, CPU {s['cpu_s']:.1f} s) | "
+                f"{r['records'] / p['wall_s']:,.0f} rows/s ({p['wall_s']:.1f} s, CPU "
+                f"{p['cpu_s']:.1f} s) | {r['ratio']:.2f} | {mib(r['sync_peak'])} "
+                f"({mib(s['rss_before'])}) | {mib(s['probe_duckdb'])} | "
+                f"{mib(r['plain_peak'])} |")
+        ratio_ok = all(r["ratio"] >= 0.5 for r in api)
+        peaks = [r["sync_peak"] for r in api]
+        growth = max(peaks) - min(peaks)
+        flat = len(api) < 2 or growth <= 0.15 * min(peaks)
+        ok = ratio_ok and flat
+        ratios = ", ".join(f"{r['ratio']:.2f}" for r in api)
+        largest = api[-1]
+        out += ["", f"- Every run: the ledger holds exactly the records the fake served "
+                f"(count, distinct ids and the sum of amounts checked; "
+                f"{largest['records']:,} records = {largest['sync']['pages']:,} pages).",
+                f"- Speed target (at least half the plain loop's speed): "
+                f"{'met' if ratio_ok else '**not met**'} (ratio "
+                f"{ratios}).",
+                f"- Memory target (peak flat in the number of records): "
+                f"{'met' if flat else '**not met**'} (peaks "
+                f"{', '.join(mib(x) for x in peaks)}; spread {mib(growth)})."]
+        if not ok:
+            out += ["", ANALYSIS]
+    if attached:
+        out += ["", "**Warehouse attach** (the Fivetran QuickBooks and HubSpot fixtures in a "
+                "DuckDB file, fact tables multiplied with `scaled_fixture`; every object "
+                "attached into a fresh project):", "",
+                "| warehouse rows (factor) | rows appended | time | rows/s | peak memory |",
+                "| ---: | ---: | ---: | ---: | ---: |"]
+        for a in attached:
+            out.append(f"| {a['warehouse_rows']:,} (x{a['factor']:,}) | {a['appended']:,} | "
+                       f"{a['wall_s']:.1f} s (CPU {a['cpu_s']:.1f} s) | "
+                       f"{a['appended'] / a['wall_s']:,.0f} | {mib(a['peak'])} "
+                       f"({mib(a['rss_before'])} before) |")
+    return "\n".join(out), ok
+
+
+def write_docs(text: str, path: Path = DOCS) -> None:
+    page = path.read_text(encoding="utf-8")  # read right before writing: others write too
+    if BEGIN not in page or END not in page:
+        page = page.rstrip("\n") + f"\n\n{BEGIN}\n{END}\n"
+    head, rest = page.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--records", help="comma-separated record counts (default "
+                        "100000,250000,500000)")
+    parser.add_argument("--attach-rows", help="comma-separated warehouse sizes in rows "
+                        "(default 100000,500000; 0 to skip)")
+    parser.add_argument("--quick", action="store_true", help="a few thousand records")
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--docs", action="store_true", help=f"rewrite {DOCS.name}'s section")
+    parser.add_argument("--profile", type=Path, help="cProfile the first sync to this file")
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve is not None:
+        _serve(args.serve)
+        return 0
+    if args.worker:
+        kind, *rest = args.worker
+        if kind == "sync":
+            result = work_sync(rest[0], Path(rest[1]), Path(rest[2]) if len(rest) > 2 else None)
+        elif kind == "plain":
+            result = work_plain(rest[0])
+        else:
+            result = work_attach(Path(rest[0]), Path(rest[1]))
+        print(json.dumps(result, default=str))
+        return 0
+    sizes = ([int(x) for x in args.records.split(",") if x] if args.records
+             else list(QUICK_RECORDS if args.quick else DEFAULT_RECORDS))
+    wh_sizes = ([int(x) for x in args.attach_rows.split(",") if int(x) > 0]
+                if args.attach_rows is not None
+                else list(QUICK_ATTACH_ROWS if args.quick else ATTACH_ROWS))
+    host, load_start = machine(), load()
+    print(f"machine: {host}; load {load_start}", flush=True)
+    api = []
+    for n in sizes:
+        r = bench_api(n, args.repeats, args.profile)
+        s, p = r["sync"], r["plain"]
+        print(f"{n:>9,} records: sync {n / s['wall_s']:>9,.0f} rows/s peak "
+              f"{mib(r['sync_peak'])}; plain {n / p['wall_s']:>9,.0f} rows/s peak "
+              f"{mib(r['plain_peak'])}; ratio {r['ratio']:.2f}", flush=True)
+        api.append(r)
+    attached = []
+    for rows in wh_sizes:
+        a = bench_attach(rows)
+        print(f"attach x{a['factor']} ({a['warehouse_rows']:,} warehouse rows): "
+              f"{a['appended']:,} appended, {a['appended'] / a['wall_s']:,.0f} rows/s, peak "
+              f"{mib(a['peak'])}", flush=True)
+        attached.append(a)
+    text, ok = report(api, attached, host, load_start, load())
+    print(text)
+    if args.docs:
+        write_docs(text)
+    del ok  # a missed target is reported in the figures, not as a failure
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
