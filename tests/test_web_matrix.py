@@ -10,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.routing import Route
 
+from fakes.oidc import CLIENT_ID, CLIENT_SECRET, OidcFake
+from northstar.config import OidcSettings
 from northstar.web import create_app
 from web_helpers import PASSWORDS, csrf_of, fast_settings, open_copy, shared_template
 
@@ -21,6 +23,8 @@ EDIT_API = {"anon": 401, "vic": 403, "eve": 200, "ada": 200}
 ADMIN_API = {"anon": 401, "vic": 403, "eve": 403, "ada": 200}
 EDIT_FORM = {"anon": 303, "vic": 403, "eve": 200, "ada": 200}
 ADMIN_FORM = {"anon": 303, "vic": 403, "eve": 403, "ada": 200}
+SSO_START = {"anon": 303, "vic": 303, "eve": 303, "ada": 303}  # to the provider, for anyone
+SSO_BACK = {"anon": 400, "vic": 400, "eve": 400, "ada": 400}  # no sign-in was started
 
 MATRIX: list[tuple[str, str, dict[str, Any] | None, dict[str, int]]] = [
     ("GET", "/", None, PAGE),
@@ -32,6 +36,8 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, dict[str, int]]] = [
     ("GET", "/drill/net_revenue", None, PAGE),
     ("GET", "/drill/net_revenue/csv", None, PAGE),
     ("GET", "/integrity", None, PAGE),
+    ("GET", "/login/oidc", None, SSO_START),
+    ("GET", "/login/oidc/callback?code=x&state=y", None, SSO_BACK),
     ("GET", "/admin", None, {"anon": 303, "vic": 403, "eve": 200, "ada": 200}),
     ("POST", "/admin/manual-value", {"metric": "net_revenue", "period": MONTH, "value": "5"},
      EDIT_FORM),
@@ -68,10 +74,23 @@ PUBLIC = {"/login", "/logout", "/static/{name}", "/static/plotly.min.js", "/api/
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def fake() -> Iterator[OidcFake]:
+    with OidcFake() as f:
+        yield f
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory, fake: OidcFake) -> Iterator[Any]:
     template = shared_template(tmp_path_factory)
-    web = create_app(open_copy(template, tmp_path_factory.mktemp("matrix") / "p"),
-                     fast_settings())
+    project = open_copy(template, tmp_path_factory.mktemp("matrix") / "p")
+    secrets_file = project.root / ".secrets" / "secrets.json"  # single sign-on's client secret
+    secrets_file.parent.mkdir(mode=0o700)
+    secrets_file.write_text(f'{{"oidc": {{"client_secret": "{CLIENT_SECRET}"}}}}')
+    secrets_file.chmod(0o600)
+    settings = fast_settings()
+    settings.oidc = OidcSettings(issuer=fake.issuer, client_id=CLIENT_ID,
+                                 allowed_domains=["example.com"])
+    web = create_app(project, settings)
     yield web
     web.state.ns.project.close()
 
@@ -107,8 +126,8 @@ def test_every_route_is_in_the_matrix(app: Any) -> None:
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize(("method", "path", "body", "expected"), MATRIX,
                          ids=[f"{m} {p}" for m, p, _, _ in MATRIX])
-def test_route_by_role(app: Any, clients: dict[str, TestClient], who: str, method: str,
-                       path: str, body: dict[str, Any] | None,
+def test_route_by_role(app: Any, clients: dict[str, TestClient], fake: OidcFake, who: str,
+                       method: str, path: str, body: dict[str, Any] | None,
                        expected: dict[str, int]) -> None:
     c = clients[who]
     if "{token}" in path:
@@ -128,7 +147,9 @@ def test_route_by_role(app: Any, clients: dict[str, TestClient], who: str, metho
         data["csrf_token"] = csrf_of(c.get("/dashboards").text) if who != "anon" else ""
         r = c.post(path, data=data)
     assert r.status_code == expected[who], (who, method, path, r.text[:300])
-    if expected[who] == 303:
+    if expected is SSO_START:
+        assert r.headers["location"].startswith(fake.url + "/authorize?")
+    elif expected[who] == 303:
         assert r.headers["location"] == "/login"
 
 

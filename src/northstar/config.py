@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from northstar.files import load_toml, validate
 
@@ -103,6 +103,89 @@ class ScheduleSettings(_Strict):
     _cron = field_validator("cron")(_check_cron)
 
 
+class OidcSettings(_Strict):
+    """Single sign-on through an OpenID Connect provider (`[web.oidc]`)."""
+
+    issuer: str = Field(pattern=r"^https?://[^\s]+$")
+    """The provider's issuer URL, e.g. `https://accounts.google.com`; its discovery document
+    is read from `<issuer>/.well-known/openid-configuration`."""
+    client_id: str = Field(min_length=1)
+    """The client id the provider gave this app."""
+    client_secret_env: str | None = None
+    """Environment variable holding the client secret (else `oidc.client_secret` in the
+    secrets file); the secret is never written in northstar.toml or the database."""
+    name: str = "single sign-on"
+    """The provider's name on the login page: "Sign in with <name>"."""
+    allowed_domains: list[str] = Field(min_length=1)
+    """Email domains allowed to sign in, e.g. `["example.com"]`."""
+    auto_create: bool = False
+    """Create a viewer on first sign-in when no user has the email but a person in people.yml
+    does; otherwise only users added with `northstar user add --email` can sign in."""
+    redirect_url: str | None = Field(None, pattern=r"^https?://[^\s]+/login/oidc/callback$")
+    """The callback URL registered with the provider (default: this server's own address +
+    `/login/oidc/callback`; set it behind a reverse proxy)."""
+    scopes: list[str] = ["openid", "email", "profile"]
+    """Scopes asked for; `openid` and `email` are needed."""
+
+    @field_validator("issuer")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(value).hostname or ""
+        if value.startswith("http://") and host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("the issuer must use https:// (plain http only on this machine)")
+        return value
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        out = [d.strip().lower().lstrip("@") for d in value]
+        if any(not d or "@" in d or "." not in d for d in out):
+            raise ValueError("each allowed domain is a domain name such as example.com")
+        return out
+
+    @field_validator("scopes")
+    @classmethod
+    def _scopes(cls, value: list[str]) -> list[str]:
+        if "openid" not in value or "email" not in value:
+            raise ValueError("scopes must include openid and email")
+        return value
+
+
+class WebConfig(_Strict):
+    """The web app (`[web]`); `NORTHSTAR__WEB__KEY` environment variables override."""
+
+    idle_minutes: float = Field(30, gt=0)
+    """A session unused for this long ends."""
+    absolute_hours: float = Field(12, gt=0)
+    """A session ends this long after login, however busy."""
+    slow_after: int = Field(3, ge=1)
+    """Failed logins in a row after which each further attempt is answered slowly."""
+    slow_seconds: float = Field(1.0, ge=0)
+    """Extra wait per failed attempt past `slow_after`."""
+    lock_after: int = Field(5, ge=1)
+    """Failed logins in a row that lock the account."""
+    lock_minutes: float = Field(15, ge=0)
+    """How long a locked account stays locked."""
+    stale_hours: float = Field(36, gt=0)
+    """A source whose last good load is older than this is shown as stale."""
+    secure_cookies: bool | None = None
+    """Always set the Secure flag on cookies (behind a TLS proxy); unset: when the request
+    came over HTTPS."""
+    password_login: bool = True
+    """False: only single sign-on logs in (needs `[web.oidc]`)."""
+    oidc: OidcSettings | None = None
+    """Single sign-on; see docs/web.md."""
+
+    @model_validator(mode="after")
+    def _some_login(self) -> WebConfig:
+        if not self.password_login and self.oidc is None:
+            raise ValueError("password_login = false needs a [web.oidc] section, or nobody "
+                             "could log in")
+        return self
+
+
 class Settings(_Strict):
     company: CompanySettings = CompanySettings()
     engine: EngineSettings = EngineSettings()
@@ -110,6 +193,7 @@ class Settings(_Strict):
     ownership: dict[str, OwnershipRule] = {}
     """Per raw object (e.g. `payments`), which source owns the fact."""
     schedule: ScheduleSettings = ScheduleSettings()
+    web: WebConfig = WebConfig()
 
 
 def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> None:

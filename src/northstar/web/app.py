@@ -19,16 +19,18 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from northstar import __version__
+from northstar.config import CONFIG_FILE
 from northstar.engines.base import Engine
-from northstar.errors import NorthstarError
+from northstar.errors import ConfigError, NorthstarError
 from northstar.formatting import format_value
 from northstar.project import Project
 from northstar.schedule import CollectionScheduler, Window
 from northstar.secret import load_or_create_secret
-from northstar.web import admin, api, pages
+from northstar.web import admin, api, pages, sso
 from northstar.web.audit import AuditLog
 from northstar.web.auth import Auth
 from northstar.web.context import AuthRequired, Forbidden, WebContext
+from northstar.web.oidc import OidcClient
 from northstar.web.settings import WebSettings
 from northstar.web.store import ensure_tables
 from northstar.web.thresholds import apply_overrides
@@ -80,12 +82,31 @@ def start_schedule(project: Project, lock: threading.RLock) -> CollectionSchedul
     return scheduler
 
 
+def oidc_client(project: Project, settings: WebSettings, secret: bytes) -> OidcClient | None:
+    """Single sign-on as `[web.oidc]` asks; the client secret is read now (environment
+    variable or secrets file), so a missing one stops the start, not a sign-in."""
+    if settings.oidc is None:
+        return None
+    from northstar.sources.secrets import SecretStore
+
+    store = SecretStore(project.root)
+    client_secret = store.get("oidc", "client_secret", settings.oidc.client_secret_env)
+    if client_secret is None:
+        env = settings.oidc.client_secret_env
+        where = f"the environment variable {env} or " if env else ""
+        raise ConfigError(f"[web.oidc] needs the client secret: set {where}"
+                          f'{{"oidc": {{"client_secret": "..."}}}} in {store.path}',
+                          path=str(project.root / CONFIG_FILE))
+    return OidcClient(settings.oidc, client_secret, secret)
+
+
 def create_app(project_folder: str | Path | Project = ".",
                settings: WebSettings | None = None, *, schedule: bool = True) -> FastAPI:
     project = (project_folder if isinstance(project_folder, Project)
                else Project.open(project_folder))
-    settings = settings or WebSettings()
+    settings = settings or WebSettings.from_config(project.settings.web)
     secret = load_or_create_secret(project.root)
+    oidc = oidc_client(project, settings, secret)
     ensure_tables(project.engine)
     project.catalog  # noqa: B018 - fail at start on a broken metric file, not on a request
     apply_overrides(project)
@@ -112,9 +133,11 @@ def create_app(project_folder: str | Path | Project = ".",
                   docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.ns_lock = app_lock
     app.state.ns = WebContext(project, Auth(project.engine, secret, settings),
-                              AuditLog(project.engine), settings, templates, HERE / "static")
+                              AuditLog(project.engine), settings, templates, HERE / "static",
+                              oidc)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(sso.router)
     app.include_router(admin.router)
     _static_routes(app)
     _handlers(app)

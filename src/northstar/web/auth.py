@@ -74,7 +74,8 @@ class Auth:
         return self.settings.clock()
 
     # -- users -----------------------------------------------------------------------------
-    def add_user(self, username: str, person_id: str, role: str, password: str) -> User:
+    def add_user(self, username: str, person_id: str, role: str, password: str,
+                 email: str | None = None) -> User:
         if role not in ("admin", "editor", "viewer"):
             raise NorthstarError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
         if not username or not username.replace("_", "").replace(".", "").replace(
@@ -84,12 +85,56 @@ class Auth:
             raise NorthstarError("a password needs at least 12 characters")
         if self.get_user(username) is not None:
             raise NorthstarError(f"user {username!r} already exists")
+        email = self._free_email(email, username)
         self.engine.execute(
             f"INSERT INTO {USERS} (username, person_id, role, password_hash, failed_count, "
-            "locked_until, created_at, disabled) VALUES (?, ?, ?, ?, 0, NULL, ?, false)",
-            [username, person_id, role, _hasher.hash(password), self.now],
+            "locked_until, created_at, disabled, email) VALUES (?, ?, ?, ?, 0, NULL, ?, false, ?)",
+            [username, person_id, role, _hasher.hash(password), self.now, email],
         )
         return User(username, person_id, role)  # type: ignore[arg-type]
+
+    def _free_email(self, email: str | None, username: str) -> str | None:
+        """The email, normalised; refused when malformed or another user has it (single
+        sign-on finds a user by email, so it must name one user)."""
+        if not email:
+            return None
+        email = email.strip().lower()
+        local, _, domain = email.partition("@")
+        if not local or "." not in domain or " " in email:
+            raise NorthstarError(f"{email!r} is not an email address")
+        other = self.engine.rows(f"SELECT username FROM {USERS} WHERE email = ? "
+                                 "AND username <> ?", [email, username])
+        if other:
+            raise NorthstarError(f"user {other[0][0]!r} already has the email {email}")
+        return email
+
+    def set_email(self, username: str, email: str | None) -> None:
+        """Give a user the email single sign-on matches (None removes it)."""
+        if self.get_user(username) is None:
+            raise NorthstarError(f"there is no user {username!r}")
+        self.engine.execute(f"UPDATE {USERS} SET email = ? WHERE username = ?",
+                            [self._free_email(email, username), username])
+
+    def user_by_email(self, email: str) -> tuple[User | None, bool]:
+        """The user with this email (matched without regard to case), and whether that user
+        is disabled (a disabled user is returned as None)."""
+        rows = self.engine.rows(
+            f"SELECT username, person_id, role, disabled FROM {USERS} WHERE email = ?",
+            [email.strip().lower()])
+        if not rows:
+            return None, False
+        if rows[0][3]:
+            return None, True
+        return User(str(rows[0][0]), str(rows[0][1]), rows[0][2]), False
+
+    def add_sso_user(self, username: str, person_id: str, email: str) -> User:
+        """A viewer created at first single sign-on; their password is random and never
+        shown, so they can only sign in through the provider."""
+        base, n = username, 1
+        while self.engine.rows(f"SELECT 1 FROM {USERS} WHERE username = ?", [username]):
+            n += 1
+            username = f"{base}{n}"
+        return self.add_user(username, person_id, "viewer", secrets.token_urlsafe(32), email)
 
     def get_user(self, username: str) -> User | None:
         rows = self.engine.rows(

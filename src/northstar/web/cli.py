@@ -67,6 +67,8 @@ def register(app: typer.Typer) -> None:
         name: Annotated[str, typer.Argument(help="Login name.")],
         role: Annotated[str, typer.Option(help="admin, editor or viewer.")] = "viewer",
         person: Annotated[str, typer.Option(help="The person in people.yml this user is.")] = "",
+        email: Annotated[str, typer.Option(
+            help="Their email; single sign-on finds the user by it.")] = "",
         password_stdin: Annotated[bool, typer.Option(
             "--password-stdin", help="Read the password from standard input.")] = False,
         project: ProjectDir = Path("."),
@@ -91,12 +93,38 @@ def register(app: typer.Typer) -> None:
             settings = WebSettings()
             ensure_tables(p.engine)
             auth = Auth(p.engine, load_or_create_secret(p.root), settings)
-            auth.add_user(name, person, role, password)
+            auth.add_user(name, person, role, password, email or None)
             AuditLog(p.engine).record(settings.clock(), "cli", "user.add", "ok",
-                                      {"username": name, "role": role, "person": person})
-        out.print(f"Added {role} {name} ({person}).", markup=False)
+                                      {"username": name, "role": role, "person": person,
+                                       "email": email or None})
+        out.print(f"Added {role} {name} ({person}{', ' + email if email else ''}).",
+                  markup=False)
         if not password_stdin:
             out.print(f"Password (shown once): {password}", markup=False)
+
+    @user_app.command("email")
+    def user_email(
+        name: Annotated[str, typer.Argument(help="Login name.")],
+        email: Annotated[str, typer.Argument(
+            help="Their email (single sign-on finds the user by it); '-' removes it.")],
+        project: ProjectDir = Path("."),
+    ) -> None:
+        """Set the email single sign-on matches for an existing user."""
+        from northstar.project import Project
+        from northstar.secret import load_or_create_secret
+        from northstar.web.audit import AuditLog
+        from northstar.web.auth import Auth
+        from northstar.web.settings import WebSettings
+        from northstar.web.store import ensure_tables
+
+        with Project.open(project) as p:
+            ensure_tables(p.engine)
+            settings = WebSettings()
+            auth = Auth(p.engine, load_or_create_secret(p.root), settings)
+            auth.set_email(name, None if email == "-" else email)
+            AuditLog(p.engine).record(settings.clock(), "cli", "user.email", "ok",
+                                      {"username": name, "email": email})
+        out.print(f"{name}: email {'removed' if email == '-' else email}.", markup=False)
 
     token_app = typer.Typer(help="API tokens for scripts.", no_args_is_help=True)
     app.add_typer(token_app, name="token")

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from northstar.project import Project
 from northstar.web.audit import AuditLog
 from northstar.web.auth import Auth, Role, Session, User
+from northstar.web.oidc import OidcClient
 from northstar.web.settings import WebSettings
 
 SESSION_COOKIE = "ns_session"
@@ -36,6 +37,8 @@ class WebContext:
     settings: WebSettings
     templates: Jinja2Templates
     static_dir: Path
+    oidc: OidcClient | None = None
+    """Single sign-on, when `[web.oidc]` is configured."""
     extra: dict[str, object] = field(default_factory=dict)
 
 

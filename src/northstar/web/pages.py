@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 
 from northstar.checks import cached_checks
 from northstar.formatting import format_value
-from northstar.web import charts, views
+from northstar.web import charts, tables, views
 from northstar.web.auth import csrf_ok
 from northstar.web.context import (
     SESSION_COOKIE,
@@ -64,7 +64,10 @@ def check_form_csrf(request: Request, sent: str) -> None:
 @router.get("/login", response_class=HTMLResponse)
 async def login_page(request: Request, error: str = "") -> Response:
     token = secrets.token_urlsafe(24)
-    response = render(request, "login.html", login_csrf=token, error=error)
+    c = ctx(request)
+    response = render(request, "login.html", login_csrf=token, error=error,
+                      sso=c.oidc.name if c.oidc else None,
+                      password_login=c.settings.password_login)
     response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="lax", secure=secure(request),
                         max_age=3600)
     return response
@@ -79,6 +82,10 @@ async def login(request: Request, username: str = Form(""), password: str = Form
         c.audit.record(c.settings.clock(), username or "-", "login", "denied",
                        {"why": "CSRF token missing or wrong"}, client_of(request))
         return RedirectResponse("/login?error=expired", status_code=303)
+    if not c.settings.password_login:
+        c.audit.record(c.settings.clock(), username or "-", "login", "denied",
+                       {"why": "password login is turned off"}, client_of(request))
+        return RedirectResponse("/login?error=sso-only", status_code=303)
     result = c.auth.login(username, password)
     if result.user is None:
         c.audit.record(c.settings.clock(), username or "-", "login", "failed",
@@ -191,8 +198,25 @@ async def dashboard(request: Request, name: str) -> Response:
     return render(request, "dashboard.html", board=board, tiles=tiles)
 
 
+def _model_tile(request: Request, tile: Tile) -> dict[str, Any]:
+    """A tile over a model view: a table, or a matrix coloured by a metric's bands."""
+    grid = tables.model_grid(ctx(request).project, tile)
+    figure = None
+    if tile.visual == "cohort" and grid.matrix is not None and grid.matrix[0]:
+        lines = None
+        if tile.bands_from:
+            lines = tables.thresholds(ctx(request).project.catalog.get(tile.bands_from))
+        green, yellow = lines or (1.0, 0.5)
+        figure = json.dumps(charts.heatmap(*grid.matrix, green, yellow), default=float)
+    return {"tile": tile, "title": tile.heading, "metric": None, "model": tile.model,
+            "figure": figure, "table": None, "grid": grid, "note": grid.note}
+
+
 def _tile(request: Request, tile: Tile) -> dict[str, Any]:
+    if tile.model is not None:
+        return _model_tile(request, tile)
     p = ctx(request).project
+    assert tile.metric is not None
     m = p.catalog.get(tile.metric)
     out: dict[str, Any] = {"tile": tile, "title": tile.title or m.title, "metric": m.name,
                            "unit": m.unit, "figure": None, "table": None}

@@ -21,8 +21,11 @@ DDL = (
       failed_count INTEGER NOT NULL,
       locked_until TIMESTAMP,
       created_at TIMESTAMP NOT NULL,
-      disabled BOOLEAN NOT NULL
+      disabled BOOLEAN NOT NULL,
+      email VARCHAR
     )""",
+    # projects created before single sign-on have no email column yet
+    f"ALTER TABLE {USERS} ADD COLUMN IF NOT EXISTS email VARCHAR",
     f"""CREATE TABLE IF NOT EXISTS {SESSIONS} (
       id_hash VARCHAR PRIMARY KEY,
       username VARCHAR NOT NULL,
