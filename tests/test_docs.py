@@ -13,6 +13,7 @@ import yaml
 
 from northstar.cli import app
 from northstar.metrics.definition import Bands, MetricDef, Target
+from northstar.web.dashboards import Dashboard, Tile
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 BLOCK = re.compile(r"```(\w+)([^\n]*)\n(.*?)```", re.S)
@@ -72,6 +73,20 @@ def test_the_metric_file_examples_are_valid() -> None:
     first = next(body for kind, _, body in BLOCK.findall(doc) if kind == "yaml")
     metric = MetricDef.model_validate(yaml.safe_load(first))
     assert metric.kind == "measure"
+
+
+def test_the_dashboard_file_examples_are_valid() -> None:
+    doc = (DOCS / "web.md").read_text()
+    section = doc[doc.index("## Dashboard files"):]
+    section = section[:section.index("\n## ", 1)]
+    blocks = [body for kind, _, body in BLOCK.findall(section) if kind == "yaml"]
+    board = Dashboard.model_validate(yaml.safe_load(blocks[0]))
+    tiles = [Tile.model_validate(t) for t in yaml.safe_load(blocks[1])]
+    documented = set(re.findall(r"^\s+-? ?(\w+):", blocks[0] + blocks[1], re.M))
+    assert set(Tile.model_fields) <= documented, set(Tile.model_fields) - documented
+    assert board.tiles[0].metric == "net_revenue"
+    assert [t.visual for t in tiles] == ["table", "table", "cohort"]
+    assert tiles[2].pivot is not None and tiles[2].bands_from == "npr"
 
 
 def test_every_command_and_option_is_in_the_cli_reference() -> None:

@@ -16,10 +16,19 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from fastapi.testclient import TestClient
 
 from northstar.checks import run_checks
+from northstar.formatting import format_value
 from northstar.packs import get_pack
 from northstar.project import Project
+from northstar.secret import load_or_create_secret
+from northstar.web.app import create_app
+from northstar.web.auth import Auth
+from northstar.web.dashboards import Tile, load_dashboards
+from northstar.web.settings import WebSettings
+from northstar.web.store import ensure_tables
+from northstar.web.tables import model_grid
 
 PACK = get_pack("marketplace")
 D = Decimal
@@ -255,7 +264,72 @@ def test_views_have_the_unlinked_and_total_rows_and_every_state(company: Project
     assert results == {
         "pnl_match": True, "supplier_total_matches_summary": True,
         "supplier_cohort_total_matches_pnl": True, "customer_cohort_total_matches_pnl": True,
-        "action_states_cover_all_suppliers": True,
+        "action_states_cover_all_suppliers": True, "supplier_net_revenue_formula": True,
         "invoice_reconciliation": False,  # INV-3 missing, INV-7 $10 off
         "bill_reconciliation": True,  # one cent is under the $1 tolerance
     }
+
+
+def _tile(project: Project, board: str, title_start: str) -> Tile:
+    boards = load_dashboards(project.root, project.catalog)
+    return next(t for t in boards[board].tiles if (t.title or "").startswith(title_start))
+
+
+def test_supply_dashboard_tables_keep_unlinked_and_total_under_the_10k_floor(
+        company: Project) -> None:
+    # every supplier's lifetime payouts are far below $10K (Alpha 1000 + 240 ... ), so the
+    # seed's floor hides them all; the Unlinked row and the P&L total stay, in that order:
+    # Unlinked 2024 0, 2025 100; TOTAL 2024 1000, 2025 690 (as in the test above)
+    grid = model_grid(company, _tile(company, "supply_account_management", "Net payouts by"))
+    assert grid.note is None
+    assert grid.header == ["supplier name", "2024", "2025"]
+    assert grid.matrix == (["Unlinked (Not in Platform)", "TOTAL (P&L Match)"], ["2024", "2025"],
+                           [[0.0, 100.0], [1000.0, 690.0]])
+    assert [[text for text, _ in row] for row in grid.rows] == [
+        ["Unlinked (Not in Platform)", format_value(0, "usd"), format_value(100, "usd")],
+        ["TOTAL (P&L Match)", format_value(1000, "usd"), format_value(690, "usd")]]
+
+
+def test_cohort_matrix_tile_is_coloured_by_the_npr_bands(company: Project) -> None:
+    # NPR % by cohort: 2024 cohort 100% then 59%; 2025 cohort (Unlinked) 100%. npr's bands are
+    # relative to its target 1.0: green at 1.0 or more, yellow from 0.5, red below
+    grid = model_grid(company, _tile(company, "supply_account_management", "Cohort payout ret"))
+    assert grid.matrix is not None
+    rows, cols, z = grid.matrix
+    assert (rows, cols) == (["2024", "2025"], ["2024", "2025"])
+    assert z[0][0] == pytest.approx(1.0) and z[0][1] == pytest.approx(0.59)
+    assert z[1] == [None, pytest.approx(1.0)]
+    assert [[cls for _, cls in row[1:]] for row in grid.rows] == [["green", "yellow"],
+                                                                 ["", "green"]]
+    assert grid.rows[0][2][0] == "59.0%"
+
+
+def test_development_views_list_every_supplier_and_customer(company: Project) -> None:
+    grid = model_grid(company, _tile(company, "supply_account_management", "Supplier develop"))
+    names = [row[0][0] for row in grid.rows]
+    assert sorted(names) == ["Alpha Hall", "Beta Park", "Gamma Club",
+                             "Unlinked (Not in Platform)"]
+    assert grid.header[-1] == "core action state"
+    states = {row[0][0]: row[-1][0] for row in grid.rows}
+    assert states["Gamma Club"] == "lost" and states["Alpha Hall"] == "losing"
+    customers = model_grid(company, _tile(company, "demand_account_management", "Customer dev"))
+    assert sorted(row[0][0] for row in customers.rows) == [f"Brand C{i}" for i in range(1, 5)]
+    # billings: C1 1000 -> 1000 (NRR 100%), C3 800 -> 0 (lost)
+    nrr = {row[0][0]: row[5][0] for row in customers.rows}
+    assert nrr["Brand C1"] == "100.0%" and nrr["Brand C3"] == "0.0%"
+
+
+def test_the_dashboards_render_the_model_tiles(company: Project) -> None:
+    ensure_tables(company.engine)
+    auth = Auth(company.engine, load_or_create_secret(company.root), WebSettings())
+    auth.add_user("ada", "grace_kim", "viewer", "a long passphrase for ada")
+    _, raw = auth.create_token("ada", "test")
+    app = create_app(company, WebSettings(), schedule=False)
+    with TestClient(app) as client:
+        client.headers["Authorization"] = f"Bearer {raw}"
+        page = client.get("/dashboards/supply_account_management")
+        assert page.status_code == 200
+        assert page.text.count('data-model="supply_npr_by_supplier"') == 2
+        assert "TOTAL (P&amp;L Match)" in page.text and "Unlinked (Not in Platform)" in page.text
+        assert 'class="cell yellow">59.0%' in page.text
+        assert client.get("/dashboards/demand_account_management").status_code == 200

@@ -1,0 +1,139 @@
+"""Model tiles: the rows of a model view on a dashboard, as a table or a coloured matrix.
+
+Some of what a team reads is not one number but a list: net payout retention by supplier with
+its Unlinked and TOTAL rows, the customer development view, the cohort payout matrix. Those are
+model views; a dashboard tile with `model:` shows them, filtered, sorted and optionally pivoted
+(one row per cohort, one column per year), its cells formatted by `units` and, for a cohort
+matrix, coloured green / yellow / red by the bands of the metric named in `bands_from`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from northstar.engines.base import quote
+from northstar.errors import NorthstarError
+from northstar.formatting import format_value
+from northstar.ledger.schema import RAW_PREFIX
+
+if TYPE_CHECKING:
+    from northstar.metrics.definition import MetricDef
+    from northstar.project import Project
+    from northstar.web.dashboards import Tile
+
+
+@dataclass
+class Grid:
+    """What the template draws: a header row and rows of formatted cells, each with a colour
+    class (green / yellow / red, or empty)."""
+
+    header: list[str]
+    rows: list[list[tuple[str, str]]] = field(default_factory=list)
+    note: str | None = None
+    matrix: tuple[list[str], list[str], list[list[float | None]]] | None = None
+    """For a pivot: row labels, column labels and the raw numbers (for the heat map)."""
+
+
+def model_query(tile: Tile) -> str:
+    """The SELECT a model tile runs, in DuckDB's dialect."""
+    assert tile.model is not None
+    if tile.pivot is not None:
+        cols = [tile.pivot.rows, tile.pivot.columns, tile.pivot.value]
+    else:
+        cols = tile.select
+    select = ", ".join(quote(c) for c in cols) if cols else "*"
+    sql = f"SELECT {select} FROM {quote(tile.model)}"
+    if tile.where:
+        sql += f" WHERE ({tile.where})"
+    if tile.order_by:
+        sql += f" ORDER BY {tile.order_by}"
+    elif tile.pivot is not None:
+        sql += f" ORDER BY {quote(tile.pivot.rows)}, {quote(tile.pivot.columns)}"
+    return sql + f" LIMIT {tile.limit}"
+
+
+def thresholds(metric: MetricDef) -> tuple[float, float] | None:
+    """A metric's green and yellow lines as values: fractions of a fixed target when the bands
+    are relative to the target, the numbers themselves when absolute."""
+    if metric.bands is None:
+        return None
+    b = metric.bands
+    if b.relative_to == "absolute":
+        return b.green, b.yellow
+    if metric.target is None or metric.target.value is None:
+        return None  # relative to a target that changes by period: no single line
+    return b.green * metric.target.value, b.yellow * metric.target.value
+
+
+def colour(value: float | None, lines: tuple[float, float] | None, higher: bool) -> str:
+    """green / yellow / red for a cell, or '' without bands or a value."""
+    if value is None or lines is None:
+        return ""
+    green, yellow = lines
+    if higher:
+        return "green" if value >= green else "yellow" if value >= yellow else "red"
+    return "green" if value <= green else "yellow" if value <= yellow else "red"
+
+
+def _cell(value: Any, unit: str | None) -> str:
+    """A cell as a person reads it: by the column's unit when it has one; whole numbers (a
+    year, a count) as they are; other numbers with two decimals."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return str(value)
+    if unit is not None:
+        return format_value(value, unit)
+    if isinstance(value, int):
+        return str(value)
+    return f"{float(value):,.2f}"
+
+
+def model_grid(project: Project, tile: Tile) -> Grid:
+    """Run a model tile's query and lay its rows out for the page."""
+    assert tile.model is not None
+    state = project.metrics.state()  # build the model views if the ledger moved
+    if tile.model in project.models.waiting():
+        tables = project.models.raw_dependencies(f"SELECT * FROM {quote(tile.model)}")
+        missing = sorted(t.removeprefix(RAW_PREFIX) for t in tables
+                         if t.startswith(RAW_PREFIX) and t not in state.versions)
+        return Grid([], note="Waiting for data: nothing loaded into "
+                    + (", ".join(missing) or "a table it reads") + ".")
+    engine = project.engine
+    try:
+        table = engine.query(engine.transpile(model_query(tile)))
+    except NorthstarError as exc:
+        return Grid([], note=f"This table could not be read: {exc}")
+    except Exception as exc:  # the driver's own error: a wrong column or condition in the file
+        return Grid([], note=f"This table could not be read: {str(exc).splitlines()[0]}")
+    names = list(table.column_names)
+    data = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    records = list(zip(*data, strict=True)) if data else []
+    if tile.pivot is None:
+        return Grid([n.replace("_", " ") for n in names],
+                    [[(_cell(v, tile.units.get(n)), "") for n, v in zip(names, r, strict=True)]
+                     for r in records],
+                    note=None if records else "No rows.")
+    row_keys: list[Any] = list(dict.fromkeys(r[0] for r in records))
+    col_keys: list[Any] = sorted(dict.fromkeys(r[1] for r in records), key=_sort_key)
+    cell = {(r[0], r[1]): r[2] for r in records}
+    metric = project.catalog.metrics.get(tile.bands_from) if tile.bands_from else None
+    lines = thresholds(metric) if metric is not None else None
+    higher = metric is None or metric.direction != "lower"
+    unit = tile.units.get(tile.pivot.value)
+    grid = Grid([tile.pivot.rows.replace("_", " "), *(str(c) for c in col_keys)],
+                note=None if records else "No rows.")
+    numbers: list[list[float | None]] = []
+    for rk in row_keys:
+        values = [cell.get((rk, ck)) for ck in col_keys]
+        as_float = [None if v is None else float(v) for v in values]
+        numbers.append(as_float)
+        grid.rows.append([(str(rk), ""), *((_cell(v, unit), colour(f, lines, higher))
+                                           for v, f in zip(values, as_float, strict=True))])
+    grid.matrix = ([str(k) for k in row_keys], [str(k) for k in col_keys], numbers)
+    return grid
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    return (0, value) if isinstance(value, int | float) else (1, str(value))

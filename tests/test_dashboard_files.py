@@ -1,0 +1,69 @@
+"""Dashboard files with model tiles: mistakes are named with the file and the line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from northstar.errors import ConfigError
+from northstar.packs import get_pack
+from northstar.project import Project
+from northstar.web.dashboards import Tile, load_dashboard, load_dashboards
+from northstar.web.tables import model_grid
+
+HEAD = "name: t\ntitle: T\ntiles:\n"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    root = tmp_path_factory.mktemp("d") / "p"
+    Project.init(root, pack=get_pack("marketplace"), timezone="UTC").close()
+    with Project.open(root) as p:
+        yield p
+
+
+def _load(project: Project, tiles: str) -> None:
+    path = project.root / "dashboards" / "t.yml"
+    path.write_text(HEAD + tiles, encoding="utf-8")
+    try:
+        load_dashboard(path, project.catalog)
+    finally:
+        path.unlink()
+
+
+def test_the_pack_dashboards_load(project: Project) -> None:
+    boards = load_dashboards(project.root, project.catalog)
+    models = [t.model for b in boards.values() for t in b.tiles if t.model]
+    assert "supply_npr_by_supplier" in models and "customer_cohort_matrix" in models
+
+
+@pytest.mark.parametrize(("tiles", "line", "words"), [
+    ("  - model: no_such_model\n    visual: table\n", 4, "no model 'no_such_model'"),
+    ("  - model: supplier_development\n    visual: table\n    bands_from: nope\n", 6,
+     "cannot colour by 'nope' (no such metric)"),
+    ("  - model: supplier_development\n    visual: trend\n", 4, "`table` or `cohort`"),
+    ("  - model: supplier_cohort_matrix\n    visual: cohort\n", 4, "needs `pivot`"),
+    ("  - model: supplier_development\n    visual: table\n    by: owner_id\n", 4,
+     "a model tile uses `where`"),
+    ("  - metric: npr\n    pivot: {rows: a, columns: b, value: c}\n", 4,
+     "only for a model tile"),
+    ("  - metric: npr\n    model: supplier_development\n", 4, "either a metric"),
+    ("  - model: supplier_development\n    visual: table\n    select: [\"a; drop\"]\n", 4,
+     "is not a column name"),
+])
+def test_mistakes_in_model_tiles_are_named(project: Project, tiles: str, line: int,
+                                           words: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        _load(project, tiles)
+    text = str(err.value)
+    assert words in text
+    assert f"t.yml:{line}" in text, text
+
+
+def test_a_tile_over_a_model_waiting_for_data_says_so(project: Project) -> None:
+    tile = Tile(model="supply_npr_by_supplier", visual="table")
+    grid = model_grid(project, tile)
+    assert grid.rows == [] and grid.note is not None
+    assert grid.note.startswith("Waiting for data: nothing loaded into ")
+    assert "bill_lines" in grid.note
