@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from fakes.oidc import CLIENT_ID, CLIENT_SECRET, OidcFake
+from northstar.config import OidcSettings
 from northstar.formatting import format_value
 from northstar.web import create_app
 from web_helpers import PASSWORDS, fast_settings, open_copy, people_for, shared_template
@@ -32,11 +34,33 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
-    import uvicorn
-
     template = shared_template(tmp_path_factory)
     app = create_app(open_copy(template, tmp_path_factory.mktemp("browser") / "p"),
                      fast_settings())
+    yield from _serve(app)
+
+
+@pytest.fixture(scope="module")
+def sso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """A second server with single sign-on against the fake provider; ada signs in by email."""
+    project = open_copy(shared_template(tmp_path_factory),
+                        tmp_path_factory.mktemp("browser-sso") / "p")
+    secrets_file = project.root / ".secrets" / "secrets.json"
+    secrets_file.parent.mkdir(mode=0o700)
+    secrets_file.write_text(f'{{"oidc": {{"client_secret": "{CLIENT_SECRET}"}}}}')
+    secrets_file.chmod(0o600)
+    with OidcFake(email="ada@example.com") as fake:
+        settings = fast_settings()
+        settings.oidc = OidcSettings(issuer=fake.issuer, client_id=CLIENT_ID,
+                                     name="Example ID", allowed_domains=["example.com"])
+        app = create_app(project, settings)
+        app.state.ns.auth.set_email("ada", "ada@example.com")
+        yield from _serve(app)
+
+
+def _serve(app: Any) -> Iterator[tuple[str, Any]]:
+    import uvicorn
+
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -159,3 +183,16 @@ def test_dashboard_draws_its_charts(server: tuple[str, Any], page: Any) -> None:
     page.wait_for_function(
         "() => document.querySelectorAll('[data-figure] .main-svg').length >= 3")
     shot(page, "dashboard-cfo")
+
+
+def test_sign_in_with_the_provider_lands_on_my_metric(sso_server: tuple[str, Any],
+                                                      page: Any) -> None:
+    base, app = sso_server
+    page.goto(base + "/")
+    assert page.url == base + "/login"
+    page.click("text=Sign in with Example ID")  # to the provider, which approves at once
+    page.wait_for_url(base + "/")
+    assert page.inner_text("#metric-title") == "Net revenue"  # ada owns net_revenue
+    page.wait_for_selector("#trend-chart .main-svg")
+    entry = next(e for e in app.state.ns.audit.entries() if e.action == "login.sso")
+    assert (entry.actor, entry.outcome) == ("ada", "ok")
