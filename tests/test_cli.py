@@ -122,6 +122,24 @@ def test_unknown_options_are_usage_errors(proj: Path) -> None:
     assert "No such option" in proc.stderr
 
 
+def test_every_load_runs_the_data_checks_and_says_which_failed(tmp_path: Path) -> None:
+    run("init", "acme", cwd=tmp_path)
+    folder = tmp_path / "acme"
+    (folder / "checks").mkdir(exist_ok=True)
+    (folder / "checks" / "no_negative_invoices.sql").write_text(
+        "-- description: Invoice amounts are never negative.\n-- severity: error\n"
+        "select id, amount from invoices where amount < 0\n")
+    (folder / "good.csv").write_text("id,txn_date,amount\nA,2025-01-05,60.00\n")
+    (folder / "bad.csv").write_text("id,txn_date,amount\nB,2025-01-06,-5.00\n")
+    first = run("load", "invoices", "good.csv", cwd=folder)
+    assert "Data checks: 1 passed" in first.stdout and "FAILED" not in first.stdout
+    second = run("load", "invoices", "bad.csv", cwd=folder)  # the rows land; the check fails
+    assert "Loaded 1 rows into raw_invoices (load 2)" in second.stdout
+    assert "Data checks: 0 passed, 1 FAILED (no_negative_invoices)" in second.stdout
+    check = run("check", cwd=folder, ok=False)
+    assert check.returncode == 1 and "FAIL no_negative_invoices (1 failing row(s))" in check.stdout
+
+
 def test_verify_fails_and_names_a_row_changed_behind_its_back(tmp_path: Path) -> None:
     run("init", "p", cwd=tmp_path)
     folder = tmp_path / "p"

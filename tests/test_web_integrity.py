@@ -66,17 +66,18 @@ def test_page_lists_every_check_and_turns_red_on_a_bad_row(
     assert page.status_code == 200
     assert statuses(page.text) == dict.fromkeys(names, "pass")
     assert 'id="integrity-alarm"' not in page.text
+    assert "data-checks-failing" not in c.get("/").text
     assert '<a href="/integrity">Data integrity</a>' in page.text  # in the navigation
     assert "Net payouts in the NPR summary" in page.text  # the plain description
     assert c.get("/integrity").status_code == 200
-    assert len(calls) == 1  # nothing loaded in between: the second view reran nothing
+    assert len(calls) == 0  # the app ran them at start; nothing loaded since: no rerun
 
     # a remittance for a bill the books never received
     project.append("remittance_lines", pa.Table.from_pylist([{
         "id": "REM-8888888", "bill_id": "BILL-8888888", "supplier_id": "SUP-0001",
         "remitted_date": date(2024, 3, 1), "amount": Decimal("900.00")}]), source="platform")
     page = c.get("/integrity")
-    assert len(calls) == 2
+    assert len(calls) == 1
     found = statuses(page.text)
     assert found["bill_reconciliation"] == "fail"
     assert 'id="integrity-alarm"' in page.text and 'class="banner failed"' in page.text
@@ -84,9 +85,13 @@ def test_page_lists_every_check_and_turns_red_on_a_bad_row(
     assert "bill_reconciliation" in alarm
     card = page.text.split('id="check-bill_reconciliation"', 1)[1].split('class="card check"')[0]
     assert "1 failing row" in card and "BILL-8888888" in card and "missing in accounting" in card
+    home = c.get("/").text  # every page now says so, from the cached results
+    assert len(calls) == 1
+    banner = home.split('data-checks-failing="1"', 1)[1].split("</p>", 1)[0]
+    assert "bill_reconciliation" in banner and 'href="/integrity"' in banner
 
     api = c.get("/api/checks").json()
-    assert len(calls) == 2  # the API shares the page's cached results
+    assert len(calls) == 1  # the API shares the page's cached results
     assert api["success"] is True and api["data"]["alarming"] is True
     by_name = {r["name"]: r for r in api["data"]["checks"]}
     assert set(by_name) == names
@@ -106,7 +111,7 @@ def test_a_changed_check_file_is_rerun_and_a_warning_is_not_alarming(
         "-- description: lists every supplier, a warning that fails once per supplier\n"
         "-- severity: warning\nselect id, name from suppliers\n", encoding="utf-8")
     data = c.get("/api/checks").json()["data"]
-    assert len(calls) == 2
+    assert len(calls) == 1  # run at start, then again for the new file
     warning = next(r for r in data["checks"] if r["name"] == "no_suppliers_named_x")
     suppliers = project.engine.scalar("SELECT count(*) FROM suppliers")
     assert (warning["status"], warning["failing"]) == ("fail", suppliers)

@@ -31,10 +31,12 @@ from northstar.errors import ConfigError, NorthstarError
 from northstar.ledger.schema import RAW_PREFIX
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from northstar.project import Project
 
-__all__ = ["CHECKS_DIR", "CheckFile", "CheckResult", "cached_checks", "read_checks", "register",
-           "run_checks"]
+__all__ = ["CHECKS_DIR", "CheckFile", "CheckResult", "after_refresh", "cached_checks",
+           "latest_checks", "read_checks", "register", "run_checks", "summary"]
 
 CHECKS_DIR = "checks"
 Severity = Literal["error", "warning"]
@@ -189,22 +191,61 @@ _CACHE: weakref.WeakKeyDictionary[Project, tuple[tuple[Any, ...], list[CheckResu
     weakref.WeakKeyDictionary())
 
 
-def cached_checks(project: Project) -> list[CheckResult]:
-    """run_checks, reused while the ledger head (newest load), the record corrections and the
-    check files are unchanged: viewing the integrity page twice runs the checks once."""
+def _cache_key(project: Project) -> tuple[Any, ...]:
     folder = project.root / CHECKS_DIR
     files = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size)
                          for p in folder.glob("*.sql")))
     state = project.metrics.state()
-    key = (state.head, tuple(sorted(state.record_versions.items())), files)
+    return (state.head, tuple(sorted(state.record_versions.items())), files)
+
+
+def cached_checks(project: Project) -> list[CheckResult]:
+    """run_checks, reused while the ledger head (newest load), the record corrections and the
+    check files are unchanged: viewing the integrity page twice runs the checks once."""
     found = _CACHE.get(project)
-    if found is not None and found[0] == key:
+    if found is not None and found[0] == _cache_key(project):
         return found[1]
     results = run_checks(project)
     # the models may have been rebuilt while running: key on the state the results reflect
-    state = project.metrics.state()
-    _CACHE[project] = ((state.head, tuple(sorted(state.record_versions.items())), files),
-                       results)
+    _CACHE[project] = (_cache_key(project), results)
+    return results
+
+
+def latest_checks(project: Project) -> list[CheckResult] | None:
+    """The results of the last run of the checks if nothing changed since, without running
+    them (None otherwise): what a page shows in its banner at no cost."""
+    found = _CACHE.get(project)
+    if found is None or found[0] != _cache_key(project):
+        return None
+    return found[1]
+
+
+def summary(results: list[CheckResult]) -> str:
+    """One line for the end of a refresh: how many checks passed, and which failed."""
+    bad = [r for r in results if r.alarming]
+    warn = [r for r in results if not r.passed and not r.waiting and r.severity == "warning"]
+    waiting = sum(1 for r in results if r.waiting)
+    passed = sum(1 for r in results if r.passed)
+    parts = [f"{passed} passed"]
+    if waiting:
+        parts.append(f"{waiting} waiting for data")
+    if warn:
+        parts.append(f"{len(warn)} warning ({', '.join(r.name for r in warn)})")
+    if bad:
+        parts.append(f"{len(bad)} FAILED ({', '.join(r.name for r in bad)}): run `northstar "
+                     "check` for the rows")
+    return "Data checks: " + ", ".join(parts)
+
+
+def after_refresh(project: Project, console: Console) -> list[CheckResult]:
+    """Run the checks once new data is in (load, sync, attach) and say how they went, in red
+    when one fails. The refresh itself stands: the rows are in the ledger either way."""
+    if not any((project.root / CHECKS_DIR).glob("*.sql")):
+        return []
+    results = cached_checks(project)
+    bad = any(r.alarming for r in results)
+    console.print(summary(results), style="bold red" if bad else None, highlight=False,
+                  markup=False)
     return results
 
 

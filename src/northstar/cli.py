@@ -18,6 +18,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from northstar import __version__
+from northstar.checks import after_refresh
 from northstar.config import CONFIG_FILE, load_settings
 from northstar.errors import NorthstarError
 from northstar.formatting import format_change, format_value
@@ -91,15 +92,16 @@ def load(
     project: ProjectDir = Path("."),
 ) -> None:
     """Append a file to a raw ledger table: every row, or nothing."""
-    with Project.open(project) as p, Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-            console=err, transient=True) as bar:
-        bar.add_task(f"Reading, checking and appending {file.name}", total=None)
-        result = p.load_file(table, file, source=source, id_column=id_column,
-                             tags=_tags(tag or []))
+    with Project.open(project) as p:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=err, transient=True) as bar:
+            bar.add_task(f"Reading, checking and appending {file.name}", total=None)
+            result = p.load_file(table, file, source=source, id_column=id_column,
+                                 tags=_tags(tag or []))
         out.print(f"Loaded {result.rows:,} rows into raw_{table} (load {result.load_id}"
                   + (f", {result.replaced:,} new versions of known records" if result.replaced
                      else "") + ")")
+        after_refresh(p, out)
 
 
 @app.command()

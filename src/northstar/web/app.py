@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from northstar import __version__
+from northstar.checks import cached_checks
 from northstar.config import CONFIG_FILE
 from northstar.engines.base import Engine
 from northstar.errors import ConfigError, NorthstarError
@@ -76,6 +77,7 @@ def start_schedule(project: Project, lock: threading.RLock) -> CollectionSchedul
             for name, metric in project.catalog.metrics.items():  # freeze what closed
                 closed = project.calendar.previous(project.calendar.current(metric.grain))
                 project.compute([name], [str(closed)])
+            cached_checks(project)  # every refresh runs the checks; pages show failures
 
     scheduler = CollectionScheduler(project.settings.schedule, sources, run)
     scheduler.start()
@@ -111,6 +113,7 @@ def create_app(project_folder: str | Path | Project = ".",
     project.catalog  # noqa: B018 - fail at start on a broken metric file, not on a request
     apply_overrides(project)
     project.metrics.state()  # builds the model views while files may still be read
+    cached_checks(project)  # the data checks' banner is right from the first page
     harden(project.engine)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["fmt"] = format_value

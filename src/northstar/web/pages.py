@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
-from northstar.checks import cached_checks
+from northstar.checks import cached_checks, latest_checks
 from northstar.formatting import format_value
 from northstar.web import charts, tables, views
 from northstar.web.auth import csrf_ok
@@ -39,7 +39,9 @@ def render(request: Request, template: str, status: int = 200, **values: Any) ->
     return c.templates.TemplateResponse(request, template, {
         "user": user, "csrf": session.csrf if session else "",
         "company": c.project.settings.company.name,
-        "problems": [h for h in health if h.status != "ok"], **values,
+        "problems": [h for h in health if h.status != "ok"],
+        "failing_checks": [r.name for r in latest_checks(c.project) or [] if r.alarming],
+        **values,
     }, status_code=status)
 
 
