@@ -36,6 +36,10 @@ def test_attach_and_load_mapped_commands(tmp_path: Path) -> None:
     wh = tmp_path / "wh.duckdb"
     land_csvs(f"duckdb:///{wh}", "qb", FIXTURES / "quickbooks")
     Project.init(tmp_path / "proj").close()
+    (tmp_path / "proj" / "checks").mkdir(exist_ok=True)
+    (tmp_path / "proj" / "checks" / "remittances_positive.sql").write_text(
+        "-- description: remittances are positive\n-- severity: error\n"
+        "select id from remittance_lines where amount <= 0\n", encoding="utf-8")
     spec = tmp_path / "attach.toml"
     spec.write_text('url = "duckdb:///wh.duckdb"\n[quickbooks]\nschema = "qb"\n'
                     'objects = ["invoice_lines", "payments"]\n', encoding="utf-8")
@@ -43,6 +47,8 @@ def test_attach_and_load_mapped_commands(tmp_path: Path) -> None:
     result = runner.invoke(app(), ["attach", str(spec), "--project", str(tmp_path / "proj")])
     assert result.exit_code == 0, result.output
     assert "9 row(s) appended from 2 object(s)" in result.output  # 8 lines + 1 payment
+    # the check reads remittances, which nothing has loaded yet
+    assert "Data checks: 0 passed, 1 waiting for data" in result.output
     again = runner.invoke(app(), ["attach", str(spec), "-p", str(tmp_path / "proj")])
     assert "0 row(s) appended" in again.output
 
@@ -56,6 +62,7 @@ def test_attach_and_load_mapped_commands(tmp_path: Path) -> None:
                                    "-p", str(tmp_path / "proj")])
     assert loaded.exit_code == 0, loaded.output
     assert "2 row(s) appended to raw_remittance_lines" in loaded.output
+    assert "Data checks: 1 passed" in loaded.output
     with Project.open(tmp_path / "proj") as p:
         assert p.engine.scalar("SELECT sum(amount) FROM raw_remittance_lines") == 1502
 

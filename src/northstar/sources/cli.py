@@ -37,6 +37,7 @@ def sync_command(
     """Collect from the declared sources now: each object all or nothing."""
     import time
 
+    from northstar.checks import after_refresh
     from northstar.project import Project
     from northstar.sources.config import load_sources
     from northstar.sources.sync import Progress as Report
@@ -84,6 +85,7 @@ def sync_command(
                     else:
                         out.print(f"[red]failed[/] {r.source} {r.object}: {r.error}",
                                   highlight=False)
+        after_refresh(p, out)
     if failures:
         raise NorthstarError("; ".join(failures))
 

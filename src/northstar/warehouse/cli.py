@@ -30,6 +30,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Read the QuickBooks and HubSpot tables Fivetran lands in a warehouse (DuckDB file,
         PostgreSQL schema, BigQuery) into the ledger. Only new or changed rows are appended."""
+        from northstar.checks import after_refresh
         from northstar.project import Project
         from northstar.warehouse.attach import ObjectReport, attach
         from northstar.warehouse.spec import load_spec
@@ -42,10 +43,12 @@ def register(app: typer.Typer) -> None:
                           str(o.deleted_skipped + o.tombstones), str(o.appended),
                           str(o.load_id) if o.load_id is not None else "-")
 
-        with Project.open(project) as p, out.status(f"attaching {attach_spec.url} ..."):
-            report = attach(p, attach_spec, progress=show)
-        out.print(table)
-        out.print(f"{report.appended} row(s) appended from {len(report.objects)} object(s)")
+        with Project.open(project) as p:
+            with out.status(f"attaching {attach_spec.url} ..."):
+                report = attach(p, attach_spec, progress=show)
+            out.print(table)
+            out.print(f"{report.appended} row(s) appended from {len(report.objects)} object(s)")
+            after_refresh(p, out)
 
     @app.command("load-mapped")
     def load_mapped_command(
@@ -56,14 +59,17 @@ def register(app: typer.Typer) -> None:
         project: ProjectDir = Path("."),
     ) -> None:
         """Append a CSV export to the raw table its mapping names: every row, or none."""
+        from northstar.checks import after_refresh
         from northstar.project import Project
         from northstar.warehouse.files import load_mapped
 
         with Project.open(project) as p:
             report = load_mapped(p, file, mapping)
-        if report.load_id is None:
-            out.print(f"{file.name}: all {report.read} row(s) already in raw_{report.table}; "
-                      "nothing appended")
-        else:
-            out.print(f"{file.name}: {report.appended} row(s) appended to raw_{report.table} "
-                      f"(load {report.load_id}; {report.unchanged} unchanged)")
+            if report.load_id is None:
+                out.print(f"{file.name}: all {report.read} row(s) already in "
+                          f"raw_{report.table}; nothing appended")
+            else:
+                out.print(f"{file.name}: {report.appended} row(s) appended to "
+                          f"raw_{report.table} (load {report.load_id}; {report.unchanged} "
+                          "unchanged)")
+                after_refresh(p, out)
