@@ -376,3 +376,53 @@ def test_a_missing_client_secret_stops_the_start(tmp_path_factory: pytest.TempPa
         assert app.state.ns.oidc._secret.reveal() == CLIENT_SECRET
         assert CLIENT_SECRET not in repr(app.state.ns.oidc._secret)
     assert os.environ["NS_TEST_OIDC_SECRET"] == CLIENT_SECRET
+
+
+def test_emails_come_from_the_cli_and_the_admin_page(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    import typer
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from northstar.web import register
+    from web_helpers import PASSWORDS, csrf_of, fast_settings
+
+    root = copy_project(shared_template(tmp_path_factory), tmp_path_factory.mktemp("em") / "p")
+    cli = typer.Typer()
+    register(cli)
+    runner = CliRunner()
+
+    def run(*args: str) -> Any:
+        return runner.invoke(cli, [*args, "--project", str(root)])
+
+    r = run("user", "add", "zed", "--person", "jordan_avery", "--email", "Zed@Example.com")
+    assert r.exit_code == 0 and "Added viewer zed (jordan_avery, Zed@Example.com)." in r.output
+    r = run("user", "add", "zoe", "--person", "jordan_avery", "--email", "zed@example.com")
+    assert r.exit_code != 0 and "user 'zed' already has the email zed@example.com" in str(
+        r.exception)
+    assert run("user", "email", "vic", "vic@example.com").exit_code == 0
+    r = run("user", "email", "eve", "not-an-email")
+    assert r.exit_code != 0 and "is not an email address" in str(r.exception)
+    app = create_app(root, fast_settings())
+    auth: Auth = app.state.ns.auth
+    assert auth.emails() == {"zed": "zed@example.com", "vic": "vic@example.com"}
+    assert auth.user_by_email("ZED@example.com")[0].username == "zed"  # type: ignore[union-attr]
+    with TestClient(app, follow_redirects=False) as c:
+        page = c.get("/login")
+        c.post("/login", data={"username": "ada", "password": PASSWORDS["ada"],
+                               "csrf_token": csrf_of(page.text)})
+        admin = c.get("/admin").text
+        assert "<td>zed</td><td>zed@example.com</td>" in admin
+        r = c.post("/admin/users", data={"username": "yan", "role": "viewer",
+                                         "person": "jordan_avery", "email": "yan@example.com",
+                                         "csrf_token": csrf_of(admin)})
+        assert r.status_code == 200 and "User yan added." in r.text
+    assert auth.emails()["yan"] == "yan@example.com"
+    app.state.ns.project.close()
+    assert run("user", "email", "yan", "-").exit_code == 0
+    with Project.open(root) as project:
+        from northstar.secret import load_or_create_secret
+        from northstar.web.settings import WebSettings
+
+        again = Auth(project.engine, load_or_create_secret(root), WebSettings())
+        assert "yan" not in again.emails()

@@ -28,7 +28,7 @@ def _page(request: Request, status: int = 200, **values: Any) -> HTMLResponse:
     p = c.project
     extra: dict[str, Any] = {}
     if user.can("admin"):
-        extra = {"users": c.auth.users(), "tokens": c.auth.tokens(),
+        extra = {"users": c.auth.users(), "emails": c.auth.emails(), "tokens": c.auth.tokens(),
                  "thresholds": th.thresholds(p), "audit": c.audit.entries(50),
                  "audit_problems": c.audit.verify(), "roles": ROLES,
                  "people": sorted(p.catalog.people.values(), key=lambda x: x.name)}
@@ -141,7 +141,8 @@ async def thresholds(request: Request, metric: str = Form(""), green: str = Form
 
 @router.post("/admin/users", response_class=HTMLResponse)
 async def add_user(request: Request, username: str = Form(""), role: str = Form("viewer"),
-                   person: str = Form(""), csrf_token: str = Form("")) -> Response:
+                   person: str = Form(""), email: str = Form(""),
+                   csrf_token: str = Form("")) -> Response:
     check_form_csrf(request, csrf_token)
     user = require(request, "admin", "user.add")
     c = ctx(request)
@@ -149,11 +150,12 @@ async def add_user(request: Request, username: str = Form(""), role: str = Form(
     try:
         if person not in c.project.catalog.people:
             raise NorthstarError(f"no person {person!r} in people.yml")
-        c.auth.add_user(username, person, role, password)
+        c.auth.add_user(username, person, role, password, email or None)
     except NorthstarError as exc:
         return _page(request, 400, error=str(exc))
     c.audit.record(c.settings.clock(), user.username, "user.add", "ok",
-                   {"username": username, "role": role, "person": person}, client_of(request))
+                   {"username": username, "role": role, "person": person,
+                    "email": email or None}, client_of(request))
     return _page(request, message=f"User {username} added.", secret_label="Password for "
                  f"{username} (shown once)", secret_value=password)
 

@@ -148,6 +148,11 @@ class Auth:
             "WHERE NOT disabled ORDER BY username")
         return [(User(str(r[0]), str(r[1]), r[2]), int(r[3]), r[4]) for r in rows]
 
+    def emails(self) -> dict[str, str]:
+        """username -> email, for the users that have one."""
+        rows = self.engine.rows(f"SELECT username, email FROM {USERS} WHERE email IS NOT NULL")
+        return {str(r[0]): str(r[1]) for r in rows}
+
     def set_password(self, username: str, password: str) -> None:
         if len(password) < 12:
             raise NorthstarError("a password needs at least 12 characters")
