@@ -16,6 +16,8 @@ from northstar.packs import get_pack
 PACK = get_pack("marketplace")
 VISUALS = {"number", "trend", "waterfall", "cohort", "funnel", "bullet", "table"}
 TILE_KEYS = {"metric", "title", "visual", "filter", "by", "periods"}
+MODEL_TILE_KEYS = {"model", "title", "visual", "select", "where", "order_by", "limit", "pivot",
+                   "units", "bands_from"}
 EXPECTED = {"executive", "cfo", "company_kpis", "supply", "demand_sales",
             "demand_account_management", "marketing", "finance_operations",
             "supply_account_management"}
@@ -49,6 +51,14 @@ def test_dashboard_follows_the_format(name: str) -> None:
     known = metrics()
     for i, tile in enumerate(board["tiles"]):
         where = f"{name} tile {i}"
+        if "model" in tile:  # the rows of a model view: a table or a coloured matrix
+            assert set(tile) <= MODEL_TILE_KEYS and tile["visual"] in {"table", "cohort"}, where
+            assert (PACK.dashboards_dir.parent / "models" / f"{tile['model']}.sql").exists()
+            if tile["visual"] == "cohort":
+                assert set(tile["pivot"]) == {"rows", "columns", "value"}, where
+            if "bands_from" in tile:
+                assert known[tile["bands_from"]].bands is not None, where
+            continue
         assert set(tile) <= TILE_KEYS and "metric" in tile and "visual" in tile, where
         assert tile["visual"] in VISUALS, where
         metric = known.get(tile["metric"])
@@ -63,7 +73,7 @@ def test_dashboard_follows_the_format(name: str) -> None:
 
 def test_every_owned_metric_is_on_the_core_kpi_dashboard() -> None:
     people = yaml.safe_load(PACK.people_file.read_text(encoding="utf-8"))["people"]
-    on_board = {t["metric"] for t in dashboards()["company_kpis"]["tiles"]}
+    on_board = {t["metric"] for t in dashboards()["company_kpis"]["tiles"] if "metric" in t}
     assert {p["metric"] for p in people} == on_board
 
 

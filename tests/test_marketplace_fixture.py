@@ -115,6 +115,19 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
             ("INV-1", date(2024, 3, 1), "1000.00"), ("INV-2", date(2025, 3, 1), "1200.00"),
             ("INV-4", date(2025, 4, 1), "500.00"), ("INV-5", date(2024, 5, 1), "800.00"),
             ("INV-6", date(2024, 6, 1), "1000.00"), ("INV-7", date(2025, 6, 1), "489.00"))])),
+    # the platform's line items name the organiser of each event: GMV by supplier
+    # S1 Alpha Hall: 2024 1000 + 1000 = 2000, 2025 1200; S2 Beta Park: 2024 1000, 2025 550;
+    # S3 Gamma Club: 2024 800; INV-7-1 (2025, 499) names no supplier: Unlinked
+    "platform_invoice_lines": ("platform", _rows(*[
+        {"id": f"{i}-1", "invoice_id": i, "supplier_id": s, "event_date": d, "amount": D(a)}
+        for i, s, d, a in (
+            ("INV-1", "S1", date(2024, 3, 1), "1000.00"),
+            ("INV-2", "S1", date(2025, 3, 1), "1200.00"),
+            ("INV-3", "S2", date(2024, 4, 1), "1000.00"),
+            ("INV-4", "S2", date(2025, 4, 1), "550.00"),
+            ("INV-5", "S3", date(2024, 5, 1), "800.00"),
+            ("INV-6", "S1", date(2024, 6, 1), "1000.00"),
+            ("INV-7", None, date(2025, 6, 1), "499.00"))])),
     "quotas": ("hubspot", _rows(
         {"id": "Q-2025Q2", "owner_id": "riley_chen", "period_start": date(2025, 4, 1),
          "quota": D("1000.00")})),
@@ -268,6 +281,34 @@ def test_views_have_the_unlinked_and_total_rows_and_every_state(company: Project
         "invoice_reconciliation": False,  # INV-3 missing, INV-7 $10 off
         "bill_reconciliation": True,  # one cent is under the $1 tolerance
     }
+
+
+def test_supplier_development_has_gmv_net_revenue_and_take_rate(company: Project) -> None:
+    # net payouts (above): S1 2024 500, 2025 240; S2 300, 350; S3 200, 0; Unlinked 2025 100.
+    # "This year" is 2025. Net revenue = GMV - net payout; take rate = net revenue / GMV:
+    #   S1: 2025 1200 - 240 = 960 (0.8);     all years 3200 - 740 = 2460 (0.76875)
+    #   S2: 2025 550 - 350 = 200 (0.3636..); all years 1550 - 650 = 900 (0.5806..)
+    #   S3: 2025 0 - 0 = 0 (no GMV: none);   all years 800 - 200 = 600 (0.75)
+    #   Unlinked: 2025 499 - 100 = 399;      all years the same (399 / 499)
+    company.metrics.state()  # builds the model views
+    rows = company.engine.query(
+        "SELECT supplier_name, gmv_this_year, gmv_last_year, total_gmv, net_revenue_this_year, "
+        "total_net_revenue, take_rate_this_year, take_rate FROM supplier_development"
+    ).to_pylist()
+    got = {r.pop("supplier_name"): {k: None if v is None else float(v) for k, v in r.items()}
+           for r in rows}
+    assert got["Alpha Hall"] == {
+        "gmv_this_year": 1200.0, "gmv_last_year": 2000.0, "total_gmv": 3200.0,
+        "net_revenue_this_year": 960.0, "total_net_revenue": 2460.0,
+        "take_rate_this_year": pytest.approx(0.8), "take_rate": pytest.approx(0.76875)}
+    assert got["Beta Park"]["net_revenue_this_year"] == 200.0
+    assert got["Beta Park"]["take_rate_this_year"] == pytest.approx(200 / 550)
+    assert got["Beta Park"]["take_rate"] == pytest.approx(900 / 1550)
+    assert got["Gamma Club"]["take_rate_this_year"] is None
+    assert got["Gamma Club"]["take_rate"] == pytest.approx(0.75)
+    unlinked = got["Unlinked (Not in Platform)"]
+    assert (unlinked["total_gmv"], unlinked["total_net_revenue"]) == (499.0, 399.0)
+    assert unlinked["take_rate"] == pytest.approx(399 / 499)
 
 
 def _tile(project: Project, board: str, title_start: str) -> Tile:

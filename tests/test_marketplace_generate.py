@@ -122,6 +122,8 @@ EXPECTED = {
     "ad_spend": ("ads", {"id", "spend_date", "channel", "campaign", "spend", "clicks", "leads",
                          "department", "utm_source", "utm_medium", "utm_campaign"}),
     "platform_invoices": ("platform", {"id", "invoice_date", "total"}),
+    "platform_invoice_lines": ("platform", {"id", "invoice_id", "supplier_id", "event_date",
+                                            "amount", "department", "client_id"}),
     "remittance_lines": ("platform", {"id", "bill_id", "supplier_id", "remitted_date", "amount"}),
     "profit_and_loss": ("quickbooks", {"id", "month", "account_number", "amount"}),
     "contracts": ("hubspot", {"id", "customer_id", "signed_date", "start_date", "end_date",
@@ -137,6 +139,7 @@ MONEY = {"amount", "quota", "spend", "total", "balance", "reserves", "facility_l
          "budget_net_revenue"}
 DATES = {"created_date", "first_listed_date", "txn_date", "due_date", "payment_date",
          "close_date", "period_start", "spend_date", "invoice_date", "remitted_date", "month",
+         "event_date",
          "signed_date", "start_date", "end_date", "statement_date"}
 
 

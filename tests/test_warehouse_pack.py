@@ -36,7 +36,8 @@ PERIODS = {"month": ["2021-01", "2021-02", "2024-01"], "quarter": ["2021-Q1", "2
            "year": ["2021", "2024"]}
 # tables the fixtures' QuickBooks and HubSpot schemas do not hold (the platform's exports and
 # the manual inputs): what reads them waits
-NOT_IN_WAREHOUSE = {"raw_remittance_lines", "raw_platform_invoices", "raw_profit_and_loss",
+NOT_IN_WAREHOUSE = {"raw_remittance_lines", "raw_platform_invoices",
+                    "raw_platform_invoice_lines", "raw_profit_and_loss",
                     "raw_factoring_statements", "raw_monthly_finance", "raw_contracts",
                     "raw_quotas", "raw_ad_spend"}
 

@@ -78,7 +78,7 @@ _MEAN_BILL_LINE = 3_300.0
 _LINES_PER_INVOICE = 2.2
 _DEALS_PER_LINE = 0.42
 _ADS_PER_LINE = 0.06
-_ROWS_PER_LINE = 3.83
+_ROWS_PER_LINE = 4.83
 """Ledger rows generated per GMV invoice line (all tables but the small fixed ones)."""
 
 _GMV_ACCOUNTS = ("4110", "4120", "4130", "4140", "4150", "4160", "4169")
@@ -489,6 +489,9 @@ class _Company:
         """(invoice numbers, invoice days, totals in cents) per year, for the platform export."""
         self.qbo_bills: list[tuple[Ints, Ints, Ints, Ints, Bools]] = []
         """(bill numbers, bill days, totals in cents, supplier, unlinked) per year."""
+        self.gmv_lines: list[tuple[Ints, Ints, Ints, Ints, int]] = []
+        """(invoice numbers, line numbers, invoice days, cents, year index) of every GMV
+        invoice line, per year: the platform's line items name the organiser of each."""
 
     # -- plans ------------------------------------------------------------------------------------
     def _quarters(self, end: date) -> list[_Quarter]:
@@ -544,6 +547,7 @@ class _Company:
         for chunk in sorted({q.plan_index for q in self.quarters} - {0, 1, 2, 3}):
             yield from self._deals(chunk)
         yield from self._platform_invoices()
+        yield from self._platform_invoice_lines()
         yield from self._remittances()
         yield from self._profit_and_loss()
         yield from self._contracts()
@@ -664,6 +668,7 @@ class _Company:
         line_cust = inv_cust[all_inv]
         self.books.append((inv_day[all_inv], _INCOME_CODES[all_account], all_amount))
         self.qbo_invoices.append((inv_no, inv_day, inv_total))
+        self.gmv_lines.append((inv_no[inv], line_no, day, amount, y.index))
         customer_id = c.ids.take(pa.array(line_cust))
         yield from _batches("invoice_lines", "quickbooks", "id", pa.table({
             "id": _ids("INV-", inv_no[all_inv], 7, all_line),
@@ -1019,6 +1024,36 @@ class _Company:
             "total": _money(total),
             "department": _const("finance", n),
         }))
+
+    def _platform_invoice_lines(self) -> Iterator[SampleTable]:
+        """The platform's invoice line items: one per GMV line of the books, naming the
+        organiser whose event it paid for (weighted like the bills among the organisers listed
+        by then), so GMV and take rate can be told per supplier. Same timing gap as the invoice
+        export: lines of the last two days are not in it yet."""
+        rng = _rng(self.seed, 52)
+        s = self.suppliers
+        for inv_no, line_no, day, amount, year in self.gmv_lines:
+            keep = day < self.end_day - 1
+            inv_no, line_no, day, amount = inv_no[keep], line_no[keep], day[keep], amount[keep]
+            n = len(day)
+            if n == 0:
+                continue
+            cw = np.cumsum(s.weight[:, year])
+            listed_before = np.searchsorted(s.listed, day, side="right")
+            reach = np.where(listed_before > 0, cw[np.maximum(listed_before - 1, 0)], 0.0)
+            supplier = np.searchsorted(cw, rng.random(n) * reach, side="right")
+            supplier = np.minimum(supplier, np.maximum(listed_before - 1, 0)).astype(np.int64)
+            supplier_id = s.ids.take(pa.array(supplier, mask=reach <= 0))
+            yield from _batches("platform_invoice_lines", "platform", "id", pa.table({
+                "id": _ids("INV-", inv_no, 7, line_no),
+                "invoice_id": _ids("INV-", inv_no, 7),
+                "supplier_id": supplier_id,
+                "event_date": _dates(day),
+                "amount": _money(amount),
+                "department": _const("supply", n),
+                "client_id": supplier_id,
+            }))
+            del supplier_id
 
     def _remittances(self) -> Iterator[SampleTable]:
         """Remittances on the platform: one per linked organiser bill, naming the supplier it

@@ -1,6 +1,6 @@
 -- The customer retention waterfall, long form: cohort = first year billed. chart =
 -- BILLED_DOLLARS (GMV + discounts - credit memos), TOTAL (all cohorts together) and NRR_PERCENT
--- (a cohort's billings over its first year's). `cohort` is the first year as text, or TOTAL;
+-- (a cohort's billings over its first year's). `cohort` is the first year as text, or TOTAL:
 -- the dashboard pivots the rows into a matrix.
 with yearly as (
   select customer_id, cast(extract(year from txn_date) as integer) as year,

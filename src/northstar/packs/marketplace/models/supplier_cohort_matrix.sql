@@ -1,5 +1,5 @@
 -- The supplier payout waterfall, long form (one row per cohort and year, the dashboard pivots
--- it; `cohort` is the first year as text, or TOTAL). A supplier's cohort is the first year it
+-- it: `cohort` is the first year as text, or TOTAL). A supplier's cohort is the first year it
 -- had a positive net payout, the Unlinked row is a cohort member like any supplier. chart = PAYOUT_DOLLARS (net payouts), TOTAL (all cohorts
 -- together, must equal the P&L) and NPR_PERCENT (a cohort's payouts over its first year's).
 with yearly as (
