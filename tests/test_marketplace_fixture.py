@@ -341,7 +341,7 @@ def test_cohort_matrix_tile_is_coloured_by_the_npr_bands(company: Project) -> No
     assert z[0][0] == pytest.approx(1.0) and z[0][1] == pytest.approx(0.59)
     assert z[1] == [None, pytest.approx(1.0)]
     assert [[cls for _, cls in row[1:]] for row in grid.rows] == [["green", "yellow"],
-                                                                 ["", "green"]]
+                                                                 ["num", "green"]]
     assert grid.rows[0][2][0] == "59.0%"
 
 

@@ -185,6 +185,22 @@ def test_dashboard_draws_its_charts(server: tuple[str, Any], page: Any) -> None:
     shot(page, "dashboard-cfo")
 
 
+def test_supply_dashboard_draws_the_cohort_matrix_and_the_supplier_tables(
+        server: tuple[str, Any], page: Any) -> None:
+    base, _ = server
+    log_in(page, base, "ada")
+    page.goto(base + "/dashboards/supply_account_management")
+    page.wait_for_function(  # the waterfall, then the cohort heat map
+        "() => document.querySelectorAll('[data-figure] .main-svg').length >= 2")
+    assert page.locator('[data-model="supplier_cohort_matrix"] .heatmaplayer').count() == 1
+    npr = page.locator('[data-model="supply_npr_by_supplier"]').nth(1)
+    assert npr.locator("tr").last.locator("td").first.inner_text() == "TOTAL (P&L Match)"
+    assert npr.locator("td.cell.green, td.cell.yellow, td.cell.red").count() > 0
+    names = page.locator('[data-model="supplier_development"] tr td:first-child')
+    assert names.count() >= 10
+    shot(page, "dashboard-supply-am")
+
+
 def test_sign_in_with_the_provider_lands_on_my_metric(sso_server: tuple[str, Any],
                                                       page: Any) -> None:
     base, app = sso_server

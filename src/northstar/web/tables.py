@@ -30,6 +30,8 @@ class Grid:
 
     header: list[str]
     rows: list[list[tuple[str, str]]] = field(default_factory=list)
+    numeric: list[bool] = field(default_factory=list)
+    """Per column: numbers (right-aligned) or text."""
     note: str | None = None
     matrix: tuple[list[str], list[str], list[list[float | None]]] | None = None
     """For a pivot: row labels, column labels and the raw numbers (for the heat map)."""
@@ -111,10 +113,13 @@ def model_grid(project: Project, tile: Tile) -> Grid:
     data = [table.column(i).to_pylist() for i in range(table.num_columns)]
     records = list(zip(*data, strict=True)) if data else []
     if tile.pivot is None:
+        numeric = [all(_is_number(r[i]) for r in records if r[i] is not None)
+                   and any(r[i] is not None for r in records) for i in range(len(names))]
         return Grid([n.replace("_", " ") for n in names],
-                    [[(_cell(v, tile.units.get(n)), "") for n, v in zip(names, r, strict=True)]
+                    [[(_cell(v, tile.units.get(n)), "num" if numeric[i] else "")
+                      for i, (n, v) in enumerate(zip(names, r, strict=True))]
                      for r in records],
-                    note=None if records else "No rows.")
+                    numeric=numeric, note=None if records else "No rows.")
     row_keys: list[Any] = list(dict.fromkeys(r[0] for r in records))
     col_keys: list[Any] = sorted(dict.fromkeys(r[1] for r in records), key=_sort_key)
     cell = {(r[0], r[1]): r[2] for r in records}
@@ -123,16 +128,21 @@ def model_grid(project: Project, tile: Tile) -> Grid:
     higher = metric is None or metric.direction != "lower"
     unit = tile.units.get(tile.pivot.value)
     grid = Grid([tile.pivot.rows.replace("_", " "), *(str(c) for c in col_keys)],
+                numeric=[False, *(True for _ in col_keys)],
                 note=None if records else "No rows.")
     numbers: list[list[float | None]] = []
     for rk in row_keys:
         values = [cell.get((rk, ck)) for ck in col_keys]
         as_float = [None if v is None else float(v) for v in values]
         numbers.append(as_float)
-        grid.rows.append([(str(rk), ""), *((_cell(v, unit), colour(f, lines, higher))
+        grid.rows.append([(str(rk), ""), *((_cell(v, unit), colour(f, lines, higher) or "num")
                                            for v, f in zip(values, as_float, strict=True))])
     grid.matrix = ([str(k) for k in row_keys], [str(k) for k in col_keys], numbers)
     return grid
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
