@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -78,6 +78,17 @@ class Engine(ABC):
         cols = [table.column(i).to_pylist() for i in range(table.num_columns)]
         return list(zip(*cols, strict=True)) if cols else []
 
+    @property
+    def runs_side_by_side(self) -> bool:
+        """True when `rows_side_by_side` would run statements at the same time right now."""
+        return False
+
+    def rows_side_by_side(self, statements: Sequence[str]) -> list[list[tuple[Any, ...]] | None]:
+        """Run independent queries at the same time where the engine can, and return each
+        one's rows, or None for a statement that failed or was not run (the caller runs it
+        again on its own to report the error)."""
+        return [None] * len(statements)
+
     def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         found = self.rows(sql, params)
         return found[0][0] if found else None
@@ -117,6 +128,15 @@ class Engine(ABC):
     @abstractmethod
     def columns(self, relation: str) -> list[tuple[str, str]] | None:
         """Columns and their SQL types (DuckDB spelling), or None when there is no such relation."""
+
+    def columns_of(self, relations: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """Columns of many relations at once; a relation that does not exist is left out."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for relation in relations:
+            found = self.columns(relation)
+            if found is not None:
+                out[relation] = found
+        return out
 
     @abstractmethod
     def relations(self) -> set[str]:

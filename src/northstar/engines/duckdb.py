@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,6 +24,11 @@ class DuckDBEngine(Engine):
         super().__init__(url, read_only=read_only)
         self.path = path
         self._file_key = str(path.resolve()) if path is not None else None
+        self._workers = os.cpu_count() or 1
+        """Statements `rows_side_by_side` runs at once: one per core."""
+        self._relations: tuple[int, frozenset[str]] | None = None
+        """The names `relations()` found, and the write count they were found at: a DuckDB
+        file has one writer, this process, so they hold until it writes again."""
         target = str(path) if path is not None else ":memory:"
         try:
             self.con = duckdb.connect(target, read_only=read_only)
@@ -60,6 +66,34 @@ class DuckDBEngine(Engine):
     def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
         # Straight to Python tuples: no Arrow round trip, and the statement is bound once.
         return self.con.execute(sql, list(params) if params is not None else None).fetchall()
+
+    @property
+    def runs_side_by_side(self) -> bool:
+        # Outside a transaction only: other connections (cursors) would not see its rows.
+        return self._depth == 0 and self._workers > 1
+
+    def rows_side_by_side(self, statements: Sequence[str]) -> list[list[tuple[Any, ...]] | None]:
+        """Each statement on a cursor of its own (a connection to the same database), one
+        per core at a time. DuckDB lets go of the GIL while a statement runs, so one statement
+        is planned while another executes, and small statements that use one core each keep
+        all of them busy."""
+        if not self.runs_side_by_side or len(statements) < 2:
+            return [None] * len(statements)
+        from concurrent.futures import ThreadPoolExecutor
+
+        def run(sql: str) -> list[tuple[Any, ...]] | None:
+            cursor = self.con.cursor()
+            try:
+                rows: list[tuple[Any, ...]] = cursor.execute(sql).fetchall()
+                return rows
+            except duckdb.Error:
+                return None
+            finally:
+                cursor.close()
+
+        with ThreadPoolExecutor(min(self._workers, len(statements)),
+                                thread_name_prefix="northstar-duckdb") as pool:
+            return list(pool.map(run, statements))
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
         rel = self.con.sql(sql, params=list(params) if params is not None else None)
@@ -110,14 +144,32 @@ class DuckDBEngine(Engine):
                                  [relation]).fetchall()
         return [(str(n), str(t)) for n, t in found] or None
 
+    def columns_of(self, relations: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        wanted = sorted(set(relations))
+        if not wanted:
+            return {}
+        found = self.con.execute(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+            "WHERE database_name = current_database() AND schema_name = current_schema() "
+            "AND list_contains(?, table_name) ORDER BY table_name, column_index",
+            [wanted]).fetchall()
+        out: dict[str, list[tuple[str, str]]] = {}
+        for relation, name, dtype in found:
+            out.setdefault(str(relation), []).append((str(name), str(dtype)))
+        return out
+
     def relations(self) -> set[str]:
+        if self._relations is not None and self._relations[0] == self.writes:
+            return set(self._relations[1])  # nothing was created or dropped since
         found = self.con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
             "AND schema_name = current_schema() UNION ALL SELECT view_name FROM duckdb_views() "
             "WHERE database_name = current_database() AND schema_name = current_schema() "
             "AND NOT internal"
         ).fetchall()
-        return {str(r[0]) for r in found}
+        names = {str(r[0]) for r in found}
+        self._relations = (self.writes, frozenset(names))
+        return names
 
     def close(self) -> None:
         self.con.close()

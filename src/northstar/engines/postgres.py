@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import psycopg
@@ -119,20 +119,23 @@ class PostgresEngine(Engine):
             self._tx.__exit__(type(exc), exc, exc.__traceback__)
 
     def columns(self, relation: str) -> list[tuple[str, str]] | None:
+        return self.columns_of([relation]).get(relation)
+
+    def columns_of(self, relations: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
         found = self.con.execute(
-            "SELECT column_name, data_type, numeric_precision, numeric_scale "
+            "SELECT table_name, column_name, data_type, numeric_precision, numeric_scale "
             "FROM information_schema.columns WHERE table_schema = current_schema() "
-            "AND table_name = %s ORDER BY ordinal_position",
-            [relation],
+            "AND table_name = ANY(%s) ORDER BY table_name, ordinal_position",
+            [sorted(set(relations))],
         ).fetchall()
-        out = []
-        for name, dtype, precision, scale in found:
+        out: dict[str, list[tuple[str, str]]] = {}
+        for relation, name, dtype, precision, scale in found:
             if dtype == "numeric":
                 duck = f"DECIMAL({precision or 38},{scale or 0})"
             else:
                 duck = _DUCK_TYPES.get(dtype, dtype.upper())
-            out.append((str(name), duck))
-        return out or None
+            out.setdefault(str(relation), []).append((str(name), duck))
+        return out
 
     def relations(self) -> set[str]:
         found = self.con.execute(

@@ -19,7 +19,7 @@ from northstar.errors import MetricError, NorthstarError
 from northstar.ledger.corrections import Corrections
 from northstar.ledger.schema import LOG_TABLE, RAW_PREFIX
 from northstar.metrics.catalog import Catalog
-from northstar.metrics.definition import MetricDef
+from northstar.metrics.definition import MetricDef, sql_probe
 from northstar.metrics.expression import evaluate
 from northstar.metrics.sqlgen import Bounds, fill_placeholders, measure_sql
 from northstar.metrics.status import status_of
@@ -120,6 +120,9 @@ class MetricComputer:
         self._state: _State | None = None
         self._state_writes = -1
         self._pending: list[tuple[str, str, str, list[Any], str, int, str]] = []
+        self._prefetched: dict[str, list[tuple[Any, ...]]] = {}
+        self._period_bounds: dict[Period, Bounds] = {}
+        """Rows of statements a read ran ahead of need, by SQL text (see `_prefetch`)."""
 
     # -- public ----------------------------------------------------------------------------
     def compute(self, names: Sequence[str], periods: Sequence[Period] | None = None,
@@ -128,8 +131,10 @@ class MetricComputer:
         filters = dict(filters or {})
         state = self.state()
         try:
+            self._prefetch(names, periods, by, filters, state)
             return self._compute(names, periods, by, filters, state)
         finally:
+            self._prefetched.clear()
             self._flush()
 
     def _flush(self) -> None:
@@ -152,17 +157,17 @@ class MetricComputer:
                     allowed = ", ".join(m.dimensions) or "nothing (it cannot be sliced)"
                     raise NorthstarError(f"metric {name} cannot be sliced by {tag!r}; "
                                          f"it can be sliced by: {allowed}")
-            wanted = list(periods) if periods else [self.calendar.current(m.grain, self._now())]
+            wanted = self._wanted(m, periods)
             prev = {p: self.calendar.previous(p) for p in wanted}
             last = {p: self.calendar.same_period_last_year(p) for p in wanted}
             needed = sorted(set(wanted) | set(prev.values()) | set(last.values()))
             cells = self._values(m, needed, by, filters, state)
             owner = self.catalog.owner_of(name)
             for p in wanted:
-                slices = sorted({s for (pp, s) in cells if pp in (p, prev[p], last[p])},
-                                key=lambda s: (s is None, s or ""))
-                if not by:
-                    slices = [None]
+                slices: list[SliceValue] = [None]
+                if by:
+                    slices = sorted({s for (pp, s) in cells if pp in (p, prev[p], last[p])},
+                                    key=lambda s: (s is None, s or ""))
                 for s in slices:
                     value, origin, adj = cells.get((p, s), (None, "computed", None))
                     target = None if by else self._target(m, p, state, wanted)
@@ -179,6 +184,51 @@ class MetricComputer:
                         owner=owner.id if owner else None, department=m.department,
                     ))
         return out
+
+    def _wanted(self, m: MetricDef, periods: Sequence[Period] | None) -> list[Period]:
+        return list(periods) if periods else [self.calendar.current(m.grain, self._now())]
+
+    def _prefetch(self, names: Sequence[str], periods: Sequence[Period] | None,
+                  by: str | None, filters: dict[str, str], state: _State) -> None:
+        """Run every statement the read will need, all at once, before the read.
+
+        An engine that can run statements side by side (DuckDB, one per core) then does; the
+        read finds the rows here and runs nothing itself. The statements are the very ones the
+        read would run, made by the same functions from the same caches. Anything unusual (a
+        metric that cannot be sliced, a missing model) is left to the read, which reports it."""
+        if not self.engine.runs_side_by_side:
+            return
+        statements: dict[str, None] = {}
+        try:
+            for name in names:
+                m = self.catalog.get(name)
+                if any(tag not in m.dimensions for tag in ([by] if by else []) + list(filters)):
+                    return
+                wanted = self._wanted(m, periods)
+                needed = sorted({q for p in wanted for q in (
+                    p, self.calendar.previous(p), self.calendar.same_period_last_year(p))})
+                self._plan_values(m, needed, by, filters, state, statements)
+                if not by:
+                    statements.update(dict.fromkeys(self._target_statements(m, wanted, state)))
+        except NorthstarError:
+            return
+        if len(statements) < 2:
+            return
+        texts = list(statements)
+        found = self.engine.rows_side_by_side([self.engine.transpile(t) for t in texts])
+        self._prefetched = {t: rows for t, rows in zip(texts, found, strict=True)
+                            if rows is not None}
+
+    def _plan_values(self, m: MetricDef, periods: list[Period], by: str | None,
+                     filters: dict[str, str], state: _State, out: dict[str, None]) -> None:
+        """The statements `_values` will run for a metric (in `out`, in order)."""
+        if m.kind == "expression":
+            for ref in m.referenced_metrics():
+                self._plan_values(self.catalog.get(ref), periods, by, filters, state, out)
+        elif m.kind in ("measure", "sql"):
+            _, missing = self._lookup(m, periods, _slice_key(by, filters), state)
+            if missing and not self.waiting_for(m, state):
+                out.update(dict.fromkeys(self._live_statements(m, missing, by, filters, state)))
 
     def recompute(self, name: str, period: Period, *, reason: str, author: str) -> MetricValue:
         """Recompute a frozen period from today's ledger and freeze the new value (logged)."""
@@ -258,21 +308,7 @@ class MetricComputer:
         key = _slice_key(by, filters)
         corrections_version = self._corrections_version(m, state)
         version_key = self._version_key(m, state)
-        out: dict[Period, dict[SliceValue, tuple[Number | None, str]]] = {}
-        missing: list[Period] = []
-        for p in periods:
-            snap = state.snapshots.get((m.name, str(p), key)) if self._closed(p) else None
-            if snap is not None and snap[1] == corrections_version:
-                out[p] = {s: (_decode(v), "frozen") for s, v in snap[0]}
-                continue
-            cached = self._cache.get((m.name, m.fingerprint, p, key, version_key))
-            # A cached closed period is served as is unless it has data still to be frozen.
-            to_freeze = cached is not None and self.freeze and self._closed(p) and any(
-                v is not None for v in cached.values())
-            if cached is not None and not to_freeze:
-                out[p] = {s: (v, "computed") for s, v in cached.items()}
-            else:
-                missing.append(p)
+        out, missing = self._lookup(m, periods, key, state)
         if missing:
             live = self._live(m, missing, by, filters, state)
             for p, values in live.items():
@@ -292,12 +328,32 @@ class MetricComputer:
                 out[p] = {s: (v, "frozen" if frozen else "computed") for s, v in values.items()}
         return out
 
-    def _live(self, m: MetricDef, periods: list[Period], by: str | None,
-              filters: dict[str, str], state: _State,
-              ) -> dict[Period, dict[SliceValue, Number | None]]:
-        out: dict[Period, dict[SliceValue, Number | None]] = {p: {} for p in periods}
-        if self.waiting_for(m, state):
-            return out  # a table it reads has never been loaded: no data yet
+    def _lookup(self, m: MetricDef, periods: list[Period], key: str, state: _State,
+                ) -> tuple[dict[Period, dict[SliceValue, tuple[Number | None, str]]],
+                           list[Period]]:
+        """The periods a frozen snapshot or the cache can answer, and those to compute."""
+        corrections_version = self._corrections_version(m, state)
+        version_key = self._version_key(m, state)
+        out: dict[Period, dict[SliceValue, tuple[Number | None, str]]] = {}
+        missing: list[Period] = []
+        for p in periods:
+            snap = state.snapshots.get((m.name, str(p), key)) if self._closed(p) else None
+            if snap is not None and snap[1] == corrections_version:
+                out[p] = {s: (_decode(v), "frozen") for s, v in snap[0]}
+                continue
+            cached = self._cache.get((m.name, m.fingerprint, p, key, version_key))
+            # A cached closed period is served as is unless it has data still to be frozen.
+            to_freeze = cached is not None and self.freeze and self._closed(p) and any(
+                v is not None for v in cached.values())
+            if cached is not None and not to_freeze:
+                out[p] = {s: (v, "computed") for s, v in cached.items()}
+            else:
+                missing.append(p)
+        return out, missing
+
+    def _live_statements(self, m: MetricDef, periods: list[Period], by: str | None,
+                         filters: dict[str, str], state: _State) -> list[str]:
+        """The statements that compute a measure or query metric for `periods`."""
         if m.kind == "measure":
             assert m.model and m.time_column
             columns = self._columns(m.model, state)
@@ -305,14 +361,24 @@ class MetricComputer:
                 raise MetricError(f"metric {m.name}: model {m.model!r} has no column "
                                   f"{m.time_column!r} (time_column)")
             time_is_date = columns[m.time_column] == "DATE"
-            bounds = {str(p): p for p in periods}
             # one statement per kind of period: periods of one kind never overlap, which the
             # CASE that puts each row in its period relies on (a year asked for with its
             # quarters must still see every row)
-            for kind in dict.fromkeys(p.kind for p in periods):
-                same = [p for p in periods if p.kind == kind]
-                sql = measure_sql(m, [self._bounds(p) for p in same],
-                                  time_is_date=time_is_date, by=by, filters=filters)
+            return [measure_sql(m, [self._bounds(p) for p in periods if p.kind == kind],
+                                time_is_date=time_is_date, by=by, filters=filters)
+                    for kind in dict.fromkeys(p.kind for p in periods)]
+        assert m.sql is not None
+        return [sql for _, sql in self._per_period_statements(m.sql, periods)]
+
+    def _live(self, m: MetricDef, periods: list[Period], by: str | None,
+              filters: dict[str, str], state: _State,
+              ) -> dict[Period, dict[SliceValue, Number | None]]:
+        out: dict[Period, dict[SliceValue, Number | None]] = {p: {} for p in periods}
+        if self.waiting_for(m, state):
+            return out  # a table it reads has never been loaded: no data yet
+        if m.kind == "measure":
+            bounds = {str(p): p for p in periods}
+            for sql in self._live_statements(m, periods, by, filters, state):
                 for row in self._run(m, sql):
                     period = bounds[str(row[0])]
                     out[period][row[1] if by else None] = _number(row[-1])
@@ -333,6 +399,14 @@ class MetricComputer:
         """Run a query once per period, as one statement: each period's copy of the query,
         tagged with its index, joined by UNION ALL."""
         found: dict[Period, list[tuple[Any, ...]]] = {p: [] for p in periods}
+        for chunk, statement in self._per_period_statements(sql, periods):
+            for row in self._run(m, statement):
+                found[chunk[row[0]]].append(row[1:])
+        return found
+
+    def _per_period_statements(self, sql: str, periods: list[Period],
+                               ) -> list[tuple[list[Period], str]]:
+        out = []
         for start in range(0, len(periods), 64):
             chunk = periods[start:start + 64]
             parts = [
@@ -341,9 +415,8 @@ class MetricComputer:
                                     self._bounds(self.calendar.same_period_last_year(p)))
                 + "\n) AS ns_q" for i, p in enumerate(chunk)
             ]
-            for row in self._run(m, "\nUNION ALL\n".join(parts)):
-                found[chunk[row[0]]].append(row[1:])
-        return found
+            out.append((chunk, "\nUNION ALL\n".join(parts)))
+        return out
 
     def _target(self, m: MetricDef, p: Period, state: _State,
                 periods: list[Period] | None = None) -> float | None:
@@ -353,14 +426,12 @@ class MetricComputer:
         if str(p) in m.target.periods:
             return m.target.periods[str(p)]
         if m.target.sql is not None:
-            deps = self._dependencies(f"{m.name}#target", m.target.sql)
-            if any(t.startswith(RAW_PREFIX) and t not in state.versions for t in deps):
+            version_key = self._target_version(m, state)
+            if version_key is None:
                 return None  # the target reads a table that has never been loaded
-            version_key = tuple(sorted((t, state.versions.get(t, 0)) for t in deps))
             key = (m.name, "target", m.target.sql, p, version_key)
             if key not in self._cache:
-                wanted = [q for q in periods or [p]
-                          if (m.name, "target", m.target.sql, q, version_key) not in self._cache]
+                wanted = self._target_missing(m, periods or [p], version_key)
                 for q, rows in self._per_period(m, m.target.sql, wanted or [p]).items():
                     self._cache[(m.name, "target", m.target.sql, q, version_key)] = {
                         None: _number(rows[0][-1]) if rows else None}
@@ -368,10 +439,38 @@ class MetricComputer:
             return None if value is None else float(value)
         return m.target.value
 
+    def _target_version(self, m: MetricDef, state: _State) -> tuple[tuple[str, int], ...] | None:
+        """Versions of the tables a SQL target reads; None while one was never loaded."""
+        assert m.target is not None and m.target.sql is not None
+        deps = self._dependencies(f"{m.name}#target", sql_probe(m.target.sql))
+        if any(t.startswith(RAW_PREFIX) and t not in state.versions for t in deps):
+            return None
+        return tuple(sorted((t, state.versions.get(t, 0)) for t in deps))
+
+    def _target_missing(self, m: MetricDef, periods: list[Period],
+                        version_key: tuple[tuple[str, int], ...]) -> list[Period]:
+        assert m.target is not None
+        return [q for q in periods
+                if (m.name, "target", m.target.sql, q, version_key) not in self._cache]
+
+    def _target_statements(self, m: MetricDef, periods: list[Period],
+                           state: _State) -> list[str]:
+        """The statements `_target` will run for a metric's SQL target over `periods`."""
+        if m.target is None or m.target.sql is None:
+            return []
+        if all(str(p) in m.target.periods for p in periods):
+            return []  # every period has a target of its own: the SQL never runs
+        version_key = self._target_version(m, state)
+        if version_key is None:
+            return []
+        wanted = self._target_missing(m, periods, version_key)
+        return [sql for _, sql in self._per_period_statements(m.target.sql, wanted)]
+
     # -- helpers ---------------------------------------------------------------------------
     def _run(self, m: MetricDef, sql: str) -> list[tuple[Any, ...]]:
         try:
-            result = self.engine.rows(self.engine.transpile(sql))
+            found = self._prefetched.pop(sql, None)
+            result = found if found is not None else self.engine.rows(self.engine.transpile(sql))
         except NorthstarError as exc:
             raise MetricError(f"metric {m.name} failed: {exc}") from None
         except Exception as exc:  # the driver's message names the column or table at fault
@@ -381,19 +480,26 @@ class MetricComputer:
         return result
 
     def _bounds(self, p: Period) -> Bounds:
-        start, end = self.calendar.dates(p)
-        ustart, uend = self.calendar.utc_bounds(p)
-        return (str(p), start, end, ustart, uend)
+        found = self._period_bounds.get(p)
+        if found is None:  # time-zone arithmetic; a period's bounds never change
+            start, end = self.calendar.dates(p)
+            ustart, uend = self.calendar.utc_bounds(p)
+            found = self._period_bounds[p] = (str(p), start, end, ustart, uend)
+        return found
 
     def _closed(self, p: Period) -> bool:
-        return self.calendar.is_closed(p, self._now() - self.freeze_after)
+        """`Calendar.is_closed` after `freeze_after`, from the period's cached bounds."""
+        now = self._now() - self.freeze_after
+        if now.utcoffset() is not None:
+            now = now.astimezone(UTC).replace(tzinfo=None)
+        return self._bounds(p)[4] <= now
 
     def _columns(self, relation: str, state: _State) -> dict[str, str]:
         if relation not in state.columns:
-            cols = self.engine.columns(relation)
+            cols = self.models.column_types(relation)
             if cols is None:
                 raise MetricError(f"there is no model or table named {relation!r}")
-            state.columns[relation] = {n: t.upper() for n, t in cols}
+            state.columns[relation] = cols
         return state.columns[relation]
 
     def _dependencies(self, key: str, sql: str) -> set[str]:
@@ -402,16 +508,16 @@ class MetricComputer:
         return self._deps[key]
 
     def _metric_dependencies(self, m: MetricDef) -> set[str]:
+        key = m.name + m.fingerprint
+        if key in self._deps:
+            return self._deps[key]
         if m.kind == "measure":
             assert m.model is not None
-            return self._dependencies(m.name + m.fingerprint, f"SELECT * FROM {m.model}")
+            self._deps[key] = self.models.relation_dependencies(m.model)
+            return self._deps[key]
         if m.kind == "sql":
             assert m.sql is not None
-            probe = m.sql
-            for name in ("period_start", "period_end", "prior_start", "prior_end",
-                         "period_start_utc", "period_end_utc"):
-                probe = probe.replace("{" + name + "}", "NULL")
-            return self._dependencies(m.name + m.fingerprint, probe)
+            return self._dependencies(key, sql_probe(m.sql))
         return set()
 
     def waiting_for(self, m: MetricDef, state: _State | None = None) -> list[str]:

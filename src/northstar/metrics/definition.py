@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from functools import cached_property
 from typing import Literal
 
 import sqlglot
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from northstar.ledger.schema import TAGS
+from northstar.models.views import table_references
 from northstar.periods import KINDS, PeriodKind
 
 Unit = Literal["usd", "percent", "ratio", "count", "days", "number"]
@@ -25,14 +27,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def sql_probe(sql: str) -> str:
+    """A query metric's or target's SQL with every placeholder filled, so it parses."""
+    return _PLACEHOLDER.sub("DATE '2000-01-01'", sql)
+
+
 def _check_sql(sql: str, what: str) -> str:
     for name in _PLACEHOLDER.findall(sql):
         if name not in PLACEHOLDERS:
             raise ValueError(f"{what} uses {{{name}}}; the placeholders are "
                              + ", ".join("{" + p + "}" for p in PLACEHOLDERS))
-    probe = _PLACEHOLDER.sub("DATE '2000-01-01'", sql)
     try:
-        sqlglot.parse_one(probe, read="duckdb")
+        table_references(sql_probe(sql))  # parsed once: the metric layer reads this result
     except sqlglot.errors.ParseError as exc:
         raise ValueError(f"{what} is not valid SQL: {str(exc).splitlines()[0]}") from None
     return sql
@@ -162,7 +168,7 @@ class MetricDef(_Strict):
         except ValueError as exc:
             raise ValueError(f"expression: {exc}") from None
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """Changes whenever anything that affects the computed value changes."""
         parts = self.model_dump(include={"model", "measure", "time_column", "filter", "sql",

@@ -7,11 +7,13 @@ build on the base views. Views hold formulas, never numbers."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -38,12 +40,19 @@ class ModelFile:
     @cached_property
     def references(self) -> set[str]:
         try:
-            tree = sqlglot.parse_one(self.sql, read="duckdb")
+            return set(table_references(self.sql))
         except sqlglot.errors.ParseError as exc:
             raise ConfigError(f"not valid SQL: {str(exc).splitlines()[0]}",
                               path=str(self.path)) from None
-        ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
-        return {t.name for t in tree.find_all(exp.Table) if t.name} - ctes
+
+
+@functools.lru_cache(maxsize=1024)
+def table_references(sql: str) -> frozenset[str]:
+    """Names of the tables and views a query reads (its own CTEs left out). Parsed once per
+    text and process: metric files are checked with the same call when they are loaded."""
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
+    return frozenset({t.name for t in tree.find_all(exp.Table) if t.name} - ctes)
 
 
 def read_model_files(folder: Path) -> list[ModelFile]:
@@ -92,28 +101,56 @@ class ModelBuilder:
             self.engine.execute(
                 f"CREATE TABLE IF NOT EXISTS {META} (key VARCHAR PRIMARY KEY, value VARCHAR)"
             )
+        self._found: dict[str, ModelFile] | None = None
         self._files: list[ModelFile] | None = None
+        self._built: dict[str, Any] = {}
+        """What the last build recorded (references, column types), read by `ensure` when the
+        views are current: a fresh process need not parse model files or ask the catalogue."""
+
+    @property
+    def by_name(self) -> dict[str, ModelFile]:
+        """The model files as read, by name (not parsed)."""
+        if self._found is None:
+            self._found = {m.name: m for m in read_model_files(self.models_dir)}
+        return self._found
 
     @property
     def files(self) -> list[ModelFile]:
+        """The model files in dependency order (every file parsed)."""
         if self._files is None:
-            self._files = ordered(read_model_files(self.models_dir))
+            self._files = ordered(list(self.by_name.values()))
         return self._files
+
+    def references(self, name: str) -> set[str]:
+        """Relations a model file reads: as recorded by the build of the current views, or
+        parsed."""
+        known = self._built.get("references", {}).get(name)
+        return set(known) if known is not None else self.by_name[name].references
+
+    def column_types(self, relation: str) -> dict[str, str] | None:
+        """Column name -> type (DuckDB spelling, upper case) of a view or table."""
+        known = self._built.get("columns", {}).get(relation)
+        if known is not None:
+            return dict(known)
+        cols = self.engine.columns(relation)
+        return None if cols is None else {n: t.upper() for n, t in cols}
 
     # -- dependencies ----------------------------------------------------------------------
     def raw_dependencies(self, sql: str) -> set[str]:
         """Ledger tables a query reads, through models and base views."""
-        tree = sqlglot.parse_one(sql, read="duckdb")
-        ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
-        return self._deps({t.name for t in tree.find_all(exp.Table) if t.name} - ctes, set())
+        return self._deps(set(table_references(sql)), set())
+
+    def relation_dependencies(self, relation: str) -> set[str]:
+        """Ledger tables a model or base view reads (`SELECT * FROM relation`, unparsed)."""
+        return self._deps({relation}, set())
 
     def _deps(self, names: set[str], seen: set[str]) -> set[str]:
-        by_name = {m.name: m for m in self.files}
+        by_name = self.by_name
         out: set[str] = set()
         for name in names - seen:
             seen.add(name)
             if name in by_name:
-                out |= self._deps(by_name[name].references, seen)
+                out |= self._deps(self.references(name), seen)
             elif name.startswith(RAW_PREFIX) or name.startswith("ns_"):
                 out.add(name)
             else:
@@ -124,15 +161,19 @@ class ModelBuilder:
     def ensure(self, ledger_state: str) -> None:
         """Rebuild the views when the ledger or the model files changed since the last build."""
         signature = self._signature(ledger_state)
-        stored = self.engine.scalar(f"SELECT value FROM {META} WHERE key = 'models'")
-        if stored is not None and json.loads(stored).get("signature") == signature:
+        raw = self.engine.scalar(f"SELECT value FROM {META} WHERE key = 'models'")
+        stored = json.loads(raw) if raw else None
+        if stored is not None and stored.get("signature") == signature:
+            self._built = stored
             return
-        self.rebuild(signature, json.loads(stored)["views"] if stored else [])
+        self._built = {}
+        self.rebuild(signature, stored["views"] if stored else [])
 
     def _signature(self, ledger_state: str) -> str:
+        # the files by name, not in dependency order: ordering would parse every file
         parts = [ledger_state, json.dumps({k: v.model_dump() for k, v in
                                                sorted(self.ownership.items())})]
-        parts += [f"{m.name}:{m.sql}" for m in self.files]
+        parts += [f"{name}:{m.sql}" for name, m in sorted(self.by_name.items())]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     def rebuild(self, signature: str, previous: list[str]) -> None:
@@ -173,10 +214,15 @@ class ModelBuilder:
                     raise ConfigError(f"model does not build: {str(exc).splitlines()[0]}",
                                       path=str(model.path)) from None
                 created.append(model.name)
+            # Recorded with the views, so that a process that finds them current knows what
+            # each model reads and each view's column types without parsing or asking.
+            built = {"signature": signature, "views": created, "waiting": waiting,
+                     "references": {m.name: sorted(m.references) for m in self.files},
+                     "columns": {name: [[c, t.upper()] for c, t in cols] for name, cols in
+                                 self.engine.columns_of(created).items()}}
             self.engine.execute(f"DELETE FROM {META} WHERE key = 'models'")
-            self.engine.execute(f"INSERT INTO {META} VALUES ('models', ?)",
-                                [json.dumps({"signature": signature, "views": created,
-                                             "waiting": waiting})])
+            self.engine.execute(f"INSERT INTO {META} VALUES ('models', ?)", [json.dumps(built)])
+        self._built = built
 
     def waiting(self) -> dict[str, list[str]]:
         """Models left out of the last build, with the tables they wait for."""
