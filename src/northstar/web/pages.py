@@ -26,7 +26,7 @@ from northstar.web.context import (
     require,
     who,
 )
-from northstar.web.dashboards import Tile, load_dashboards
+from northstar.web.dashboards import Tile
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF = "ns_login_csrf"
@@ -185,18 +185,23 @@ async def integrity(request: Request) -> Response:
 async def dashboards(request: Request) -> Response:
     require(request)
     p = ctx(request).project
-    return render(request, "dashboards.html", boards=load_dashboards(p.root, p.catalog))
+    return render(request, "dashboards.html", boards=views.dashboards(p))
 
 
 @router.get("/dashboards/{name}", response_class=HTMLResponse)
 async def dashboard(request: Request, name: str) -> Response:
     require(request)
     p = ctx(request).project
-    boards = load_dashboards(p.root, p.catalog)
+    boards = views.dashboards(p)
     if name not in boards:
         return render(request, "error.html", 404, message=f"There is no dashboard {name!r}.")
     board = boards[name]
-    tiles = [_tile(request, t) for t in board.tiles]
+
+    def build() -> list[dict[str, Any]]:
+        views.compute_tiles(p, board.tiles)
+        return [_tile(request, t) for t in board.tiles]
+
+    tiles = views.memo(p, ("dashboard", board.model_dump_json()), build)
     return render(request, "dashboard.html", board=board, tiles=tiles)
 
 
@@ -248,7 +253,7 @@ def _tile(request: Request, tile: Tile) -> dict[str, Any]:
             out["figure"] = json.dumps(out["figure"], default=float)
         return out
     points = [views.value_dict(p, v) for v in
-              p.metrics.compute([m.name], views.periods_for(p, m, tile.periods),
+              p.metrics.compute([m.name], views.periods_for(p, m, views.tile_periods(tile)),
                                 filters=dict(tile.filter))]
     current = points[-1]
     out["current"] = current

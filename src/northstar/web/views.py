@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from northstar.engines.base import quote
 from northstar.errors import NorthstarError
@@ -17,8 +19,75 @@ from northstar.metrics.sqlgen import literal
 from northstar.periods import Period
 from northstar.project import Project
 from northstar.web import notes
+from northstar.web.dashboards import DASHBOARDS_DIR, Dashboard, Tile, load_dashboards
+
+T = TypeVar("T")
 
 TREND_PERIODS = 13
+
+
+# -- what a page shows, kept while nothing it depends on changed ---------------------------
+_MEMO: weakref.WeakKeyDictionary[Project, dict[Hashable, tuple[tuple[Any, ...], Any]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def page_state(p: Project) -> tuple[Any, ...]:
+    """What every number a page shows depends on: the ledger, whose head every load,
+    correction, manual value and snapshot moves, and today's date in the company's time zone,
+    which decides the current periods and the closed ones."""
+    now = p.metrics.now or datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return (p.metrics.state().head, now.astimezone(p.calendar.tz).date())
+
+
+def memo(p: Project, key: Hashable, build: Callable[[], T]) -> T:
+    """`build()`, reused while the page state (`page_state`) is the same.
+
+    A warm page is then a template render: the metric layer's own cache would answer, but
+    asking it for every tile and period costs more than the page's whole budget."""
+    state = page_state(p)
+    found = _MEMO.setdefault(p, {}).get(key)
+    if found is not None and found[0] == state:
+        return cast(T, found[1])
+    value = build()
+    _MEMO[p][key] = (page_state(p), value)  # the state after building: freezing moves the head
+    return value
+
+
+def dashboards(p: Project) -> dict[str, Dashboard]:
+    """The project's dashboards, read again only when a dashboard file changed."""
+    folder = p.root / DASHBOARDS_DIR
+    files = tuple(sorted((f.name, f.stat().st_mtime_ns, f.stat().st_size)
+                         for f in folder.glob("*.y*ml")))
+    found = _MEMO.setdefault(p, {}).get("dashboards")
+    if found is not None and found[0] == files:
+        return cast(dict[str, Dashboard], found[1])
+    boards = load_dashboards(p.root, p.catalog)
+    _MEMO[p]["dashboards"] = (files, boards)
+    return boards
+
+
+def tile_periods(tile: Tile) -> int:
+    """How many periods a metric tile needs: a bullet or a number shows the current one (with
+    its comparisons); the other visuals draw `tile.periods`."""
+    return 1 if tile.visual in ("bullet", "number") else tile.periods
+
+
+def compute_tiles(p: Project, tiles: Iterable[Tile]) -> None:
+    """Compute the metrics of a page's trend and number tiles together, one call per set of
+    periods, before the tiles ask for them one by one: their statements run side by side and
+    the closed periods are frozen in one load instead of one per tile."""
+    groups: dict[tuple[tuple[Period, ...], tuple[tuple[str, str], ...]], list[str]] = {}
+    for tile in tiles:
+        if tile.metric is None or tile.by:
+            continue
+        m = p.catalog.get(tile.metric)
+        key = (tuple(periods_for(p, m, tile_periods(tile))), tuple(sorted(tile.filter.items())))
+        if m.name not in groups.setdefault(key, []):
+            groups[key].append(m.name)
+    for (periods, filters), names in groups.items():
+        p.metrics.compute(names, list(periods), filters=dict(filters))
 
 
 def value_dict(p: Project, v: MetricValue) -> dict[str, Any]:
@@ -131,10 +200,23 @@ def formula_text(m: MetricDef) -> str:
 def scorecard(p: Project, department: str | None = None,
               n: int = TREND_PERIODS) -> list[dict[str, Any]]:
     """Every owner's metric with its last `n` periods, for the weekly meeting."""
+    return memo(p, ("scorecard", department, n), lambda: _scorecard(p, department, n))
+
+
+def _scorecard(p: Project, department: str | None, n: int) -> list[dict[str, Any]]:
+    owners = [person for person in sorted(p.catalog.people.values(),
+                                          key=lambda x: (x.department, x.name))
+              if person.metric is not None and not (department and person.department != department)]
+    by_periods: dict[tuple[Period, ...], list[str]] = {}
+    for person in owners:  # computed together: side by side, closed periods frozen at once
+        assert person.metric is not None
+        m = p.catalog.get(person.metric)
+        by_periods.setdefault(tuple(periods_for(p, m, n)), []).append(m.name)
+    for periods, names in by_periods.items():
+        p.metrics.compute(names, list(periods))
     rows: list[dict[str, Any]] = []
-    for person in sorted(p.catalog.people.values(), key=lambda x: (x.department, x.name)):
-        if person.metric is None or (department and person.department != department):
-            continue
+    for person in owners:
+        assert person.metric is not None
         m = p.catalog.get(person.metric)
         values = p.metrics.compute([m.name], periods_for(p, m, n))
         rows.append({
@@ -172,9 +254,15 @@ class SourceHealth:
 
 
 def source_health(p: Project, now: datetime, stale_hours: float) -> list[SourceHealth]:
-    rows = p.engine.rows(
-        f"SELECT table_name, source_name, status, error, finished_at, load_id FROM {LOG_TABLE} "
-        "WHERE table_name LIKE 'raw_%' ORDER BY load_id")
+    head = p.metrics.state().head  # every load, good or failed, moves it
+    found = _MEMO.setdefault(p, {}).get("load-log")
+    if found is not None and found[0] == (head,):
+        rows = found[1]
+    else:
+        rows = p.engine.rows(
+            f"SELECT table_name, source_name, status, error, finished_at, load_id "
+            f"FROM {LOG_TABLE} WHERE table_name LIKE 'raw_%' ORDER BY load_id")
+        _MEMO[p]["load-log"] = ((head,), rows)
     latest: dict[tuple[str, str], tuple[str, str | None]] = {}
     last_ok: dict[tuple[str, str], datetime] = {}
     for table, source, status, error, finished, _ in rows:
