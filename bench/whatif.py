@@ -1,33 +1,24 @@
-"""Where Northstar's cold compute spends its time, and what two changes to the metric layer
-would save: `python bench/whatif.py [ROWS] [REPEATS]` on a company `run.py` has built.
+"""Where Northstar's cold compute spends its time, and what the metric layer's current
+shortcuts save: `python bench/whatif.py [--docs] [ROWS,ROWS...] [REPEATS]` on a company
+`run.py` has built.
 
 Runs the benchmark's cold compute in this process, REPEATS times per variant (the caches of the
-metric layer emptied between runs), with the metric layer as it is and with these patches,
-applied here by monkeypatching, never in src/:
+metric layer emptied between runs), with the code as it is and with one of its shortcuts
+taken away, by monkeypatching here, never in src/:
 
-- `batch`: a query metric (`sql:`) or a SQL target runs once per metric for all its periods
-  (the per-period statements joined with UNION ALL, each tagged with its period), instead of
-  once per period. `MetricComputer._live` (the `else` branch) and `MetricComputer._target`.
-- `parse-once`: each model file is parsed by SQLGlot once per process instead of on every
-  dependency lookup (`ModelFile.references` in models/views.py, called from
-  `ModelBuilder._deps` for every metric).
+- `one at a time`: the statements of a read run one after another on the project's
+  connection, as they did before `MetricComputer._prefetch` ran them side by side
+  (`DuckDBEngine.rows_side_by_side`, one cursor per core).
+- `parse again`: what the views' build recorded (each model's references, each view's column
+  types; `ModelBuilder.ensure` reads it back) is forgotten and SQLGlot's parse cache
+  (`models.views.table_references`) emptied before each run, so model files and metric SQL
+  are parsed and column types asked for again, as before they were kept.
 
-- `fetch-direct`: `DuckDBEngine` answers `rows()` with `con.execute(sql).fetchall()` instead
-  of the inherited `Engine.rows` -> `query()` -> `con.sql(sql).to_arrow_table()`: with this
-  duckdb build, `con.sql` binds the statement once to describe the lazy relation and again to
-  run it, and the result then goes through Arrow only to become Python tuples.
-
-- `known-head` (cached reads only): `MetricComputer.state()` asks DuckDB for the ledger head
-  (`SELECT coalesce(max(load_id), 0) FROM ns_loads`) on every read. An open DuckDB file has
-  one writer, this process, so the ledger could keep its head in memory and the read could
-  skip the statement (PostgreSQL would keep asking).
-
-It prints the number of SQL statements, the time spent inside DuckDB, and CPU and wall time of
-the best run per variant, and checks that every variant returns the same numbers."""
+It prints the number of SQL statements, the time spent waiting for DuckDB, and CPU and wall
+time of the best run per variant, and checks that every variant returns the same numbers."""
 
 from __future__ import annotations
 
-import functools
 import os
 import statistics
 import sys
@@ -44,99 +35,41 @@ from build import project_dir  # noqa: E402
 from measure import NOW, make_plan  # noqa: E402
 
 
-def _union(computer: Any, sql: str, periods: Sequence[Any]) -> str:
-    from northstar.metrics.sqlgen import fill_placeholders
-
-    parts = []
-    for i, p in enumerate(periods):
-        filled = fill_placeholders(sql, computer._bounds(p), computer._bounds(
-            computer.calendar.same_period_last_year(p)))
-        parts.append(f"SELECT {i} AS ns_i, * FROM ({filled}) AS ns_q{i}")
-    return " UNION ALL ".join(parts)
-
-
 @contextmanager
-def batched() -> Iterator[None]:
-    from northstar.metrics import compute as c
-
-    live, compute = c.MetricComputer._live, c.MetricComputer._compute
-
-    def _live(self: Any, m: Any, periods: list[Any], by: Any, filters: Any,
-              state: Any) -> Any:
-        if m.kind != "sql":
-            return live(self, m, periods, by, filters, state)
-        out: dict[Any, dict[Any, Any]] = {p: {None: None} for p in periods}
-        for row in self._run(m, _union(self, m.sql, periods)):
-            out[periods[row[0]]][None] = c._number(row[-1])
-        return out
-
-    def _compute(self: Any, names: Any, periods: Any, by: Any, filters: Any,
-                 state: Any) -> Any:
-        for name in names:  # fill the target cache for every period in one statement
-            m = self.catalog.get(name)
-            if m.target is None or m.target.sql is None or by or not periods:
-                continue
-            deps = self._dependencies(f"{m.name}#target", m.target.sql)
-            version = tuple(sorted((t, state.versions.get(t, 0)) for t in deps))
-            todo = [p for p in periods if str(p) not in m.target.periods
-                    and (m.name, "target", m.target.sql, p, version) not in self._cache]
-            if todo:
-                got = {r[0]: r[-1] for r in self._run(m, _union(self, m.target.sql, todo))}
-                for i, p in enumerate(todo):
-                    value = got.get(i)
-                    self._cache[(m.name, "target", m.target.sql, p, version)] = {
-                        None: None if value is None else c._number(value)}
-        return compute(self, names, periods, by, filters, state)
-
-    c.MetricComputer._live, c.MetricComputer._compute = _live, _compute  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        c.MetricComputer._live, c.MetricComputer._compute = live, compute  # type: ignore[method-assign]
-
-
-@contextmanager
-def parse_once() -> Iterator[None]:
-    from northstar.models import views
-
-    original = views.ModelFile.references
-    views.ModelFile.references = functools.cache(original)  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        views.ModelFile.references = original  # type: ignore[method-assign]
-
-
-@contextmanager
-def fetch_direct() -> Iterator[None]:
+def one_at_a_time() -> Iterator[None]:
     from northstar.engines.duckdb import DuckDBEngine
 
-    def rows(self: Any, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
-        result: list[tuple[Any, ...]] = self.con.execute(
-            sql, list(params) if params is not None else None).fetchall()
-        return result
-
-    DuckDBEngine.rows = rows  # type: ignore[method-assign]
+    original = DuckDBEngine.runs_side_by_side
+    DuckDBEngine.runs_side_by_side = property(lambda self: False)  # type: ignore[assignment,method-assign]
     try:
         yield
     finally:
-        del DuckDBEngine.rows
+        DuckDBEngine.runs_side_by_side = original  # type: ignore[method-assign]
 
 
 @contextmanager
-def known_head() -> Iterator[None]:
+def parse_again() -> Iterator[None]:
     from northstar.metrics import compute as c
+    from northstar.models import views
 
-    state = c.MetricComputer.state
+    original = c.MetricComputer.state
 
-    def cached_state(self: Any) -> Any:
-        return self._state if self._state is not None else state(self)
+    def state(self: Any) -> Any:
+        if self._state is None:  # a cold read: nothing parsed or recorded yet
+            self.models._built = {}
+            self.models._found = None
+            self.models._files = None
+            views.table_references.cache_clear()
+            found = original(self)
+            self.models._built = {}
+            return found
+        return original(self)
 
-    c.MetricComputer.state = cached_state  # type: ignore[method-assign]
+    c.MetricComputer.state = state  # type: ignore[method-assign]
     try:
         yield
     finally:
-        c.MetricComputer.state = state  # type: ignore[method-assign]
+        c.MetricComputer.state = original  # type: ignore[method-assign]
 
 
 def measure(folder: Path, repeats: int) -> dict[str, Any]:
@@ -159,7 +92,19 @@ def measure(folder: Path, repeats: int) -> dict[str, Any]:
             sql_stats["statements"] += 1
             sql_stats["seconds"] += time.perf_counter() - t0
 
+    side = engine.rows_side_by_side  # bound now, like `rows`
+
+    def counted_side(statements: Sequence[str]) -> list[Any]:
+        t0 = time.perf_counter()
+        try:
+            return side(statements)
+        finally:
+            if engine.runs_side_by_side and len(statements) > 1:
+                sql_stats["statements"] += len(statements)
+            sql_stats["seconds"] += time.perf_counter() - t0
+
     engine.rows = counted  # type: ignore[method-assign]
+    engine.rows_side_by_side = counted_side  # type: ignore[method-assign]
     best: dict[str, Any] = {}
     for _ in range(repeats):
         computer._cache.clear()
@@ -191,11 +136,9 @@ def measure(folder: Path, repeats: int) -> dict[str, Any]:
 
 VARIANTS: dict[str, list[Callable[[], Any]]] = {
     "as is": [],
-    "parse-once": [parse_once],
-    "batch": [batched],
-    "fetch-direct": [fetch_direct],
-    "known-head": [known_head],
-    "all four": [batched, parse_once, fetch_direct, known_head],
+    "one at a time": [one_at_a_time],
+    "parse again": [parse_again],
+    "both": [one_at_a_time, parse_again],
     "as is, again": [],  # how far the same code moves between runs on this machine
 }
 
@@ -212,7 +155,7 @@ def main(argv: list[str]) -> None:
     repeats = int(args[1]) if len(args) > 1 else 5
     lines = [f"Best of {repeats} in-process runs by CPU time (the machine's load average was "
              + " / ".join(f"{x:.1f}" for x in os.getloadavg()) + " at the start).", "",
-             "| rows | variant | SQL statements | cold CPU | cold wall | inside DuckDB (wall) "
+             "| rows | variant | SQL statements | cold CPU | cold wall | waiting for DuckDB (wall) "
              "| cached read (median) |",
              "|---:|---|---:|---:|---:|---:|---:|"]
     for rows in sizes:
