@@ -75,8 +75,12 @@ def test_environment_variables_override_the_file(tmp_path: Path) -> None:
                          "NORTHSTAR__WEB__SECURE_COOKIES": "true",
                          "NORTHSTAR__WEB__ABSOLUTE_HOURS": "2"})
     assert (web.idle_minutes, web.secure_cookies, web.absolute_hours) == (45, True, 2)
-    with pytest.raises(ConfigError, match=r"web\.idle_minutes: Input should be a valid number"):
-        settings_from(tmp_path, "", {"NORTHSTAR__WEB__IDLE_MINUTES": "soon"})
+    with pytest.raises(ConfigError) as err:
+        settings_from(tmp_path, "[web]\nidle_minutes = 10\n",
+                      {"NORTHSTAR__WEB__IDLE_MINUTES": "soon"})
+    assert str(err.value) == ("environment variable NORTHSTAR__WEB__IDLE_MINUTES: "
+                              "web.idle_minutes: Input should be a valid number, unable to "
+                              "parse string as a number")
 
 
 def test_oidc_section_is_read(tmp_path: Path) -> None:

@@ -10,9 +10,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from northstar.files import load_toml, validate
+from northstar.files import config_error, load_toml
 
 CONFIG_FILE = "northstar.toml"
 
@@ -196,7 +203,10 @@ class Settings(_Strict):
     web: WebConfig = WebConfig()
 
 
-def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> None:
+def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[tuple[str, ...], str]:
+    """Put `NORTHSTAR__SECTION__KEY` values into the parsed file; returns key path -> variable
+    name, so a bad value is reported against the variable rather than a line of the file."""
+    applied: dict[tuple[str, ...], str] = {}
     for name, value in environ.items():
         if not name.startswith("NORTHSTAR__"):
             continue
@@ -206,13 +216,22 @@ def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> None:
             node = node.setdefault(part, {})
         if parts:
             node[parts[-1]] = value
+            applied[tuple(parts)] = name
+    return applied
 
 
 def load_settings(folder: Path, environ: dict[str, str] | None = None) -> Settings:
     path = folder / CONFIG_FILE
     data, lines = load_toml(path)
-    _apply_env(data, dict(os.environ if environ is None else environ))
-    return validate(Settings, data, path, lines)
+    from_env = _apply_env(data, dict(os.environ if environ is None else environ))
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        loc = tuple(str(p) for p in exc.errors()[0]["loc"])
+        for key, name in from_env.items():
+            if loc[:len(key)] == key:
+                raise config_error(exc, Path(f"environment variable {name}"), {}) from None
+        raise config_error(exc, path, lines) from None
 
 
 DEFAULT_TOML = """\
@@ -229,6 +248,11 @@ url = "{url}"   # or postgresql://user@host:5432/db
 [freeze]
 closed_periods = true    # freeze metric values of closed periods
 after_days = 0           # days after a period ends before it is closed
+
+# The web app (docs/web.md): sessions, login throttling, single sign-on ([web.oidc]).
+# [web]
+# idle_minutes = 30
+# absolute_hours = 12
 
 # When two sources report the same fact, name the one that wins:
 # [ownership.payments]
