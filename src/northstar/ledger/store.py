@@ -109,30 +109,44 @@ class Ledger:
         self, table: str, data: pa.Table, source: str, id_column: str,
         tags: dict[str, str], started: datetime,
     ) -> LoadResult:
-        if self.engine.name == "postgres":
-            self.engine.execute(f"LOCK TABLE {LOG_TABLE} IN EXCLUSIVE MODE")
+        self.lock_log()
         load_id, prev_hash = self._head()
         load_id += 1
         rows = self._with_system_columns(data, source, id_column, tags, started, load_id)
-        columns = self._ensure_table(table, rows)
-        rows = _cast_to(rows, columns, table)
+        columns = self.ensure_table(table, self.planned_columns(table, rows))
+        rows = cast_to(rows, columns, table)
         self.engine.insert_arrow(table, rows)
+        return self.log_load(table, source, load_id, prev_hash, [n for n, _ in columns],
+                              rows.num_rows, started)
+
+    def lock_log(self) -> None:
+        """Hold the collection log until the open transaction ends (PostgreSQL; a DuckDB file
+        has a single writer)."""
+        if self.engine.name == "postgres":
+            self.engine.execute(f"LOCK TABLE {LOG_TABLE} IN EXCLUSIVE MODE")
+
+    def log_load(self, table: str, source: str, load_id: int, prev_hash: str,
+                  names: list[str], row_count: int, started: datetime) -> LoadResult:
+        """Write the log entry of load `load_id`, whose rows are already in `table`."""
         replaced = int(self.engine.scalar(
             f"SELECT count(*) FROM {quote(table)} WHERE load_id = ? AND source_id IN "
             f"(SELECT source_id FROM {quote(table)} WHERE load_id < ?)",
             [load_id, load_id],
         ) or 0)
-        names = [name for name, _ in columns]
         content = self.content_hash(table, load_id, names)
         finished = utcnow()
-        entry = (load_id, table, source, rows.num_rows, replaced, started, finished, "ok", None,
+        entry = (load_id, table, source, row_count, replaced, started, finished, "ok", None,
                  json.dumps(names), content)
         chain_hash = chain(prev_hash, *entry)
         self.engine.execute(
             f"INSERT INTO {LOG_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [*entry, prev_hash, chain_hash],
         )
-        return LoadResult(load_id, table, source, rows.num_rows, replaced, chain_hash)
+        return LoadResult(load_id, table, source, row_count, replaced, chain_hash)
+
+    def head(self) -> tuple[int, str]:
+        """The newest log entry's load id and chain hash (0 and the genesis hash when empty)."""
+        return self._head()
 
     def _head(self) -> tuple[int, str]:
         found = self.engine.rows(
@@ -148,8 +162,7 @@ class Ledger:
 
     def _log_failure(self, table: str, source: str, started: datetime, error: str) -> None:
         with self.engine.transaction():
-            if self.engine.name == "postgres":
-                self.engine.execute(f"LOCK TABLE {LOG_TABLE} IN EXCLUSIVE MODE")
+            self.lock_log()
             load_id, prev_hash = self._head()
             load_id += 1
             empty = RowHasher([]).hexdigest()
@@ -170,6 +183,12 @@ class Ledger:
         return hasher.hexdigest()
 
     # -- shaping a batch -------------------------------------------------------------------
+    def shape(self, data: pa.Table, *, source: str, id_column: str, started: datetime,
+              load_id: int, tags: Mapping[str, str] | None = None) -> pa.Table:
+        """`data` with the ledger's system columns, checked as `append` checks it."""
+        return self._with_system_columns(data, source, id_column, dict(tags or {}), started,
+                                         load_id)
+
     def _with_system_columns(
         self, data: pa.Table, source: str, id_column: str, tags: dict[str, str],
         started: datetime, load_id: int,
@@ -214,19 +233,25 @@ class Ledger:
                 out[name] = data.column(name)
         return pa.table(out)
 
-    def _ensure_table(self, table: str, rows: pa.Table) -> list[tuple[str, str]]:
+    def planned_columns(self, table: str, rows: pa.Table) -> list[tuple[str, str]]:
+        """The columns `table` has once `rows` are appended: its own, then the new ones."""
+        existing = self.engine.columns(table) or []
+        have = {n for n, _ in existing}
+        return existing + [(name, duck_type_of(rows.schema.field(name).type, name))
+                           for name in rows.column_names if name not in have]
+
+    def ensure_table(self, table: str, columns: list[tuple[str, str]]
+                      ) -> list[tuple[str, str]]:
+        """Create `table` with `columns`, or add the ones it lacks; returns its columns."""
         existing = self.engine.columns(table)
         if existing is None:
-            defs = [(name, duck_type_of(rows.schema.field(name).type, name))
-                    for name in rows.column_names]
-            body = ", ".join(f"{quote(n)} {self.engine.sql_type(t)}" for n, t in defs)
+            body = ", ".join(f"{quote(n)} {self.engine.sql_type(t)}" for n, t in columns)
             self.engine.execute(f"CREATE TABLE {quote(table)} ({body})")
             self.engine.protect_table(table)
-            return defs
+            return list(columns)
         have = {n for n, _ in existing}
-        for name in rows.column_names:
+        for name, t in columns:
             if name not in have:
-                t = duck_type_of(rows.schema.field(name).type, name)
                 self.engine.execute(
                     f"ALTER TABLE {quote(table)} ADD COLUMN {quote(name)} {self.engine.sql_type(t)}"
                 )
@@ -234,7 +259,7 @@ class Ledger:
         return existing
 
 
-def _cast_to(rows: pa.Table, columns: list[tuple[str, str]], table: str) -> pa.Table:
+def cast_to(rows: pa.Table, columns: list[tuple[str, str]], table: str) -> pa.Table:
     """Give every value the type its ledger column has; a value that does not fit fails the load."""
     out: dict[str, Any] = {}
     for name, duck in columns:

@@ -1,13 +1,17 @@
 """`sync(project, source)`: collect every object of one source, each all or nothing.
 
 For each object: read the cursor from the ledger, fetch pages changed since then (or since
-`backfill_from`), map and append them in byte-sized loads, and append the advanced cursor and
-the run's record, all in one transaction. If anything fails, the transaction is rolled back
-(the ledger is exactly as before), the failure is written to the collection log with its
-error, and the next object is still collected."""
+`backfill_from`; the next page is fetched while the current one is mapped), map them and stage
+them in byte-sized loads (each committed beside the ledger, so memory does not grow with the
+run), then move the staged loads into the raw tables and append the advanced cursor and the
+run's record in one short transaction. If anything fails, that transaction is rolled back and
+the stage dropped (the ledger is exactly as before), the failure is written to the collection
+log with its error, and the next object is still collected. A stage left by a killed run is
+dropped by the next run of the same object before it stages anything."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,6 +24,7 @@ from northstar.ledger.store import raw_table, utcnow
 from northstar.sources.base import Connector, ObjectSpec, TableSpec
 from northstar.sources.config import SourceConfig, get_source
 from northstar.sources.http import ApiClient
+from northstar.sources.prefetch import prefetched
 from northstar.sources.quality import QualityRejected, record_rejection, run_checks
 from northstar.sources.registry import connector_class
 from northstar.sources.secrets import SecretStore
@@ -179,20 +184,22 @@ def _run_object(project: Project, cfg: SourceConfig, connector: Connector, clien
     run.since = since if spec.incremental else None
     newest = stored
     try:
+        writer.begin()
+        for page in prefetched(connector.fetch(spec.name, run.since)):
+            run.pages += 1
+            for record in page:
+                run.fetched += 1
+                when = connector.modified(spec.name, record)
+                if when is not None and (newest is None or when > newest):
+                    newest = when
+                for key, row in connector.rows(spec.name, record):
+                    writer.add(key, row)
+            if progress is not None:
+                progress(Progress(source, spec.name, run.pages, run.fetched,
+                                  writer.appended))
+        writer.flush_all()
         with project.engine.transaction():
-            for page in connector.fetch(spec.name, run.since):
-                run.pages += 1
-                for record in page:
-                    run.fetched += 1
-                    when = connector.modified(spec.name, record)
-                    if when is not None and (newest is None or when > newest):
-                        newest = when
-                    for key, row in connector.rows(spec.name, record):
-                        writer.add(key, row)
-                if progress is not None:
-                    progress(Progress(source, spec.name, run.pages, run.fetched,
-                                      writer.appended))
-            writer.flush_all()
+            writer.commit()
             run.appended, run.unchanged = writer.appended, writer.unchanged
             today = datetime.now(ZoneInfo(project.settings.company.timezone)).date()
             run_checks(project.ledger, cfg.checks, source, spec.name, writer.rows_seen, today)
@@ -203,6 +210,7 @@ def _run_object(project: Project, cfg: SourceConfig, connector: Connector, clien
             run.status, run.finished_at = "ok", utcnow()
             state.record_run(run)
     except Exception as exc:
+        _discard(writer)
         run.status, run.error = "failed", _error_text(exc)[:2000]
         run.appended = run.unchanged = 0
         run.cursor, run.finished_at = stored, utcnow()
@@ -217,10 +225,17 @@ def _run_object(project: Project, cfg: SourceConfig, connector: Connector, clien
                 exc.__context__, NorthstarError):
             raise  # a bug: keep its traceback (the failure is logged)
     finally:
+        writer.release()
         if progress is not None:
             progress(Progress(source, spec.name, run.pages, run.fetched, run.appended,
                               done=True, failed=run.status == "failed"))
     return run
+
+
+def _discard(writer: BatchWriter) -> None:
+    """Drop a failed run's stages; if even that fails, the next run drops them."""
+    with contextlib.suppress(NorthstarError):
+        writer.discard()
 
 
 def describe(cfg: SourceConfig) -> dict[str, list[str]]:

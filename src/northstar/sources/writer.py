@@ -1,8 +1,11 @@
 """Appending mapped rows: tags by rule, byte-sized loads, and no duplicate versions.
 
 Every raw row carries `record_hash`, a hash of its payload and tags. A row whose hash equals
-the newest stored version of the same record is not appended again, so re-reading a window or
-replaying a page adds nothing."""
+the newest stored version of the same record (in the ledger, or staged earlier in the same run)
+is not appended again, so re-reading a window or replaying a page adds nothing.
+
+Loads are staged (`northstar.ledger.staging`): each is committed beside the ledger as soon as
+it is full, and `commit()` moves them all into the raw tables in the caller's transaction."""
 
 from __future__ import annotations
 
@@ -16,7 +19,9 @@ from typing import Any
 import pyarrow as pa
 
 from northstar.ledger.schema import TAGS
+from northstar.ledger.staging import Stage
 from northstar.ledger.store import Ledger, raw_table
+from northstar.ledger.versions import ID_COLUMN, newest
 from northstar.sources.base import Row, TableSpec
 from northstar.sources.config import CheckRule, TagRule
 from northstar.sources.quality import check_row
@@ -26,16 +31,41 @@ from northstar.sources.values import RecordError
 HASH_COLUMN = "record_hash"
 
 
+HASH_VERSION = "v2:"
+"""Prefix of the current `record_hash` form; a hash without it is the first form (v1)."""
+
+
+def row_hash(row: Row) -> tuple[str, int]:
+    """The row's content hash and the size of the text hashed, in bytes.
+
+    The text is the `repr` of the row's (column, value) pairs sorted by column: one C call for
+    the plain values a mapped row holds (text, numbers, `Decimal`, dates, None), unambiguous,
+    and the same on every run. A value's type is part of it: `Decimal('1.50')` is not `1.5`."""
+    text = repr(sorted(row.items())).encode()
+    return HASH_VERSION + hashlib.blake2b(text, digest_size=16).hexdigest(), len(text)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, (Decimal, date, datetime)):
         return str(value)
     return value
 
 
-def row_hash(row: Row) -> tuple[str, int]:
-    """The row's content hash and its size in bytes (as canonical JSON)."""
+def row_hash_v1(row: Row) -> str:
+    """The first form of `record_hash` (sorted-key JSON, SHA-256), which ledgers written before
+    v2 hold: a row equal to such a version is unchanged, not a new version."""
     text = json.dumps(row, sort_keys=True, default=_plain, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:32], len(text)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def same_content(row: Row, digest: str, stored: str | None) -> bool:
+    """Whether a row with hash `digest` equals the stored version whose hash is `stored`."""
+    if stored is None:
+        return False
+    if stored.startswith(HASH_VERSION):
+        return stored == digest
+    body = {k: v for k, v in row.items() if k != HASH_COLUMN}
+    return stored == row_hash_v1(body)
 
 
 class BatchWriter:
@@ -57,6 +87,32 @@ class BatchWriter:
         self.checks = checks
         self.rows_seen: dict[str, int] = {name: 0 for name, _ in tables.values()}
         """Rows read per raw table in this run (changed or not)."""
+        self.stages = {key: Stage(ledger, raw_table(name), source, "id")
+                       for key, (name, _) in tables.items()}
+
+    def begin(self) -> None:
+        """Claim this run's stages, dropping what a killed run left in them."""
+        for stage in self.stages.values():
+            stage.claim()
+
+    def commit(self) -> None:
+        """Flush, then move every staged load into its raw table (inside the caller's
+        transaction, so the loads are kept together with what the caller writes)."""
+        self.flush_all()
+        for stage in self.stages.values():
+            stage.move()
+
+    def discard(self) -> None:
+        """Drop everything staged: nothing of this run reaches the ledger."""
+        for key in self.tables:
+            self._rows[key] = {}
+            self._bytes[key] = 0
+        for stage in self.stages.values():
+            stage.discard()
+
+    def release(self) -> None:
+        for stage in self.stages.values():
+            stage.release()
 
     def add(self, key: str, row: Row) -> None:
         name, spec = self.tables[key]
@@ -86,8 +142,10 @@ class BatchWriter:
         if not pending:
             return
         name, spec = self.tables[key]
-        stored = self._stored_hashes(raw_table(name), list(pending))
-        fresh = [row for rid, (row, digest) in pending.items() if stored.get(rid) != digest]
+        stage = self.stages[key]
+        stored = self._stored_hashes(stage, list(pending))
+        fresh = [row for rid, (row, digest) in pending.items()
+                 if not same_content(row, digest, stored.get(rid))]
         self.unchanged += len(pending) - len(fresh)
         if not fresh:
             return
@@ -100,19 +158,10 @@ class BatchWriter:
             data = pa.Table.from_pylist(fresh, schema=schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
             raise RecordError(f"{name}: a value does not fit its column: {exc}") from None
-        self.ledger.append(raw_table(name), data, source=self.source, id_column="id")
-        self.appended += len(fresh)
+        self.appended += stage.add(data)
 
-    def _stored_hashes(self, table: str, ids: list[str]) -> dict[str, str]:
-        engine = self.ledger.engine
-        columns = engine.columns(table)
-        if columns is None or HASH_COLUMN not in {n for n, _ in columns}:
-            return {}
-        found = engine.rows(
-            f'SELECT source_id, {HASH_COLUMN} FROM (SELECT source_id, {HASH_COLUMN}, '
-            f'row_number() OVER (PARTITION BY source_id ORDER BY load_id DESC) AS n '
-            f'FROM "{table}" WHERE source_id IN (SELECT unnest(CAST(? AS VARCHAR[])))) AS x '
-            "WHERE n = 1",
-            [ids],
-        )
-        return {str(i): str(h) for i, h in found}
+    def _stored_hashes(self, stage: Stage, ids: list[str]) -> dict[str, str]:
+        """The hash of the newest version of each of `ids`: staged in this run, or stored."""
+        found = newest(self.ledger.engine, stage.table, [HASH_COLUMN], ids=ids, stage=stage)
+        return dict(zip(found.column(ID_COLUMN).to_pylist(),
+                        found.column(HASH_COLUMN).to_pylist(), strict=True))

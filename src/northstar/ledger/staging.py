@@ -1,0 +1,166 @@
+"""Staging: rows bound for a ledger table, committed batch by batch beside the ledger and moved
+into it by one short transaction.
+
+A long collection run appends its batches to a stage, each batch in its own short transaction,
+so the database never holds the run's rows uncommitted (DuckDB keeps uncommitted rows, and the
+Arrow data they came from, in memory until the commit) and the collection log is not locked
+for the whole run. `move()` then appends every staged batch to the ledger table as one load
+each, with the caller's other writes (the cursor, the run record) in the same transaction, and
+drops the stage in it too: the run is still all or nothing.
+
+A stage is never ledger data: it is not in the collection log, its name starts with
+`ns_stage_`, and a run killed before its move leaves a stage that the next run of the same
+source and table drops (`clear`) before it stages anything."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from northstar.engines.base import quote
+from northstar.errors import LoadError
+from northstar.ledger.schema import check_name
+from northstar.ledger.store import LoadResult, cast_to, utcnow
+
+if TYPE_CHECKING:
+    from northstar.ledger.store import Ledger
+
+__all__ = ["BATCH_COLUMN", "STAGE_PREFIX", "Stage", "stage_name"]
+
+STAGE_PREFIX = "ns_stage_"
+BATCH_COLUMN = "ns_batch"
+"""The staged batch a row belongs to: batch `k` becomes load `head + k` when it is moved."""
+
+
+def stage_name(source: str, table: str) -> str:
+    """The stage of one source's rows for one ledger table (the same name on every run)."""
+    name = f"{STAGE_PREFIX}{source}__{table}"
+    if len(name) > 63:  # PostgreSQL would cut it; two long names could then meet
+        digest = hashlib.sha256(f"{source}\x1f{table}".encode()).hexdigest()[:20]
+        name = f"{STAGE_PREFIX}{digest}"
+    return name
+
+
+class Stage:
+    """The staged rows of one source for one ledger table, during one run."""
+
+    def __init__(self, ledger: Ledger, table: str, source: str, id_column: str = "id") -> None:
+        self.ledger = ledger
+        self.table = check_name(table)
+        self.source = check_name(source, "source")
+        self.id_column = id_column
+        self.name = stage_name(source, table)
+        self.columns: list[tuple[str, str]] | None = None
+        """The stage's columns (the ledger table's, then the new ones), once it exists."""
+        self.batches: list[tuple[int, datetime]] = []
+        """Rows and start time of each staged batch, in order."""
+        self._claimed = False
+        self._owned = False
+        """True once `claim` succeeded: this run may drop the stage."""
+
+    @property
+    def rows(self) -> int:
+        return sum(n for n, _ in self.batches)
+
+    # -- life cycle ----------------------------------------------------------------------
+    def claim(self) -> None:
+        """Make sure no other run stages into the same table, then drop what a killed run left.
+
+        On PostgreSQL a session advisory lock guards the stage (the server releases it when a
+        killed run's connection drops); a DuckDB file has one writing process."""
+        engine = self.ledger.engine
+        if engine.name == "postgres" and not self._claimed:
+            got = engine.scalar("SELECT pg_try_advisory_lock(hashtext(?))", [self.name])
+            if not got:
+                raise LoadError(f"{self.table} is being collected from {self.source} by another "
+                                "run; try again when it has finished")
+            self._claimed = True
+        self._owned = True
+        self.clear()
+
+    def release(self) -> None:
+        self._owned = False
+        if self._claimed:
+            self.ledger.engine.scalar("SELECT pg_advisory_unlock(hashtext(?))", [self.name])
+            self._claimed = False
+
+    def discard(self) -> None:
+        """Drop what this run staged (after a failure); a stage it never claimed is left
+        alone (another run's)."""
+        if self._owned:
+            self.clear()
+
+    def clear(self) -> None:
+        """Drop the stage and forget its batches (nothing reaches the ledger)."""
+        self.ledger.engine.execute(f"DROP TABLE IF EXISTS {quote(self.name)}")
+        self.columns = None
+        self.batches = []
+
+    # -- staging -------------------------------------------------------------------------
+    def add(self, data: pa.Table) -> int:
+        """Stage one batch (checked and typed as `Ledger.append` would); committed at once."""
+        started = utcnow()
+        batch = len(self.batches) + 1
+        rows = self.ledger.shape(data, source=self.source, id_column=self.id_column,
+                                 started=started, load_id=0)
+        planned = self.ledger.planned_columns(self.table, rows)
+        engine = self.ledger.engine
+        with engine.transaction():
+            if self.columns is None:
+                body = ", ".join(f"{quote(n)} {engine.sql_type(t)}"
+                                 for n, t in [*planned, (BATCH_COLUMN, "BIGINT")])
+                engine.execute(f"DROP TABLE IF EXISTS {quote(self.name)}")
+                engine.execute(f"CREATE TABLE {quote(self.name)} ({body})")
+                columns = list(planned)
+            else:
+                columns = list(self.columns)
+                have = {n for n, _ in columns}
+                for name, t in planned:
+                    if name not in have:
+                        engine.execute(f"ALTER TABLE {quote(self.name)} ADD COLUMN "
+                                       f"{quote(name)} {engine.sql_type(t)}")
+                        columns.append((name, t))
+            typed = cast_to(rows, columns, self.table)
+            typed = typed.append_column(BATCH_COLUMN, pa.array([batch] * typed.num_rows,
+                                                               pa.int64()))
+            engine.insert_arrow(self.name, typed)
+        self.columns = columns
+        count = int(typed.num_rows)
+        self.batches.append((count, started))
+        return count
+
+    # -- moving into the ledger ------------------------------------------------------------
+    def move(self) -> list[LoadResult]:
+        """Append every staged batch to the ledger table, one load each, and drop the stage.
+
+        Run it inside the transaction that also writes what must go with the rows (a cursor,
+        a run record): then all of it is kept or none."""
+        engine = self.ledger.engine
+        if self.columns is None or not self.batches:
+            self.clear()
+            return []
+        results: list[LoadResult] = []
+        with engine.transaction():
+            self.ledger.lock_log()
+            head, prev_hash = self.ledger.head()
+            columns = self.ledger.ensure_table(self.table, self.columns)
+            names = [n for n, _ in columns]
+            staged = [n for n, _ in self.columns]
+            select = ", ".join(f"CAST(? AS BIGINT) + {BATCH_COLUMN}" if n == "load_id"
+                               else quote(n) for n in staged)
+            engine.execute(
+                f"INSERT INTO {quote(self.table)} ({', '.join(quote(n) for n in staged)}) "
+                f"SELECT {select} FROM {quote(self.name)} ORDER BY {BATCH_COLUMN}, row_seq",
+                [head])
+            for k, (count, started) in enumerate(self.batches, start=1):
+                result = self.ledger.log_load(self.table, self.source, head + k, prev_hash,
+                                              names, count, started)
+                prev_hash = result.chain_hash
+                results.append(result)
+            engine.execute(f"DROP TABLE {quote(self.name)}")
+        self.columns = None
+        self.batches = []
+        return results
