@@ -91,9 +91,14 @@ class DuckDBEngine(Engine):
             finally:
                 cursor.close()
 
+        # the longest first (length stands in for cost): the last to finish is then short
+        order = sorted(range(len(statements)), key=lambda i: -len(statements[i]))
+        found: list[list[tuple[Any, ...]] | None] = [None] * len(statements)
         with ThreadPoolExecutor(min(self._workers, len(statements)),
                                 thread_name_prefix="northstar-duckdb") as pool:
-            return list(pool.map(run, statements))
+            for i, rows in zip(order, pool.map(run, [statements[i] for i in order]), strict=True):
+                found[i] = rows
+        return found
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
         rel = self.con.sql(sql, params=list(params) if params is not None else None)
