@@ -368,9 +368,12 @@ def test_a_missing_client_secret_stops_the_start(tmp_path_factory: pytest.TempPa
         f.write(oidc_toml(fake.issuer, client_secret_env='"NS_TEST_OIDC_SECRET"'))
     monkeypatch.delenv("NS_TEST_OIDC_SECRET", raising=False)
     with Project.open(root) as project:
-        with pytest.raises(ConfigError, match="needs the client secret: set the environment "
-                                              "variable NS_TEST_OIDC_SECRET or"):
+        with pytest.raises(ConfigError) as err:
             create_app(project)
+        line = (root / "northstar.toml").read_text().splitlines().index("[web.oidc]") + 1
+        assert str(err.value).startswith(
+            f"{root / 'northstar.toml'}:{line}: single sign-on (web.oidc) needs the client "
+            "secret: set the environment variable NS_TEST_OIDC_SECRET or")
         monkeypatch.setenv("NS_TEST_OIDC_SECRET", CLIENT_SECRET)
         app = create_app(project)
         assert app.state.ns.oidc._secret.reveal() == CLIENT_SECRET

@@ -94,11 +94,16 @@ def oidc_client(project: Project, settings: WebSettings, secret: bytes) -> OidcC
     store = SecretStore(project.root)
     client_secret = store.get("oidc", "client_secret", settings.oidc.client_secret_env)
     if client_secret is None:
+        from northstar.files import toml_lines
+
         env = settings.oidc.client_secret_env
         where = f"the environment variable {env} or " if env else ""
-        raise ConfigError(f"[web.oidc] needs the client secret: set {where}"
+        config = project.root / CONFIG_FILE
+        line = (toml_lines(config.read_text(encoding="utf-8")).get(("web", "oidc"))
+                if config.exists() else None)
+        raise ConfigError(f"single sign-on (web.oidc) needs the client secret: set {where}"
                           f'{{"oidc": {{"client_secret": "..."}}}} in {store.path}',
-                          path=str(project.root / CONFIG_FILE))
+                          path=str(config), line=line)
     return OidcClient(settings.oidc, client_secret, secret)
 
 
