@@ -260,10 +260,15 @@ def npr(tables: Tables, start: date, end: date, prior_start: date | None = None,
 def unlinked_payout_share(tables: Tables, start: date, end: date,
                           prior_start: date | None = None,
                           prior_end: date | None = None) -> Decimal | None:
-    """Mirrors metrics/unlinked_payout_share.yml: net payouts with no supplier over all net
-    payouts."""
-    lines = _payouts(tables, start, end)
-    return _ratio(_sum(a for s, a in lines if s is None), _sum(a for _, a in lines))
+    """Mirrors metrics/unlinked_payout_share.yml: net payouts whose bill no remittance links
+    to a supplier, over all net payouts (a vendor credit follows its bill)."""
+    linked = {r["bill_id"] for r in tables.get("remittance_lines", [])}
+    lines = [(r["bill_id"] in linked, r["amount"]) for r in tables.get("bill_lines", [])
+             if _within(r["txn_date"], start, end) and _account(r, *PAYOUT_ACCOUNTS)]
+    lines += [(r["bill_id"] in linked, -r["amount"])
+              for r in tables.get("vendor_credit_lines", [])
+              if _within(r["txn_date"], start, end) and _account(r, *PAYOUT_ACCOUNTS)]
+    return _ratio(_sum(a for ok, a in lines if not ok), _sum(a for _, a in lines))
 
 
 def new_suppliers(tables: Tables, start: date, end: date, prior_start: date | None = None,

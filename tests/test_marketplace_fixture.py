@@ -45,10 +45,10 @@ def inv(line: str, invoice: str, customer: str, day: date, amount: str,
             "department": "demand", "client_id": customer}
 
 
-def bill(bill_id: str, day: date, amount: str) -> dict[str, Any]:
+def bill(bill_id: str, day: date, amount: str, status: str = "Paid") -> dict[str, Any]:
     return {"id": f"{bill_id}-1", "bill_id": bill_id, "supplier_id": None, "txn_date": day,
             "due_date": day, "account_number": "4200", "amount": D(amount),
-            "bill_pay_status": "Paid", "department": "supply"}
+            "bill_pay_status": status, "department": "supply"}
 
 
 def remit(bill_id: str, supplier: str, day: date, amount: str) -> dict[str, Any]:
@@ -74,7 +74,7 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
         {"id": "S1", "name": "Alpha Hall", "first_listed_date": date(2023, 1, 1)},
         {"id": "S2", "name": "Beta Park", "first_listed_date": date(2023, 1, 1)},
         {"id": "S3", "name": "Gamma Club", "first_listed_date": date(2023, 1, 1)})),
-    # billings 2024: C1 1000, C2 1000, C3 800, C4 1000 = 3800
+    # billings 2024: C1 1000, C2 1000, C3 800 + 200 in Q4, C4 1000 = 4000
     # billings 2025: C1 1200 - 200 credit = 1000, C2 550 - 50 discount = 500 (down exactly 50%),
     #                C3 nothing (lost), C4 499 (down 50.1%: losing)
     "invoice_lines": ("quickbooks", _rows(
@@ -85,6 +85,7 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
         inv("INV-4-2", "INV-4", "C2", date(2025, 4, 1), "-50.00", "4190"),
         inv("INV-5-1", "INV-5", "C3", date(2024, 5, 1), "800.00"),
         inv("INV-6-1", "INV-6", "C4", date(2024, 6, 1), "1000.00"),
+        inv("INV-9-1", "INV-9", "C3", date(2024, 11, 15), "200.00"),
         inv("INV-7-1", "INV-7", "C4", date(2025, 6, 1), "499.00"))),
     "credit_memo_lines": ("quickbooks", _rows(
         {"id": "CM-1-1", "credit_memo_id": "CM-1", "customer_id": "C1",
@@ -97,7 +98,8 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
     #                   + unlinked 100 (new: active) = 690; S3 nothing (lost)
     "bill_lines": ("quickbooks", _rows(
         bill("B1", date(2024, 3, 5), "500.00"), bill("B2", date(2025, 3, 5), "240.00"),
-        bill("B3", date(2024, 6, 1), "300.00"), bill("B4", date(2025, 6, 1), "400.00"),
+        bill("B3", date(2024, 6, 1), "300.00"),
+        bill("B4", date(2025, 6, 1), "400.00", "Pending"),  # due and not paid: overdue
         bill("B5", date(2025, 7, 1), "100.00"), bill("B6", date(2024, 8, 1), "200.00"))),
     "vendor_credit_lines": ("quickbooks", _rows(
         {"id": "VC-1-1", "vendor_credit_id": "VC-1", "bill_id": "B4", "supplier_id": None,
@@ -114,10 +116,11 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
         {"id": i, "invoice_date": d, "total": D(t)} for i, d, t in (
             ("INV-1", date(2024, 3, 1), "1000.00"), ("INV-2", date(2025, 3, 1), "1200.00"),
             ("INV-4", date(2025, 4, 1), "500.00"), ("INV-5", date(2024, 5, 1), "800.00"),
-            ("INV-6", date(2024, 6, 1), "1000.00"), ("INV-7", date(2025, 6, 1), "489.00"))])),
+            ("INV-6", date(2024, 6, 1), "1000.00"), ("INV-7", date(2025, 6, 1), "489.00"),
+            ("INV-9", date(2024, 11, 15), "200.00"))])),
     # the platform's line items name the organiser of each event: GMV by supplier
     # S1 Alpha Hall: 2024 1000 + 1000 = 2000, 2025 1200; S2 Beta Park: 2024 1000, 2025 550;
-    # S3 Gamma Club: 2024 800; INV-7-1 (2025, 499) names no supplier: Unlinked
+    # S3 Gamma Club: 2024 800 + 200; INV-7-1 (2025, 499) names no supplier: Unlinked
     "platform_invoice_lines": ("platform", _rows(*[
         {"id": f"{i}-1", "invoice_id": i, "supplier_id": s, "event_date": d, "amount": D(a)}
         for i, s, d, a in (
@@ -127,7 +130,13 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
             ("INV-4", "S2", date(2025, 4, 1), "550.00"),
             ("INV-5", "S3", date(2024, 5, 1), "800.00"),
             ("INV-6", "S1", date(2024, 6, 1), "1000.00"),
+            ("INV-9", "S3", date(2024, 11, 15), "200.00"),
             ("INV-7", None, date(2025, 6, 1), "499.00"))])),
+    # two ads in March 2025: 120.50 + 79.50 = 200
+    "ad_spend": ("ads", _rows(*[
+        {"id": i, "spend_date": date(2025, 3, d), "channel": "google", "campaign": "spring",
+         "spend": D(a), "clicks": 10, "leads": 1, "department": "marketing"}
+        for i, d, a in (("AD-1", 3, "120.50"), ("AD-2", 20, "79.50"))])),
     "quotas": ("hubspot", _rows(
         {"id": "Q-2025Q2", "owner_id": "riley_chen", "period_start": date(2025, 4, 1),
          "quota": D("1000.00")})),
@@ -159,13 +168,13 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
          "operating_expenses": D("2000.00"), "budget_net_revenue": D("1000.00")}
         for m, cash in ((1, "10000.00"), (2, "9000.00"), (3, "8000.00"))])),
     "profit_and_loss": ("quickbooks", _rows(
-        # payout accounts as the books report them; income 2024 3800, 2025 1999
+        # payout accounts as the books report them; income 2024 4000, 2025 1999
         {"id": "PL-2024-4200", "month": date(2024, 1, 1), "account_number": "4200",
          "amount": D("1000.00")},
         {"id": "PL-2025-4200", "month": date(2025, 1, 1), "account_number": "4200",
          "amount": D("690.00")},
         {"id": "PL-2024-4110", "month": date(2024, 1, 1), "account_number": "4110",
-         "amount": D("3800.00")},
+         "amount": D("4000.00")},
         {"id": "PL-2025-4110", "month": date(2025, 1, 1), "account_number": "4110",
          "amount": D("1999.00")})),
 }
@@ -195,7 +204,7 @@ EXPECTED: list[tuple[str, str, float | None]] = [
     ("gmv", "2025", 2249.0),  # 1200 + 550 + 499
     # 2249 - 50 discount - 200 credit memo - 740 bills + 50 vendor credit
     ("net_revenue", "2025", 1309.0),
-    ("nrr", "2025", 1999 / 3800),
+    ("nrr", "2025", 1999 / 4000),
     ("top_customer_share", "2025", 1000 / 1999),
     ("top_two_customer_share", "2025", 1500 / 1999),
     ("customers_active", "2025", 2.0),  # C1 flat, C2 down exactly 50%
@@ -231,7 +240,49 @@ EXPECTED: list[tuple[str, str, float | None]] = [
     ("runway_months", "2025-03", 8000 / (5040 / 3)),
     ("runway_months", "2025-09", None),  # no finance inputs for Jul-Sep
     ("budget_attainment", "2025-03", 960 / 1000),
+    ("take_rate", "2025-03", (1200 - 240) / 1200),  # net revenue / GMV in March
+    ("take_rate", "2025", 1309 / 2249),
+    ("ad_spend", "2025-03", 200.0),
+    # bills due in June 2025: B4 (400, Pending); in March: B2 (240, Paid)
+    ("bills_overdue", "2025-06", 1.0),
+    ("bills_overdue", "2025-03", 0.0),
+    # invoices due in March 2024: INV-1 (1000), paid 1000 four days later; INV-9 unpaid
+    ("collection_rate", "2024-03", 1.0),
+    ("paid_within_7_days", "2024-03", 1.0),
+    ("collection_rate", "2024-11", 0.0),
+    ("paid_within_7_days", "2024-11", 0.0),
+    ("factoring_balance", "2025-02", 850_000.0),
+    ("factoring_reserves", "2025-02", 102_000.0),
+    ("logo_retention", "2025", 3 / 4),  # C1, C2, C4 of 2024's four bought again
+    # years billed: C1, C2, C4 two, C3 one; nobody three or more: nothing to compare yet
+    ("ltv_multiple", "2025", None),
+    ("new_logos", "2023-Q1", 4.0),  # all four customers created 1 January 2023
+    ("new_suppliers", "2023-01", 3.0),
+    ("quota", "2025-Q2", 1000.0),
+    ("pipeline_entering_weighted", "2025-Q2", 1200.0),  # 1000 x 0.8 + 2000 x 0.2 + 0
+    ("pipeline_entering_scored", "2025-Q2", 1110.0),
+    # 2024 net revenue: GMV 4000 - bills 1000 = 3000, of which Q4 (INV-9) 200
+    ("q4_share", "2024", 200 / 3000),
+    # B5 (100, 2025-07) is the only bill no remittance links; Q2 2025 payouts: B4 400 (linked);
+    # Q3: B5 100 - VC 50 on B4 (linked) = 50 net, of which 100 unlinked: 200%
+    ("unlinked_payout_share", "2025-Q2", 0.0),
+    ("unlinked_payout_share", "2025-Q3", 100 / 50),
+    # deals closing in Q2 2025: D1 1000 x 0.8, D2 2000 x 0.2, D3 500 x 1, D4 700 x 0 = 1700;
+    # quota 1000
+    ("weighted_forecast", "2025-Q2", 1.7),
+    ("win_rate", "2025-Q2", 1 / 2),  # D3 won, D4 lost; D1 and D2 still open
 ]
+
+
+def test_every_metric_of_the_pack_has_a_hand_computed_figure() -> None:
+    names = {p.stem for p in PACK.metrics_dir.glob("*.yml")}
+    assert names - {metric for metric, _, _ in EXPECTED} == {"ebitda"}  # manual: below
+
+
+def test_a_manual_metric_shows_what_was_entered(company: Project) -> None:
+    assert value(company, "ebitda", "2025-03") is None
+    company.set_manual("ebitda", "2025-03", "-1234.50", author="cfo", note="from the close")
+    assert value(company, "ebitda", "2025-03") == -1234.5
 
 
 def test_metrics_match_the_hand_computed_figures(company: Project) -> None:
@@ -288,7 +339,7 @@ def test_supplier_development_has_gmv_net_revenue_and_take_rate(company: Project
     # "This year" is 2025. Net revenue = GMV - net payout; take rate = net revenue / GMV:
     #   S1: 2025 1200 - 240 = 960 (0.8);     all years 3200 - 740 = 2460 (0.76875)
     #   S2: 2025 550 - 350 = 200 (0.3636..); all years 1550 - 650 = 900 (0.5806..)
-    #   S3: 2025 0 - 0 = 0 (no GMV: none);   all years 800 - 200 = 600 (0.75)
+    #   S3: 2025 0 - 0 = 0 (no GMV: none);   all years 1000 - 200 = 800 (0.8)
     #   Unlinked: 2025 499 - 100 = 399;      all years the same (399 / 499)
     company.metrics.state()  # builds the model views
     rows = company.engine.query(
@@ -305,7 +356,7 @@ def test_supplier_development_has_gmv_net_revenue_and_take_rate(company: Project
     assert got["Beta Park"]["take_rate_this_year"] == pytest.approx(200 / 550)
     assert got["Beta Park"]["take_rate"] == pytest.approx(900 / 1550)
     assert got["Gamma Club"]["take_rate_this_year"] is None
-    assert got["Gamma Club"]["take_rate"] == pytest.approx(0.75)
+    assert got["Gamma Club"]["take_rate"] == pytest.approx(0.8)
     unlinked = got["Unlinked (Not in Platform)"]
     assert (unlinked["total_gmv"], unlinked["total_net_revenue"]) == (499.0, 399.0)
     assert unlinked["take_rate"] == pytest.approx(399 / 499)

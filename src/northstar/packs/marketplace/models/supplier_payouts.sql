@@ -7,11 +7,12 @@ with links as (
   from remittance_lines
 ),
 lines as (
-  select id as line_id, bill_id, txn_date, 'bill' as kind, account_number, amount
+  select id as line_id, bill_id, txn_date, 'bill' as kind, account_number, amount,
+         department, team
   from bill_lines
   where account_number between '4200' and '4230'
   union all
-  select id, bill_id, txn_date, 'vendor_credit', account_number, -amount
+  select id, bill_id, txn_date, 'vendor_credit', account_number, -amount, department, team
   from vendor_credit_lines
   where account_number between '4200' and '4230'
 )
@@ -19,7 +20,8 @@ select l.line_id, l.bill_id, l.txn_date,
        cast(extract(year from l.txn_date) as integer) as txn_year,
        l.kind, l.account_number, l.amount, k.supplier_id,
        case when k.supplier_id is null then 'Unlinked (Not in Platform)'
-            else coalesce(s.name, k.supplier_id) end as supplier_name
+            else coalesce(s.name, k.supplier_id) end as supplier_name,
+       l.department, l.team
 from lines as l
 left join links as k on k.bill_id = l.bill_id
 left join suppliers as s on s.id = k.supplier_id
