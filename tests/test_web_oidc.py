@@ -257,6 +257,25 @@ def test_a_code_works_once(served: tuple[str, Any], client: httpx.Client) -> Non
     assert (detail["reason"], detail["error"]) == ("token_error", "invalid_grant")
 
 
+def test_the_flow_cookie_cannot_be_forged_or_kept(served: tuple[str, Any],
+                                                  client: httpx.Client) -> None:
+    from northstar.web.oidc import FLOW_SECONDS
+
+    base, app = served
+    start = client.get(base + "/login/oidc")
+    back = client.get(start.headers["location"]).headers["location"]
+    oidc = app.state.ns.oidc
+    flow = oidc._open(client.cookies["ns_oidc_flow"])
+    flow["at"] -= FLOW_SECONDS + 1  # as if the person had left the provider's page open
+    for cookie, reason, says in (
+            (oidc._seal(flow), "expired_flow", "took too long"),
+            (client.cookies["ns_oidc_flow"][:-2] + "xx", "bad_state", "not started from")):
+        with httpx.Client(follow_redirects=False, cookies={"ns_oidc_flow": cookie}) as late:
+            r = late.get(back)
+        assert r.status_code == 400 and says in r.text
+        assert json.loads(last_sso(app).detail)["reason"] == reason
+
+
 def test_the_provider_saying_no_is_shown(served: tuple[str, Any], client: httpx.Client) -> None:
     base, app = served
     start = client.get(base + "/login/oidc")
@@ -342,7 +361,7 @@ def test_password_login_can_be_turned_off(tmp_path_factory: pytest.TempPathFacto
     root = copy_project(shared_template(tmp_path_factory), tmp_path_factory.mktemp("off") / "p")
     configure(root, fake.issuer, {})
     text = (root / "northstar.toml").read_text().replace(
-        "[web.oidc]", "[web]\npassword_login = false\n\n[web.oidc]")
+        "\n[web.oidc]\n", "\n[web]\npassword_login = false\n\n[web.oidc]\n")
     (root / "northstar.toml").write_text(text)
     with Project.open(root) as project:
         app = create_app(project)
