@@ -29,6 +29,7 @@ from web_helpers import copy_project, people_for, shared_template
 
 DOMAIN = "example.com"
 NEWCOMER = "newcomer@example.com"  # in people.yml, no user yet: auto-created as a viewer
+STRANGER = "stranger@example.com"  # in people.yml too; used with auto_create off
 
 
 def oidc_toml(issuer: str, **extra: str) -> str:
@@ -95,10 +96,11 @@ def served(tmp_path_factory: pytest.TempPathFactory,
     root = copy_project(shared_template(tmp_path_factory), tmp_path_factory.mktemp("sso") / "p")
     with Project.open(root) as probe:
         who = people_for(probe)
-        newcomer_person = next(p.id for p in sorted(probe.catalog.people.values(),
-                                                    key=lambda p: p.id)
-                               if p.id not in who.values() and p.metric)
-    configure(root, fake.issuer, {newcomer_person: NEWCOMER.upper()})
+        newcomer_person, stranger_person = [
+            p.id for p in sorted(probe.catalog.people.values(), key=lambda p: p.id)
+            if p.id not in who.values() and p.metric][:2]
+    configure(root, fake.issuer, {newcomer_person: NEWCOMER.upper(),
+                                  stranger_person: STRANGER})
     project = Project.open(root)
     app = create_app(project)
     auth: Auth = app.state.ns.auth
@@ -314,6 +316,22 @@ def test_first_sign_in_creates_a_viewer_for_a_person_in_people_yml(
     assert [u.username for u, _, _ in app.state.ns.auth.users()].count("newcomer") == 1
 
 
+def test_without_auto_create_people_yml_is_not_enough(served: tuple[str, Any],
+                                                      client: httpx.Client,
+                                                      fake: OidcFake) -> None:
+    base, app = served
+    oidc = app.state.ns.oidc
+    on = oidc.settings
+    oidc.settings = on.model_copy(update={"auto_create": False})
+    fake.user["email"] = STRANGER
+    try:
+        r, _ = sign_in(client, base)
+    finally:
+        oidc.settings = on
+    assert r.status_code == 403 and f"No Northstar user has the email {STRANGER}" in r.text
+    assert STRANGER not in app.state.ns.auth.emails().values()
+
+
 def test_an_unreachable_provider_is_a_clear_page(served: tuple[str, Any],
                                                  client: httpx.Client) -> None:
     import socket
@@ -448,3 +466,30 @@ def test_emails_come_from_the_cli_and_the_admin_page(
 
         again = Auth(project.engine, load_or_create_secret(root), WebSettings())
         assert "yan" not in again.emails()
+
+
+def test_users_from_before_sso_get_an_email_column(engine_url: str) -> None:
+    from datetime import datetime
+
+    from northstar.engines import connect
+    from northstar.web.settings import WebSettings
+    from northstar.web.store import USERS, ensure_tables
+
+    engine = connect(engine_url)
+    try:  # the users table as it was before single sign-on
+        engine.execute(f"CREATE TABLE {USERS} (username VARCHAR PRIMARY KEY, person_id VARCHAR "
+                       "NOT NULL, role VARCHAR NOT NULL, password_hash VARCHAR NOT NULL, "
+                       "failed_count INTEGER NOT NULL, locked_until TIMESTAMP, created_at "
+                       "TIMESTAMP NOT NULL, disabled BOOLEAN NOT NULL)")
+        engine.execute(f"INSERT INTO {USERS} VALUES ('old', 'jordan_avery', 'editor', 'x', 0, "
+                       "NULL, ?, false)", [datetime(2025, 1, 1)])
+        ensure_tables(engine)
+        ensure_tables(engine)  # and again: nothing changes
+        auth = Auth(engine, b"k" * 32, WebSettings())
+        assert auth.emails() == {}
+        auth.set_email("old", "Old@Example.com")
+        found, disabled = auth.user_by_email("old@example.COM")
+        assert found is not None and (found.username, found.role, disabled) == (
+            "old", "editor", False)
+    finally:
+        engine.close()
