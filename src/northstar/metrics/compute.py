@@ -8,7 +8,8 @@ append invalidates only the metrics that read what it touched."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -122,6 +123,7 @@ class MetricComputer:
         self._pending: list[tuple[str, str, str, list[Any], str, int, str]] = []
         self._prefetched: dict[str, list[tuple[Any, ...]]] = {}
         self._period_bounds: dict[Period, Bounds] = {}
+        self._together = 0
         """Rows of statements a read ran ahead of need, by SQL text (see `_prefetch`)."""
 
     # -- public ----------------------------------------------------------------------------
@@ -135,7 +137,21 @@ class MetricComputer:
             return self._compute(names, periods, by, filters, state)
         finally:
             self._prefetched.clear()
-            self._flush()
+            if not self._together:
+                self._flush()
+
+    @contextmanager
+    def freezing_together(self) -> Iterator[None]:
+        """Reads inside freeze the closed periods they computed in one load, at the end,
+        instead of one load each (a page's tiles). Until then the snapshots are served from
+        memory, as after any read."""
+        self._together += 1
+        try:
+            yield
+        finally:
+            self._together -= 1
+            if not self._together:
+                self._flush()
 
     def _flush(self) -> None:
         """Freeze the closed periods computed by this read: one load for all of them."""

@@ -50,7 +50,8 @@ def memo(p: Project, key: Hashable, build: Callable[[], T]) -> T:
     found = _MEMO.setdefault(p, {}).get(key)
     if found is not None and found[0] == state:
         return cast(T, found[1])
-    value = build()
+    with p.metrics.freezing_together():  # a page's closed periods frozen in one load
+        value = build()
     _MEMO[p][key] = (page_state(p), value)  # the state after building: freezing moves the head
     return value
 
