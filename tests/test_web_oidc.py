@@ -493,3 +493,19 @@ def test_users_from_before_sso_get_an_email_column(engine_url: str) -> None:
             "old", "editor", False)
     finally:
         engine.close()
+
+
+def test_odd_characters_are_refused_not_a_500(served: tuple[str, Any],
+                                              client: httpx.Client) -> None:
+    base, _ = served
+    client.get(base + "/login/oidc")
+    r = client.get(base + "/login/oidc/callback", params={"code": "x", "state": "é✓"})
+    assert r.status_code == 400 and "does not match the sign-in" in r.text
+    with httpx.Client(follow_redirects=False) as other:
+        r = other.get(base + "/login/oidc/callback", params={"code": "x", "state": "y"},
+                      headers={"cookie": "ns_oidc_flow=\xe9.\xff".encode("latin-1")})
+        assert r.status_code == 400
+        other.get(base + "/login")
+        r = other.post(base + "/login", data={"username": "ada", "password": "x",
+                                              "csrf_token": "é"})
+        assert r.status_code == 303 and r.headers["location"] == "/login?error=expired"

@@ -291,5 +291,11 @@ def _check(pw_hash: str, password: str) -> bool:
         return False
 
 
+def same(a: str, b: str) -> bool:
+    """Constant-time equality for text a client sent (which may hold any character:
+    `hmac.compare_digest` refuses non-ASCII str with a TypeError)."""
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
 def csrf_ok(session: Session, sent: str | None) -> bool:
-    return bool(sent) and hmac.compare_digest(session.csrf, sent or "")
+    return bool(sent) and same(session.csrf, sent or "")

@@ -24,6 +24,7 @@ import httpx
 
 from northstar.config import OidcSettings
 from northstar.sources.secrets import Secret
+from northstar.web.auth import same
 
 FLOW_SECONDS = 600
 """How long a sign-in may take between leaving for the provider and coming back."""
@@ -113,13 +114,13 @@ class OidcClient:
             doc = await self._get_json(issuer + "/.well-known/openid-configuration",
                                        "discovery document")
             if doc.get("issuer") != self.settings.issuer:
-                raise OidcError("provider_error", f"the discovery document names issuer "
+                raise OidcError("provider_error", f"The discovery document names issuer "
                                 f"{doc.get('issuer')!r}, not {self.settings.issuer!r}; check "
                                 "web.oidc.issuer in northstar.toml.", 502)
             for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
                 if not isinstance(doc.get(key), str):
                     raise OidcError("provider_error",
-                                    f"the discovery document lacks {key}.", 502)
+                                    f"The discovery document lacks {key}.", 502)
             self._discovery = doc
         return self._discovery
 
@@ -143,7 +144,7 @@ class OidcClient:
     def _open(self, cookie: str | None) -> dict[str, Any]:
         body, _, mac = (cookie or "").partition(".")
         good = _b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest())
-        if not body or not hmac.compare_digest(mac, good):
+        if not body or not same(mac, good):
             raise OidcError("bad_state", "This sign-in was not started from this browser, or "
                             "its cookie is gone. Start again from the login page.")
         flow: dict[str, Any] = json.loads(_unb64(body))
@@ -172,7 +173,7 @@ class OidcClient:
     async def finish(self, params: dict[str, str], cookie: str | None) -> Identity:
         """Check what the provider sent back and return who signed in."""
         flow = self._open(cookie)
-        if not hmac.compare_digest(params.get("state", ""), flow["state"]):
+        if not same(params.get("state", ""), flow["state"]):
             raise OidcError("bad_state", "The sign-in answer does not match the sign-in this "
                             "browser started. Start again from the login page.")
         if params.get("error"):
@@ -258,8 +259,7 @@ class OidcClient:
             raise refuse("expired_token", "has expired")
         if not isinstance(iat, int | float) or iat > now + LEEWAY:
             raise refuse("bad_claims", "has no valid issue time")
-        if not isinstance(claims.get("nonce"), str) or not hmac.compare_digest(
-                claims["nonce"], nonce):
+        if not isinstance(claims.get("nonce"), str) or not same(claims["nonce"], nonce):
             raise refuse("wrong_nonce", "does not answer this sign-in (nonce)")
         if not isinstance(claims.get("sub"), str) or not claims["sub"]:
             raise refuse("bad_claims", "names no subject")

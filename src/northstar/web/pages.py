@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from northstar.checks import cached_checks, latest_checks
 from northstar.formatting import format_value
 from northstar.web import charts, tables, views
-from northstar.web.auth import csrf_ok
+from northstar.web.auth import csrf_ok, same
 from northstar.web.context import (
     SESSION_COOKIE,
     AuthRequired,
@@ -80,7 +80,7 @@ async def login(request: Request, username: str = Form(""), password: str = Form
                 csrf_token: str = Form("")) -> Response:
     c = ctx(request)
     expected = request.cookies.get(LOGIN_CSRF, "")
-    if not expected or not secrets.compare_digest(expected, csrf_token):
+    if not expected or not same(expected, csrf_token):
         c.audit.record(c.settings.clock(), username or "-", "login", "denied",
                        {"why": "CSRF token missing or wrong"}, client_of(request))
         return RedirectResponse("/login?error=expired", status_code=303)
