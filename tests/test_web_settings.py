@@ -174,3 +174,13 @@ def test_the_toml_examples_in_the_docs_are_valid(tmp_path: Path) -> None:
     for text in examples:
         web = settings_from(tmp_path, text)
         assert "[web" not in text or web != WebConfig(), text
+
+
+def test_the_documented_defaults_are_the_real_ones() -> None:
+    doc = (DOCS / "web.md").read_text()
+    table = dict(re.findall(r"^\| `(\w+)` \| ([^|]+?) \|", doc, re.M))
+    words = {"unset": None, "none": None, "true": True, "false": False}
+    for name, field in WebConfig.model_fields.items():
+        shown = table[name]
+        value = words[shown] if shown in words else float(shown)
+        assert value == field.default, f"docs/web.md says {name} defaults to {shown}"
