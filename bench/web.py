@@ -76,46 +76,34 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning",
 
 
 ANALYSIS = """\
-What the figures and profiles show (the same functions dominate on every run so far):
+What the figures and profiles show (the profiles above are from the same run, in-process):
 
-- **Warm pages: the time is Python, not the database, and the requests queue.** A warm
-  render finds every value in the metric layer's cache; DuckDB only answers the three small
-  statements every request makes (the session or token lookup, its `last_seen` /
-  `last_used_at` update, and `views.source_health`'s read of the load log). The app handles
-  one request at a time (one connection behind a lock; the page handlers are `async def`
-  doing synchronous work on the event loop), so with 8 clients a request waits for the
-  others and p95 is about 8 one-client renders. For a p95 under 100 ms under 8 clients, one
-  render must take about 12 ms; one takes 60-140 ms.
-- **Which functions** (warm profiles above): `MetricComputer.compute()` called once per tile
-  (dashboard) or per owner (scorecard) is about two thirds of a render. Inside it,
-  (1) the set comprehension at `metrics/compute.py:162` (`slices = sorted({s for (pp, s) in
-  cells if pp in (p, prev[p], last[p])})`) scans every cell for every wanted period,
-  O(periods x cells) dataclass `Period.__eq__`/`__hash__` calls, and its result is thrown
-  away when the metric is not sliced (`if not by: slices = [None]`); (2) `_closed()` ->
-  `Period.is_closed()` -> `utc_bounds()` -> `_day_start()` recomputes time-zone bounds
-  270-500 times per render. On the dashboard, `web/dashboards.load_dashboards()` re-reads and
-  re-validates all nine dashboard YAML files on every request (about a fifth of a render);
-  the Jinja template and the JSON of the figures are most of the rest.
-- **Fixes.** The one that meets the target: cache what a page shows. A dashboard's tiles and
-  the scorecard's rows depend only on the project's state (ledger head, correction and
-  record versions, the metric/dashboard files and the current period), all of which
-  `MetricComputer.state()` already tracks; keyed on them, a warm render is a template render
-  of a few ms and 8 clients stay far under 100 ms. Cheaper, partial fixes: build `slices`
-  only when `by` is set; memoise `is_closed` per period (a closed period stays closed); cache
-  parsed dashboards by file mtime. Together these should take roughly 40-50% off a render,
-  not enough on their own.
-- **Cold renders.** The company's first render computes every tile's 13 periods, plus each
-  one's previous and last-year periods, from the ledger (about 50 SQL statements in
-  `DuckDBEngine.rows`, two thirds of the time) and freezes the closed ones
-  (`MetricComputer._flush` -> `Corrections.freeze_many`, about a fifth). Half of the
-  executive dashboard's tiles are `bullet` or `number` visuals that show one value yet
-  compute 13 periods (`pages._tile` passes `views.periods_for(p, m, tile.periods)` for every
-  visual): computing only the current period for those, and warming the open periods of
-  the pack's dashboards and the scorecard in the background after start (the server listens
-  only after `create_app` anyway), are the changes that address it. After a restart
-  the closed periods are read back frozen and only the open ones are computed (about 20
-  statements); in-process on a quiet machine that render takes about 0.6 s, over HTTP on
-  this shared machine 1.1-1.5 s.
+- **Warm pages are now mostly the login check.** A dashboard's tiles and the scorecard's rows
+  are kept per ledger head and company date (`views.memo`; the ledger head moves with every
+  load, correction, manual value and snapshot, the date decides the current and the closed
+  periods), and the dashboard files and the load log are read again only when they change.
+  A warm render therefore asks the metric layer nothing. What is left per request: the
+  session or token lookup and its `last_seen` / `last_used_at` update (`web/auth.py`, two
+  statements, about two thirds of a warm render in the profile), the ledger-head statement
+  that keys the page (run again after every write, and the login check writes), and the
+  Jinja template (a few ms). The app renders one request at a time, so under 8 clients a
+  request mostly waits: p95 is about 8 one-client renders, and under 100 ms needs a render
+  of about 12 ms; the one-client p50 in the table is one render as a client sees it, and
+  the other work on this machine (see the load average) adds to it. Left to do: a login
+  check that does not
+  write on every request (update `last_seen` at most once a minute) and reads its session
+  from memory.
+- **Cold renders** compute every tile's periods with their previous and last-year periods and
+  each SQL target for every period shown, all of a page's statements side by side (one per
+  core), and freeze the closed periods in one load (`MetricComputer.freezing_together`).
+  Bullet and number tiles compute only the period they show. Most of the time is DuckDB:
+  the per-period copies of the SQL targets and query metrics (see "Where the time goes"),
+  then the first render's template compilation (0.1-0.3 s) and the freezing load. After a
+  restart the closed periods are read back frozen, but the SQL targets are computed again
+  for every period shown (targets are not frozen), which is most of the restart time.
+  What would meet 1 s: freeze a target with its period's value, compile the templates and
+  compute the pack's pages when the server starts (the app already runs the data checks
+  then, before it listens), and the target expressions described above.
 """
 
 
