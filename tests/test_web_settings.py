@@ -93,6 +93,11 @@ def test_oidc_section_is_read(tmp_path: Path) -> None:
                                     client_secret_env="NORTHSTAR_OIDC_SECRET",
                                     allowed_domains=["example.com"])
     assert web.oidc.auto_create is False and web.oidc.scopes == ["openid", "email", "profile"]
+    from northstar.sources.secrets import Secret
+    from northstar.web.oidc import OidcClient
+
+    unnamed = web.oidc.model_copy(update={"name": None})
+    assert OidcClient(unnamed, Secret("x"), b"k" * 32).name == "accounts.google.com"
 
 
 @pytest.fixture

@@ -121,8 +121,9 @@ class OidcSettings(_Strict):
     client_secret_env: str | None = None
     """Environment variable holding the client secret (else `oidc.client_secret` in the
     secrets file); the secret is never written in northstar.toml or the database."""
-    name: str = "single sign-on"
-    """The provider's name on the login page: "Sign in with <name>"."""
+    name: str | None = None
+    """The provider's name on the login page, "Sign in with <name>" (default: the issuer's
+    host name)."""
     allowed_domains: list[str] = Field(min_length=1)
     """Email domains allowed to sign in, e.g. `["example.com"]`."""
     auto_create: bool = False

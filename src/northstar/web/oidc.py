@@ -18,7 +18,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -82,7 +82,8 @@ class OidcClient:
 
     @property
     def name(self) -> str:
-        return self.settings.name
+        """The provider as people know it: the configured name, else the issuer's host."""
+        return self.settings.name or urlsplit(self.settings.issuer).hostname or "the provider"
 
     def _http(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(timeout=10, transport=self._transport,
