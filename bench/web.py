@@ -84,9 +84,11 @@ What the figures and profiles show (the profiles above are from the same run, in
   periods), and the dashboard files and the load log are read again only when they change.
   A warm render therefore asks the metric layer nothing. What is left per request: the
   session or token lookup and its `last_seen` / `last_used_at` update (`web/auth.py`, two
-  statements, about two thirds of a warm render in the profile), the ledger-head statement
+  statements: most of a warm dashboard render in the profile), the ledger-head statement
   that keys the page (run again after every write, and the login check writes), and the
-  Jinja template (a few ms). The app renders one request at a time, so under 8 clients a
+  Jinja template: a few ms for the dashboard, but most of a warm scorecard render (its
+  table has about 1,600 cells, each a dictionary lookup and an escape; the rendered table
+  could be kept with the rows). The app renders one request at a time, so under 8 clients a
   request mostly waits: p95 is about 8 one-client renders, and under 100 ms needs a render
   of about 12 ms; the one-client p50 in the table is one render as a client sees it, and
   the other work on this machine (see the load average) adds to it. Left to do: a login
