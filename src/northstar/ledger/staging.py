@@ -153,7 +153,7 @@ class Stage:
                                else quote(n) for n in staged)
             engine.execute(
                 f"INSERT INTO {quote(self.table)} ({', '.join(quote(n) for n in staged)}) "
-                f"SELECT {select} FROM {quote(self.name)} ORDER BY {BATCH_COLUMN}, row_seq",
+                f"SELECT {select} FROM {quote(self.name)}",
                 [head])
             for k, (count, started) in enumerate(self.batches, start=1):
                 result = self.ledger.log_load(self.table, self.source, head + k, prev_hash,

@@ -14,6 +14,8 @@ class RecordError(NorthstarError):
 
 
 _CENT = Decimal("0.01")
+_EXACT = 10**16
+"""Integers below this in size are converted without rounding (DECIMAL(18,2) holds them)."""
 
 
 def text(value: Any) -> str | None:
@@ -26,6 +28,11 @@ def text(value: Any) -> str | None:
 
 def money(value: Any, minor_units: int | None = None) -> Decimal | None:
     """A decimal amount rounded to cents; `minor_units` divides integers (Stripe's cents)."""
+    if type(value) is int and minor_units is not None and 0 <= minor_units <= 2 \
+            and -_EXACT < value < _EXACT:
+        # Minor units (Stripe's cents): exact, and the same Decimal (value and exponent) as
+        # the general path below gives, without text or rounding.
+        return Decimal(value * 10 ** (2 - minor_units)).scaleb(-2)
     if value is None or value == "":
         return None
     if isinstance(value, bool):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -44,6 +45,11 @@ class Warehouse(ABC):
     @abstractmethod
     def read(self, sql: str) -> pa.Table:
         """Run one SELECT (already in this warehouse's dialect) and return its rows."""
+
+    def batches(self, sql: str, rows: int) -> Iterator[pa.Table]:
+        """Run one SELECT and yield its rows in batches of about `rows` (one batch where the
+        driver cannot stream)."""
+        yield self.read(sql)
 
     def qualify(self, schema: str) -> tuple[str | None, str]:
         """(catalog, schema) for a table reference; BigQuery's `project.dataset` splits."""
@@ -91,6 +97,13 @@ class DuckDBWarehouse(Warehouse):
 
     def read(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()
+
+    def batches(self, sql: str, rows: int) -> Iterator[pa.Table]:
+        import pyarrow as pa
+
+        reader = self.con.sql(sql).to_arrow_reader(rows)
+        for batch in reader:
+            yield pa.Table.from_batches([batch])
 
     def close(self) -> None:
         self.con.close()

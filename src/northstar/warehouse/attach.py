@@ -1,5 +1,10 @@
 """`attach(project, spec)`: read the tables Fivetran lands in a warehouse, map them to the
-canonical raw tables, and append them to the ledger — one load per object, all rows or none.
+canonical raw tables, and append them to the ledger — each object all rows or none.
+
+The mapped rows are read in record batches of `BATCH_ROWS`; each batch is checked, tagged,
+compared with the ledger and staged (`northstar.ledger.staging`), and the staged batches are
+moved into the raw table in one transaction at the end (one load per batch), so memory is
+bounded by the batch, not by the warehouse.
 
 Incremental and idempotent:
 - `_fivetran_synced` is the cursor. Each mapped row carries `fivetran_synced` (the newest sync
@@ -14,7 +19,7 @@ Incremental and idempotent:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -25,7 +30,9 @@ import pyarrow.compute as pc
 from northstar.engines.base import quote
 from northstar.errors import ConfigError, LoadError, NorthstarError
 from northstar.ledger.schema import RESERVED, arrow_type_of
+from northstar.ledger.staging import Stage
 from northstar.ledger.store import raw_table, utcnow
+from northstar.ledger.versions import ID_COLUMN, newest
 from northstar.warehouse.adapters import Warehouse, open_warehouse
 from northstar.warehouse.mapping import BUILTIN, Mapping, load_mapping, render
 from northstar.warehouse.spec import AttachSpec
@@ -34,9 +41,11 @@ from northstar.warehouse.tags import TagRule, apply_tags, load_tag_rules
 if TYPE_CHECKING:
     from northstar.project import Project
 
-__all__ = ["AttachReport", "ObjectReport", "attach", "map_object", "people_emails",
-           "unchanged_filter"]
+__all__ = ["AttachReport", "ObjectReport", "attach", "map_batches", "map_object",
+           "people_emails", "unchanged_filter"]
 
+BATCH_ROWS = 50_000
+"""Mapped rows read, checked and staged at a time."""
 CURSOR_COLUMN = "fivetran_synced"
 DELETED_COLUMN = "is_deleted"
 
@@ -57,6 +66,7 @@ class ObjectReport:
     """Rows identical to the ledger's latest version: skipped."""
     appended: int = 0
     load_id: int | None = None
+    """The newest load this attach appended (one per batch read)."""
     cursor: datetime | None = None
     """The cursor the read started from (None: a full read)."""
 
@@ -107,20 +117,42 @@ def attach(project: Project, spec: AttachSpec,
     return report
 
 
-def map_object(warehouse: Warehouse, mapping: Mapping, name: str, schema: str,
-               cursor: datetime | None = None) -> pa.Table:
-    """Run one object's mapping on a warehouse and return the mapped rows."""
+def _mapping_sql(warehouse: Warehouse, mapping: Mapping, name: str, schema: str,
+                 cursor: datetime | None) -> str:
     obj = mapping.objects[name]
     qualified = warehouse.qualify(schema)
     columns = {t: warehouse.columns(schema, t) for t in obj.tables}
-    sql = render(obj, mapping, warehouse.dialect, columns, qualified, cursor)
+    return render(obj, mapping, warehouse.dialect, columns, qualified, cursor)
+
+
+def _reading(name: str, warehouse: Warehouse, exc: Exception) -> NorthstarError:
+    text = str(exc) if isinstance(exc, NorthstarError) else str(exc).splitlines()[0]
+    return NorthstarError(f"reading {name} from {warehouse.url}: {text}")
+
+
+def map_object(warehouse: Warehouse, mapping: Mapping, name: str, schema: str,
+               cursor: datetime | None = None) -> pa.Table:
+    """Run one object's mapping on a warehouse and return the mapped rows."""
+    sql = _mapping_sql(warehouse, mapping, name, schema, cursor)
     try:
         return warehouse.read(sql)
-    except NorthstarError as exc:
-        raise NorthstarError(f"reading {name} from {warehouse.url}: {exc}") from None
     except Exception as exc:  # the driver's error names the column or table
-        raise NorthstarError(f"reading {name} from {warehouse.url}: "
-                             f"{str(exc).splitlines()[0]}") from None
+        raise _reading(name, warehouse, exc) from None
+
+
+def map_batches(warehouse: Warehouse, mapping: Mapping, name: str, schema: str,
+                cursor: datetime | None = None, rows: int = BATCH_ROWS) -> Iterator[pa.Table]:
+    """One object's mapped rows in batches of about `rows`."""
+    sql = _mapping_sql(warehouse, mapping, name, schema, cursor)
+    batches = warehouse.batches(sql, rows)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except Exception as exc:  # the driver's error names the column or table
+            raise _reading(name, warehouse, exc) from None
+        yield batch
 
 
 def _attach_object(project: Project, warehouse: Warehouse, mapping: Mapping, name: str,
@@ -132,34 +164,56 @@ def _attach_object(project: Project, warehouse: Warehouse, mapping: Mapping, nam
     cursor = _cursor(project, table, source) if CURSOR_COLUMN in ledger_columns else None
     result = ObjectReport(name, source, cursor=cursor)
     started = utcnow()
+    stage = Stage(project.ledger, table, source, obj.id_column)
     try:
-        data = map_object(warehouse, mapping, name, schema, cursor)
-        result.read = data.num_rows
-        if obj.id_column not in data.column_names:
-            raise LoadError(f"the mapping of {name} has no id column {obj.id_column!r}")
-        for column in data.column_names:
-            if column in RESERVED:
-                raise LoadError(f"the mapping of {name} returns {column!r}, a name the ledger "
-                                "keeps for itself; rename it")
-        data = _normalise(data).sort_by(obj.id_column)  # same row order on every engine
-        known = _known_ids(project, table, source) if ledger_columns \
-            else pa.array([], pa.string())
-        data, result.deleted_skipped, result.tombstones = _deletions(data, obj.id_column, known)
-        if "account_number" in data.column_names:
-            data = _translate_accounts(data, accounts)
-        data = apply_tags(data, name, rules, emails)
-        if ledger_columns and data.num_rows:
-            before = data.num_rows
-            data = unchanged_filter(project, table, source, data, obj.id_column,
-                                    ledger_columns)
-            result.unchanged = before - data.num_rows
+        stage.claim()
+        for batch in map_batches(warehouse, mapping, name, schema, cursor):
+            data = _prepare(project, obj.id_column, name, table, source, batch, result,
+                            rules, emails, accounts, ledger_columns, stage)
+            if data.num_rows:
+                result.appended += stage.add(data)
+        with project.engine.transaction():
+            loads = stage.move()
+        if loads:
+            result.load_id = loads[-1].load_id
     except NorthstarError as exc:
+        stage.discard()
         project.ledger.record_failure(table, source, started, str(exc))
         raise
-    if data.num_rows:
-        loaded = project.append(name, data, source=source, id_column=obj.id_column)
-        result.appended, result.load_id = loaded.rows, loaded.load_id
+    finally:
+        stage.release()
     return result
+
+
+def _prepare(project: Project, id_column: str, name: str, table: str, source: str,
+             data: pa.Table, result: ObjectReport, rules: list[TagRule],
+             emails: dict[str, str], accounts: dict[str, str], ledger_columns: dict[str, str],
+             stage: Stage) -> pa.Table:
+    """One batch of mapped rows as they are appended: checked, normalised, deletions
+    resolved, accounts translated, tagged, and without rows the ledger already holds."""
+    result.read += data.num_rows
+    if id_column not in data.column_names:
+        raise LoadError(f"the mapping of {name} has no id column {id_column!r}")
+    for column in data.column_names:
+        if column in RESERVED:
+            raise LoadError(f"the mapping of {name} returns {column!r}, a name the ledger "
+                            "keeps for itself; rename it")
+    data = _normalise(data).sort_by(id_column)  # same row order on every engine
+    ids = pc.cast(data.column(id_column), pa.string())
+    known = _known_ids(project, table, source, ids) if ledger_columns \
+        else pa.array([], pa.string())
+    data, skipped, tombstones = _deletions(data, id_column, known)
+    result.deleted_skipped += skipped
+    result.tombstones += tombstones
+    if "account_number" in data.column_names:
+        data = _translate_accounts(data, accounts)
+    data = apply_tags(data, name, rules, emails)
+    if (ledger_columns or stage.batches) and data.num_rows:
+        before = data.num_rows
+        data = unchanged_filter(project, table, source, data, id_column,
+                                ledger_columns or dict(stage.columns or []), stage)
+        result.unchanged += before - data.num_rows
+    return data
 
 
 def _cursor(project: Project, table: str, source: str) -> datetime | None:
@@ -186,9 +240,12 @@ def _normalise(data: pa.Table) -> pa.Table:
     return pa.table(columns, names=data.column_names)
 
 
-def _known_ids(project: Project, table: str, source: str) -> pa.Array:
+def _known_ids(project: Project, table: str, source: str, ids: pa.ChunkedArray | pa.Array
+               ) -> pa.Array:
+    """Which of `ids` the ledger holds for `source`."""
     found = project.engine.query(
-        f"SELECT DISTINCT source_id FROM {quote(table)} WHERE source_name = ?", [source])
+        f"SELECT DISTINCT source_id FROM {quote(table)} WHERE source_name = ? AND source_id IN "
+        "(SELECT unnest(CAST(? AS VARCHAR[])))", [source, ids.to_pylist()])
     return pc.cast(found.column(0), pa.string()).combine_chunks() if found.num_rows \
         else pa.array([], pa.string())
 
@@ -218,17 +275,15 @@ def _translate_accounts(data: pa.Table, accounts: dict[str, str]) -> pa.Table:
 
 
 def unchanged_filter(project: Project, table: str, source: str, data: pa.Table, id_column: str,
-             ledger_columns: dict[str, str]) -> pa.Table:
-    """The rows whose content differs from the ledger's latest version of the same id."""
+                     ledger_columns: dict[str, str], stage: Stage | None = None) -> pa.Table:
+    """The rows whose content differs from the newest version of the same id (in the ledger,
+    or staged earlier in the same run)."""
     import duckdb
 
     shared = [c for c in data.column_names if c in ledger_columns]
     extra = [c for c in data.column_names if c not in ledger_columns]
-    cols = ", ".join(quote(c) for c in shared)
-    latest = project.engine.query(
-        f"SELECT source_id AS ns_id, {cols} FROM (SELECT *, row_number() OVER (PARTITION BY "
-        f"source_id ORDER BY load_id DESC, row_seq DESC) AS ns_rn FROM {quote(table)} "
-        f"WHERE source_name = ?) AS v WHERE ns_rn = 1", [source])
+    ids = pc.cast(data.column(id_column), pa.string()).to_pylist()
+    latest = newest(project.engine, table, shared, ids=ids, source=source, stage=stage)
     incoming = data
     for c in shared:  # compare as the ledger stores it
         target = arrow_type_of(ledger_columns[c])
@@ -248,8 +303,8 @@ def unchanged_filter(project: Project, table: str, source: str, data: pa.Table, 
         differs += [f"i.{quote(c)} IS NOT NULL" for c in extra]
         rows = con.sql(
             f"SELECT i.ns_row FROM incoming AS i LEFT JOIN latest AS l "
-            f"ON l.ns_id = CAST(i.{quote(id_column)} AS VARCHAR) "
-            f"WHERE l.ns_id IS NULL OR {' OR '.join(differs) or 'FALSE'} ORDER BY i.ns_row"
+            f"ON l.{ID_COLUMN} = CAST(i.{quote(id_column)} AS VARCHAR) "
+            f"WHERE l.{ID_COLUMN} IS NULL OR {' OR '.join(differs) or 'FALSE'} ORDER BY i.ns_row"
         ).to_arrow_table()
     finally:
         con.close()
