@@ -141,10 +141,10 @@ def map_object(warehouse: Warehouse, mapping: Mapping, name: str, schema: str,
 
 
 def map_batches(warehouse: Warehouse, mapping: Mapping, name: str, schema: str,
-                cursor: datetime | None = None, rows: int = BATCH_ROWS) -> Iterator[pa.Table]:
-    """One object's mapped rows in batches of about `rows`."""
+                cursor: datetime | None = None, rows: int | None = None) -> Iterator[pa.Table]:
+    """One object's mapped rows in batches of about `rows` (default `BATCH_ROWS`)."""
     sql = _mapping_sql(warehouse, mapping, name, schema, cursor)
-    batches = warehouse.batches(sql, rows)
+    batches = warehouse.batches(sql, rows or BATCH_ROWS)
     while True:
         try:
             batch = next(batches)

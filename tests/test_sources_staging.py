@@ -1,0 +1,250 @@
+"""Staged collection: each load is committed beside the ledger and moved in at the end. A stage
+is never ledger data, a failed run drops it, a killed run's stage is dropped by the next run,
+and the run is still all or nothing, on DuckDB and PostgreSQL. Also: record_hash v2 and its
+compatibility with v1 ledgers, money's int fast path, reading pages ahead."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
+from fakes.stripe import KEY, StripeFake
+from northstar.engines import connect
+from northstar.errors import LoadError
+from northstar.ledger.staging import STAGE_PREFIX, Stage, stage_name
+from northstar.ledger.store import Ledger
+from northstar.project import Project
+from northstar.sources import writer as writer_module
+from northstar.sources.prefetch import prefetched
+from northstar.sources.sync import SyncFailed, sync
+from northstar.sources.values import money
+
+TOML = """
+[pay]
+kind = "stripe"
+base_url = "{url}"
+token_env = "NS_TEST_STRIPE_KEY"
+page_size = 9
+batch_bytes = 2000
+""" + FAST_RETRY.format(name="pay")
+
+
+@pytest.fixture(autouse=True)
+def _close_projects() -> Iterator[None]:
+    yield
+    close_all()
+
+
+@pytest.fixture
+def fake() -> Iterator[StripeFake]:
+    os.environ["NS_TEST_STRIPE_KEY"] = KEY
+    with StripeFake() as server:
+        yield server
+
+
+def project_for(root: Path, fake: StripeFake, engine_url: str | None = None) -> Project:
+    url = None if engine_url is None or engine_url.startswith("duckdb") else engine_url
+    return make_project(root, TOML.replace("{url}", fake.url), engine_url=url)
+
+
+def stages(project: Project) -> list[str]:
+    return sorted(r for r in project.engine.relations() if r.startswith(STAGE_PREFIX))
+
+
+def contents(project: Project) -> dict[str, Any]:
+    return {t: table_contents(project, t) for t in raw_tables(project)}
+
+
+def test_staged_run_on_both_engines(tmp_path: Path, fake: StripeFake, engine_url: str) -> None:
+    p = project_for(tmp_path, fake, engine_url)
+    runs = {r.object: r for r in sync(p, "pay", objects=["charges", "refunds"])}
+    # the fake has 40 charges and refunds on i % 6 == 0 (7 of them)
+    assert (runs["charges"].appended, runs["refunds"].appended) == (40, 7)
+    loads = p.engine.rows("SELECT row_count FROM ns_loads WHERE table_name = "
+                          "'raw_stripe_charges' AND status = 'ok'")
+    assert len(loads) > 1 and sum(n for (n,) in loads) == 40  # ~2000 bytes a load
+    assert stages(p) == []
+    assert p.verify().ok
+    again = sync(p, "pay", objects=["charges", "refunds"])
+    assert sum(r.appended for r in again) == 0 and stages(p) == []
+
+
+def test_leftover_stage_is_no_ledger_data_and_the_next_run_drops_it(
+        tmp_path: Path, fake: StripeFake, engine_url: str) -> None:
+    clean = project_for(tmp_path / "clean", fake, engine_url if engine_url.startswith(
+        "duckdb") else None)
+    sync(clean, "pay", objects=["charges"])
+
+    p = project_for(tmp_path / "killed", fake, engine_url)
+    # what a run killed after staging a load leaves: a committed stage, never moved
+    stage = Stage(p.ledger, "raw_stripe_charges", "pay")
+    stage.add(pa.table({"id": ["ch_bogus"], "amount": [Decimal("1.00")]}))
+    assert stages(p) == [stage_name("pay", "raw_stripe_charges")]
+    assert raw_tables(p) == []  # not a raw table, not in any base view
+    assert p.engine.scalar("SELECT count(*) FROM ns_loads") == 0
+    assert p.verify().ok
+
+    sync(p, "pay", objects=["charges"])
+    assert stages(p) == []
+    assert contents(p) == contents(clean)
+    assert p.engine.scalar("SELECT count(*) FROM raw_stripe_charges "
+                           "WHERE source_id = 'ch_bogus'") == 0
+
+
+def test_failed_run_drops_its_stage_and_keeps_nothing(tmp_path: Path, fake: StripeFake,
+                                                      engine_url: str) -> None:
+    p = project_for(tmp_path, fake, engine_url)
+
+    def fail_from_the_third(n: int) -> None:
+        if n == 2:  # answered normally; every request after it fails
+            fake.fail("500", times=50)
+
+    fake.on_request = fail_from_the_third
+    with pytest.raises(SyncFailed, match="still failing"):
+        sync(p, "pay", objects=["charges"])
+    fake.on_request = None
+    fake.faults.clear()
+    assert stages(p) == [] and raw_tables(p) == []
+    runs = p.engine.rows("SELECT status, appended FROM ns_runs")
+    assert runs == [("failed", 0)]
+    assert p.verify().ok
+    assert sync(p, "pay", objects=["charges"])[0].appended == 40
+
+
+def test_stage_is_claimed_by_one_run(pg_schema_url: str) -> None:
+    first, second = connect(pg_schema_url), connect(pg_schema_url)
+    try:
+        a = Stage(Ledger(first), "raw_things", "src")
+        b = Stage(Ledger(second), "raw_things", "src")
+        a.claim()
+        a.add(pa.table({"id": ["1"]}))
+        with pytest.raises(LoadError, match="being collected from src by another run"):
+            b.claim()
+        b.discard()  # never claimed: leaves the other run's stage alone
+        assert first.scalar(f"SELECT count(*) FROM {a.name}") == 1
+        a.release()
+        b.claim()  # a free stage is claimed, and what was left in it dropped
+        assert a.name not in first.relations()
+        b.release()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_same_record_in_two_staged_loads_is_one_version(tmp_path: Path) -> None:
+    from northstar.sources.stripe import Stripe
+
+    project = Project.init(tmp_path / "p")
+    try:
+        spec = Stripe.object("charges").tables[0]
+        w = writer_module.BatchWriter(project.ledger, "pay", {spec.key: (spec.key, spec)}, [],
+                                      batch_bytes=1)  # every row is its own load
+        w.begin()
+        row = {"id": "ch_1", "amount": Decimal("5.00"), "currency": "usd"}
+        w.add(spec.key, dict(row))
+        w.add(spec.key, dict(row))  # read again, unchanged: staged once
+        w.add(spec.key, {**row, "amount": Decimal("6.00")})  # changed: a new version
+        with project.engine.transaction():
+            w.commit()
+        w.release()
+        assert (w.appended, w.unchanged) == (2, 1)
+        assert project.engine.rows("SELECT amount FROM raw_stripe_charges ORDER BY load_id") \
+            == [(Decimal("5.00"),), (Decimal("6.00"),)]
+    finally:
+        project.close()
+
+
+def _v1(row: dict[str, Any]) -> tuple[str, int]:
+    """record_hash as written before v2: sorted-key JSON, SHA-256, 32 hex digits."""
+    def plain(v: Any) -> Any:
+        return str(v) if isinstance(v, (Decimal, date, datetime)) else v
+
+    text = json.dumps(row, sort_keys=True, default=plain, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:32], len(text)
+
+
+def test_a_ledger_with_v1_hashes_gets_no_duplicates(tmp_path: Path, fake: StripeFake,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    p = project_for(tmp_path, fake)
+    with monkeypatch.context() as m:
+        m.setattr(writer_module, "row_hash", lambda row, seed=None: _v1(row))
+        first = sync(p, "pay")
+    stored = [h for (h,) in p.engine.rows("SELECT record_hash FROM raw_stripe_charges")]
+    assert len(stored) == 40 and not any(h.startswith("v2:") for h in stored)
+    before = contents(p)
+    again = sync(p, "pay")
+    assert sum(r.appended for r in again) == 0
+    assert sum(r.unchanged for r in again) == sum(r.appended for r in first)
+    assert contents(p) == before
+
+
+def test_record_hash_is_the_same_in_every_process() -> None:
+    code = ("from decimal import Decimal; from datetime import datetime; "
+            "from northstar.sources.writer import row_hash; "
+            "print(row_hash({'id': 'x', 'amount': Decimal('1.50'), 'n': 2, 'ok': True, "
+            "'at': datetime(2024, 1, 2, 3, 4, 5), 'tag': None})[0])")
+    seen = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env=env, check=True)
+        seen.add(out.stdout.strip())
+    assert len(seen) == 1 and next(iter(seen)).startswith("v2:")
+    base = {"id": "x", "amount": Decimal("1.50")}
+    h = writer_module.row_hash
+    assert h(base)[0] != h({**base, "amount": Decimal("1.5")})[0]  # the value as stored
+    assert h(base)[0] != h({"amount": Decimal("1.50"), "id": "x"})[0]  # columns in order
+    assert h(base)[0] != h({"id": "x", "amount": "1.50"})[0]  # text is not a decimal
+
+
+@pytest.mark.parametrize("minor", [0, 1, 2])
+def test_money_int_fast_path_equals_the_general_path(minor: int) -> None:
+    for value in (0, 1, -1, 7, 99, 100, 101, 12345, -98765, 10**15 - 1, 3 * 7919):
+        general = Decimal(str(value)).scaleb(-minor).quantize(Decimal("0.01"),
+                                                              rounding=ROUND_HALF_EVEN)
+        fast = money(value, minor)
+        assert fast == general and fast is not None
+        assert fast.as_tuple() == general.as_tuple()  # the exponent too: same hash
+    assert money(10**17, 2) == Decimal(10**15)  # outside the fast path, still exact
+
+
+def test_prefetch_reads_one_page_ahead_and_propagates_errors() -> None:
+    fetched: list[int] = []
+    closed: list[bool] = []
+
+    def pages() -> Iterator[list[int]]:
+        try:
+            for n in range(1, 6):
+                if n == 4:
+                    raise LoadError("page 4 failed")
+                fetched.append(n)
+                yield [n]
+        finally:
+            closed.append(True)
+
+    got = []
+    with pytest.raises(LoadError, match="page 4"):
+        for page in prefetched(pages()):
+            got.append(page[0])
+            assert max(fetched) <= page[0] + 1  # never more than one page ahead
+    assert got == [1, 2, 3] and closed == [True]
+
+    fetched.clear()
+    closed.clear()
+    for page in prefetched(pages()):
+        if page[0] == 2:
+            break  # the caller stops early: the page in flight is finished, pages closed
+    # page 3 may have been in flight (then it finished) or not yet started (then cancelled)
+    assert closed == [True] and fetched in ([1, 2], [1, 2, 3])
