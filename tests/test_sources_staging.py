@@ -29,7 +29,7 @@ from northstar.project import Project
 from northstar.sources import writer as writer_module
 from northstar.sources.prefetch import prefetched
 from northstar.sources.sync import SyncFailed, sync
-from northstar.sources.values import money
+from northstar.sources.values import RecordError, money, text, unix_seconds
 
 TOML = """
 [pay]
@@ -218,6 +218,17 @@ def test_money_int_fast_path_equals_the_general_path(minor: int) -> None:
         assert fast == general and fast is not None
         assert fast.as_tuple() == general.as_tuple()  # the exponent too: same hash
     assert money(10**17, 2) == Decimal(10**15)  # outside the fast path, still exact
+
+
+def test_unix_seconds_and_text_fast_paths_equal_the_general_paths() -> None:
+    from datetime import UTC
+
+    for value in (0, 1, 1_700_000_000, -86_400, 253_402_300_799):
+        assert unix_seconds(value) == datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
+        assert unix_seconds(value) == unix_seconds(str(value))  # the general path
+    with pytest.raises(RecordError, match="not a unix time"):
+        unix_seconds(10**15)  # past year 9999: refused, not a crash
+    assert (text(""), text("a"), text(5), text(None)) == (None, "a", "5", None)
 
 
 def test_prefetch_reads_one_page_ahead_and_propagates_errors() -> None:

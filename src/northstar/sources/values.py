@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
@@ -19,6 +19,8 @@ _EXACT = 10**16
 
 
 def text(value: Any) -> str | None:
+    if type(value) is str:  # the common case, first
+        return value or None
     if value is None or value == "":
         return None
     if isinstance(value, (dict, list)):
@@ -89,7 +91,14 @@ def timestamp(value: Any) -> datetime | None:
         raise RecordError(f"{value!r} is not a timestamp") from None
 
 
+_EPOCH = datetime(1970, 1, 1)
+_SECONDS = (-62_135_596_800, 253_402_300_799)
+"""Unix seconds of 0001-01-01 and 9999-12-31 23:59:59: what a datetime can hold."""
+
+
 def unix_seconds(value: Any) -> datetime | None:
+    if type(value) is int and _SECONDS[0] <= value <= _SECONDS[1]:  # the common case
+        return _EPOCH + timedelta(seconds=value)
     if value is None or value == "":
         return None
     try:
