@@ -369,40 +369,45 @@ def mib(n: float) -> str:
 
 
 ANALYSIS = """\
-*Why, as analysed on 2026-11-23 (`python bench/sources.py --records 20000 --profile F`,
-cProfile; and the resident memory sampled every 100 pages through the `progress` callback):*
+*Where it stands, as measured on 2026-11-23 after issue #4 item 7 (`python bench/sources.py
+--records 20000 --profile F`, cProfile of the main thread; resident memory, `duckdb_memory()`,
+`pyarrow.total_allocated_bytes()` and `sys.getallocatedblocks()` sampled through the `progress`
+callback):*
 
-- *Time.* Per record the sync spends about 100 µs of CPU against about 22 µs for the plain loop
-  (CPU columns above), and it waits for each page before mapping it, so the fake's time and the
-  mapping add up. Of the sync's time: fetching pages 28 % (the same HTTP + JSON work as the
-  plain loop), `BatchWriter.add` 35 % — half of it `row_hash` (`json.dumps(sort_keys=True,
-  default=_plain)` per row plus SHA-256), the rest the column dict, tag rules and checks —,
-  `Stripe.rows` 24 % (`money()` builds each amount as `Decimal(str(v))` then `scaleb` and
-  `quantize`; `unix_seconds` per timestamp), `flush` and the ledger append 9 %.
-  Fixes in `src/`: (1) fetch the next page in a background thread while the current one is
-  mapped (a one-page queue around `connector.fetch` in `sources/sync.py::_run_object`), which
-  hides the HTTP wait on a machine with two cores; (2) hash a cheap canonical form in
-  `sources/writer.py::row_hash` (e.g. `repr` of the values in the spec's column order, or
-  hash the columns in Arrow/DuckDB at `flush` time) instead of sorted-key JSON with a
-  `default` callback — note that a new hash makes the next run re-append each record once;
-  (3) a fast path in `sources/values.py::money` for `int` minor units
-  (`Decimal(v).scaleb(-n)` is already exact to the cent, no `str()` or `quantize`).
-  (1) and (2) together should remove roughly 40 % of the sync's wall time.
-- *Memory.* The peak grows with the number of records because a whole object is one DuckDB
-  transaction (`with project.engine.transaction()` around the whole fetch loop in
-  `_run_object`): DuckDB keeps the uncommitted rows in transaction-local storage
-  (`duckdb_memory()` tag `IN_MEMORY_TABLE`: about 0.26 MiB per 1,000 rows, 52 MiB at 200k)
-  and the process's resident memory outside DuckDB's tracked pools grows at a similar rate,
-  while the Python side is bounded by `batch_bytes` (a run with `batch_bytes = 1000000`
-  grows just the same). Fix in `src/`: append each batch to a staging table committed per
-  batch (`_ns_stage_<run>`), and at the end move it into the raw table with one
-  `INSERT ... SELECT` in the short final transaction with the cursor and the run record
-  (dropping the stage on failure keeps the run all or nothing); or commit per batch with a
-  run id and delete the run's rows on failure.
-- *Attach* reads each object's mapped rows into one Arrow table (`warehouse/attach.py::
-  map_object`, then `_normalise`, tags and the unchanged filter on the whole table), so its
-  peak grows with the warehouse too; reading the mapping's SELECT as record batches
-  (`fetch_record_batch`) and appending per batch would bound it."""
+- *What changed.* The next page is fetched in a worker thread while the current one is mapped
+  (`sources/prefetch.py`); `record_hash` v2 hashes the `repr` of the values after the column
+  names (BLAKE2b) instead of sorted-key JSON (v1 hashes already stored still compare equal, so
+  nothing is appended twice); `money`, `unix_seconds` and `text` have exact fast paths for ints
+  and strings; each load is staged (`ns_stage_<source>__<table>`, committed at once) and the
+  loads are moved into the raw table with the cursor and run record in one short transaction
+  (no sort in the move). The sync went from about 6,000-6,700 to 7,300-9,400 rows/s on this
+  machine, and its peak now grows by about 0.26 MiB per 1,000 records instead of 0.55.
+- *Time: still under half the plain loop (target missed by about 2x).* The sync stays CPU-bound
+  in the main thread: about 80 µs of CPU per record (CPU column, DuckDB's threads included)
+  against about 15-20 µs for the plain loop. Of the main thread: `Stripe.rows` about a third
+  (a Python dict per record, `money` three times, `unix_seconds` twice), `BatchWriter.add` a
+  further 30 % (the column dict, tag rules, checks; the hash is now about 7 µs of it), staging,
+  checking against the stored hashes and the final move about 15 %. Reading ahead hides most
+  of the HTTP wait, but JSON decoding in the worker thread competes with the mapping for the
+  GIL, so two cores do not help more. Reaching 0.5 needs the per-record Python work halved:
+  map a page column-wise (Arrow arrays built from the page, vectorised money and timestamps)
+  instead of one dict per record, and hash rows in Arrow at flush time.
+- *Memory: not flat yet (peak +105 MiB from 100k to 500k records, was +220 MiB).* Found and
+  fixed: DuckDB keeps every Arrow table scanned inside a transaction alive until the commit
+  (4 MiB per 20,000 rows, all of them freed only at the end) and keeps the transaction's rows
+  in memory; the stage commits each load, so both are now bounded. What still grows is held
+  by DuckDB outside the pools `duckdb_memory()` reports (it reports 15-35 MiB): with the
+  staging writes stubbed out, the same run is flat at about 250 MiB from 40,000 to 400,000
+  records, and Python objects and Arrow buffers stay flat either way; a 256 MB
+  `memory_limit` does not flatten it. Next step: stage to Arrow IPC or Parquet files beside
+  the ledger instead of a DuckDB table, and move them with one `INSERT ... SELECT` from the
+  files (with `write_buffer_row_group_count` bounded), or find which DuckDB allocation keeps
+  growing with many small committed appends.
+- *Attach* reads each object in record batches of 50,000 (`fetch_record_batch` through
+  `to_arrow_reader` on a DuckDB warehouse; PostgreSQL and BigQuery still read whole), and the
+  unchanged filter and the deletion check read the newest versions of the batch's ids only
+  (`ledger/versions.py::newest`, shared with the sync writer) instead of the whole table. Its
+  peak still grows with the rows it stages, for the same DuckDB reason as the sync."""
 
 
 def report(api: list[dict[str, Any]], attached: list[dict[str, Any]], host: dict[str, str],
