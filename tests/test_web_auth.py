@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -146,6 +146,54 @@ def test_idle_timeout_ends_the_session(client: TestClient, clock: Clock) -> None
     assert client.get("/scorecard").status_code == 200
     clock.advance(minutes=31)
     assert client.get("/scorecard").headers["location"] == "/login"
+
+
+def _last_seen_column(client: TestClient) -> datetime:
+    engine = client.app.state.ns.project.engine  # type: ignore[attr-defined]
+    rows = engine.rows("SELECT last_seen FROM ns_web_sessions WHERE ended_at IS NULL")
+    assert len(rows) == 1
+    value: datetime = rows[0][0]
+    return value
+
+
+def test_last_seen_is_written_at_most_every_30_seconds_and_idle_time_stays_exact(
+        client: TestClient, clock: Clock) -> None:
+    login(client, "vic")
+    written = _last_seen_column(client)
+    clock.advance(seconds=10)
+    assert client.get("/api/me").status_code == 200
+    assert _last_seen_column(client) == written  # not written: too soon after the last write
+    # 30 min 5 s after the stored last_seen, but 29 min 55 s after the last request: the
+    # idle timeout counts from the request, so the session lives (and the column is written)
+    clock.advance(minutes=29, seconds=55)
+    assert client.get("/api/me").status_code == 200
+    assert _last_seen_column(client) == clock.now
+    clock.advance(seconds=20)
+    assert client.get("/api/me").status_code == 200
+    assert _last_seen_column(client) == clock.now - timedelta(seconds=20)
+    # idle for just under 30 minutes after that unwritten request: still alive
+    clock.advance(minutes=29, seconds=59)
+    assert client.get("/api/me").status_code == 200
+    # idle for just over 30 minutes: ended, though the column was written 30 s earlier
+    clock.advance(minutes=30, seconds=1)
+    assert client.get("/api/me").status_code == 401
+    assert client.get("/scorecard").headers["location"] == "/login"
+
+
+def test_revoked_token_and_disabled_user_are_refused_on_the_next_request(
+        client: TestClient) -> None:
+    auth = client.app.state.ns.auth  # type: ignore[attr-defined]
+    token_id, token = auth.create_token("vic", "t")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/me", headers=headers).status_code == 200
+    assert client.get("/api/me", headers=headers).status_code == 200  # answered from memory
+    assert auth.revoke_token(token_id)
+    assert client.get("/api/me", headers=headers).status_code == 401
+    login(client, "vic")
+    assert client.get("/api/me").status_code == 200
+    assert client.get("/api/me").status_code == 200
+    auth.engine.execute("UPDATE ns_web_users SET disabled = true WHERE username = 'vic'")
+    assert client.get("/api/me").status_code == 401
 
 
 def test_absolute_lifetime_ends_a_busy_session(client: TestClient, clock: Clock) -> None:

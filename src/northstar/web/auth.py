@@ -10,7 +10,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -65,6 +65,37 @@ class Auth:
         self.engine = engine
         self.secret = secret
         self.settings = settings
+        self._seen: dict[str, datetime] = {}
+        """id_hash -> the session's last request in this process (its `last_seen` column is
+        written at most every `touch_interval`, so it may be older)."""
+        self._found: dict[str, tuple[int, tuple[Any, ...] | None]] = {}
+        """id_hash or token id -> (the engine's write count, the row read then): the row
+        holds while nothing was written (see `_row`)."""
+
+    @property
+    def touch_interval(self) -> timedelta:
+        """How stale a session's `last_seen` or a token's `last_used_at` column may be: a
+        sixtieth of the idle timeout, at most 30 seconds. The idle timeout itself is exact
+        (measured from the last request this process saw); only after a restart can a
+        session end up to this much early."""
+        return min(timedelta(seconds=30), timedelta(minutes=self.settings.idle_minutes) / 60)
+
+    def _row(self, key: str, sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+        """The first row of a lookup, kept while this process is the database's only writer
+        and has written nothing since (every logout, revocation, role change, user change
+        and login is a write, so they take effect on the next request)."""
+        writes = self.engine.writes
+        if self.engine.single_writer:
+            found = self._found.get(key)
+            if found is not None and found[0] == writes:
+                return found[1]
+        rows = self.engine.rows(sql, params)
+        row = rows[0] if rows else None
+        if self.engine.single_writer:
+            if len(self._found) > 10_000:
+                self._found.clear()
+            self._found[key] = (writes, row)
+        return row
 
     def _mac(self, value: str) -> str:
         return hmac.new(self.secret, value.encode(), hashlib.sha256).hexdigest()
@@ -207,24 +238,30 @@ class Auth:
         if not raw:
             return None
         id_hash = self._mac("session:" + raw)
-        rows = self.engine.rows(
+        row = self._row(
+            "session:" + id_hash,
             f"SELECT s.username, s.csrf, s.created_at, s.last_seen, s.ended_at, u.person_id, "
             f"u.role, u.disabled FROM {SESSIONS} s JOIN {USERS} u ON u.username = s.username "
             "WHERE s.id_hash = ?", [id_hash])
-        if not rows:
+        if row is None:
             return None
-        username, csrf, created, last_seen, ended, person_id, role, disabled = rows[0]
+        username, csrf, created, written, ended, person_id, role, disabled = row
+        if ended is not None or disabled:
+            self._seen.pop(id_hash, None)
+            return None
         now = self.now
+        last_seen = max(written, self._seen.get(id_hash, written))
         expired = (now - last_seen > timedelta(minutes=self.settings.idle_minutes)
                    or now - created > timedelta(hours=self.settings.absolute_hours))
-        if ended is not None or disabled:
-            return None
         if expired:
+            self._seen.pop(id_hash, None)
             self.engine.execute(f"UPDATE {SESSIONS} SET ended_at = ? WHERE id_hash = ?",
                                 [now, id_hash])
             return None
-        self.engine.execute(f"UPDATE {SESSIONS} SET last_seen = ? WHERE id_hash = ?",
-                            [now, id_hash])
+        self._seen[id_hash] = now
+        if now - written >= self.touch_interval:
+            self.engine.execute(f"UPDATE {SESSIONS} SET last_seen = ? WHERE id_hash = ?",
+                                [now, id_hash])
         return Session(User(str(username), str(person_id), role), str(csrf), id_hash)
 
     def end_session(self, id_hash: str) -> None:
@@ -252,18 +289,21 @@ class Auth:
         if not token.startswith(TOKEN_PREFIX) or "_" not in token[len(TOKEN_PREFIX):]:
             return None
         token_id, _, raw = token[len(TOKEN_PREFIX):].partition("_")
-        rows = self.engine.rows(
-            f"SELECT t.token_hash, t.revoked_at, u.username, u.person_id, u.role, u.disabled "
-            f"FROM {TOKENS} t JOIN {USERS} u ON u.username = t.username WHERE t.id = ?",
-            [token_id])
-        if not rows:
+        row = self._row(
+            "token:" + token_id,
+            f"SELECT t.token_hash, t.revoked_at, u.username, u.person_id, u.role, u.disabled, "
+            f"t.last_used_at FROM {TOKENS} t JOIN {USERS} u ON u.username = t.username "
+            "WHERE t.id = ?", [token_id])
+        if row is None:
             return None
-        token_hash, revoked, username, person_id, role, disabled = rows[0]
+        token_hash, revoked, username, person_id, role, disabled, used = row
         if revoked is not None or disabled or not hmac.compare_digest(
                 str(token_hash), self._mac("token:" + raw)):
             return None
-        self.engine.execute(f"UPDATE {TOKENS} SET last_used_at = ? WHERE id = ?",
-                            [self.now, token_id])
+        now = self.now
+        if used is None or now - used >= self.touch_interval:
+            self.engine.execute(f"UPDATE {TOKENS} SET last_used_at = ? WHERE id = ?",
+                                [now, token_id])
         return User(str(username), str(person_id), role)
 
     def tokens(self, username: str | None = None) -> list[dict[str, object]]:
