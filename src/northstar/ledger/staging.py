@@ -15,20 +15,23 @@ source and table drops (`clear`) before it stages anything."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from northstar.engines.base import quote
-from northstar.errors import LoadError
+from northstar.errors import LoadError, NorthstarError
 from northstar.ledger.schema import check_name
 from northstar.ledger.store import LoadResult, cast_to, utcnow
 
 if TYPE_CHECKING:
+    from northstar.engines.base import Engine
     from northstar.ledger.store import Ledger
 
-__all__ = ["BATCH_COLUMN", "STAGE_PREFIX", "Stage", "stage_name"]
+__all__ = ["BATCH_COLUMN", "STAGE_PREFIX", "Stage", "bounded_writes", "stage_name"]
 
 STAGE_PREFIX = "ns_stage_"
 BATCH_COLUMN = "ns_batch"
@@ -42,6 +45,29 @@ def stage_name(source: str, table: str) -> str:
         digest = hashlib.sha256(f"{source}\x1f{table}".encode()).hexdigest()[:20]
         name = f"{STAGE_PREFIX}{digest}"
     return name
+
+
+@contextmanager
+def bounded_writes(engine: Engine) -> Iterator[None]:
+    """While staging and moving: DuckDB writes each full row group out as soon as it is full.
+
+    By default DuckDB buffers five row groups (about 600,000 rows) of a bulk insert before it
+    writes them, so the move of a large run grew the process by the run's size. The setting is
+    the database's, and is put back afterwards."""
+    if engine.name != "duckdb":
+        yield
+        return
+    setting = "write_buffer_row_group_count"
+    try:
+        before = engine.scalar(f"SELECT current_setting('{setting}')")
+        engine.execute(f"SET {setting} = 1")
+    except NorthstarError:  # a DuckDB without the setting: nothing to bound
+        yield
+        return
+    try:
+        yield
+    finally:
+        engine.execute(f"SET {setting} = {int(before)}")
 
 
 class Stage:

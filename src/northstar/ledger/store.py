@@ -128,10 +128,13 @@ class Ledger:
     def log_load(self, table: str, source: str, load_id: int, prev_hash: str,
                   names: list[str], row_count: int, started: datetime) -> LoadResult:
         """Write the log entry of load `load_id`, whose rows are already in `table`."""
+        # The earlier ids are narrowed to this load's own first, so the set the database
+        # builds is as large as the load, not as the table.
         replaced = int(self.engine.scalar(
             f"SELECT count(*) FROM {quote(table)} WHERE load_id = ? AND source_id IN "
-            f"(SELECT source_id FROM {quote(table)} WHERE load_id < ?)",
-            [load_id, load_id],
+            f"(SELECT source_id FROM {quote(table)} WHERE load_id < ? AND source_id IN "
+            f"(SELECT source_id FROM {quote(table)} WHERE load_id = ?))",
+            [load_id, load_id, load_id],
         ) or 0)
         content = self.content_hash(table, load_id, names)
         finished = utcnow()

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from northstar.errors import NorthstarError
+from northstar.ledger.staging import bounded_writes
 from northstar.ledger.store import raw_table, utcnow
 from northstar.sources.base import Connector, ObjectSpec, TableSpec
 from northstar.sources.config import SourceConfig, get_source
@@ -145,7 +146,7 @@ def sync(project: Project, source_name: str, *, backfill_from: date | None = Non
             state.record_run(run)
             runs.append(run)
         raise SyncFailed(f"{source_name}: {exc}", runs) from None
-    with client:
+    with client, bounded_writes(project.engine):
         connector = cls(cfg, client, lookups)
         for spec in specs:
             lookups.clear()

@@ -98,10 +98,14 @@ class BatchWriter:
         self._columns: dict[str, tuple[str, ...]] = {}
         """Per table key: the row's columns in order (payload, then the tags it lacks)."""
         self._seeds: dict[str, Any] = {}
+        self._names_size: dict[str, int] = {}
+        """Per table key: bytes of the column names, counted with each row's values so that
+        `batch_bytes` means what it did when rows were measured as JSON (names and values)."""
         for key, (_, spec) in tables.items():
             names = [col for col, _ in spec.columns]
             self._columns[key] = (*names, *(t for t in TAGS if t not in names))
             self._seeds[key] = hash_seed(self._columns[key])
+            self._names_size[key] = len(repr(self._columns[key]))
         self.stages = {key: Stage(ledger, raw_table(name), source, "id")
                        for key, (name, _) in tables.items()}
 
@@ -140,7 +144,7 @@ class BatchWriter:
         digest, size = row_hash(out, self._seeds[key])
         out[HASH_COLUMN] = digest
         self._rows[key][str(out["id"])] = (out, digest)  # the same id again: the later wins
-        self._bytes[key] += size
+        self._bytes[key] += size + self._names_size[key]
         if self._bytes[key] >= self.batch_bytes:
             self.flush(key)
 

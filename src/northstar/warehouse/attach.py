@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from northstar.engines.base import quote
 from northstar.errors import ConfigError, LoadError, NorthstarError
 from northstar.ledger.schema import RESERVED, arrow_type_of
-from northstar.ledger.staging import Stage
+from northstar.ledger.staging import Stage, bounded_writes
 from northstar.ledger.store import raw_table, utcnow
 from northstar.ledger.versions import ID_COLUMN, newest
 from northstar.warehouse.adapters import Warehouse, open_warehouse
@@ -98,7 +98,7 @@ def attach(project: Project, spec: AttachSpec,
     rules = load_tag_rules(spec.path(spec.tags) if spec.tags else BUILTIN / "tags.yml")
     emails = people_emails(project)
     report = AttachReport(spec.url)
-    with open_warehouse(spec.url, spec.base) as warehouse:
+    with open_warehouse(spec.url, spec.base) as warehouse, bounded_writes(project.engine):
         for connector, conn in spec.connectors().items():
             names = conn.objects or [n for n, o in mapping.objects.items()
                                      if o.connector == connector]
