@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from northstar.formatting import format_value
 from northstar.project import Project
 from northstar.schedule import CollectionScheduler, Window
 from northstar.secret import load_or_create_secret
-from northstar.web import admin, api, pages, sso
+from northstar.web import admin, api, pages, sso, views
 from northstar.web.audit import AuditLog
 from northstar.web.auth import Auth
 from northstar.web.context import AuthRequired, Forbidden, WebContext
@@ -107,8 +107,28 @@ def oidc_client(project: Project, settings: WebSettings, secret: bytes) -> OidcC
     return OidcClient(settings.oidc, client_secret, secret)
 
 
+def warm_up(project: Project, templates: Jinja2Templates, settings: WebSettings) -> None:
+    """What the first requests would otherwise pay for, done before the server listens:
+    every template compiled, and the pages people open first computed (the scorecard with
+    its table, which also computes each owner's metric for their home page, and every
+    dashboard), so their closed periods are frozen and the first request is a warm one."""
+    for name in templates.env.list_templates(extensions=["html"]):
+        templates.env.get_template(name)
+    views.source_health(project, settings.clock(), settings.stale_hours)
+    # a page that cannot be computed shows its error when it is opened; the server starts
+    with suppress(NorthstarError):
+        pages.scorecard_table(project, templates, None)
+    with suppress(NorthstarError):
+        for board in views.dashboards(project).values():
+            with suppress(NorthstarError):
+                pages.dashboard_tiles(project, board)
+
+
 def create_app(project_folder: str | Path | Project = ".",
-               settings: WebSettings | None = None, *, schedule: bool = True) -> FastAPI:
+               settings: WebSettings | None = None, *, schedule: bool = True,
+               warm: bool = True) -> FastAPI:
+    """The app; with `warm` (the default) the pages people open first are computed and the
+    templates compiled before it is returned (see `warm_up`)."""
     project = (project_folder if isinstance(project_folder, Project)
                else Project.open(project_folder))
     settings = settings or WebSettings.from_config(project.settings.web)
@@ -118,11 +138,13 @@ def create_app(project_folder: str | Path | Project = ".",
     project.catalog  # noqa: B018 - fail at start on a broken metric file, not on a request
     apply_overrides(project)
     project.metrics.state()  # builds the model views while files may still be read
-    cached_checks(project)  # the data checks' banner is right from the first page
-    harden(project.engine)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["fmt"] = format_value
     templates.env.globals["version"] = __version__
+    if warm:  # before the checks: freezing closed periods moves the ledger head they key on
+        warm_up(project, templates, settings)
+    cached_checks(project)  # the data checks' banner is right from the first page
+    harden(project.engine)
 
     lock = threading.RLock()
     app_lock = lock

@@ -12,9 +12,12 @@ from typing import Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from northstar.checks import cached_checks, latest_checks
 from northstar.formatting import format_value
+from northstar.project import Project
 from northstar.web import charts, tables, views
 from northstar.web.auth import csrf_ok, same
 from northstar.web.context import (
@@ -26,7 +29,7 @@ from northstar.web.context import (
     require,
     who,
 )
-from northstar.web.dashboards import Tile
+from northstar.web.dashboards import Dashboard, Tile
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF = "ns_login_csrf"
@@ -161,11 +164,20 @@ def _metric_page(request: Request, name: str, period: str | None, *, mine: bool)
 @router.get("/scorecard", response_class=HTMLResponse)
 async def scorecard(request: Request, department: str = "") -> Response:
     require(request)
-    p = ctx(request).project
-    rows = views.scorecard(p, department or None)
-    template = "_scorecard_table.html" if request.headers.get("hx-request") else "scorecard.html"
-    return render(request, template, rows=rows, department=department,
-                  departments=views.departments(p))
+    c = ctx(request)
+    table = scorecard_table(c.project, c.templates, department or None)
+    if request.headers.get("hx-request"):
+        return HTMLResponse(table)
+    return render(request, "scorecard.html", table=table, department=department,
+                  departments=views.departments(c.project))
+
+
+def scorecard_table(p: Project, templates: Jinja2Templates, department: str | None) -> Markup:
+    """The scorecard's table, rendered once per page state and department: its cells are
+    most of the page's render, and they depend on nothing but the rows (not on the user)."""
+    rows = views.scorecard(p, department)
+    return views.memo(p, ("scorecard-html", department), lambda: Markup(
+        templates.get_template("_scorecard_table.html").render(rows=rows)))
 
 
 # -- data integrity ----------------------------------------------------------------------
@@ -197,32 +209,35 @@ async def dashboard(request: Request, name: str) -> Response:
         return render(request, "error.html", 404, message=f"There is no dashboard {name!r}.")
     board = boards[name]
 
+    return render(request, "dashboard.html", board=board, tiles=dashboard_tiles(p, board))
+
+
+def dashboard_tiles(p: Project, board: Dashboard) -> list[dict[str, Any]]:
+    """A dashboard's tiles, computed once per page state (see `views.memo`)."""
     def build() -> list[dict[str, Any]]:
         views.compute_tiles(p, board.tiles)
-        return [_tile(request, t) for t in board.tiles]
+        return [_tile(p, t) for t in board.tiles]
 
-    tiles = views.memo(p, ("dashboard", board.model_dump_json()), build)
-    return render(request, "dashboard.html", board=board, tiles=tiles)
+    return views.memo(p, ("dashboard", board.model_dump_json()), build)
 
 
-def _model_tile(request: Request, tile: Tile) -> dict[str, Any]:
+def _model_tile(p: Project, tile: Tile) -> dict[str, Any]:
     """A tile over a model view: a table, or a matrix coloured by a metric's bands."""
-    grid = tables.model_grid(ctx(request).project, tile)
+    grid = tables.model_grid(p, tile)
     figure = None
     if tile.visual == "cohort" and grid.matrix is not None and grid.matrix[0]:
         lines = None
         if tile.bands_from:
-            lines = tables.thresholds(ctx(request).project.catalog.get(tile.bands_from))
+            lines = tables.thresholds(p.catalog.get(tile.bands_from))
         green, yellow = lines or (1.0, 0.5)
         figure = json.dumps(charts.heatmap(*grid.matrix, green, yellow), default=float)
     return {"tile": tile, "title": tile.heading, "metric": None, "model": tile.model,
             "figure": figure, "table": None, "grid": grid, "note": grid.note}
 
 
-def _tile(request: Request, tile: Tile) -> dict[str, Any]:
+def _tile(p: Project, tile: Tile) -> dict[str, Any]:
     if tile.model is not None:
-        return _model_tile(request, tile)
-    p = ctx(request).project
+        return _model_tile(p, tile)
     assert tile.metric is not None
     m = p.catalog.get(tile.metric)
     out: dict[str, Any] = {"tile": tile, "title": tile.title or m.title, "metric": m.name,
