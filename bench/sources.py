@@ -380,34 +380,41 @@ callback):*
   nothing is appended twice); `money`, `unix_seconds` and `text` have exact fast paths for ints
   and strings; each load is staged (`ns_stage_<source>__<table>`, committed at once) and the
   loads are moved into the raw table with the cursor and run record in one short transaction
-  (no sort in the move). The sync went from about 6,000-6,700 to 7,300-9,400 rows/s on this
-  machine, and its peak now grows by about 0.26 MiB per 1,000 records instead of 0.55.
-- *Time: still under half the plain loop (target missed by about 2x).* The sync stays CPU-bound
-  in the main thread: about 80 µs of CPU per record (CPU column, DuckDB's threads included)
-  against about 15-20 µs for the plain loop. Of the main thread: `Stripe.rows` about a third
-  (a Python dict per record, `money` three times, `unix_seconds` twice), `BatchWriter.add` a
-  further 30 % (the column dict, tag rules, checks; the hash is now about 7 µs of it), staging,
-  checking against the stored hashes and the final move about 15 %. Reading ahead hides most
-  of the HTTP wait, but JSON decoding in the worker thread competes with the mapping for the
-  GIL, so two cores do not help more. Reaching 0.5 needs the per-record Python work halved:
-  map a page column-wise (Arrow arrays built from the page, vectorised money and timestamps)
-  instead of one dict per record, and hash rows in Arrow at flush time.
-- *Memory: not flat yet (peak +105 MiB from 100k to 500k records, was +220 MiB).* Found and
-  fixed: DuckDB keeps every Arrow table scanned inside a transaction alive until the commit
-  (4 MiB per 20,000 rows, all of them freed only at the end) and keeps the transaction's rows
-  in memory; the stage commits each load, so both are now bounded. What still grows is held
-  by DuckDB outside the pools `duckdb_memory()` reports (it reports 15-35 MiB): with the
-  staging writes stubbed out, the same run is flat at about 250 MiB from 40,000 to 400,000
-  records, and Python objects and Arrow buffers stay flat either way; a 256 MB
-  `memory_limit` does not flatten it. Next step: stage to Arrow IPC or Parquet files beside
-  the ledger instead of a DuckDB table, and move them with one `INSERT ... SELECT` from the
-  files (with `write_buffer_row_group_count` bounded), or find which DuckDB allocation keeps
-  growing with many small committed appends.
-- *Attach* reads each object in record batches of 50,000 (`fetch_record_batch` through
-  `to_arrow_reader` on a DuckDB warehouse; PostgreSQL and BigQuery still read whole), and the
-  unchanged filter and the deletion check read the newest versions of the batch's ids only
+  (no sort in the move), with DuckDB writing each row group out as soon as it is full
+  (`write_buffer_row_group_count = 1` while a sync or attach runs; the default buffers five,
+  about 600,000 rows). The sync went from about 6,000-6,700 to 8,300-11,000 rows/s on this
+  machine, and its peak grows by about 0.23 MiB per 1,000 records instead of 0.55.
+- *Time: still under half the plain loop (0.27-0.35; the target is missed by 1.4-1.9x).* The
+  sync stays CPU-bound in its main thread: 74-95 µs of CPU per record (CPU column, DuckDB's
+  threads included; more for larger runs, see below) against 17-21 µs for the plain loop. Of
+  the main thread: `Stripe.rows` about a third (a Python dict per record, `money` three times,
+  `unix_seconds` twice), `BatchWriter.add` a further 30 % (the column dict, tag rules, checks;
+  the hash is now about 7 µs of it), staging, the check against stored hashes and the final
+  move about 15 %. Reading ahead hides most of the HTTP wait, but JSON decoding in the worker
+  thread competes with the mapping for the GIL, so the second core helps little. Reaching 0.5
+  needs the per-record Python work roughly halved: map a page column-wise (Arrow arrays built
+  from the page, vectorised money and timestamps) instead of one dict per record, and hash
+  rows in Arrow at flush time.
+- *Memory: not flat yet (peak +93 MiB from 100,000 to 500,000 records; was +220 MiB).* Found
+  and fixed: DuckDB keeps every Arrow table scanned inside a transaction alive until the commit
+  (4 MiB per 20,000 rows, freed only at the end) and keeps the transaction's rows in memory
+  (now each load is committed to the stage); the move buffered five row groups (now one); and
+  v2 hashes first measured loads by their values only, tripling the rows per load (now names
+  and values, as the JSON was). With the staging writes stubbed out the same run is flat at
+  about 250 MiB from 40,000 to 400,000 records, and Python objects and Arrow buffers stay flat
+  either way, so what still grows is DuckDB's, mostly outside the pools `duckdb_memory()`
+  reports (17-38 MiB). Likely causes, not yet measured apart: each load's check against the
+  stored hashes reads the whole stage so far (a window over raw + stage filtered by the
+  load's ids; it also makes CPU per record grow with the run), and the move's per-load
+  content hash. Next steps: keep the staged hashes of the run in a Python dict (id -> hash,
+  about 80 bytes a record) instead of querying the stage, or stage to Arrow IPC files and move
+  them with one `INSERT ... SELECT`.
+- *Attach* reads each object in record batches of 50,000 (`to_arrow_reader` on a DuckDB
+  warehouse; PostgreSQL and BigQuery answers are still read whole), and the unchanged filter
+  and the deletion check read the newest versions of the batch's ids only
   (`ledger/versions.py::newest`, shared with the sync writer) instead of the whole table. Its
-  peak still grows with the rows it stages, for the same DuckDB reason as the sync."""
+  peak still grows with the rows it stages (276 MiB at 100,000 warehouse rows, 357 MiB at
+  500,000; was 245 and 384), for the same DuckDB reasons as the sync."""
 
 
 def report(api: list[dict[str, Any]], attached: list[dict[str, Any]], host: dict[str, str],
