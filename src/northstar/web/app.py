@@ -49,6 +49,9 @@ def harden(engine: Engine) -> None:
     con = getattr(engine, "con", None)
     if engine.name == "duckdb" and con is not None:
         con.execute("SET enable_external_access = false")
+        # what staging.bounded_writes sets around each collection, set for good here: the
+        # scheduled syncs of this process cannot change settings once they are locked
+        con.execute("SET write_buffer_row_group_count = 1")
         con.execute("SET lock_configuration = true")
 
 
