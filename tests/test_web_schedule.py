@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 
 from fakes.hubspot import TOKEN, HubSpotFake
 from fakes.project import close_all, make_project
+from northstar.checks import latest_checks
+from northstar.web import views
 from northstar.web.app import create_app
 
 TOML = """
@@ -56,6 +58,18 @@ def test_the_server_collects_on_schedule(tmp_path: Path,
             assert {"raw_owners", "raw_customers"} <= tables
             with app.state.ns_lock:
                 assert project.engine.scalar("SELECT count(*) FROM raw_customers") == 30
+            # after the run, the pages people open first are computed again on the new data
+            # and the checks rerun: both are current for the ledger as the run left it
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                with app.state.ns_lock:
+                    kept = views._MEMO.get(project, {}).get(("scorecard-html", None))
+                    fresh = kept is not None and kept[0] == views.page_state(project)
+                    checked = latest_checks(project) is not None
+                if fresh and checked:
+                    break
+                time.sleep(0.2)
+            assert fresh and checked
         assert app.state.scheduler is not None and not app.state.scheduler.running
 
 

@@ -7,7 +7,7 @@ two requests at once."""
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -65,9 +65,11 @@ def plotly_js() -> Path:
     return Path(spec.origin).parent / "package_data" / "plotly.min.js"
 
 
-def start_schedule(project: Project, lock: threading.RLock) -> CollectionScheduler | None:
+def start_schedule(project: Project, lock: threading.RLock,
+                   refresh: Callable[[], None] | None = None) -> CollectionScheduler | None:
     """Collect every source declared in sources.toml on the project's schedule, in this
-    process (it owns the database). None when no source is declared."""
+    process (it owns the database). After each run, `refresh` (the pages people open first,
+    computed again on the new data) and the data checks. None when no source is declared."""
     from northstar.sources import load_sources, sync
 
     sources = sorted(load_sources(project.root))
@@ -80,6 +82,8 @@ def start_schedule(project: Project, lock: threading.RLock) -> CollectionSchedul
             for name, metric in project.catalog.metrics.items():  # freeze what closed
                 closed = project.calendar.previous(project.calendar.current(metric.grain))
                 project.compute([name], [str(closed)])
+            if refresh is not None:  # the next visitor gets a warm page, not the new data's cost
+                refresh()
             cached_checks(project)  # every refresh runs the checks; pages show failures
 
     scheduler = CollectionScheduler(project.settings.schedule, sources, run)
@@ -154,7 +158,9 @@ def create_app(project_folder: str | Path | Project = ".",
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        scheduler = start_schedule(project, lock) if schedule else None
+        scheduler = start_schedule(
+            project, lock, (lambda: warm_up(project, templates, settings)) if warm else None,
+        ) if schedule else None
         app.state.scheduler = scheduler
         try:
             yield
