@@ -193,8 +193,8 @@ _CACHE: weakref.WeakKeyDictionary[Project, tuple[tuple[Any, ...], list[CheckResu
 
 def _cache_key(project: Project) -> tuple[Any, ...]:
     folder = project.root / CHECKS_DIR
-    files = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                         for p in folder.glob("*.sql")))
+    files = tuple(sorted((p.name, st.st_mtime_ns, st.st_size)
+                         for p in folder.glob("*.sql") for st in [p.stat()]))
     state = project.metrics.state()
     return (state.head, tuple(sorted(state.record_versions.items())), files)
 

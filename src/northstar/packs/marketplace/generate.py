@@ -805,14 +805,9 @@ class _Company:
         bill_day = y.sample(lo, hi, rng.random(nb))
         bill_day = np.where(lo <= hi, bill_day, lo)
 
-        # supplier: weighted among suppliers listed on or before the bill date
         s = self.suppliers
-        cw = np.cumsum(s.weight[:, y.index])
-        listed_before = np.searchsorted(s.listed, bill_day, side="right")
-        reach = np.where(listed_before > 0, cw[np.maximum(listed_before - 1, 0)], 0.0)
-        supplier = np.searchsorted(cw, rng.random(nb) * reach, side="right")
-        supplier = np.minimum(supplier, np.maximum(listed_before - 1, 0)).astype(np.int64)
-        unlinked = (rng.random(nb) < _UNLINKED[y.index]) | (reach <= 0)
+        supplier, listed = self._pick_suppliers(rng, bill_day, y.index)
+        unlinked = (rng.random(nb) < _UNLINKED[y.index]) | ~listed
 
         lines_per_bill = 1 + _choice(rng, 3, nb, np.array([0.6, 0.3, 0.1]))
         bill = np.repeat(np.arange(nb), lines_per_bill).astype(np.int64)
@@ -1025,6 +1020,19 @@ class _Company:
             "department": _const("finance", n),
         }))
 
+    def _pick_suppliers(self, rng: np.random.Generator, days: Ints,
+                        year: int) -> tuple[Ints, Bools]:
+        """A supplier for each day, weighted (by the year's weights) among the suppliers listed
+        on or before it; the second array says whether any was listed by then."""
+        s = self.suppliers
+        cw = np.cumsum(s.weight[:, year])
+        listed_before = np.searchsorted(s.listed, days, side="right")
+        reach = np.where(listed_before > 0, cw[np.maximum(listed_before - 1, 0)], 0.0)
+        supplier = np.searchsorted(cw, rng.random(len(days)) * reach, side="right")
+        supplier = np.minimum(supplier, np.maximum(listed_before - 1, 0)).astype(np.int64)
+        listed: Bools = reach > 0
+        return supplier, listed
+
     def _platform_invoice_lines(self) -> Iterator[SampleTable]:
         """The platform's invoice line items: one per GMV line of the books, naming the
         organiser whose event it paid for (weighted like the bills among the organisers listed
@@ -1038,12 +1046,8 @@ class _Company:
             n = len(day)
             if n == 0:
                 continue
-            cw = np.cumsum(s.weight[:, year])
-            listed_before = np.searchsorted(s.listed, day, side="right")
-            reach = np.where(listed_before > 0, cw[np.maximum(listed_before - 1, 0)], 0.0)
-            supplier = np.searchsorted(cw, rng.random(n) * reach, side="right")
-            supplier = np.minimum(supplier, np.maximum(listed_before - 1, 0)).astype(np.int64)
-            supplier_id = s.ids.take(pa.array(supplier, mask=reach <= 0))
+            supplier, listed = self._pick_suppliers(rng, day, year)
+            supplier_id = s.ids.take(pa.array(supplier, mask=~listed))
             yield from _batches("platform_invoice_lines", "platform", "id", pa.table({
                 "id": _ids("INV-", inv_no, 7, line_no),
                 "invoice_id": _ids("INV-", inv_no, 7),
