@@ -193,7 +193,9 @@ def test_small_batches_are_still_all_or_nothing(tmp_path: Path, fake: HubSpotFak
     p = make_project(tmp_path, toml)
     sync(p, "crm", objects=["pipelines", "deals"])
     loads = p.engine.scalar("SELECT count(*) FROM ns_loads WHERE table_name = 'raw_deals'")
-    assert loads >= 10  # 50 deals of ~450 bytes in loads of ~1,000 bytes
+    # 50 deals, each about 170 bytes of Arrow memory (12 columns: text, a decimal, times), in
+    # loads of about 1,000 bytes: six deals a load, so at least 8 loads.
+    assert loads >= 8
     before = table_contents(p, "raw_deals")
     ok_loads = "SELECT count(*) FROM ns_loads WHERE status = 'ok' AND table_name <> 'ns_runs'"
     log_before = p.engine.scalar(ok_loads)

@@ -1,7 +1,7 @@
 """Staged collection: each load is committed beside the ledger and moved in at the end. A stage
 is never ledger data, a failed run drops it, a killed run's stage is dropped by the next run,
-and the run is still all or nothing, on DuckDB and PostgreSQL. Also: record_hash v2 and its
-compatibility with v1 ledgers, money's int fast path, reading pages ahead."""
+and the run is still all or nothing, on DuckDB and PostgreSQL. Also: record_hash v3 and its
+compatibility with v1 and v2 ledgers, money's int fast path, reading pages ahead."""
 
 from __future__ import annotations
 
@@ -175,38 +175,70 @@ def _v1(row: dict[str, Any]) -> tuple[str, int]:
     return hashlib.sha256(text.encode()).hexdigest()[:32], len(text)
 
 
-def test_a_ledger_with_v1_hashes_gets_no_duplicates(tmp_path: Path, fake: StripeFake,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def _v2(row: dict[str, Any]) -> str:
+    """record_hash as written in v2: BLAKE2b over the repr of the column names, then of the
+    Python values."""
+    h = hashlib.blake2b(repr(tuple(row)).encode(), digest_size=16)
+    h.update(repr(tuple(row.values())).encode())
+    return "v2:" + h.hexdigest()
+
+
+@pytest.mark.parametrize("form", ["v1", "v2"])
+def test_a_ledger_with_older_hashes_gets_no_duplicates(tmp_path: Path, fake: StripeFake,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       form: str) -> None:
+    def older(data: pa.Table, columns: list[str]) -> list[str]:
+        rows = data.select(columns).to_pylist()
+        return [_v1(row)[0] if form == "v1" else _v2(row) for row in rows]
+
     p = project_for(tmp_path, fake)
     with monkeypatch.context() as m:
-        m.setattr(writer_module, "row_hash", lambda row, seed=None: _v1(row))
+        m.setattr(writer_module, "record_hashes", older)
         first = sync(p, "pay")
     stored = [h for (h,) in p.engine.rows("SELECT record_hash FROM raw_stripe_charges")]
-    assert len(stored) == 40 and not any(h.startswith("v2:") for h in stored)
+    assert len(stored) == 40
+    assert all(h.startswith("v2:") if form == "v2" else ":" not in h for h in stored)
     before = contents(p)
     again = sync(p, "pay")
     assert sum(r.appended for r in again) == 0
     assert sum(r.unchanged for r in again) == sum(r.appended for r in first)
     assert contents(p) == before
+    fake.objects["charges"][3]["amount"] += 1  # a real change is still a new version, hashed as v3
+    changed = sync(p, "pay")
+    assert sum(r.appended for r in changed) == 1
+    newest = p.engine.rows("SELECT record_hash FROM raw_stripe_charges ORDER BY load_id DESC "
+                           "LIMIT 1")[0][0]
+    assert newest.startswith("v3:")
 
 
 def test_record_hash_is_the_same_in_every_process() -> None:
-    code = ("from decimal import Decimal; from datetime import datetime; "
-            "from northstar.sources.writer import row_hash; "
-            "print(row_hash({'id': 'x', 'amount': Decimal('1.50'), 'n': 2, 'ok': True, "
-            "'at': datetime(2024, 1, 2, 3, 4, 5), 'tag': None})[0])")
+    code = ("from decimal import Decimal; from datetime import datetime; import pyarrow as pa; "
+            "from northstar.sources.writer import record_hashes; "
+            "t = pa.table({'id': ['x'], 'amount': pa.array([Decimal('1.50')], "
+            "pa.decimal128(18, 2)), 'n': [2], 'ok': [True], "
+            "'at': [datetime(2024, 1, 2, 3, 4, 5)], 'tag': pa.array([None], pa.string())}); "
+            "print(record_hashes(t, t.column_names)[0])")
     seen = set()
     for seed in ("1", "2", "3"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              env=env, check=True)
         seen.add(out.stdout.strip())
-    assert len(seen) == 1 and next(iter(seen)).startswith("v2:")
-    base = {"id": "x", "amount": Decimal("1.50")}
-    h = writer_module.row_hash
-    assert h(base)[0] != h({**base, "amount": Decimal("1.5")})[0]  # the value as stored
-    assert h(base)[0] != h({"amount": Decimal("1.50"), "id": "x"})[0]  # columns in order
-    assert h(base)[0] != h({"id": "x", "amount": "1.50"})[0]  # text is not a decimal
+    assert len(seen) == 1 and next(iter(seen)).startswith("v3:")
+
+    def h(**columns: Any) -> str:
+        t = pa.table(columns)
+        return writer_module.record_hashes(t, t.column_names)[0]
+
+    base = h(id=["x"], note=["a"])
+    assert base == h(id=["x"], note=["a"])
+    assert base != h(note=["a"], id=["x"])  # the columns in order
+    assert base != h(id=["x"], other=["a"])  # the names count
+    assert h(id=["x"], note=pa.array([None], pa.string())) != h(id=["x"], note=[""])
+    assert h(id=["x"], note=["\\N"]) != h(id=["x"], note=pa.array([None], pa.string()))
+    assert h(id=["x"], a=["b\x1fc"], b=["d"]) != h(id=["x"], a=["b"], b=["c\x1fd"])
+    two = pa.table({"id": ["x", "y"], "note": ["a", "a"]})
+    assert writer_module.record_hashes(two, ["id", "note"])[0] == base
 
 
 @pytest.mark.parametrize("minor", [0, 1, 2])

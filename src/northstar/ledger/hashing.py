@@ -19,7 +19,7 @@ NULL = "\\N"
 GENESIS = "0" * 64
 
 
-def _as_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+def as_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     t = arr.type
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         arr = pc.replace_substring(arr, "\\", "\\\\")
@@ -47,7 +47,7 @@ class RowHasher:
     def update(self, batch: pa.RecordBatch | pa.Table) -> None:
         if batch.num_rows == 0:
             return
-        parts = [_as_text(batch.column(name)) for name in self.columns]
+        parts = [as_text(batch.column(name)) for name in self.columns]
         parts.append(pa.array([""] * batch.num_rows, pa.string()))
         joined = pc.binary_join_element_wise(
             *parts, SEP, null_handling="replace", null_replacement=NULL

@@ -3,7 +3,12 @@
 A connector module declares its objects (the raw tables each writes and their columns) and
 implements three methods: `fetch` pages of vendor records changed since a moment, `rows` maps
 one record to raw rows, `modified` says when a record last changed (the incremental cursor).
-Everything else (retries, batching, dedupe, cursors, the all-or-nothing run) is shared."""
+Everything else (retries, batching, dedupe, cursors, the all-or-nothing run) is shared.
+
+A run maps a whole page at a time (`map_page`, `page_modified`): by default record by record
+through `rows` and `modified`. A connector for a high-volume object may map a well-formed page
+column by column instead (see stripe.py), as long as the answer is the same table `rows` gives;
+a page its fast path does not recognise goes through `rows`, so the errors stay the same."""
 
 from __future__ import annotations
 
@@ -97,3 +102,41 @@ class Connector(ABC):
     def modified(self, obj: str, record: Record) -> datetime | None:
         """When the record last changed (naive UTC), or None when the object is not
         incremental."""
+
+    def map_page(self, obj: str, page: list[Record]) -> dict[str, pa.Table]:
+        """One page's raw rows, per table key, typed by the table's spec (the spec's columns
+        first, then any tag columns the rows set). By default each record through `rows`."""
+        spec = self.object(obj)
+        tables = {t.key: t for t in spec.tables}
+        found: dict[str, list[Row]] = {}
+        for record in page:
+            for key, row in self.rows(obj, record):
+                found.setdefault(key, []).append(row)
+        return {key: rows_table(tables[key], rows) for key, rows in found.items()}
+
+    def page_modified(self, obj: str, page: list[Record]) -> datetime | None:
+        """The newest `modified` of a page's records (None when none has one)."""
+        newest: datetime | None = None
+        for record in page:
+            when = self.modified(obj, record)
+            if when is not None and (newest is None or when > newest):
+                newest = when
+        return newest
+
+
+def rows_table(spec: TableSpec, rows: list[Row]) -> pa.Table:
+    """Mapped rows as an Arrow table of `spec`'s columns, plus the tag columns they set.
+
+    A value that is not of its column's type is a RecordError naming the table."""
+    from northstar.ledger.schema import TAGS
+    from northstar.sources.values import RecordError
+
+    names = {name for name, _ in spec.columns}
+    extra = [t for t in TAGS if t not in names and any(t in row for row in rows)]
+    schema = spec.schema
+    for tag in extra:
+        schema = schema.append(pa.field(tag, pa.string()))
+    try:
+        return pa.Table.from_pylist(rows, schema=schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
+        raise RecordError(f"{spec.key}: a value does not fit its column: {exc}") from None

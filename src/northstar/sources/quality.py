@@ -44,6 +44,33 @@ def check_row(rules: Sequence[CheckRule], table: str, row: dict[str, Any]) -> No
                     "negative values are not allowed there, so the run is rejected")
 
 
+def check_table(rules: Sequence[CheckRule], table: str, data: pa.Table) -> None:
+    """`check_row` on every row of `data`, column by column: the same first bad row (and in
+    it the same first column) is named."""
+    import pyarrow.compute as pc
+
+    for rule in rules:
+        if rule.table != table:
+            continue
+        first: int | None = None
+        for column in rule.non_negative:
+            if column not in data.column_names:
+                continue
+            values = data.column(column)
+            if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)
+                    or pa.types.is_decimal(values.type)):
+                first = 0  # not a number: compared row by row, as check_row does
+                break
+            zero = pa.scalar(Decimal(0) if pa.types.is_decimal(values.type) else 0, values.type)
+            negative = pc.fill_null(pc.less(values, zero), pa.scalar(False))
+            if pc.any(negative).as_py():
+                at = pc.index(negative, pa.scalar(True)).as_py()
+                first = at if first is None else min(first, at)
+        if first is not None:
+            for row in data.slice(first).to_pylist():
+                check_row([rule], table, row)
+
+
 def _month_sums(ledger: Ledger, table: str, column: str, by: str) -> dict[date, Decimal]:
     rows = ledger.engine.rows(
         f'SELECT CAST(date_trunc(\'month\', "{by}") AS DATE) AS m, sum("{column}") FROM '

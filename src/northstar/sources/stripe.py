@@ -8,12 +8,14 @@ appended again). Amounts arrive in minor units and are stored as decimals."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from northstar.sources import columns as col
 from northstar.sources.auth import BearerAuth
 from northstar.sources.base import MONEY, TS, Connector, ObjectSpec, Record, Row, TableSpec
 from northstar.sources.config import SourceConfig
@@ -88,6 +90,19 @@ class Stripe(Connector):
     def modified(self, obj: str, record: Record) -> datetime | None:
         return unix_seconds(record.get("created"))
 
+    def page_modified(self, obj: str, page: list[Record]) -> datetime | None:
+        if all(type(r) is dict for r in page):
+            created = col.pluck(page, "created")
+            if col.unix_times(created) is not None:  # all plain: the newest is the largest
+                return unix_seconds(max((c for c in created if c is not None), default=None))
+        return super().page_modified(obj, page)
+
+    def map_page(self, obj: str, page: list[Record]) -> dict[str, pa.Table]:
+        """A well-formed page column by column (what `rows` gives, about ten times faster);
+        any other page record by record through `rows`."""
+        fast = _columns(obj, page)
+        return fast if fast is not None else super().map_page(obj, page)
+
     def rows(self, obj: str, record: Record) -> Iterator[tuple[str, Row]]:
         r = record
         base: Row = {"id": text(r.get("id")), "currency": text(r.get("currency")),
@@ -122,6 +137,55 @@ class Stripe(Connector):
                 "source": _id(r.get("source")),
                 "available_on": unix_seconds(r.get("available_on")),
             }
+
+
+_LAYOUT: dict[str, tuple[TableSpec, tuple[tuple[str, str, str], ...]]] = {
+    # object: (table, ((column, field, kind), ...)) -- the same mapping as `Stripe.rows`
+    "charges": (_CHARGES, (
+        ("amount_captured", "amount_captured", "money"),
+        ("amount_refunded", "amount_refunded", "money"), ("paid", "paid", "bool"),
+        ("captured", "captured", "bool"), ("refunded", "refunded", "bool"),
+        ("customer", "customer", "id"), ("payment_intent", "payment_intent", "id"),
+        ("balance_transaction", "balance_transaction", "id"), ("client_id", "customer", "id"))),
+    "refunds": (_REFUNDS, (
+        ("charge", "charge", "id"), ("payment_intent", "payment_intent", "id"),
+        ("balance_transaction", "balance_transaction", "id"), ("reason", "reason", "text"))),
+    "disputes": (_DISPUTES, (
+        ("charge", "charge", "id"), ("payment_intent", "payment_intent", "id"),
+        ("reason", "reason", "text"))),
+    "balance_transactions": (_BALANCE, (
+        ("fee", "fee", "money"), ("net", "net", "money"), ("type", "type", "text"),
+        ("reporting_category", "reporting_category", "text"), ("source", "source", "id"),
+        ("available_on", "available_on", "unix"))),
+}
+_BASE = (("id", "id", "text"), ("currency", "currency", "text"), ("amount", "amount", "money"),
+         ("created", "created", "unix"), ("status", "status", "text"))
+
+
+def _columns(obj: str, page: list[Record]) -> dict[str, pa.Table] | None:
+    """`Stripe.rows` of a whole page, column by column; None unless every value is of the
+    plain JSON form (text, integers in range, booleans, unexpanded ids)."""
+    if not page or not all(type(r) is dict for r in page):
+        return None
+    spec, layout = _LAYOUT[obj]
+    currency = col.texts(col.pluck(page, "currency"))
+    if currency is None:
+        return None
+    zero = pc.is_in(pc.utf8_lower(currency), value_set=_ZERO_SET)
+    converters: dict[str, Callable[[list[Any]], pa.Array | None]] = {
+        "text": col.texts, "id": col.texts, "bool": col.booleans, "unix": col.unix_times,
+        "money": lambda values: col.money_minor(values, zero)}
+    arrays: dict[str, pa.Array] = {}
+    for column, field, kind in (*_BASE, *layout):
+        arr = converters[kind](col.pluck(page, field))
+        if arr is None:
+            return None
+        arrays[column] = arr
+    return {spec.key: pa.Table.from_arrays([arrays[name] for name, _ in spec.columns],
+                                           schema=spec.schema)}
+
+
+_ZERO_SET = pa.array(sorted(ZERO_DECIMAL), pa.string())
 
 
 def _id(value: Any) -> str | None:

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from northstar.errors import NorthstarError
 from northstar.ledger.staging import bounded_writes
 from northstar.ledger.store import raw_table, utcnow
-from northstar.sources.base import Connector, ObjectSpec, TableSpec
+from northstar.sources.base import Connector, ObjectSpec, Record, TableSpec
 from northstar.sources.config import SourceConfig, get_source
 from northstar.sources.http import ApiClient
 from northstar.sources.prefetch import prefetched
@@ -53,6 +53,10 @@ class Progress:
 
 
 ProgressFn = Callable[[Progress], None]
+
+MAP_RECORDS = 2_000
+"""Records mapped at once: pages are held until this many have arrived (a few MB of JSON), so
+the column-wise mapping and checks run over thousands of rows rather than a page of 100."""
 
 
 class SyncFailed(NorthstarError):
@@ -186,18 +190,28 @@ def _run_object(project: Project, cfg: SourceConfig, connector: Connector, clien
     newest = stored
     try:
         writer.begin()
+        held: list[Record] = []
+
+        def map_held() -> None:
+            nonlocal newest
+            when = connector.page_modified(spec.name, held)
+            if when is not None and (newest is None or when > newest):
+                newest = when
+            for key, data in connector.map_page(spec.name, held).items():
+                writer.add_table(key, data)
+            held.clear()
+
         for page in prefetched(connector.fetch(spec.name, run.since)):
             run.pages += 1
-            for record in page:
-                run.fetched += 1
-                when = connector.modified(spec.name, record)
-                if when is not None and (newest is None or when > newest):
-                    newest = when
-                for key, row in connector.rows(spec.name, record):
-                    writer.add(key, row)
+            run.fetched += len(page)
+            held.extend(page)
+            if len(held) >= MAP_RECORDS:
+                map_held()
             if progress is not None:
                 progress(Progress(source, spec.name, run.pages, run.fetched,
                                   writer.appended))
+        if held:
+            map_held()
         writer.flush_all()
         with project.engine.transaction():
             writer.commit()

@@ -84,7 +84,10 @@ def timestamp(value: Any) -> datetime | None:
         return None
     raw = str(value).strip()
     if raw.isdigit():
-        return datetime.fromtimestamp(int(raw) / 1000, UTC).replace(tzinfo=None)
+        try:
+            return datetime.fromtimestamp(int(raw) / 1000, UTC).replace(tzinfo=None)
+        except (ValueError, OverflowError, OSError):
+            raise RecordError(f"{value!r} is not a timestamp") from None
     try:
         return utc(datetime.fromisoformat(raw.replace("Z", "+00:00")))
     except ValueError:
@@ -103,7 +106,7 @@ def unix_seconds(value: Any) -> datetime | None:
         return None
     try:
         return datetime.fromtimestamp(int(value), UTC).replace(tzinfo=None)
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError, OSError):  # OSError: past the C library's range
         raise RecordError(f"{value!r} is not a unix time") from None
 
 

@@ -1,8 +1,15 @@
 """Appending mapped rows: tags by rule, byte-sized loads, and no duplicate versions.
 
-Every raw row carries `record_hash`, a hash of its payload and tags. A row whose hash equals
-the newest stored version of the same record (in the ledger, or staged earlier in the same run)
-is not appended again, so re-reading a window or replaying a page adds nothing.
+Rows arrive as Arrow tables (a page, or several, mapped at once) and are handled column by
+column: the id check, tag rules, quality checks and content hash. Every raw row carries
+`record_hash`, a hash of its payload and tags. A row whose hash equals the newest stored
+version of the same record (in the ledger, or staged earlier in the same run) is not appended
+again, so re-reading a window or replaying a page adds nothing.
+
+`record_hash` has had three forms; rows stored under an older one still compare by content:
+v1 (no prefix) sorted-key JSON under SHA-256, v2 the `repr` of the Python values under
+BLAKE2b, v3 (now) the ledger's canonical text of the typed values (`ledger/hashing.py`, the
+same text a load's content hash is made of) under BLAKE2b.
 
 Loads are staged (`northstar.ledger.staging`): each is committed beside the ledger as soon as
 it is full, and `commit()` moves them all into the raw tables in the caller's transaction."""
@@ -17,22 +24,45 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from northstar.ledger.hashing import NULL, SEP, as_text
 from northstar.ledger.schema import TAGS
 from northstar.ledger.staging import Stage
 from northstar.ledger.store import Ledger, raw_table
 from northstar.ledger.versions import ID_COLUMN, newest
-from northstar.sources.base import Row, TableSpec
+from northstar.sources.base import Row, TableSpec, rows_table
 from northstar.sources.config import CheckRule, TagRule
-from northstar.sources.quality import check_row
-from northstar.sources.tags import apply_tags
+from northstar.sources.quality import check_table
+from northstar.sources.tags import tag_table
 from northstar.sources.values import RecordError
 
 HASH_COLUMN = "record_hash"
 
 
-HASH_VERSION = "v2:"
-"""Prefix of the current `record_hash` form; a hash without it is the first form (v1)."""
+HASH_VERSION = "v3:"
+"""Prefix of the current `record_hash` form."""
+V2 = "v2:"
+
+
+def record_hashes(data: pa.Table, columns: Sequence[str]) -> list[str]:
+    """The v3 `record_hash` of every row of `data`, over `columns` in this order.
+
+    Each row's text is its values as the ledger's content hash writes them (Arrow's text of
+    the typed value, escaped, separated by 0x1F, null as `\\N`) after the column names, so
+    a value's type is part of it (`1.50` in a DECIMAL(18, 2) column, not text `"1.50"`)."""
+    if data.num_rows == 0:
+        return []
+    seed = hashlib.blake2b(SEP.join(columns).encode() + b"\x1e", digest_size=16)
+    parts = [as_text(data.column(c)) for c in columns]
+    joined = pc.binary_join_element_wise(*parts, SEP, null_handling="replace",
+                                         null_replacement=NULL)
+    out = []
+    for text in joined.to_pylist():
+        state = seed.copy()
+        state.update(text.encode())
+        out.append(HASH_VERSION + state.hexdigest())
+    return out
 
 
 def hash_seed(columns: Sequence[str]) -> Any:
@@ -40,8 +70,8 @@ def hash_seed(columns: Sequence[str]) -> Any:
     return hashlib.blake2b(repr(tuple(columns)).encode(), digest_size=16)
 
 
-def row_hash(row: Row, seed: Any = None) -> tuple[str, int]:
-    """The row's content hash and the size of the text hashed, in bytes.
+def row_hash_v2(row: Row, seed: Any = None) -> tuple[str, int]:
+    """The second form of `record_hash` and the size of the text hashed, in bytes.
 
     The text is the `repr` of the row's values, after its column names (`seed`, when the
     caller has it ready for these columns in this order): one C call for the plain values a
@@ -50,7 +80,7 @@ def row_hash(row: Row, seed: Any = None) -> tuple[str, int]:
     state = (seed if seed is not None else hash_seed(list(row))).copy()
     text = repr(tuple(row.values())).encode()
     state.update(text)
-    return HASH_VERSION + state.hexdigest(), len(text)
+    return V2 + state.hexdigest(), len(text)
 
 
 def _plain(value: Any) -> Any:
@@ -66,18 +96,17 @@ def row_hash_v1(row: Row) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def same_content(row: Row, digest: str, stored: str | None) -> bool:
-    """Whether a row with hash `digest` equals the stored version whose hash is `stored`."""
-    if stored is None:
-        return False
-    if stored.startswith(HASH_VERSION):
-        return stored == digest
-    body = {k: v for k, v in row.items() if k != HASH_COLUMN}
-    return stored == row_hash_v1(body)
+def same_as_older_form(row: Row, stored: str) -> bool:
+    """Whether `row` (its columns in the writer's order) has the content of a stored version
+    whose hash is of an older form (v1 or v2)."""
+    if stored.startswith(V2):
+        return row_hash_v2(row)[0] == stored
+    return row_hash_v1(row) == stored
 
 
 class BatchWriter:
-    """Buffers one object's rows per raw table and appends them in loads of ~`batch_bytes`."""
+    """Buffers one object's rows per raw table and stages them in loads of ~`batch_bytes`
+    (the rows' size in Arrow memory)."""
 
     def __init__(self, ledger: Ledger, source: str, tables: dict[str, tuple[str, TableSpec]],
                  rules: Sequence[TagRule], batch_bytes: int,
@@ -88,24 +117,21 @@ class BatchWriter:
         """table key -> (raw table name, spec)."""
         self.rules = rules
         self.batch_bytes = batch_bytes
-        self._rows: dict[str, dict[str, tuple[Row, str]]] = {k: {} for k in tables}
+        self.checks = checks
+        self._pending: dict[str, list[pa.Table]] = {k: [] for k in tables}
         self._bytes = dict.fromkeys(tables, 0)
         self.appended = 0
         self.unchanged = 0
-        self.checks = checks
         self.rows_seen: dict[str, int] = {name: 0 for name, _ in tables.values()}
         """Rows read per raw table in this run (changed or not)."""
-        self._columns: dict[str, tuple[str, ...]] = {}
-        """Per table key: the row's columns in order (payload, then the tags it lacks)."""
-        self._seeds: dict[str, Any] = {}
-        self._names_size: dict[str, int] = {}
-        """Per table key: bytes of the column names, counted with each row's values so that
-        `batch_bytes` means what it did when rows were measured as JSON (names and values)."""
+        self._schemas: dict[str, pa.Schema] = {}
+        """Per table key: the staged columns in order (payload, then the tags it lacks)."""
         for key, (_, spec) in tables.items():
-            names = [col for col, _ in spec.columns]
-            self._columns[key] = (*names, *(t for t in TAGS if t not in names))
-            self._seeds[key] = hash_seed(self._columns[key])
-            self._names_size[key] = len(repr(self._columns[key]))
+            schema = spec.schema
+            for tag in TAGS:
+                if tag not in schema.names:
+                    schema = schema.append(pa.field(tag, pa.string()))
+            self._schemas[key] = schema
         self.stages = {key: Stage(ledger, raw_table(name), source, "id")
                        for key, (name, _) in tables.items()}
 
@@ -124,7 +150,7 @@ class BatchWriter:
     def discard(self) -> None:
         """Drop everything staged: nothing of this run reaches the ledger."""
         for key in self.tables:
-            self._rows[key] = {}
+            self._pending[key] = []
             self._bytes[key] = 0
         for stage in self.stages.values():
             stage.discard()
@@ -134,51 +160,95 @@ class BatchWriter:
             stage.release()
 
     def add(self, key: str, row: Row) -> None:
+        """One mapped row (see `add_table`)."""
+        self.add_table(key, rows_table(self.tables[key][1], [row]))
+
+    def add_table(self, key: str, data: pa.Table) -> None:
+        """Mapped rows of one table (`Connector.map_page`): checked, tagged and buffered; a
+        full buffer is staged as one load."""
         name = self.tables[key][0]
-        if row.get("id") in (None, ""):
+        data = self._conform(key, data)
+        if data.num_rows == 0:
+            return
+        ids = pc.cast(data.column("id"), pa.string())
+        if ids.null_count or pc.any(pc.equal(ids, _EMPTY)).as_py():
             raise RecordError(f"a {key} record has no id")
-        out = {col: row.get(col) for col in self._columns[key]}
-        apply_tags(self.rules, name, out)
-        check_row(self.checks, name, out)
-        self.rows_seen[name] += 1
-        digest, size = row_hash(out, self._seeds[key])
-        out[HASH_COLUMN] = digest
-        self._rows[key][str(out["id"])] = (out, digest)  # the same id again: the later wins
-        self._bytes[key] += size + self._names_size[key]
-        if self._bytes[key] >= self.batch_bytes:
-            self.flush(key)
+        data = tag_table(self.rules, name, data)
+        check_table(self.checks, name, data)
+        self.rows_seen[name] += data.num_rows
+        per_row = max(1, data.nbytes // data.num_rows)
+        start = 0
+        while start < data.num_rows:
+            room = max(1, self.batch_bytes - self._bytes[key])
+            take = min(data.num_rows - start, -(-room // per_row))
+            self._pending[key].append(data.slice(start, take))
+            self._bytes[key] += take * per_row
+            start += take
+            if self._bytes[key] >= self.batch_bytes:
+                self.flush(key)
+
+    def _conform(self, key: str, data: pa.Table) -> pa.Table:
+        """`data` with exactly the staged columns, in order and typed (missing ones null)."""
+        schema = self._schemas[key]
+        if data.schema.equals(schema):
+            return data
+        n = data.num_rows
+        columns = []
+        for field in schema:
+            if field.name in data.column_names:
+                column = data.column(field.name)
+                if column.type != field.type:
+                    try:
+                        column = pc.cast(column, field.type)
+                    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                        raise RecordError(f"{key}.{field.name}: a value does not fit its "
+                                          f"column: {exc}") from None
+                columns.append(column)
+            else:
+                columns.append(pa.nulls(n, field.type))
+        return pa.Table.from_arrays(columns, schema=schema)
 
     def flush_all(self) -> None:
         for key in self.tables:
             self.flush(key)
 
     def flush(self, key: str) -> None:
-        pending = self._rows[key]
-        self._rows[key] = {}
+        pending = self._pending[key]
+        self._pending[key] = []
         self._bytes[key] = 0
         if not pending:
             return
-        name, spec = self.tables[key]
-        stage = self.stages[key]
-        stored = self._stored_hashes(stage, list(pending))
-        fresh = [row for rid, (row, digest) in pending.items()
-                 if not same_content(row, digest, stored.get(rid))]
-        self.unchanged += len(pending) - len(fresh)
+        data = pa.concat_tables(pending).combine_chunks()
+        ids = pc.cast(data.column("id"), pa.string()).to_pylist()
+        last = {rid: i for i, rid in enumerate(ids)}  # the same id again: the later wins
+        if len(last) < len(ids):
+            keep = sorted(last.values())
+            data = data.take(pa.array(keep, pa.int64()))
+            ids = [ids[i] for i in keep]
+        hashes = record_hashes(data, self._schemas[key].names)
+        stored = self._stored_hashes(self.stages[key], ids)
+        fresh = []
+        for i, (rid, digest) in enumerate(zip(ids, hashes, strict=True)):
+            old = stored.get(rid)
+            if old is None or (old != digest and (
+                    old.startswith(HASH_VERSION)
+                    or not same_as_older_form(data.slice(i, 1).to_pylist()[0], old))):
+                fresh.append(i)
+        self.unchanged += len(ids) - len(fresh)
         if not fresh:
             return
-        schema = spec.schema
-        for tag in TAGS:
-            if tag not in schema.names:
-                schema = schema.append(pa.field(tag, pa.string()))
-        schema = schema.append(pa.field(HASH_COLUMN, pa.string()))
-        try:
-            data = pa.Table.from_pylist(fresh, schema=schema)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
-            raise RecordError(f"{name}: a value does not fit its column: {exc}") from None
-        self.appended += stage.add(data)
+        if len(fresh) < len(ids):
+            data = data.take(pa.array(fresh, pa.int64()))
+            hashes = [hashes[i] for i in fresh]
+        data = data.append_column(HASH_COLUMN, pa.array(hashes, pa.string()))
+        self.appended += self.stages[key].add(data)
 
     def _stored_hashes(self, stage: Stage, ids: list[str]) -> dict[str, str]:
         """The hash of the newest version of each of `ids`: staged in this run, or stored."""
         found = newest(self.ledger.engine, stage.table, [HASH_COLUMN], ids=ids, stage=stage)
-        return dict(zip(found.column(ID_COLUMN).to_pylist(),
-                        found.column(HASH_COLUMN).to_pylist(), strict=True))
+        return {rid: h for rid, h in zip(found.column(ID_COLUMN).to_pylist(),
+                                         found.column(HASH_COLUMN).to_pylist(), strict=True)
+                if h is not None}
+
+
+_EMPTY = pa.scalar("", pa.string())
