@@ -186,14 +186,16 @@ def work_sync(url: str, folder: Path, profile: Path | None = None) -> dict[str, 
     (project.root / "sources.toml").write_text(SOURCES_TOML.format(url=url, env=KEY_ENV),
                                                encoding="utf-8")
     probe: dict[str, int] = {"rss": 0, "duckdb": 0, "duckdb_at_rss": 0}
+    probe_con = project.engine.con.cursor()  # type: ignore[attr-defined]
 
     def sample(progress: Progress) -> None:
         # Every 100 pages (inside the run's transaction): where the resident memory is.
         if progress.pages % 100 and not progress.done:
             return
         rss = _status("VmRSS")
-        used = int(project.engine.rows(
-            "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()")[0][0])
+        # A cursor of its own: the run's writer may be using the connection in its thread.
+        used = int(probe_con.execute(
+            "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()").fetchall()[0][0])
         probe["duckdb"] = max(probe["duckdb"], used)
         if rss > probe["rss"]:
             probe["rss"], probe["duckdb_at_rss"] = rss, used

@@ -156,6 +156,7 @@ def test_same_record_in_two_staged_loads_is_one_version(tmp_path: Path) -> None:
         w.add(spec.key, dict(row))
         w.add(spec.key, dict(row))  # read again, unchanged: staged once
         w.add(spec.key, {**row, "amount": Decimal("6.00")})  # changed: a new version
+        w.finish()
         with project.engine.transaction():
             w.commit()
         w.release()
@@ -291,3 +292,78 @@ def test_prefetch_reads_one_page_ahead_and_propagates_errors() -> None:
             break  # the caller stops early: the page in flight is finished, pages closed
     # page 3 may have been in flight (then it finished) or not yet started (then cancelled)
     assert closed == [True] and fetched in ([1, 2], [1, 2, 3])
+
+
+def test_hash_of_a_staged_load_is_the_hash_of_its_stored_rows(tmp_path: Path, fake: StripeFake,
+                                                               engine_url: str) -> None:
+    """Each staged batch is hashed as it is staged; read back after the move, every load's rows
+    give that same hash (so `verify` agrees), on both engines."""
+    p = project_for(tmp_path, fake, engine_url)
+    sync(p, "pay", objects=["charges"])
+    entries = p.engine.rows("SELECT load_id, columns, content_hash FROM ns_loads WHERE "
+                            "table_name = 'raw_stripe_charges' AND status = 'ok'")
+    assert len(entries) >= 3  # batch_bytes = 2000: several loads
+    for load_id, columns, content in entries:
+        names = json.loads(columns)
+        assert "load_id" not in names and "record_hash" in names
+        assert p.ledger.content_hash("raw_stripe_charges", int(load_id), names) == content
+    assert p.verify().ok
+
+
+def test_a_batch_staged_before_a_new_column_is_hashed_again_when_moved(tmp_path: Path) -> None:
+    project = Project.init(tmp_path / "p")
+    try:
+        stage = Stage(project.ledger, "raw_things", "src")
+        stage.claim()
+        stage.add(pa.table({"id": ["a", "b"], "n": [1, 2]}))
+        stage.add(pa.table({"id": ["c"], "n": [3], "note": ["new column"]}))
+        with project.engine.transaction():
+            results = stage.move()
+        assert [r.rows for r in results] == [2, 1]
+        report = project.verify()
+        assert report.ok, report.problems
+        first = project.engine.rows("SELECT columns FROM ns_loads WHERE load_id = ?",
+                                    [results[0].load_id])[0][0]
+        assert "note" in json.loads(first)  # the first load's rows now have it (NULL)
+        stage.release()
+    finally:
+        project.close()
+
+
+def test_a_move_that_does_not_see_every_staged_row_moves_nothing(tmp_path: Path) -> None:
+    project = Project.init(tmp_path / "p")
+    try:
+        stage = Stage(project.ledger, "raw_things", "src")
+        stage.claim()
+        stage.add(pa.table({"id": ["a", "b"], "n": [1, 2]}))
+        project.engine.execute(f"DELETE FROM {stage.name} WHERE source_id = 'b'")  # unseen
+        head = project.ledger.head()
+        with pytest.raises(LoadError, match="holds 1 rows where 2 were staged"):
+            with project.engine.transaction():
+                stage.move()
+        assert project.ledger.head() == head
+        assert "raw_things" not in project.engine.relations()
+        stage.release()
+    finally:
+        project.close()
+
+
+def test_the_writer_refuses_to_commit_before_it_has_finished(tmp_path: Path) -> None:
+    from northstar.sources.stripe import Stripe
+
+    project = Project.init(tmp_path / "p")
+    try:
+        spec = Stripe.object("charges").tables[0]
+        w = writer_module.BatchWriter(project.ledger, "pay", {spec.key: (spec.key, spec)}, [],
+                                      batch_bytes=10**6)
+        w.begin()
+        w.add(spec.key, {"id": "ch_1", "amount": Decimal("5.00")})  # buffered, not staged
+        with pytest.raises(RuntimeError, match="finish"):
+            w.commit()
+        w.finish()
+        with project.engine.transaction():
+            w.commit()
+        w.release()
+        assert project.engine.scalar("SELECT count(*) FROM raw_stripe_charges") == 1
+    finally:
+        project.close()

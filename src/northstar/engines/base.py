@@ -156,5 +156,10 @@ class Engine(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    def fork(self) -> Engine | None:
+        """A second connection to the same database, with its own transactions, for a worker
+        thread (a connection is used by one thread at a time); None where there is none."""
+        return None
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.url}>"

@@ -178,3 +178,15 @@ class DuckDBEngine(Engine):
 
     def close(self) -> None:
         self.con.close()
+
+    def fork(self) -> DuckDBEngine | None:
+        # A cursor is a connection of its own to the same database (and shares its settings).
+        # An in-memory database is left alone: its write count is per object.
+        if self.path is None or self.read_only:
+            return None
+        twin = DuckDBEngine.__new__(DuckDBEngine)
+        Engine.__init__(twin, self.url)
+        twin.path, twin._file_key, twin._workers = self.path, self._file_key, self._workers
+        twin._relations = None
+        twin.con = self.con.cursor()
+        return twin

@@ -169,3 +169,6 @@ class PostgresEngine(Engine):
 
     def close(self) -> None:
         self.con.close()
+
+    def fork(self) -> PostgresEngine:
+        return PostgresEngine(self.url)

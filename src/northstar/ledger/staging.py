@@ -24,8 +24,9 @@ import pyarrow as pa
 
 from northstar.engines.base import quote
 from northstar.errors import LoadError, NorthstarError
+from northstar.ledger.hashing import RowHasher
 from northstar.ledger.schema import check_name
-from northstar.ledger.store import LoadResult, cast_to, utcnow
+from northstar.ledger.store import LoadResult, cast_to, hashed_columns, utcnow
 
 if TYPE_CHECKING:
     from northstar.engines.base import Engine
@@ -99,15 +100,17 @@ class Stage:
         self.name = stage_name(source, table)
         self.columns: list[tuple[str, str]] | None = None
         """The stage's columns (the ledger table's, then the new ones), once it exists."""
-        self.batches: list[tuple[int, datetime]] = []
-        """Rows and start time of each staged batch, in order."""
+        self.batches: list[tuple[int, datetime, list[str], str]] = []
+        """Rows, start time, hashed columns and content hash of each staged batch, in order:
+        the rows as they will be stored (only `load_id`, which the hash leaves out, changes
+        when they are moved)."""
         self._claimed = False
         self._owned = False
         """True once `claim` succeeded: this run may drop the stage."""
 
     @property
     def rows(self) -> int:
-        return sum(n for n, _ in self.batches)
+        return sum(batch[0] for batch in self.batches)
 
     # -- life cycle ----------------------------------------------------------------------
     def claim(self) -> None:
@@ -144,14 +147,17 @@ class Stage:
         self.batches = []
 
     # -- staging -------------------------------------------------------------------------
-    def add(self, data: pa.Table) -> int:
-        """Stage one batch (checked and typed as `Ledger.append` would); committed at once."""
+    def add(self, data: pa.Table, via: Ledger | None = None) -> int:
+        """Stage one batch (checked and typed as `Ledger.append` would); committed at once.
+
+        `via`: the same ledger on another connection (a worker thread's), used instead."""
+        ledger = via or self.ledger
         started = utcnow()
         batch = len(self.batches) + 1
-        rows = self.ledger.shape(data, source=self.source, id_column=self.id_column,
-                                 started=started, load_id=0)
-        planned = self.ledger.planned_columns(self.table, rows)
-        engine = self.ledger.engine
+        rows = ledger.shape(data, source=self.source, id_column=self.id_column,
+                            started=started, load_id=0)
+        planned = ledger.planned_columns(self.table, rows)
+        engine = ledger.engine
         with engine.transaction():
             if self.columns is None:
                 body = ", ".join(f"{quote(n)} {engine.sql_type(t)}"
@@ -168,12 +174,15 @@ class Stage:
                                        f"{quote(name)} {engine.sql_type(t)}")
                         columns.append((name, t))
             typed = cast_to(rows, columns, self.table)
+            hashed = hashed_columns([n for n, _ in columns])
+            hasher = RowHasher(hashed)
+            hasher.update(typed)
             typed = typed.append_column(BATCH_COLUMN, pa.array([batch] * typed.num_rows,
                                                                pa.int64()))
             engine.insert_arrow(self.name, typed)
         self.columns = columns
         count = int(typed.num_rows)
-        self.batches.append((count, started))
+        self.batches.append((count, started, hashed, hasher.hexdigest()))
         return count
 
     # -- moving into the ledger ------------------------------------------------------------
@@ -195,13 +204,20 @@ class Stage:
             staged = [n for n, _ in self.columns]
             select = ", ".join(f"CAST(? AS BIGINT) + {BATCH_COLUMN}" if n == "load_id"
                                else quote(n) for n in staged)
+            found = int(engine.scalar(f"SELECT count(*) FROM {quote(self.name)}") or 0)
+            if found != self.rows:  # e.g. a batch committed after this transaction began
+                raise LoadError(f"the stage of {self.table} holds {found} rows where "
+                                f"{self.rows} were staged; nothing was moved")
             engine.execute(
                 f"INSERT INTO {quote(self.table)} ({', '.join(quote(n) for n in staged)}) "
                 f"SELECT {select} FROM {quote(self.name)}",
                 [head])
-            for k, (count, started) in enumerate(self.batches, start=1):
+            hashed = hashed_columns(names)
+            for k, (count, started, covered, content) in enumerate(self.batches, start=1):
+                # A column added by a later batch is NULL in this one's rows: read them back.
                 result = self.ledger.log_load(self.table, self.source, head + k, prev_hash,
-                                              names, count, started)
+                                              hashed, count, started,
+                                              content if covered == hashed else None)
                 prev_hash = result.chain_hash
                 results.append(result)
             engine.execute(f"DROP TABLE {quote(self.name)}")

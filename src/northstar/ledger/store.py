@@ -46,9 +46,11 @@ def utcnow() -> datetime:
 class Ledger:
     """The append-only store of raw facts, corrections and frozen values."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, prepare: bool = True) -> None:
+        """`prepare`: create the log if it is missing (not needed on a second connection to a
+        database whose ledger is open already)."""
         self.engine = engine
-        if not engine.read_only:
+        if prepare and not engine.read_only:
             self.engine.execute(LOG_DDL)
             self.engine.protect_table(LOG_TABLE)
 
@@ -116,8 +118,8 @@ class Ledger:
         columns = self.ensure_table(table, self.planned_columns(table, rows))
         rows = cast_to(rows, columns, table)
         self.engine.insert_arrow(table, rows)
-        return self.log_load(table, source, load_id, prev_hash, [n for n, _ in columns],
-                              rows.num_rows, started)
+        return self.log_load(table, source, load_id, prev_hash,
+                             hashed_columns([n for n, _ in columns]), rows.num_rows, started)
 
     def lock_log(self) -> None:
         """Hold the collection log until the open transaction ends (PostgreSQL; a DuckDB file
@@ -126,8 +128,13 @@ class Ledger:
             self.engine.execute(f"LOCK TABLE {LOG_TABLE} IN EXCLUSIVE MODE")
 
     def log_load(self, table: str, source: str, load_id: int, prev_hash: str,
-                  names: list[str], row_count: int, started: datetime) -> LoadResult:
-        """Write the log entry of load `load_id`, whose rows are already in `table`."""
+                 names: list[str], row_count: int, started: datetime,
+                 content: str | None = None) -> LoadResult:
+        """Write the log entry of load `load_id`, whose rows are already in `table`.
+
+        `names` are the columns its content hash covers (`hashed_columns`); `content` is that
+        hash when the caller computed it from exactly the rows it wrote (else they are read
+        back and hashed here)."""
         # The earlier ids are narrowed to this load's own first, so the set the database
         # builds is as large as the load, not as the table.
         replaced = int(self.engine.scalar(
@@ -136,7 +143,8 @@ class Ledger:
             f"(SELECT source_id FROM {quote(table)} WHERE load_id = ?))",
             [load_id, load_id, load_id],
         ) or 0)
-        content = self.content_hash(table, load_id, names)
+        if content is None:
+            content = self.content_hash(table, load_id, names)
         finished = utcnow()
         entry = (load_id, table, source, row_count, replaced, started, finished, "ok", None,
                  json.dumps(names), content)
@@ -283,6 +291,12 @@ def cast_to(rows: pa.Table, columns: list[tuple[str, str]], table: str) -> pa.Ta
                 ) from None
         out[name] = col
     return pa.table(out)
+
+
+def hashed_columns(names: list[str]) -> list[str]:
+    """The columns a load's content hash covers: all but `load_id`, which is what selects the
+    load's rows (a row moved to another load changes both loads' row counts)."""
+    return [n for n in names if n != "load_id"]
 
 
 def raw_table(name: str) -> str:

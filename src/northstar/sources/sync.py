@@ -98,12 +98,15 @@ class _Lookups:
         self.project = project
         self.names = names
         self._cache: dict[tuple[str, str], dict[str, Any]] = {}
+        self.settle: Callable[[], None] = lambda: None
+        """Called before a query: the run's writer finishes the load it is staging first."""
 
     def clear(self) -> None:
         self._cache.clear()
 
     def __call__(self, key: str, column: str) -> dict[str, Any]:
         if (key, column) not in self._cache:
+            self.settle()
             table = raw_table(self.names.get(key, key))
             engine = self.project.engine
             cols = engine.columns(table)
@@ -175,6 +178,8 @@ def _run_object(project: Project, cfg: SourceConfig, connector: Connector, clien
     tables: dict[str, tuple[str, TableSpec]] = {
         t.key: (table_names[t.key], t) for t in spec.tables}
     writer = BatchWriter(project.ledger, source, tables, cfg.tags, cfg.batch_bytes, cfg.checks)
+    if isinstance(connector.lookup, _Lookups):
+        connector.lookup.settle = writer.settle
     stored = state.cursor(source, spec.name) if spec.incremental else None
     if backfill_from is not None:
         since: datetime | None = _since(project, backfill_from)
@@ -212,7 +217,7 @@ def _run_object(project: Project, cfg: SourceConfig, connector: Connector, clien
                                   writer.appended))
         if held:
             map_held()
-        writer.flush_all()
+        writer.finish()
         with project.engine.transaction():
             writer.commit()
             run.appended, run.unchanged = writer.appended, writer.unchanged

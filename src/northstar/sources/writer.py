@@ -12,13 +12,20 @@ BLAKE2b, v3 (now) the ledger's canonical text of the typed values (`ledger/hashi
 same text a load's content hash is made of) under BLAKE2b.
 
 Loads are staged (`northstar.ledger.staging`): each is committed beside the ledger as soon as
-it is full, and `commit()` moves them all into the raw tables in the caller's transaction."""
+it is full, and `commit()` moves them all into the raw tables in the caller's transaction.
+
+A full load is hashed, compared and staged in a worker thread, on a connection of its own,
+while the next pages are fetched and mapped (the database and Arrow work there runs outside the
+GIL). One load at a time: a load waits for the one before it (it must see it staged), so
+memory holds at most two loads; `commit()` waits for the last."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -134,16 +141,39 @@ class BatchWriter:
             self._schemas[key] = schema
         self.stages = {key: Stage(ledger, raw_table(name), source, "id")
                        for key, (name, _) in tables.items()}
+        self._pool: ThreadPoolExecutor | None = None
+        self._inflight: Future[None] | None = None
+        self._twin: Ledger | None = None
+        """The ledger on the worker's own connection."""
 
     def begin(self) -> None:
-        """Claim this run's stages, dropping what a killed run left in them."""
+        """Claim this run's stages, dropping what a killed run left in them, and start the
+        worker (where the database offers a second connection)."""
         for stage in self.stages.values():
             stage.claim()
+        twin = self.ledger.engine.fork()
+        if twin is not None:
+            self._twin = Ledger(twin, prepare=False)
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="northstar-stage")
+
+    def settle(self) -> None:
+        """Wait for the load in flight; its error, if any, is raised here."""
+        if self._inflight is not None:
+            inflight, self._inflight = self._inflight, None
+            inflight.result()
+
+    def finish(self) -> None:
+        """Stage what is buffered and wait until every load is staged: call it before opening
+        the transaction that commits (which must see every staged load)."""
+        self.flush_all()
+        self.settle()
 
     def commit(self) -> None:
-        """Flush, then move every staged load into its raw table (inside the caller's
-        transaction, so the loads are kept together with what the caller writes)."""
-        self.flush_all()
+        """Move every staged load into its raw table (inside the caller's transaction, opened
+        after `finish()`, so the loads are kept together with what the caller writes)."""
+        if self._inflight is not None or any(self._pending.values()):
+            raise RuntimeError("BatchWriter.finish() must run before the transaction that "
+                               "commits the run")
         for stage in self.stages.values():
             stage.move()
 
@@ -152,10 +182,20 @@ class BatchWriter:
         for key in self.tables:
             self._pending[key] = []
             self._bytes[key] = 0
+        with contextlib.suppress(Exception):  # the run failed already; this one is its echo
+            self.settle()
         for stage in self.stages.values():
             stage.discard()
 
     def release(self) -> None:
+        with contextlib.suppress(Exception):
+            self.settle()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        if self._twin is not None:
+            self._twin.engine.close()
+            self._twin = None
         for stage in self.stages.values():
             stage.release()
 
@@ -213,11 +253,20 @@ class BatchWriter:
             self.flush(key)
 
     def flush(self, key: str) -> None:
+        """Stage the buffered rows of `key` as one load: in the worker thread once `begin()`
+        has started it, after the load before it is staged."""
         pending = self._pending[key]
         self._pending[key] = []
         self._bytes[key] = 0
         if not pending:
             return
+        self.settle()
+        if self._pool is None:
+            self._stage(key, pending)
+        else:
+            self._inflight = self._pool.submit(self._stage, key, pending)
+
+    def _stage(self, key: str, pending: list[pa.Table]) -> None:
         data = pa.concat_tables(pending).combine_chunks()
         ids = pc.cast(data.column("id"), pa.string()).to_pylist()
         last = {rid: i for i, rid in enumerate(ids)}  # the same id again: the later wins
@@ -241,11 +290,12 @@ class BatchWriter:
             data = data.take(pa.array(fresh, pa.int64()))
             hashes = [hashes[i] for i in fresh]
         data = data.append_column(HASH_COLUMN, pa.array(hashes, pa.string()))
-        self.appended += self.stages[key].add(data)
+        self.appended += self.stages[key].add(data, via=self._twin)
 
     def _stored_hashes(self, stage: Stage, ids: list[str]) -> dict[str, str]:
         """The hash of the newest version of each of `ids`: staged in this run, or stored."""
-        found = newest(self.ledger.engine, stage.table, [HASH_COLUMN], ids=ids, stage=stage)
+        ledger = self._twin or self.ledger
+        found = newest(ledger.engine, stage.table, [HASH_COLUMN], ids=ids, stage=stage)
         return {rid: h for rid, h in zip(found.column(ID_COLUMN).to_pylist(),
                                          found.column(HASH_COLUMN).to_pylist(), strict=True)
                 if h is not None}
