@@ -48,7 +48,7 @@ def stage_name(source: str, table: str) -> str:
     return name
 
 
-COLLECT_MEMORY = "128MB"
+COLLECT_MEMORY = "64MB"
 """DuckDB's memory limit while a collection run stages and moves its rows."""
 
 
@@ -60,7 +60,8 @@ def bounded_writes(engine: Engine) -> Iterator[None]:
     By default DuckDB buffers five row groups (about 600,000 rows) of a bulk insert before it
     writes them, so the move of a large run grew the process by the run's size; and it keeps
     every block it wrote or read cached until 80% of the machine's memory is in use, so a
-    backfill grew by about 0.3 MiB per 1,000 records it staged (measured: bench/sources.py).
+    backfill grew by about 0.3 MiB per 1,000 records it staged (measured: bench/sources.py;
+    with 128MB the move of a 500,000-record run still added 75 MiB, with 64MB it is flat).
     Queries that need more than the limit spill to disk. The settings are the database's, and
     are put back afterwards; a process whose settings are locked (the web app's, which sets
     its own before it locks them) keeps its own."""
@@ -81,6 +82,9 @@ def bounded_writes(engine: Engine) -> Iterator[None]:
     engine.execute(f"SET memory_limit = '{COLLECT_MEMORY}'")
     try:
         yield
+        # Write what the run committed into the database file now, under the limit; else the
+        # checkpoint at close (or at the next write) does it without one.
+        engine.execute("CHECKPOINT")
     finally:
         engine.execute(f"SET write_buffer_row_group_count = {int(rows)}")
         # The setting reads back rounded ("2.7 GiB"): the default is put back exactly.
