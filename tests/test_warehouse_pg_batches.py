@@ -254,3 +254,18 @@ def test_driver_errors_become_one_line_northstar_errors(pg: str,
     # and the connection is fine afterwards
     assert wh.read("SELECT 7 AS seven").column("seven").to_pylist() == [7]
     assert sum(b.num_rows for b in wh.batches(f"SELECT id FROM {pg}.small", 10_000)) == SMALL
+
+
+def test_text_that_looks_like_null_is_kept(pg: str, wh: PostgresWarehouse) -> None:
+    """COPY writes NULL as an empty field and does not quote `NULL`, `NaN` or `N/A`: those are
+    text (and a float NaN a number), never a missing value."""
+    words = ["NULL", "null", "NaN", "nan", "N/A", "NA", "#N/A", "-NaN", "None", "1.#IND"]
+    values = ", ".join(f"({i}, '{w}', 'NaN'::float8)" for i, w in enumerate(words))
+    with psycopg.connect(PG_URL, autocommit=True) as con:
+        con.execute(f"CREATE TABLE {pg}.words (id bigint, word text, x float8)")
+        con.execute(f"INSERT INTO {pg}.words VALUES {values}, (99, NULL, NULL)")
+    sql = f"SELECT * FROM {pg}.words ORDER BY id"
+    for table in (wh.read(sql), pa.concat_tables(list(wh.batches(sql, 4)))):
+        assert table.column("word").to_pylist() == [*words, None]
+        xs = table.column("x").to_pylist()
+        assert all(x != x for x in xs[:-1]) and xs[-1] is None  # NaN is not NULL

@@ -142,12 +142,14 @@ def _pg_parse() -> pacsv.ParseOptions:
 
 def _pg_convert(types: dict[str, pa.DataType]) -> pacsv.ConvertOptions:
     """How COPY's CSV is read: the columns' own types; an unquoted empty field is NULL and a
-    quoted one the empty string; booleans are t/f."""
+    quoted one the empty string; booleans are t/f. Only the empty field is NULL: Arrow's
+    default also reads the text `NULL`, `NaN`, `N/A`, `null`, ... (which COPY does not quote)
+    as NULL, so such values were lost."""
     import pyarrow.csv as pacsv
 
     return pacsv.ConvertOptions(
         column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=False,
-        true_values=["t"], false_values=["f"],
+        null_values=[""], true_values=["t"], false_values=["f"],
     )
 
 
