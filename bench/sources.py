@@ -370,53 +370,52 @@ def mib(n: float) -> str:
     return f"{n / 2**20:.0f} MiB"
 
 
-ANALYSIS = """\
-*Where it stands, as measured on 2026-11-23 after issue #4 item 7 (`python bench/sources.py
---records 20000 --profile F`, cProfile of the main thread; resident memory, `duckdb_memory()`,
-`pyarrow.total_allocated_bytes()` and `sys.getallocatedblocks()` sampled through the `progress`
-callback):*
+NOTES = """\
+*How the sync gets there (issue #4 item 7, 2026-11-23).* Before this work the same run did
+8,300-11,000 rows/s (ratio 0.27-0.37) and its peak grew from 320 MiB at 100,000 records to
+413 MiB at 500,000. What changed, each measured with this script and with the same run fed
+from pages already in memory (no HTTP), which showed where the main thread's time went:
 
-- *What changed.* The next page is fetched in a worker thread while the current one is mapped
-  (`sources/prefetch.py`); `record_hash` v2 hashes the `repr` of the values after the column
-  names (BLAKE2b) instead of sorted-key JSON (v1 hashes already stored still compare equal, so
-  nothing is appended twice); `money`, `unix_seconds` and `text` have exact fast paths for ints
-  and strings; each load is staged (`ns_stage_<source>__<table>`, committed at once) and the
-  loads are moved into the raw table with the cursor and run record in one short transaction
-  (no sort in the move), with DuckDB writing each row group out as soon as it is full
-  (`write_buffer_row_group_count = 1` while a sync or attach runs; the default buffers five,
-  about 600,000 rows). The sync went from about 6,000-6,700 to 8,300-11,000 rows/s on this
-  machine, and its peak grows by about 0.23 MiB per 1,000 records instead of 0.55.
-- *Time: still under half the plain loop (0.27-0.35; the target is missed by 1.4-1.9x).* The
-  sync stays CPU-bound in its main thread: 74-95 µs of CPU per record (CPU column, DuckDB's
-  threads included; more for larger runs, see below) against 17-21 µs for the plain loop. Of
-  the main thread: `Stripe.rows` about a third (a Python dict per record, `money` three times,
-  `unix_seconds` twice), `BatchWriter.add` a further 30 % (the column dict, tag rules, checks;
-  the hash is now about 7 µs of it), staging, the check against stored hashes and the final
-  move about 15 %. Reading ahead hides most of the HTTP wait, but JSON decoding in the worker
-  thread competes with the mapping for the GIL, so the second core helps little. Reaching 0.5
-  needs the per-record Python work roughly halved: map a page column-wise (Arrow arrays built
-  from the page, vectorised money and timestamps) instead of one dict per record, and hash
-  rows in Arrow at flush time.
-- *Memory: not flat yet (peak +93 MiB from 100,000 to 500,000 records; was +220 MiB).* Found
-  and fixed: DuckDB keeps every Arrow table scanned inside a transaction alive until the commit
-  (4 MiB per 20,000 rows, freed only at the end) and keeps the transaction's rows in memory
-  (now each load is committed to the stage); the move buffered five row groups (now one); and
-  v2 hashes first measured loads by their values only, tripling the rows per load (now names
-  and values, as the JSON was). With the staging writes stubbed out the same run is flat at
-  about 250 MiB from 40,000 to 400,000 records, and Python objects and Arrow buffers stay flat
-  either way, so what still grows is DuckDB's, mostly outside the pools `duckdb_memory()`
-  reports (17-38 MiB). Likely causes, not yet measured apart: each load's check against the
-  stored hashes reads the whole stage so far (a window over raw + stage filtered by the
-  load's ids; it also makes CPU per record grow with the run), and the move's per-load
-  content hash. Next steps: keep the staged hashes of the run in a Python dict (id -> hash,
-  about 80 bytes a record) instead of querying the stage, or stage to Arrow IPC files and move
-  them with one `INSERT ... SELECT`.
-- *Attach* reads each object in record batches of 50,000 (`to_arrow_reader` on a DuckDB
-  warehouse; PostgreSQL and BigQuery answers are still read whole), and the unchanged filter
-  and the deletion check read the newest versions of the batch's ids only
-  (`ledger/versions.py::newest`, shared with the sync writer) instead of the whole table. Its
-  peak still grows with the rows it stages (276 MiB at 100,000 warehouse rows, 357 MiB at
-  500,000; was 245 and 384), for the same DuckDB reasons as the sync."""
+- *Pages are mapped column by column.* Records are held until 2,000 have arrived and mapped at
+  once: a well-formed Stripe page becomes Arrow arrays (integer cents to DECIMAL(18,2),
+  seconds to timestamps, text with "" as NULL) in about 3 us a record instead of about 10 us
+  record by record; a page with any surprise in it (an amount sent as text, an expanded
+  object, a time past year 9999) goes record by record and gives the same table or the same
+  error (a property test checks both on random pages). The writer's id check, tag rules and
+  quality checks run on whole tables, and `record_hash` v3 hashes the ledger's canonical text
+  of each row (Arrow casts, one BLAKE2b call a row) instead of Python's `repr`.
+- *pyarrow tried to import python-dateutil on every compute call given a Python value* (it is
+  not installed, so the import search ran each time: about 0.13 ms a call, 30 times the
+  comparison itself). The hot paths pass Arrow scalars.
+- *Each full load is hashed, compared with what is stored and staged in a worker thread* on a
+  connection of its own (a DuckDB cursor; a second PostgreSQL connection), while the main
+  thread maps the next records and the read-ahead thread fetches the next page. A staged
+  load's content hash is computed as it is staged (the hash now leaves out `load_id`, which
+  selects the load's rows), so the move at the end no longer reads every load back.
+- *Memory.* The growth was DuckDB's block cache: by default it keeps every block written or
+  read until 80% of the machine's memory is in use, so a run grew by about 0.3 MiB per 1,000
+  records staged, and the final move (one INSERT of the whole run) added 75 MiB more at
+  500,000 records with a 128 MB limit. While a run stages and moves, the cache is now held to
+  64 MB (queries that need more spill to disk; the ledger's largest check, a window over a
+  6,000,000-row table, ran in 2.9 s under it), row groups are written as soon as they are
+  full, and the run's writes are checkpointed before the limits are lifted. The web process
+  locks DuckDB's settings, so a collection run inside `northstar serve` keeps the server's.
+- *Where the time still goes.* The plain loop and the sync share the machine's two cores with
+  the fake server; the sync's own CPU is about 2.5 times the plain loop's (its process runs
+  three busy threads), and the GIL keeps JSON decoding, mapping and hashing from running side
+  by side. Staging writes every row twice (to the stage, then to the ledger table) so the
+  run stays all or nothing without holding it in memory.
+- *Attach* reads each object in record batches of 50,000 (DuckDB and, since this change,
+  PostgreSQL warehouses stream; BigQuery pages are untested here). Its peak still grows with
+  the warehouse's size (see the table): the mapping queries join and aggregate inside the
+  warehouse (deals with their stage history, invoice lines with invoices), and a warehouse
+  query's working memory grows with the tables it joins. Capping the warehouse connection's
+  memory at 64 MB made the deals mapping fail with an out-of-memory error at 1,000,000 rows,
+  so it is not capped."""
+
+MISSED = """\
+*A target is missed in this run.* The figures above say which; the machine's load average is
+given at the top, and the same run on a quiet machine is the fair comparison."""
 
 
 def report(api: list[dict[str, Any]], attached: list[dict[str, Any]], host: dict[str, str],
@@ -460,8 +459,9 @@ def report(api: list[dict[str, Any]], attached: list[dict[str, Any]], host: dict
                 f"- Memory target (peak flat in the number of records): "
                 f"{'met' if flat else '**not met**'} (peaks "
                 f"{', '.join(mib(x) for x in peaks)}; spread {mib(growth)})."]
+        out += ["", NOTES]
         if not ok:
-            out += ["", ANALYSIS]
+            out += ["", MISSED]
     if attached:
         out += ["", "**Warehouse attach** (the Fivetran QuickBooks and HubSpot fixtures in a "
                 "DuckDB file, fact tables multiplied with `scaled_fixture`; every object "
