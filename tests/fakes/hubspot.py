@@ -1,7 +1,14 @@
 """Fake HubSpot CRM v3: private-app bearer auth, search with GTE filters on the last-modified
 property (epoch ms strings), ascending sort, opaque `after` paging, the 10,000-result search cap
 (HTTP 400 past it), owners and pipelines lists, v4 deal-to-company association batch reads,
-HubSpot's error bodies and its 429 shape. Every property value is a string, as HubSpot sends."""
+HubSpot's error bodies and its 429 shape. Every property value is a string, as HubSpot sends.
+
+Archived (deleted) records: `archive(obj, id)` moves a record out of the live set (search and
+the plain list no longer return it) into the archived set, with `archived: true`, `archivedAt`
+and its last-modified time moved to the moment it was archived; `restore(obj, id)` brings it
+back as a live record modified now. The objects list, `GET /crm/v3/objects/{type}?limit=&after=
+&properties=a,b&archived=true`, returns only archived records (`archived=false` or absent: only
+live ones), by id, at most 100 a page."""
 
 from __future__ import annotations
 
@@ -39,6 +46,10 @@ class HubSpotFake(FakeServer):
                         "archived": False, "teams": []} for i in range(3)]
         self.records: dict[str, dict[str, dict[str, Any]]] = {
             "companies": {}, "contacts": {}, "deals": {}}
+        self.archived: dict[str, dict[str, dict[str, Any]]] = {
+            "companies": {}, "contacts": {}, "deals": {}}
+        """Records archived (deleted) in HubSpot: only the objects list with `archived=true`
+        returns them."""
         self.assoc: dict[str, list[str]] = {}
         for i in range(companies):
             # groups of three records share one millisecond: ties must not lose rows
@@ -84,6 +95,25 @@ class HubSpotFake(FakeServer):
         base.update(props)
         self._put(obj, rid, self.clock, base)
 
+    def archive(self, obj: str, rid: str) -> None:
+        """Delete a record now, as HubSpot does: it leaves search and the live list and is
+        listed with `archived=true` (`archived: true`, `archivedAt` and `updatedAt` now, its
+        last-modified property now)."""
+        self.clock += 1000
+        record = self.records[obj].pop(rid)
+        stamp = iso(self.clock)
+        self.archived[obj][rid] = {
+            **record, "properties": {**record["properties"], MODIFIED[obj]: str(self.clock)},
+            "updatedAt": stamp, "archived": True, "archivedAt": stamp}
+
+    def restore(self, obj: str, rid: str, **props: str) -> None:
+        """Bring an archived record back (modified now, live again)."""
+        self.clock += 1000
+        record = self.archived[obj].pop(rid)
+        base = dict(record["properties"])
+        base.update(props)
+        self._put(obj, rid, self.clock, base)
+
     # -- vendor shapes ---------------------------------------------------------------------------
     def error_body(self, status: int, message: str) -> Any:
         category = {400: "VALIDATION_ERROR", 401: "INVALID_AUTHENTICATION", 404: "OBJECT_NOT_FOUND",
@@ -117,6 +147,9 @@ class HubSpotFake(FakeServer):
             return 200, {}, {"results": [{"id": "default", "label": "Sales Pipeline",
                                           "displayOrder": 0, "archived": False,
                                           "stages": stages}]}
+        parts = req.path.split("/")
+        if req.method == "GET" and len(parts) == 5 and req.path.startswith("/crm/v3/objects/"):
+            return self._objects(parts[4], req)
         if req.method == "POST" and req.path.startswith("/crm/v3/objects/") and \
                 req.path.endswith("/search"):
             return self._search(req.path.split("/")[4], req.json())
@@ -141,6 +174,29 @@ class HubSpotFake(FakeServer):
         body: dict[str, Any] = {"results": page}
         if start + limit < len(rows):
             nxt = str(start + limit)
+            body["paging"] = {"next": {"after": nxt, "link": f"?after={nxt}"}}
+        return 200, {}, body
+
+    def _objects(self, obj: str, req: Request) -> Answer:
+        """The objects list: live records, or with `archived=true` only archived ones."""
+        if obj not in self.records:
+            return 404, {}, self.error_body(404, f"unknown object type {obj}")
+        limit, most = int(req.arg("limit") or 10), min(self.max_limit, 100)
+        if limit > most:
+            return 400, {}, self.error_body(400, f"limit must be at most {most}")
+        archived = (req.arg("archived") or "false").lower()
+        if archived not in ("true", "false"):
+            return 400, {}, self.error_body(400, "There was a problem with the request.")
+        found = self.archived[obj] if archived == "true" else self.records[obj]
+        rows = sorted(found.values(), key=lambda r: int(r["id"]))
+        wanted = {p for p in (req.arg("properties") or "").split(",") if p}
+        wanted |= {"hs_object_id", "createdate", MODIFIED[obj]}
+        after = int(req.arg("after") or 0)
+        page = [{**r, "properties": {k: v for k, v in r["properties"].items() if k in wanted}}
+                for r in rows[after:after + limit]]
+        body: dict[str, Any] = {"results": page}
+        if after + limit < len(rows):
+            nxt = str(after + limit)
             body["paging"] = {"next": {"after": nxt, "link": f"?after={nxt}"}}
         return 200, {}, body
 

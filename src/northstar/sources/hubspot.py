@@ -5,7 +5,28 @@ Auth: a private-app token (`Authorization: Bearer`). Companies, contacts and dea
 with the search endpoint, filtered on the last-modified property (contacts use
 `lastmodifieddate`, the others `hs_lastmodifieddate`) in epoch milliseconds, ascending. Search
 stops at 10,000 results per query, so a long window is re-queried from the last timestamp
-seen. Owners and pipelines have no changed-since filter and are read whole every run."""
+seen. Owners and pipelines have no changed-since filter and are read whole every run.
+
+Deletions. After the live pages, companies, contacts and deals read HubSpot's archived list
+(`GET /crm/v3/objects/{type}?archived=true`, same properties, cursor paging, up to 100 a page).
+Search never returns archived records and cannot filter them by modification time, so the whole
+list is read every run (it is usually short); a live record maps to `is_deleted = False`, an
+archived one to a version with `is_deleted = True` and its properties as HubSpot returns them,
+and the writer's `record_hash` dedupe keeps an unchanged tombstone from being appended again.
+The base views leave out a record whose newest version is deleted; a record restored in HubSpot
+is read back by the next incremental search with `is_deleted = False` (as long as restoring moves
+its last-modified time, which we assume but have not confirmed).
+
+- An archived record the ledger never had is still written, as a tombstone (harmless: the view
+  leaves it out, and the ledger then says the record existed and was deleted). No ledger query
+  decides what to fetch.
+- Archived records never move the incremental cursor (`modified` is None for them; their
+  `updated_at` column still holds their last-modified time): the list is read after the search
+  pages, so an archive time later than a live change not yet read would otherwise skip it.
+- An archived deal's associations are not read (HubSpot's association reads are for live
+  records): its tombstone keeps the primary company of its newest version in the ledger, and
+  its `deal_companies` rows are left as they are. Models reach them through `deals`, whose view
+  drops the deal. An empty archived list adds no page to a run."""
 
 from __future__ import annotations
 
@@ -28,13 +49,13 @@ S = pa.string()
 _CUSTOMERS = TableSpec("customers", (
     ("id", S), ("name", S), ("domain", S), ("industry", S), ("lifecycle_stage", S),
     ("created_date", pa.date32()), ("created_at", TS), ("updated_at", TS), ("archived", pa.bool_()),
-    ("owner_id", S), ("client_id", S),
+    ("is_deleted", pa.bool_()), ("owner_id", S), ("client_id", S),
 ))
 _CONTACTS = TableSpec("contacts", (
     ("id", S), ("email", S), ("first_name", S), ("last_name", S), ("lifecycle_stage", S),
     ("company_id", S), ("first_touch_source", S), ("first_touch_detail", S),
     ("last_touch_source", S), ("last_touch_detail", S), ("created_at", TS), ("updated_at", TS),
-    ("owner_id", S), ("client_id", S),
+    ("is_deleted", pa.bool_()), ("owner_id", S), ("client_id", S),
 ))
 _OWNERS = TableSpec("owners", (
     ("id", S), ("email", S), ("first_name", S), ("last_name", S), ("user_id", S),
@@ -49,7 +70,7 @@ _DEALS = TableSpec("deals", (
     ("id", S), ("deal_name", S), ("amount", MONEY), ("stage", S), ("pipeline", S),
     ("stage_probability", pa.decimal128(5, 2)), ("create_date", TS), ("close_date", pa.date32()),
     ("company_id", S), ("first_touch_source", S), ("last_touch_source", S), ("updated_at", TS),
-    ("owner_id", S), ("client_id", S),
+    ("is_deleted", pa.bool_()), ("owner_id", S), ("client_id", S),
 ))
 _DEAL_COMPANIES = TableSpec("deal_companies", (
     ("id", S), ("deal_id", S), ("company_id", S), ("type_id", pa.int64()), ("label", S),
@@ -108,6 +129,9 @@ class HubSpot(Connector):
                 if obj == "deals" and page:
                     self._attach_companies(page)
                 yield page
+            for page in self._archived(obj):
+                if page:
+                    yield page
 
     def _list(self, path: str, after: str | None, limit: int) -> tuple[list[Record], str | None]:
         params: dict[str, Any] = {"limit": self.page_size(limit)}
@@ -115,6 +139,23 @@ class HubSpot(Connector):
             params["after"] = after
         body = self.client.request("GET", path, params=params)
         return list(body.get("results", [])), _next(body)
+
+    def _archived(self, obj: str) -> Iterator[list[Record]]:
+        """Every archived record of `obj`, whole each run (no changed-since filter exists)."""
+        path_type, _, props = _SEARCH[obj]
+        limit = self.page_size(100)
+
+        def page(after: str | None) -> tuple[list[Record], str | None]:
+            params: dict[str, Any] = {"limit": limit, "properties": ",".join(props),
+                                      "archived": "true"}
+            if after:
+                params["after"] = after
+            body = self.client.request("GET", f"/crm/v3/objects/{path_type}", params=params)
+            # whatever the answer says, these came from the archived list
+            found = [{**r, "archived": True} for r in body.get("results", [])]
+            return found, _next(body)
+
+        yield from cursor_pages(page)
 
     def _search(self, obj: str, since: datetime | None) -> Iterator[list[Record]]:
         path_type, prop, props = _SEARCH[obj]
@@ -140,7 +181,7 @@ class HubSpot(Connector):
                 yield page
                 seen += len(page)
                 if page:
-                    last = self.modified(obj, page[-1])
+                    last = self._changed(obj, page[-1])
                 after = _next(answer)
                 if not after:
                     return
@@ -174,8 +215,12 @@ class HubSpot(Connector):
 
     # -- mapping ---------------------------------------------------------------------------
     def modified(self, obj: str, record: Record) -> datetime | None:
-        if obj not in _SEARCH:
-            return None
+        if obj not in _SEARCH or _archived(record):
+            return None  # archived records are listed whole each run: not the cursor's
+        return self._changed(obj, record)
+
+    def _changed(self, obj: str, record: Record) -> datetime | None:
+        """The record's last-modified time (archived or not)."""
         prop = _SEARCH[obj][1]
         props = record.get("properties") or {}
         return timestamp(props.get(prop) or record.get("updatedAt"))
@@ -204,6 +249,7 @@ class HubSpot(Connector):
             return
         p = record.get("properties") or {}
         rid = text(record.get("id"))
+        deleted = _archived(record)
         if obj == "companies":
             yield "customers", {
                 "id": rid, "name": text(p.get("name")), "domain": text(p.get("domain")),
@@ -211,7 +257,7 @@ class HubSpot(Connector):
                 "lifecycle_stage": text(p.get("lifecyclestage")),
                 "created_date": day(p.get("createdate")),
                 "created_at": timestamp(p.get("createdate")),
-                "updated_at": self.modified(obj, record),
+                "updated_at": self._changed(obj, record), "is_deleted": deleted,
                 "archived": boolean(record.get("archived")),
                 "owner_id": text(p.get("hubspot_owner_id")), "client_id": rid,
             }
@@ -226,12 +272,14 @@ class HubSpot(Connector):
                 "last_touch_source": text(p.get("hs_latest_source")),
                 "last_touch_detail": text(p.get("hs_latest_source_data_1")),
                 "created_at": timestamp(p.get("createdate")),
-                "updated_at": self.modified(obj, record),
+                "updated_at": self._changed(obj, record), "is_deleted": deleted,
                 "owner_id": text(p.get("hubspot_owner_id")), "client_id": company,
             }
         else:
             links = record.get("_companies", [])
             primary = None
+            if deleted:  # associations are not read for an archived deal: keep the last known
+                primary = text(self.lookup("deals", "company_id").get(rid or ""))
             for link in links:
                 cid = text(link.get("toObjectId"))
                 types = link.get("associationTypes") or [{}]
@@ -252,9 +300,13 @@ class HubSpot(Connector):
                 "close_date": day(p.get("closedate")), "company_id": primary,
                 "first_touch_source": text(p.get("hs_analytics_source")),
                 "last_touch_source": text(p.get("hs_latest_source")),
-                "updated_at": self.modified(obj, record),
+                "updated_at": self._changed(obj, record), "is_deleted": deleted,
                 "owner_id": text(p.get("hubspot_owner_id")), "client_id": primary,
             }
+
+
+def _archived(record: Record) -> bool:
+    return record.get("archived") is True
 
 
 def _next(body: dict[str, Any]) -> str | None:
