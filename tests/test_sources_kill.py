@@ -38,8 +38,9 @@ tag = "department"
 value = "demand"
 """
 ENV = {"NS_TEST_HUBSPOT_TOKEN": TOKEN}
-REQUESTS = 10
-"""A full run: pipelines 1, companies 3, deals 3 pages + 3 association reads."""
+REQUESTS = 12
+"""A full run: pipelines 1, companies 3 pages + 1 archived list, deals 3 pages + 3
+association reads + 1 archived list."""
 DELAY_KILLS = 30
 """At most this many kills after a random delay (some land after the run has finished)."""
 KILLS = 22
