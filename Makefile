@@ -32,7 +32,7 @@ test: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/web.py
-	$(BIN)/python bench/sources.py --docs
+	$(BIN)/python bench/sources.py --docs --repeats 3
 
 clean:
 	rm -rf $(VENV) demo-company .pytest_cache .mypy_cache .ruff_cache

@@ -186,10 +186,12 @@ def test_a_collection_run_bounds_duckdb_memory_and_puts_it_back(tmp_path: Path) 
         with bounded_writes(engine):
             during = engine.scalar("SELECT current_setting('memory_limit')")
             rows = engine.scalar("SELECT current_setting('write_buffer_row_group_count')")
+            assert engine.scalar("SELECT current_setting('preserve_insertion_order')") is False
         megabytes = int(COLLECT_MEMORY.removesuffix("MB"))
         assert during == f"{megabytes * 10**6 / 2**20:.1f} MiB"  # DuckDB shows it in MiB
         assert int(rows) == 1
         assert engine.scalar("SELECT current_setting('memory_limit')") == before
         assert engine.scalar("SELECT current_setting('write_buffer_row_group_count')") != 1
+        assert engine.scalar("SELECT current_setting('preserve_insertion_order')") is True
     finally:
         project.close()
