@@ -9,7 +9,7 @@ same rows read from DuckDB or PostgreSQL give the same text."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -36,6 +36,17 @@ def as_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     return pc.cast(arr, pa.string())
 
 
+def row_texts(batch: pa.RecordBatch | pa.Table, columns: Sequence[str], *,
+              terminated: bool = False) -> pa.Array | pa.ChunkedArray:
+    """Each row's canonical text: its values in `columns` as text, 0x1F between them (and
+    after the last, when `terminated`), `\\N` for null."""
+    parts = [as_text(batch.column(name)) for name in columns]
+    if terminated:
+        parts.append(pa.array([""] * batch.num_rows, pa.string()))
+    return pc.binary_join_element_wise(*parts, SEP, null_handling="replace",
+                                       null_replacement=NULL)
+
+
 class RowHasher:
     """Feed record batches in row order; `hexdigest()` gives the load's content hash."""
 
@@ -47,11 +58,7 @@ class RowHasher:
     def update(self, batch: pa.RecordBatch | pa.Table) -> None:
         if batch.num_rows == 0:
             return
-        parts = [as_text(batch.column(name)) for name in self.columns]
-        parts.append(pa.array([""] * batch.num_rows, pa.string()))
-        joined = pc.binary_join_element_wise(
-            *parts, SEP, null_handling="replace", null_replacement=NULL
-        )
+        joined = row_texts(batch, self.columns, terminated=True)
         chunks: Iterable[pa.Array] = (
             joined.chunks if isinstance(joined, pa.ChunkedArray) else [joined]
         )

@@ -20,9 +20,11 @@ from typing import Any, ClassVar
 
 import pyarrow as pa
 
+from northstar.ledger.schema import TAGS
 from northstar.sources.config import SourceConfig
 from northstar.sources.http import ApiClient
 from northstar.sources.secrets import SecretStore
+from northstar.sources.values import RecordError
 
 Record = dict[str, Any]
 Row = dict[str, Any]
@@ -128,9 +130,6 @@ def rows_table(spec: TableSpec, rows: list[Row]) -> pa.Table:
     """Mapped rows as an Arrow table of `spec`'s columns, plus the tag columns they set.
 
     A value that is not of its column's type is a RecordError naming the table."""
-    from northstar.ledger.schema import TAGS
-    from northstar.sources.values import RecordError
-
     names = {name for name, _ in spec.columns}
     extra = [t for t in TAGS if t not in names and any(t in row for row in rows)]
     schema = spec.schema

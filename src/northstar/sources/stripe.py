@@ -8,7 +8,7 @@ appended again). Amounts arrive in minor units and are stored as decimals."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -172,7 +172,7 @@ def _columns(obj: str, page: list[Record]) -> dict[str, pa.Table] | None:
     if currency is None:
         return None
     zero = pc.is_in(pc.utf8_lower(currency), value_set=_ZERO_SET)
-    converters: dict[str, Callable[[list[Any]], pa.Array | None]] = {
+    converters: dict[str, col.Column] = {
         "text": col.texts, "id": col.texts, "bool": col.booleans, "unix": col.unix_times,
         "money": lambda values: col.money_minor(values, zero)}
     arrays: dict[str, pa.Array] = {}

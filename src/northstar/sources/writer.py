@@ -33,7 +33,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from northstar.ledger.hashing import NULL, SEP, as_text
+from northstar.ledger.hashing import SEP, row_texts
 from northstar.ledger.schema import TAGS
 from northstar.ledger.staging import Stage
 from northstar.ledger.store import Ledger, raw_table
@@ -55,39 +55,27 @@ V2 = "v2:"
 def record_hashes(data: pa.Table, columns: Sequence[str]) -> list[str]:
     """The v3 `record_hash` of every row of `data`, over `columns` in this order.
 
-    Each row's text is its values as the ledger's content hash writes them (Arrow's text of
-    the typed value, escaped, separated by 0x1F, null as `\\N`) after the column names, so
-    a value's type is part of it (`1.50` in a DECIMAL(18, 2) column, not text `"1.50"`)."""
+    Each row's text is the one the ledger's content hash is made of (`row_texts`: every typed
+    value as text, escaped, 0x1F between, `\\N` for null), after the column names. Column
+    types are not part of it: a table's columns keep their types, so equal text is equal
+    content."""
     if data.num_rows == 0:
         return []
     seed = hashlib.blake2b(SEP.join(columns).encode() + b"\x1e", digest_size=16)
-    parts = [as_text(data.column(c)) for c in columns]
-    joined = pc.binary_join_element_wise(*parts, SEP, null_handling="replace",
-                                         null_replacement=NULL)
     out = []
-    for text in joined.to_pylist():
+    for text in row_texts(data, columns).to_pylist():
         state = seed.copy()
         state.update(text.encode())
         out.append(HASH_VERSION + state.hexdigest())
     return out
 
 
-def hash_seed(columns: Sequence[str]) -> Any:
-    """The hash state every row with these columns, in this order, starts from."""
-    return hashlib.blake2b(repr(tuple(columns)).encode(), digest_size=16)
-
-
-def row_hash_v2(row: Row, seed: Any = None) -> tuple[str, int]:
-    """The second form of `record_hash` and the size of the text hashed, in bytes.
-
-    The text is the `repr` of the row's values, after its column names (`seed`, when the
-    caller has it ready for these columns in this order): one C call for the plain values a
-    mapped row holds (text, numbers, `Decimal`, dates, None), unambiguous, and the same on
-    every run. A value's type is part of it: `Decimal('1.50')` is not `1.5`."""
-    state = (seed if seed is not None else hash_seed(list(row))).copy()
-    text = repr(tuple(row.values())).encode()
-    state.update(text)
-    return V2 + state.hexdigest(), len(text)
+def row_hash_v2(row: Row) -> str:
+    """The second form of `record_hash`: BLAKE2b of the `repr` of the column names, then of
+    the Python values (a value's type is part of it: `Decimal('1.50')` is not `1.5`)."""
+    state = hashlib.blake2b(repr(tuple(row)).encode(), digest_size=16)
+    state.update(repr(tuple(row.values())).encode())
+    return V2 + state.hexdigest()
 
 
 def _plain(value: Any) -> Any:
@@ -107,7 +95,7 @@ def same_as_older_form(row: Row, stored: str) -> bool:
     """Whether `row` (its columns in the writer's order) has the content of a stored version
     whose hash is of an older form (v1 or v2)."""
     if stored.startswith(V2):
-        return row_hash_v2(row)[0] == stored
+        return row_hash_v2(row) == stored
     return row_hash_v1(row) == stored
 
 
