@@ -95,6 +95,9 @@ def test_every_metric_matches_an_independent_computation(duck: Project,
             prior = duck.calendar.same_period_last_year(period)
             prior_start, prior_end = duck.calendar.dates(prior)
             expected = fn(tables, start, end, prior_start, prior_end)
+            if (expected is None and duck.calendar.is_open(period, NOW)
+                    and duck.metrics.pace_kind(metric) == "total"):
+                expected = 0  # the period in progress: no rows yet is "0 so far"
             value = got[str(period)]
             if expected is None or value is None:
                 assert expected is None and value is None, (metric.name, str(period), value)

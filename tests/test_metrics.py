@@ -186,6 +186,7 @@ def test_an_expression_is_computed_from_its_metrics(project: Project) -> None:
 
 
 def test_a_query_metric_gets_the_period_and_the_prior_year(project: Project) -> None:
+    project.metrics.now = datetime(2026, 1, 20, tzinfo=UTC)  # 2025 has closed: judged in full
     v = one(project, "retention", "2025")
     # 2024 customers: c1 (40) and c2 (25) = 65. Their 2025 revenue: c1 170, c2 50 = 220.
     assert float(v.value) == pytest.approx(220 / 65)
@@ -218,6 +219,11 @@ def test_a_metric_correction_is_netted_and_reported(project: Project) -> None:
     project.adjust_metric("revenue", "2025-01", "-20", author="dana", reason="duplicate fee")
     v = one(project, "revenue", "2025-01")
     assert (v.value, v.adjustment) == (Decimal("130.00"), Decimal("-20"))
+    # open February is compared with 1-15 January (invoice 1): the month's correction is for
+    # the whole month, not for its first days
+    feb = one(project, "revenue", "2025-02")
+    assert (feb.previous_period, feb.previous) == ("2025-01 days 1-15", Decimal("100.00"))
+    project.metrics.now = datetime(2025, 3, 5, tzinfo=UTC)  # February closed: whole months
     assert one(project, "revenue", "2025-02").previous == Decimal("130.00")
 
 

@@ -72,7 +72,7 @@ class EngineSettings(_Strict):
 class FreezeSettings(_Strict):
     closed_periods: bool = True
     """Freeze a period's metric values the first time they are read after the period closes."""
-    after_days: int = Field(0, ge=0)
+    after_days: int = Field(10, ge=0)
     """Days after a period ends before it counts as closed (room for late bookkeeping)."""
 
 
@@ -248,7 +248,8 @@ url = "{url}"   # or postgresql://user@host:5432/db
 
 [freeze]
 closed_periods = true    # freeze metric values of closed periods
-after_days = 0           # days after a period ends before it is closed
+after_days = 10          # grace days after a period ends before its numbers freeze:
+                         # late rows still count until then (about a month-end close)
 
 # The web app (docs/web.md): sessions, login throttling, single sign-on ([web.oidc]).
 # [web]

@@ -74,6 +74,37 @@ class Period:
         return f"{self.year:04d}"
 
 
+@dataclass(frozen=True, order=True)
+class ToDate:
+    """The first `days` local days of a period: how far an open period has got, laid over an
+    earlier one so the two compare like for like (1-6 December against 1-6 November)."""
+
+    period: Period
+    days: int
+
+    @property
+    def kind(self) -> str:
+        return f"{self.period.kind}-to-date"
+
+    def __str__(self) -> str:
+        return f"{self.period} days 1-{self.days}"
+
+
+Span = Period | ToDate
+"""What a value can be computed for: a whole period, or the first days of one."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an open period has got at an instant."""
+
+    share: float
+    """Share of the period gone, 0..1: by time, or by working time (Monday to Friday)."""
+    days: int
+    """Local days begun so far, today included (6 on the 6th of a month)."""
+    total_days: int
+
+
 def parse_kind(text: str) -> PeriodKind:
     """The period kind named by `text` (week, month, quarter or year; any case)."""
     wanted = text.strip().lower()
@@ -136,8 +167,11 @@ class Calendar:
         """The label of the fiscal year holding local date `d`."""
         return (d.year * 12 + d.month - 1 - self._shift) // 12
 
-    def dates(self, p: Period) -> tuple[date, date]:
+    def dates(self, p: Span) -> tuple[date, date]:
         """Local calendar dates [start, end) of `p`."""
+        if isinstance(p, ToDate):
+            start, end = self.dates(p.period)
+            return start, min(end, start + timedelta(days=p.days))
         if p.kind == "week":
             start = date.fromisocalendar(p.year, p.index, 1)
             return start, start + timedelta(weeks=1)
@@ -149,7 +183,7 @@ class Calendar:
             first, months = p.year * 12 + self._shift, 12
         return _month_start(first), _month_start(first + months)
 
-    def utc_bounds(self, p: Period) -> tuple[datetime, datetime]:
+    def utc_bounds(self, p: Span) -> tuple[datetime, datetime]:
         """Naive UTC instants [start, end) at which `p` begins and ends in the company timezone."""
         start, end = self.dates(p)
         return self._day_start(start), self._day_start(end)
@@ -249,6 +283,35 @@ class Calendar:
         for _ in range(n - 1):
             periods.append(self.previous(periods[-1]))
         return periods[::-1]
+
+    def is_open(self, p: Period, now: datetime | None = None) -> bool:
+        """True while `p` is under way: it has begun and not ended in the company timezone."""
+        instant = _naive_utc(datetime.now(UTC) if now is None else now)
+        start, end = self.utc_bounds(p)
+        return start <= instant < end
+
+    def progress(self, p: Period, now: datetime | None = None, *,
+                 working_days: bool = False) -> Progress:
+        """How far `p` has got at `now`: the share of its time gone (of its Monday-to-Friday
+        time with `working_days`), and the local days begun."""
+        instant = _naive_utc(datetime.now(UTC) if now is None else now)
+        start, end = self.dates(p)
+        total = (end - start).days
+        ustart, uend = self.utc_bounds(p)
+        instant = min(max(instant, ustart), uend)
+        today = min(self._local_date(instant), end - timedelta(days=1))
+        days = (today - start).days + 1 if instant > ustart else 0
+        day_lo, day_hi = self._day_start(today), self._day_start(today + timedelta(days=1))
+        into_today = (instant - day_lo) / (day_hi - day_lo) if instant < uend else 1.0
+        if working_days:
+            done = sum(1 for i in range((today - start).days)
+                       if (start + timedelta(days=i)).weekday() < 5)
+            done_today = into_today if today.weekday() < 5 else 0.0
+            all_ = sum(1 for i in range(total) if (start + timedelta(days=i)).weekday() < 5)
+            share = (done + done_today) / all_ if all_ else 1.0
+        else:
+            share = ((today - start).days + into_today) / total
+        return Progress(share=min(max(share, 0.0), 1.0), days=days, total_days=total)
 
     def is_closed(self, p: Period, now: datetime | None = None) -> bool:
         """True once `p` has ended in the company timezone, so its numbers can be final."""

@@ -25,12 +25,14 @@ from northstar.metrics.expression import evaluate
 from northstar.metrics.sqlgen import Bounds, fill_placeholders, measure_sql
 from northstar.metrics.status import status_of
 from northstar.models.views import ModelBuilder
-from northstar.periods import Calendar, Period
+from northstar.periods import Calendar, Period, Progress, Span, ToDate
 
 Number = Decimal | float
 SliceValue = str | None
 Cell = tuple[Number | None, str, Decimal | None]
 """(value, origin, metric adjustment netted in)."""
+PaceKind = str
+"""`total`, `rate` or `level`: how a period in progress is judged (`MetricComputer.pace_kind`)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,17 @@ class MetricValue:
     adjustment: Decimal | None
     owner: str | None
     department: str
+    open: bool = False
+    """The period is under way: the value is "so far", judged by its pace."""
+    elapsed: float | None = None
+    """For an open period, the share of it gone (of its working days, where the metric says so)."""
+    pace: PaceKind | None = None
+    """For an open period: `total` (judged against `pace_target`), `rate` (against the target,
+    once the metric's minimum share is gone) or `level` (against the target)."""
+    pace_target: float | None = None
+    """For an open total: the target pro-rated to the time gone, which the status judges by."""
+    projected: float | None = None
+    """For an open total: where the period ends at today's pace (value / share gone)."""
 
     def as_dict(self) -> dict[str, Any]:
         def num(v: Number | None) -> float | None:
@@ -67,8 +80,23 @@ class MetricValue:
             "previous": num(self.previous), "previous_period": self.previous_period,
             "last_year": num(self.last_year), "last_year_period": self.last_year_period,
             "origin": self.origin, "adjustment": num(self.adjustment), "owner": self.owner,
-            "department": self.department,
+            "department": self.department, "open": self.open, "elapsed": self.elapsed,
+            "pace": self.pace, "pace_target": self.pace_target, "projected": self.projected,
         }
+
+
+@dataclass(frozen=True)
+class LateData:
+    """A frozen period whose ledger has moved since it froze: rows arrived late."""
+
+    metric: str
+    period: str
+    frozen: Number | None
+    live: Number | None
+
+    @property
+    def delta(self) -> Decimal:
+        return Decimal(str(self.live or 0)) - Decimal(str(self.frozen or 0))
 
 
 @dataclass
@@ -122,7 +150,7 @@ class MetricComputer:
         self._state_writes = -1
         self._pending: list[tuple[str, str, str, list[Any], str, int, str]] = []
         self._prefetched: dict[str, list[tuple[Any, ...]]] = {}
-        self._period_bounds: dict[Period, Bounds] = {}
+        self._period_bounds: dict[Span, Bounds] = {}
         self._together = 0
         """Rows of statements a read ran ahead of need, by SQL text (see `_prefetch`)."""
 
@@ -174,35 +202,103 @@ class MetricComputer:
                     raise NorthstarError(f"metric {name} cannot be sliced by {tag!r}; "
                                          f"it can be sliced by: {allowed}")
             wanted = self._wanted(m, periods)
-            prev = {p: self.calendar.previous(p) for p in wanted}
-            last = {p: self.calendar.same_period_last_year(p) for p in wanted}
-            needed = sorted(set(wanted) | set(prev.values()) | set(last.values()))
+            spans, needed = self._spans(m, wanted)
             cells = self._values(m, needed, by, filters, state)
             owner = self.catalog.owner_of(name)
+            pace = self.pace_kind(m)
+            zero = pace == "total" and not self.waiting_for(m, state)
             for p in wanted:
+                prev, last, progress = spans[p]
                 slices: list[SliceValue] = [None]
                 if by:
-                    slices = sorted({s for (pp, s) in cells if pp in (p, prev[p], last[p])},
+                    slices = sorted({s for (pp, s) in cells if pp in (p, prev, last)},
                                     key=lambda s: (s is None, s or ""))
                 for s in slices:
                     value, origin, adj = cells.get((p, s), (None, "computed", None))
+                    previous = cells.get((prev, s), (None,))[0]
+                    last_year = cells.get((last, s), (None,))[0]
+                    if progress is not None and zero and not by:
+                        # loaded, and nothing yet: the truth is "0 so far", not "no data"
+                        value = Decimal(0) if value is None else value
+                        previous = Decimal(0) if previous is None else previous
                     target = None if by else self._target(m, p, state, wanted)
-                    status = status_of(m, value, target)
+                    status, pace_target, projected = self._judge(m, value, target, progress)
                     action = getattr(m.actions, status) if status else None
                     out.append(MetricValue(
                         metric=name, title=m.title, unit=m.unit, period=str(p),
                         slice={**filters, **({by: s} if by else {})}, value=value,
                         target=target, status=status, action=action,
-                        previous=cells.get((prev[p], s), (None,))[0],
-                        previous_period=str(prev[p]),
-                        last_year=cells.get((last[p], s), (None,))[0],
-                        last_year_period=str(last[p]), origin=origin, adjustment=adj,
-                        owner=owner.id if owner else None, department=m.department,
+                        previous=previous, previous_period=str(prev),
+                        last_year=last_year, last_year_period=str(last), origin=origin,
+                        adjustment=adj, owner=owner.id if owner else None,
+                        department=m.department, open=progress is not None,
+                        elapsed=None if progress is None else progress.share,
+                        pace=None if progress is None else pace, pace_target=pace_target,
+                        projected=projected,
                     ))
         return out
 
     def _wanted(self, m: MetricDef, periods: Sequence[Period] | None) -> list[Period]:
         return list(periods) if periods else [self.calendar.current(m.grain, self._now())]
+
+    def _spans(self, m: MetricDef, wanted: list[Period],
+               ) -> tuple[dict[Period, tuple[Span, Span, Progress | None]], list[Span]]:
+        """Per wanted period, what it is compared with (the previous period and the same one
+        last year, or, while it is open, their first days as many as it has had) and how far
+        it has got; then every span to compute, in a fixed order."""
+        now = self._now()
+        kind = self.pace_kind(m)
+        spans: dict[Period, tuple[Span, Span, Progress | None]] = {}
+        for p in wanted:
+            prev, last = self.calendar.previous(p), self.calendar.same_period_last_year(p)
+            if not self.calendar.is_open(p, now):
+                spans[p] = (prev, last, None)
+                continue
+            progress = self.calendar.progress(p, now, working_days=m.pace.by == "working_days")
+            if kind == "level":  # a balance now against the balance the previous period ended on
+                spans[p] = (prev, last, progress)
+            else:
+                spans[p] = (ToDate(prev, progress.days), ToDate(last, progress.days), progress)
+        needed = sorted({x for p in wanted for x in (p, *spans[p][:2])}, key=_span_order)
+        return spans, needed
+
+    def pace_kind(self, m: MetricDef) -> PaceKind:
+        """How a metric's open period is judged: the metric file's `pace.kind`, or worked out
+        from the formula (a sum or count is a total; a percent, ratio, average or quotient a
+        rate; a query or manual value a level, unless it is a percent or ratio)."""
+        if m.pace.kind is not None:
+            return m.pace.kind
+        if m.unit in ("percent", "ratio", "days"):
+            return "rate"
+        if m.kind == "measure":
+            measure = (m.measure or "").strip().lower()
+            additive = measure.startswith(("sum(", "count(")) and "/" not in measure
+            return "total" if additive else "rate"
+        if m.kind == "expression":
+            text = m.expression or ""
+            parts = [self.pace_kind(self.catalog.get(r)) for r in m.referenced_metrics()]
+            if "*" not in text and "/" not in text and parts and all(
+                    k == "total" for k in parts):
+                return "total"
+            return "rate"
+        return "level"
+
+    def _judge(self, m: MetricDef, value: Number | None, target: float | None,
+               progress: Progress | None) -> tuple[str | None, float | None, float | None]:
+        """(status, target to date, projected end value) of a value. A closed period is
+        judged against its target; an open total against the target pro-rated to the time
+        gone; an open rate against its target once the metric's minimum share is gone."""
+        if progress is None:
+            return status_of(m, value, target), None, None
+        kind = self.pace_kind(m)
+        if kind == "total":
+            share = progress.share
+            projected = (float(value) / share if value is not None and share > 0 else None)
+            return (status_of(m, value, target, scale=share),
+                    None if target is None else target * share, projected)
+        if kind == "rate" and progress.share < m.pace.minimum:
+            return ("grey" if value is None else None), None, None
+        return status_of(m, value, target), None, None
 
     def _prefetch(self, names: Sequence[str], periods: Sequence[Period] | None,
                   by: str | None, filters: dict[str, str], state: _State) -> None:
@@ -221,8 +317,7 @@ class MetricComputer:
                 if any(tag not in m.dimensions for tag in ([by] if by else []) + list(filters)):
                     return
                 wanted = self._wanted(m, periods)
-                needed = sorted({q for p in wanted for q in (
-                    p, self.calendar.previous(p), self.calendar.same_period_last_year(p))})
+                _, needed = self._spans(m, wanted)
                 self._plan_values(m, needed, by, filters, state, statements)
                 if not by:
                     statements.update(dict.fromkeys(self._target_statements(m, wanted, state)))
@@ -235,7 +330,7 @@ class MetricComputer:
         self._prefetched = {t: rows for t, rows in zip(texts, found, strict=True)
                             if rows is not None}
 
-    def _plan_values(self, m: MetricDef, periods: list[Period], by: str | None,
+    def _plan_values(self, m: MetricDef, periods: Sequence[Span], by: str | None,
                      filters: dict[str, str], state: _State, out: dict[str, None]) -> None:
         """The statements `_values` will run for a metric (in `out`, in order)."""
         if m.kind == "expression":
@@ -245,6 +340,36 @@ class MetricComputer:
             _, missing = self._lookup(m, periods, _slice_key(by, filters), state)
             if missing and not self.waiting_for(m, state):
                 out.update(dict.fromkeys(self._live_statements(m, missing, by, filters, state)))
+
+    def late_data(self, name: str, periods: Sequence[Period]) -> list[LateData]:
+        """Frozen periods among `periods` whose value today's ledger would change: rows that
+        arrived after the period froze. Computed live, never frozen; `recompute` takes them in."""
+        m = self.catalog.get(name)
+        if m.kind not in ("measure", "sql"):
+            return []
+        state = self.state()
+        key, version = _slice_key(None, {}), self._corrections_version(m, state)
+        frozen: dict[Period, Number | None] = {}
+        for p in periods:
+            snap = state.snapshots.get((m.name, str(p), key)) if self._closed(p) else None
+            if snap is not None and snap[1] == version:
+                frozen[p] = dict((s, _decode(v)) for s, v in snap[0]).get(None)
+        if not frozen or self.waiting_for(m, state):
+            return []
+        version_key = self._version_key(m, state)
+        wanted = [p for p in frozen
+                  if (m.name, m.fingerprint, p, key, version_key) not in self._cache]
+        if wanted:
+            for span, values in self._live(m, wanted, None, {}, state).items():
+                self._cache[(m.name, m.fingerprint, span, key, version_key)] = values
+        out = []
+        for p, was in frozen.items():
+            live = self._cache[(m.name, m.fingerprint, p, key, version_key)].get(None)
+            if (was is None) != (live is None) or (
+                    was is not None and live is not None
+                    and abs(Decimal(str(was)) - Decimal(str(live))) > Decimal("0.005")):
+                out.append(LateData(m.name, str(p), was, live))
+        return out
 
     def recompute(self, name: str, period: Period, *, reason: str, author: str) -> MetricValue:
         """Recompute a frozen period from today's ledger and freeze the new value (logged)."""
@@ -287,9 +412,9 @@ class MetricComputer:
     def _now(self) -> datetime:
         return self.now or datetime.now(UTC)
 
-    def _values(self, m: MetricDef, periods: list[Period], by: str | None,
-                filters: dict[str, str], state: _State) -> dict[tuple[Period, SliceValue], Cell]:
-        cells: dict[tuple[Period, SliceValue], Cell] = {}
+    def _values(self, m: MetricDef, periods: Sequence[Span], by: str | None,
+                filters: dict[str, str], state: _State) -> dict[tuple[Span, SliceValue], Cell]:
+        cells: dict[tuple[Span, SliceValue], Cell] = {}
         if m.kind == "expression":
             assert m.expression is not None
             parts = {ref: self._values(self.catalog.get(ref), periods, by, filters, state)
@@ -318,9 +443,9 @@ class MetricComputer:
                 cells[(p, None)] = (value, origin, delta)
         return cells
 
-    def _data_values(self, m: MetricDef, periods: list[Period], by: str | None,
+    def _data_values(self, m: MetricDef, periods: Sequence[Span], by: str | None,
                      filters: dict[str, str], state: _State,
-                     ) -> dict[Period, dict[SliceValue, tuple[Number | None, str]]]:
+                     ) -> dict[Span, dict[SliceValue, tuple[Number | None, str]]]:
         key = _slice_key(by, filters)
         corrections_version = self._corrections_version(m, state)
         version_key = self._version_key(m, state)
@@ -344,14 +469,14 @@ class MetricComputer:
                 out[p] = {s: (v, "frozen" if frozen else "computed") for s, v in values.items()}
         return out
 
-    def _lookup(self, m: MetricDef, periods: list[Period], key: str, state: _State,
-                ) -> tuple[dict[Period, dict[SliceValue, tuple[Number | None, str]]],
-                           list[Period]]:
+    def _lookup(self, m: MetricDef, periods: Sequence[Span], key: str, state: _State,
+                ) -> tuple[dict[Span, dict[SliceValue, tuple[Number | None, str]]],
+                           list[Span]]:
         """The periods a frozen snapshot or the cache can answer, and those to compute."""
         corrections_version = self._corrections_version(m, state)
         version_key = self._version_key(m, state)
-        out: dict[Period, dict[SliceValue, tuple[Number | None, str]]] = {}
-        missing: list[Period] = []
+        out: dict[Span, dict[SliceValue, tuple[Number | None, str]]] = {}
+        missing: list[Span] = []
         for p in periods:
             snap = state.snapshots.get((m.name, str(p), key)) if self._closed(p) else None
             if snap is not None and snap[1] == corrections_version:
@@ -367,7 +492,7 @@ class MetricComputer:
                 missing.append(p)
         return out, missing
 
-    def _live_statements(self, m: MetricDef, periods: list[Period], by: str | None,
+    def _live_statements(self, m: MetricDef, periods: Sequence[Span], by: str | None,
                          filters: dict[str, str], state: _State) -> list[str]:
         """The statements that compute a measure or query metric for `periods`."""
         if m.kind == "measure":
@@ -386,10 +511,10 @@ class MetricComputer:
         assert m.sql is not None
         return [sql for _, sql in self._per_period_statements(m.sql, periods)]
 
-    def _live(self, m: MetricDef, periods: list[Period], by: str | None,
+    def _live(self, m: MetricDef, periods: Sequence[Span], by: str | None,
               filters: dict[str, str], state: _State,
-              ) -> dict[Period, dict[SliceValue, Number | None]]:
-        out: dict[Period, dict[SliceValue, Number | None]] = {p: {} for p in periods}
+              ) -> dict[Span, dict[SliceValue, Number | None]]:
+        out: dict[Span, dict[SliceValue, Number | None]] = {p: {} for p in periods}
         if self.waiting_for(m, state):
             return out  # a table it reads has never been loaded: no data yet
         if m.kind == "measure":
@@ -410,25 +535,25 @@ class MetricComputer:
                 out[p][None] = _number(rows[0][-1]) if rows else None
         return out
 
-    def _per_period(self, m: MetricDef, sql: str, periods: list[Period],
-                    ) -> dict[Period, list[tuple[Any, ...]]]:
+    def _per_period(self, m: MetricDef, sql: str, periods: Sequence[Span],
+                    ) -> dict[Span, list[tuple[Any, ...]]]:
         """Run a query once per period, as one statement: each period's copy of the query,
         tagged with its index, joined by UNION ALL."""
-        found: dict[Period, list[tuple[Any, ...]]] = {p: [] for p in periods}
+        found: dict[Span, list[tuple[Any, ...]]] = {p: [] for p in periods}
         for chunk, statement in self._per_period_statements(sql, periods):
             for row in self._run(m, statement):
                 found[chunk[row[0]]].append(row[1:])
         return found
 
-    def _per_period_statements(self, sql: str, periods: list[Period],
-                               ) -> list[tuple[list[Period], str]]:
+    def _per_period_statements(self, sql: str, periods: Sequence[Span],
+                               ) -> list[tuple[list[Span], str]]:
         out = []
         for start in range(0, len(periods), 64):
-            chunk = periods[start:start + 64]
+            chunk = list(periods[start:start + 64])
             parts = [
                 f"SELECT {i} AS ns_period, ns_q.* FROM ("
                 + fill_placeholders(sql.strip().rstrip(";"), self._bounds(p),
-                                    self._bounds(self.calendar.same_period_last_year(p)))
+                                    self._bounds(self._last_year(p)))
                 + "\n) AS ns_q" for i, p in enumerate(chunk)
             ]
             out.append((chunk, "\nUNION ALL\n".join(parts)))
@@ -495,7 +620,12 @@ class MetricComputer:
             raise MetricError(f"metric {m.name}: the query returned no columns")
         return result
 
-    def _bounds(self, p: Period) -> Bounds:
+    def _last_year(self, p: Span) -> Span:
+        if isinstance(p, ToDate):
+            return ToDate(self.calendar.same_period_last_year(p.period), p.days)
+        return self.calendar.same_period_last_year(p)
+
+    def _bounds(self, p: Span) -> Bounds:
         found = self._period_bounds.get(p)
         if found is None:  # time-zone arithmetic; a period's bounds never change
             start, end = self.calendar.dates(p)
@@ -503,8 +633,11 @@ class MetricComputer:
             found = self._period_bounds[p] = (str(p), start, end, ustart, uend)
         return found
 
-    def _closed(self, p: Period) -> bool:
-        """`Calendar.is_closed` after `freeze_after`, from the period's cached bounds."""
+    def _closed(self, p: Span) -> bool:
+        """`Calendar.is_closed` after `freeze_after`, from the period's cached bounds. The first
+        days of a period, compared with an open one, are never frozen."""
+        if isinstance(p, ToDate):
+            return False
         now = self._now() - self.freeze_after
         if now.utcoffset() is not None:
             now = now.astimezone(UTC).replace(tzinfo=None)
@@ -553,6 +686,11 @@ class MetricComputer:
     def _corrections_version(self, m: MetricDef, state: _State) -> int:
         return max((state.record_versions.get(t, 0) for t in self._metric_dependencies(m)),
                    default=0)
+
+
+def _span_order(s: Span) -> tuple[int, Span]:
+    """Whole periods first (by kind, year, index), then the first days of periods."""
+    return (1, s) if isinstance(s, ToDate) else (0, s)
 
 
 def _slice_key(by: str | None, filters: dict[str, str]) -> str:

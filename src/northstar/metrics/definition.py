@@ -67,6 +67,21 @@ class Bands(_Strict):
     """At or beyond this the status is yellow; anything worse is red."""
 
 
+class Pace(_Strict):
+    """How the period in progress is judged (docs/metric-files.md, "Open periods")."""
+
+    kind: Literal["total", "rate", "level"] | None = None
+    """`total`: a running sum, judged against the target pro-rated to the time gone; `rate`: a
+    ratio or average, judged against the target itself once `minimum` of the period is gone;
+    `level`: a balance or count as of now, judged against the target itself. Default: worked
+    out from the formula (a sum or count is a total; a percent, ratio or average a rate; a
+    query or manual value a level)."""
+    by: Literal["days", "working_days"] = "days"
+    """What "time gone" counts: calendar days, or Monday-to-Friday working days."""
+    minimum: float = Field(0.25, ge=0, le=1)
+    """For a rate: the share of the period that must be gone before it gets a status."""
+
+
 class Actions(_Strict):
     green: str | None = None
     yellow: str | None = None
@@ -88,6 +103,7 @@ class MetricDef(_Strict):
     non_negative: bool = False
     target: Target | None = None
     bands: Bands | None = None
+    pace: Pace = Pace()
     actions: Actions = Actions()
     # exactly one way of computing the value
     model: str | None = None

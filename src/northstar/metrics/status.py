@@ -13,8 +13,11 @@ DEFAULT_BANDS = {
 
 
 def status_of(metric: MetricDef, value: Decimal | float | None,
-              target: float | None) -> str | None:
-    """The status colour, or None when the metric has neither bands nor a target to judge by."""
+              target: float | None, *, scale: float = 1.0) -> str | None:
+    """The status colour, or None when the metric has neither bands nor a target to judge by.
+
+    `scale` pro-rates what the value is judged against (the target, or absolute bands): an open
+    period's running total, a third of the way through, is judged against a third of it."""
     if value is None:
         return "grey"
     bands = metric.bands or (DEFAULT_BANDS[metric.direction] if target is not None else None)
@@ -23,9 +26,9 @@ def status_of(metric: MetricDef, value: Decimal | float | None,
     if bands.relative_to == "target":
         if target is None:
             return None
-        green, yellow = bands.green * target, bands.yellow * target
+        green, yellow = bands.green * target * scale, bands.yellow * target * scale
     else:
-        green, yellow = bands.green, bands.yellow
+        green, yellow = bands.green * scale, bands.yellow * scale
     v = float(value)
     if metric.direction == "higher":
         return "green" if v >= green else "yellow" if v >= yellow else "red"

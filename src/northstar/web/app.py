@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from northstar import __version__
@@ -43,6 +44,13 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 STATIC = {"htmx.min.js": "application/javascript", "app.js": "application/javascript",
           "style.css": "text/css"}
 
+
+
+def prose(text: str | None) -> Markup:
+    """A metric file's text for a page: escaped, with `backticks` shown as code."""
+    parts = str(escape(text or "")).split("`")
+    return Markup("".join(f"<code>{part}</code>" if i % 2 else part
+                          for i, part in enumerate(parts)))
 
 def harden(engine: Engine) -> None:
     """Keep SQL the web process runs away from files and the network, for good."""
@@ -147,6 +155,7 @@ def create_app(project_folder: str | Path | Project = ".",
     project.metrics.state()  # builds the model views while files may still be read
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["fmt"] = format_value
+    templates.env.filters["prose"] = prose
     templates.env.globals["version"] = __version__
     if warm:  # before the checks: freezing closed periods moves the ledger head they key on
         warm_up(project, templates, settings)

@@ -102,8 +102,33 @@ def value_dict(p: Project, v: MetricValue) -> dict[str, Any]:
         "last_year": format_value(v.last_year, m.unit, m.decimals),
         "change_previous": format_change(v.value, v.previous),
         "change_last_year": format_change(v.value, v.last_year),
+        "pace_target": format_value(v.pace_target, m.unit, m.decimals),
+        "projected": format_value(v.projected, m.unit, m.decimals),
     }
+    out["pace_text"] = pace_text(p, m, v)
     return out
+
+
+def pace_text(p: Project, m: MetricDef, v: MetricValue) -> str | None:
+    """How an open period's number is judged, in one sentence; None for a closed period."""
+    if not v.open or v.elapsed is None:
+        return None
+    gone = f"{v.elapsed:.0%} of the {m.grain} gone"
+    if m.pace.by == "working_days":
+        gone = f"{v.elapsed:.0%} of the {m.grain}'s working days gone"
+    if v.pace == "total":
+        ends = format_value(v.projected, m.unit, m.decimals)
+        if v.pace_target is None:
+            return f"So far, {gone}; at this pace it ends near {ends}."
+        by_today = format_value(v.pace_target, m.unit, m.decimals)
+        return (f"So far, {gone}: judged against {by_today}, the target pro-rated to today. "
+                f"At this pace it ends near {ends}.")
+    if v.pace == "rate":
+        if v.elapsed < m.pace.minimum:
+            return (f"So far, {gone}: too early to grade a rate (it is graded once "
+                    f"{m.pace.minimum:.0%} of the {m.grain} is gone).")
+        return f"So far, {gone}: a rate, judged against the target itself."
+    return f"As of today, {gone}."
 
 
 def periods_for(p: Project, m: MetricDef, n: int = TREND_PERIODS,
@@ -124,11 +149,17 @@ def findings_for(p: Project, v: MetricValue) -> list[str]:
     """Data-quality findings that touch this number, in plain words."""
     m = p.catalog.get(v.metric)
     out: list[str] = []
-    if v.value is None:
-        out.append(f"No data for {v.period}: check that the sources it reads have loaded.")
+    waiting = p.metrics.waiting_for(m)
+    if waiting:
+        names = ", ".join(t.removeprefix("raw_") for t in waiting)
+        out.append(f"Waiting for {names}: {'it has' if len(waiting) == 1 else 'they have'} "
+                   "never loaded, so this number cannot be computed yet.")
+    elif v.value is None:
+        out.append(f"Nothing for {v.period} in the data loaded so far.")
     elif m.non_negative and float(v.value) < 0:
         out.append(f"The value for {v.period} is negative, which this metric should never be.")
-    if v.value is not None and v.previous is not None and float(v.previous) != 0:
+    if (not v.open and v.value is not None and v.previous is not None
+            and float(v.previous) != 0):  # a partial period is not a move
         jump = (float(v.value) - float(v.previous)) / abs(float(v.previous))
         if abs(jump) > 0.5:
             out.append(f"Moved {jump:+.0%} against {v.previous_period}: worth checking the "
@@ -147,18 +178,40 @@ def findings_for(p: Project, v: MetricValue) -> list[str]:
     return out
 
 
+def late_findings(p: Project, name: str, values: Iterable[MetricValue]) -> list[str]:
+    """Rows that arrived after a period froze: what they would change, and how to take them in."""
+    m = p.catalog.get(name)
+    out = []
+    for late in p.metrics.late_data(name, [p.period(v.period) for v in values if not v.open]):
+        out.append(
+            f"Late data for {late.period}: it froze at {format_value(late.frozen, m.unit)}, "
+            f"and rows that arrived since would make it {format_value(late.live, m.unit)} "
+            f"({'+' if late.delta >= 0 else '-'}{format_value(abs(late.delta), m.unit)}). "
+            f"To take them in, an admin runs: northstar recompute {name} {late.period} "
+            "--reason \"late rows\"")
+    return out
+
+
 def my_metric(p: Project, name: str, ending: str | None = None) -> dict[str, Any]:
     m = p.catalog.get(name)
     trend = series(p, name, ending=ending)
     current = trend[-1]
+    if m.kind == "manual" and current.value is None and ending is None:
+        # entered after the books close: the newest period entered is the number to show
+        current = next((v for v in reversed(trend) if v.value is not None), current)
     owner = p.catalog.owner_of(name)
+    closed = [v for v in trend if not v.open]
+    entered = p.metrics.state().manual.get((name, current.period))
     return {
         "metric": name, "title": m.title, "description": " ".join(m.description.split()),
         "unit": m.unit, "direction": m.direction, "grain": m.grain, "kind": m.kind,
         "owner": owner.id if owner else None, "owner_name": owner.name if owner else None,
         "department": m.department, "current": value_dict(p, current),
         "trend": [value_dict(p, v) for v in trend],
-        "findings": findings_for(p, current),
+        "last_closed": value_dict(p, closed[-1]) if current.open and closed else None,
+        "manual": None if entered is None else {"author": entered[1], "note": entered[2]},
+        "bands": bands_text(m),
+        "findings": findings_for(p, current) + late_findings(p, name, trend),
         "refreshed_at": last_refresh(p),
         "formula": formula_text(m),
         "pacing": pacing(p, m, current),
@@ -167,24 +220,25 @@ def my_metric(p: Project, name: str, ending: str | None = None) -> dict[str, Any
 
 
 def pacing(p: Project, m: MetricDef, v: MetricValue) -> dict[str, Any] | None:
-    """For a running total in a live period: where it should be today to hit the target."""
-    measure = (m.measure or "").strip().lower()
-    additive = (m.kind == "measure" and m.unit in ("usd", "count", "number")
-                and measure.startswith(("sum(", "count(")) and "/" not in measure)
-    if not additive or v.target is None or v.origin != "computed":
+    """For a running total in an open period: where it should be today to hit the target."""
+    if not v.open or v.pace != "total" or v.pace_target is None or v.elapsed is None:
         return None
-    start, end = p.calendar.utc_bounds(p.period(v.period))
-    now = p.metrics.now or datetime.now(UTC)
-    now = now.replace(tzinfo=None) if now.tzinfo is None else now.astimezone(UTC).replace(
-        tzinfo=None)
-    if not start <= now < end:
+    if v.origin == "manual":
         return None
-    share = (now - start) / (end - start)
-    expected = v.target * share
     value = float(v.value or 0)
-    on_pace = value >= expected if m.direction == "higher" else value <= expected
-    return {"share": share, "expected": expected, "on_pace": on_pace,
-            "formatted": format_value(expected, m.unit, m.decimals)}
+    on_pace = value >= v.pace_target if m.direction == "higher" else value <= v.pace_target
+    return {"share": v.elapsed, "expected": v.pace_target, "on_pace": on_pace,
+            "formatted": format_value(v.pace_target, m.unit, m.decimals),
+            "projected": format_value(v.projected, m.unit, m.decimals)}
+
+
+def bands_text(m: MetricDef) -> str | None:
+    """Absolute bands in words ("green at $0 or more, yellow from -$50.00K"); None otherwise."""
+    if m.bands is None or m.bands.relative_to != "absolute":
+        return None
+    more = "or more" if m.direction == "higher" else "or less"
+    return (f"green at {format_value(m.bands.green, m.unit, m.decimals)} {more}, "
+            f"yellow from {format_value(m.bands.yellow, m.unit, m.decimals)}")
 
 
 def formula_text(m: MetricDef) -> str:
