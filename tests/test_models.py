@@ -116,3 +116,19 @@ def test_a_record_deleted_at_the_source_leaves_the_models(project: Project) -> N
         p2,2025-01-04,settled,false
     """)
     assert project.compute(["paid"], ["2025-01"])[0].value == 2  # restored at the source
+
+
+def test_an_open_period_says_0_so_far_only_once_its_source_has_loaded(project: Project) -> None:
+    from northstar.web import views
+
+    load(project, "payments", """\
+        id,paid_on,status,is_deleted
+        p1,2025-01-03,settled,false
+    """)
+    project.metrics.now = datetime(2025, 3, 10, tzinfo=UTC)  # March is under way, no payments
+    paid, refunded = project.compute(["paid", "refunded"], ["2025-03"])
+    assert (paid.open, paid.value) == (True, 0)  # loaded, and none yet: 0 so far
+    assert refunded.value is None  # refunds have never loaded: no number at all
+    assert views.findings_for(project, refunded) == [
+        "Waiting for refunds: it has never loaded, so this number cannot be computed yet."]
+    assert views.findings_for(project, paid) == []

@@ -233,11 +233,11 @@ def pacing(p: Project, m: MetricDef, v: MetricValue) -> dict[str, Any] | None:
 
 
 def bands_text(m: MetricDef) -> str | None:
-    """Absolute bands in words ("green at $0 or more, yellow from -$50.00K"); None otherwise."""
+    """Absolute bands in words ("Green at $0 or more, yellow from -$50.00K"); None otherwise."""
     if m.bands is None or m.bands.relative_to != "absolute":
         return None
     more = "or more" if m.direction == "higher" else "or less"
-    return (f"green at {format_value(m.bands.green, m.unit, m.decimals)} {more}, "
+    return (f"Green at {format_value(m.bands.green, m.unit, m.decimals)} {more}, "
             f"yellow from {format_value(m.bands.yellow, m.unit, m.decimals)}")
 
 
@@ -359,7 +359,19 @@ def drill(p: Project, name: str, period: str | None, page: int = 1, size: int = 
                                                     table.to_pylist()], total=total)
     out["adjustments"] = _rows(p, ADJUSTMENTS, "metric = ? AND period = ?", [name, str(per)])
     out["manual_values"] = _rows(p, MANUAL, "metric = ? AND period = ?", [name, str(per)])
+    out["value"] = value_dict(p, p.metrics.compute([name], [per])[0])
+    out["parts"] = [_part(p, ref, per) for ref in m.referenced_metrics()]
     return out
+
+
+def _part(p: Project, name: str, per: Period) -> dict[str, Any]:
+    """One metric a derived metric is built from: its value for the period and its corrections."""
+    m = p.catalog.get(name)
+    return {"metric": name, "title": m.title, "value": value_dict(p, p.metrics.compute(
+                [name], [per])[0]),
+            "adjustments": _rows(p, ADJUSTMENTS, "metric = ? AND period = ?", [name, str(per)]),
+            "manual_values": _rows(p, MANUAL, "metric = ? AND period = ?", [name, str(per)]),
+            "parts": [_part(p, ref, per) for ref in m.referenced_metrics()]}
 
 
 def drill_all_rows(p: Project, name: str, period: str | None) -> tuple[list[str], Any]:
