@@ -176,6 +176,32 @@ def test_viewer_is_refused_the_admin_page(server: tuple[str, Any], page: Any) ->
     page.errors.clear()  # the browser logs the 403 itself
 
 
+def test_a_refused_form_keeps_what_was_typed_and_a_reload_posts_nothing(
+        server: tuple[str, Any], page: Any) -> None:
+    base, app = server
+    log_in(page, base, "ada")
+    page.goto(base + "/admin")
+    assert page.input_value("#user-role") == "viewer"  # the least privilege, unless chosen
+    page.fill("#user-name", "browser.user")
+    page.fill("#user-email", "browser@localhost")  # the browser lets it through; we do not
+    page.click("#user-form button[type=submit]")
+    page.wait_for_selector("#user-email-error")
+    page.errors.clear()  # the browser logs the 400 itself
+    assert page.inner_text("#user-email-error") == "'browser@localhost' is not an email address"
+    assert page.input_value("#user-name") == "browser.user"
+    assert page.input_value("#user-email") == "browser@localhost"
+    page.fill("#user-email", "browser@example.com")
+    page.click("#user-form button[type=submit]")
+    page.wait_for_selector("#secret-value")
+    assert page.url == base + "/admin#users-card"
+    assert page.inner_text("#users-card #admin-message") == "User browser.user added as viewer."
+    added = [e.seq for e in app.state.ns.audit.entries() if e.action == "user.add"]
+    page.reload()  # Post/Redirect/Get: a reload shows the page again and posts nothing
+    assert page.locator("#secret-value").count() == 0
+    assert [e.seq for e in app.state.ns.audit.entries() if e.action == "user.add"] == added
+    assert app.state.ns.auth.get_user("browser.user").role == "viewer"
+
+
 def test_dashboard_draws_its_charts(server: tuple[str, Any], page: Any) -> None:
     base, _ = server
     log_in(page, base, "ada")
