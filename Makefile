@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench clean install
+.PHONY: demo test lint bench screenshots clean install
 
 # The demo needs only the runtime; the tools for tests (browser driver, API fuzzer) come with
 # `make test`.
@@ -25,7 +25,7 @@ demo: $(STAMP)
 	$(BIN)/northstar demo demo-company
 
 test: $(DEV_STAMP)
-	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/ruff check src tests $(wildcard bench scripts)
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -33,6 +33,11 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/sources.py --docs --repeats 3
+
+# docs/screenshots/ from the sample company (demo-company/, built when missing), in Chromium
+screenshots: $(DEV_STAMP)
+	bash .ci/browser-deps
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) demo-company .pytest_cache .mypy_cache .ruff_cache

@@ -101,3 +101,24 @@ def test_every_command_and_option_is_in_the_cli_reference() -> None:
             for opt in param.opts:
                 if opt.startswith("--"):
                     assert opt in section, f"docs/cli.md: `northstar {name}` lacks {opt}"
+
+
+def test_the_readme_screenshots_exist_and_make_screenshots_takes_them() -> None:
+    import importlib.util
+
+    root = DOCS.parent
+    spec = importlib.util.spec_from_file_location("northstar_screenshots",
+                                                  root / "scripts" / "screenshots.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = script  # its dataclasses look their module up
+    spec.loader.exec_module(script)
+    taken = {f"docs/screenshots/{s.name}.png" for s in script.shots("gmv", "2025-01")}
+    readme = (root / "README.md").read_text()
+    first_screen = readme[:readme.index("\n## ")]
+    shown = re.findall(r'<img src="([^"]+)"', first_screen)
+    assert shown == ["docs/screenshots/my-metric.png", "docs/screenshots/scorecard.png"]
+    assert "make demo" in first_screen and "make test" in first_screen
+    for image in set(shown) | set(re.findall(r"\]\((docs/screenshots/[^)]+\.png)\)", readme)):
+        assert (root / image).is_file(), image
+        assert image in taken, f"{image} is not taken by scripts/screenshots.py"

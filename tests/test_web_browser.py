@@ -3,8 +3,8 @@ log in, see my metric, drill through, filter the scorecard, enter a manual value
 number move, be refused the admin page as a viewer, log out.
 
 Runs whenever /usr/bin/chromium exists; with CI or NORTHSTAR_REQUIRE_BROWSER set it must run
-(.ci/browser-deps installs chromium). Set NORTHSTAR_SCREENSHOTS=1 to refresh
-docs/screenshots/."""
+(.ci/browser-deps installs chromium). docs/screenshots/ is taken by `make screenshots`
+(scripts/screenshots.py), not here."""
 
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ from web_helpers import PASSWORDS, fast_settings, open_copy, people_for, shared_
 
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRED = bool(os.environ.get("CI") or os.environ.get("NORTHSTAR_REQUIRE_BROWSER"))
-SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
 pytestmark = pytest.mark.slow
 
@@ -105,12 +104,6 @@ def page(browser: Any) -> Iterator[Any]:
     assert errors == [], errors  # no script errors, no CSP violations
 
 
-def shot(page: Any, name: str) -> None:
-    if os.environ.get("NORTHSTAR_SCREENSHOTS"):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
 def log_in(page: Any, base: str, user: str) -> None:
     page.goto(base + "/login")
     page.fill("#username", user)
@@ -127,15 +120,12 @@ def test_owner_logs_in_drills_through_and_moves_the_number(server: tuple[str, An
     metric = project.catalog.get(person.metric)
     page.goto(base + "/scorecard")
     assert page.url == base + "/login"
-    shot(page, "login")
     log_in(page, base, "eve")
     assert page.inner_text("#metric-title") == metric.title
     page.wait_for_selector("#trend-chart .main-svg")  # plotly drew the trend
-    shot(page, "my-metric")
     # drill-through to the rows behind the number
     page.click("#drill-link")
     page.wait_for_selector("#drill-formula")
-    shot(page, "drill-through")
     # scorecard, filtered in place by htmx
     page.goto(base + "/scorecard")
     everyone = page.locator("#scorecard-table tbody tr").count()
@@ -145,7 +135,6 @@ def test_owner_logs_in_drills_through_and_moves_the_number(server: tuple[str, An
     owners = {p.id for p in project.catalog.people.values()
               if p.department == person.department and p.metric}
     assert page.locator("#scorecard-table tbody tr").count() == len(owners)
-    shot(page, "scorecard")
     # a manual value, entered as an editor, moves the number on the home page
     period = str(project.calendar.current(metric.grain, datetime.now(UTC)))
     page.goto(base + "/admin")
@@ -155,7 +144,6 @@ def test_owner_logs_in_drills_through_and_moves_the_number(server: tuple[str, An
     page.fill("#mv-note", "browser test")
     page.click("#manual-form button[type=submit]")
     page.wait_for_selector("#admin-message")
-    shot(page, "admin")
     page.goto(base + "/")
     expected = format_value(Decimal(4242), metric.unit, metric.decimals)
     assert page.inner_text("#metric-value") == expected
@@ -176,13 +164,38 @@ def test_viewer_is_refused_the_admin_page(server: tuple[str, Any], page: Any) ->
     page.errors.clear()  # the browser logs the 403 itself
 
 
+def test_a_refused_form_keeps_what_was_typed_and_a_reload_posts_nothing(
+        server: tuple[str, Any], page: Any) -> None:
+    base, app = server
+    log_in(page, base, "ada")
+    page.goto(base + "/admin")
+    assert page.input_value("#user-role") == "viewer"  # the least privilege, unless chosen
+    page.fill("#user-name", "browser.user")
+    page.fill("#user-email", "browser@localhost")  # the browser lets it through; we do not
+    page.click("#user-form button[type=submit]")
+    page.wait_for_selector("#user-email-error")
+    page.errors.clear()  # the browser logs the 400 itself
+    assert page.inner_text("#user-email-error") == "'browser@localhost' is not an email address"
+    assert page.input_value("#user-name") == "browser.user"
+    assert page.input_value("#user-email") == "browser@localhost"
+    page.fill("#user-email", "browser@example.com")
+    page.click("#user-form button[type=submit]")
+    page.wait_for_selector("#secret-value")
+    assert page.url == base + "/admin#users-card"
+    assert page.inner_text("#users-card #admin-message") == "User browser.user added as viewer."
+    added = [e.seq for e in app.state.ns.audit.entries() if e.action == "user.add"]
+    page.reload()  # Post/Redirect/Get: a reload shows the page again and posts nothing
+    assert page.locator("#secret-value").count() == 0
+    assert [e.seq for e in app.state.ns.audit.entries() if e.action == "user.add"] == added
+    assert app.state.ns.auth.get_user("browser.user").role == "viewer"
+
+
 def test_dashboard_draws_its_charts(server: tuple[str, Any], page: Any) -> None:
     base, _ = server
     log_in(page, base, "ada")
     page.goto(base + "/dashboards/cfo")
     page.wait_for_function(
         "() => document.querySelectorAll('[data-figure] .main-svg').length >= 3")
-    shot(page, "dashboard-cfo")
 
 
 def test_supply_dashboard_draws_the_cohort_matrix_and_the_supplier_tables(
@@ -198,7 +211,6 @@ def test_supply_dashboard_draws_the_cohort_matrix_and_the_supplier_tables(
     assert npr.locator("td.cell.green, td.cell.yellow, td.cell.red").count() > 0
     names = page.locator('[data-model="supplier_development"] tr td:first-child')
     assert names.count() >= 10
-    shot(page, "dashboard-supply-am")
 
 
 def test_sign_in_with_the_provider_lands_on_my_metric(sso_server: tuple[str, Any],

@@ -42,6 +42,10 @@ def statuses(html: str) -> dict[str, str]:
     return dict(re.findall(r'id="check-([a-z_0-9]+)" data-check-status="([a-z]+)"', html))
 
 
+def card(html: str, name: str) -> str:
+    return html.split(f'id="check-{name}"', 1)[1].split('class="card check"')[0]
+
+
 def counting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count the real run_checks calls behind the cache."""
     calls: list[int] = []
@@ -66,6 +70,11 @@ def test_page_lists_every_check_and_turns_red_on_a_bad_row(
     assert page.status_code == 200
     assert statuses(page.text) == dict.fromkeys(names, "pass")
     assert 'id="integrity-alarm"' not in page.text
+    passed = card(page.text, "bill_reconciliation")  # passed; the severity only if it fails
+    assert '<span class="status green">passed</span> bill_reconciliation' in passed
+    assert ('<p class="muted check-outcome">Passed: no wrong rows · would fail as: error</p>'
+            in passed)
+    assert "Severity" not in page.text
     assert "data-checks-failing" not in c.get("/").text
     assert '<a href="/integrity">Data integrity</a>' in page.text  # in the navigation
     assert "Net payouts in the NPR summary" in page.text  # the plain description
@@ -83,8 +92,10 @@ def test_page_lists_every_check_and_turns_red_on_a_bad_row(
     assert 'id="integrity-alarm"' in page.text and 'class="banner failed"' in page.text
     alarm = page.text.split('id="integrity-alarm"', 1)[1].split("</p>", 1)[0]
     assert "bill_reconciliation" in alarm
-    card = page.text.split('id="check-bill_reconciliation"', 1)[1].split('class="card check"')[0]
-    assert "1 failing row" in card and "BILL-8888888" in card and "missing in accounting" in card
+    failed = card(page.text, "bill_reconciliation")
+    assert '<span class="status red">failed</span> bill_reconciliation' in failed
+    assert '<p class="muted check-outcome">Severity: error · 1 failing row</p>' in failed
+    assert "BILL-8888888" in failed and "missing in accounting" in failed
     home = c.get("/").text  # every page now says so, from the cached results
     assert len(calls) == 1
     banner = home.split('data-checks-failing="1"', 1)[1].split("</p>", 1)[0]
@@ -120,6 +131,19 @@ def test_a_changed_check_file_is_rerun_and_a_warning_is_not_alarming(
     page = c.get("/integrity").text
     assert 'id="integrity-alarm"' not in page
     assert f"The first 5 of {suppliers} rows." in page
+    assert (f'<p class="muted check-outcome">Severity: warning · {suppliers} failing rows</p>'
+            in card(page, "no_suppliers_named_x"))
+    for name, sql in (("reads_nothing", "select * from no_such_table"),
+                      ("reads_no_column", "select no_such_column from suppliers")):
+        (project.root / "checks" / f"{name}.sql").write_text(
+            f"-- description: {name}\n{sql}\n", encoding="utf-8")
+    page = c.get("/integrity").text
+    waiting = card(page, "reads_nothing")  # nothing loaded into it (yet)
+    assert '<span class="status grey">waiting for data</span>' in waiting
+    assert '<p class="muted check-outcome">Not run yet · would fail as: error</p>' in waiting
+    broken = card(page, "reads_no_column")
+    assert '<span class="status red">cannot run</span>' in broken
+    assert '<p class="muted check-outcome">Severity: error · could not run</p>' in broken
 
 
 def test_anonymous_visitors_are_sent_to_login(web: Any) -> None:

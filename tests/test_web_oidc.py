@@ -456,7 +456,7 @@ def test_emails_come_from_the_cli_and_the_admin_page(
         r = c.post("/admin/users", data={"username": "yan", "role": "viewer",
                                          "person": "jordan_avery", "email": "yan@example.com",
                                          "csrf_token": csrf_of(admin)})
-        assert r.status_code == 200 and "User yan added." in r.text
+        assert r.status_code == 303 and "User yan added as viewer." in c.get("/admin").text
     assert auth.emails()["yan"] == "yan@example.com"
     app.state.ns.project.close()
     assert run("user", "email", "yan", "-").exit_code == 0

@@ -131,5 +131,14 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+def log_in(client: Any, user: str) -> str:
+    """Log a TestClient in through the login form, as `user`; returns a page's CSRF token."""
+    page = client.get("/login")
+    r = client.post("/login", data={"username": user, "password": PASSWORDS[user],
+                                    "csrf_token": csrf_of(page.text)})
+    assert r.status_code == 303 and r.headers["location"] == "/", r.text[:300]
+    return csrf_of(client.get("/scorecard").text)
+
+
 def this_month() -> str:
     return date.today().strftime("%Y-%m")

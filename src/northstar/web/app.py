@@ -28,7 +28,7 @@ from northstar.formatting import format_value
 from northstar.project import Project
 from northstar.schedule import CollectionScheduler, Window
 from northstar.secret import load_or_create_secret
-from northstar.web import admin, api, pages, sso, views
+from northstar.web import admin, api, pages, sso, times, views
 from northstar.web.audit import AuditLog
 from northstar.web.auth import Auth
 from northstar.web.context import AuthRequired, Forbidden, WebContext
@@ -156,6 +156,9 @@ def create_app(project_folder: str | Path | Project = ".",
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["fmt"] = format_value
     templates.env.filters["prose"] = prose
+    tz = project.calendar.tz
+    templates.env.filters["when"] = lambda at: times.time_tag(at, tz)
+    templates.env.globals["timezone"] = project.settings.company.timezone
     templates.env.globals["version"] = __version__
     if warm:  # before the checks: freezing closed periods moves the ledger head they key on
         warm_up(project, templates, settings)

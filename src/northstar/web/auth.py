@@ -17,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from northstar.engines.base import Engine
 from northstar.errors import NorthstarError
+from northstar.web.forms import FieldError
 from northstar.web.settings import WebSettings
 from northstar.web.store import SESSIONS, TOKENS, USERS
 
@@ -108,14 +109,14 @@ class Auth:
     def add_user(self, username: str, person_id: str, role: str, password: str,
                  email: str | None = None) -> User:
         if role not in ("admin", "editor", "viewer"):
-            raise NorthstarError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+            raise FieldError("role", f"role must be one of {', '.join(ROLES)}, not {role!r}")
         if not username or not username.replace("_", "").replace(".", "").replace(
                 "-", "").isalnum():
-            raise NorthstarError("a user name uses letters, digits, '.', '-' and '_'")
+            raise FieldError("username", "a user name uses letters, digits, '.', '-' and '_'")
         if len(password) < 12:
             raise NorthstarError("a password needs at least 12 characters")
         if self.get_user(username) is not None:
-            raise NorthstarError(f"user {username!r} already exists")
+            raise FieldError("username", f"user {username!r} already exists")
         email = self._free_email(email, username)
         self.engine.execute(
             f"INSERT INTO {USERS} (username, person_id, role, password_hash, failed_count, "
@@ -132,11 +133,11 @@ class Auth:
         email = email.strip().lower()
         local, _, domain = email.partition("@")
         if not local or "." not in domain or " " in email:
-            raise NorthstarError(f"{email!r} is not an email address")
+            raise FieldError("email", f"{email!r} is not an email address")
         other = self.engine.rows(f"SELECT username FROM {USERS} WHERE email = ? "
                                  "AND username <> ?", [email, username])
         if other:
-            raise NorthstarError(f"user {other[0][0]!r} already has the email {email}")
+            raise FieldError("email", f"user {other[0][0]!r} already has the email {email}")
         return email
 
     def set_email(self, username: str, email: str | None) -> None:

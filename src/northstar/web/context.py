@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from northstar.project import Project
 from northstar.web.audit import AuditLog
 from northstar.web.auth import Auth, Role, Session, User
+from northstar.web.forms import Flashes
 from northstar.web.oidc import OidcClient
 from northstar.web.settings import WebSettings
 
@@ -39,6 +40,8 @@ class WebContext:
     static_dir: Path
     oidc: OidcClient | None = None
     """Single sign-on, when `[web.oidc]` is configured."""
+    flashes: Flashes = field(default_factory=Flashes)
+    """What each session's last saved form did, for the page it is redirected to."""
     extra: dict[str, object] = field(default_factory=dict)
 
 

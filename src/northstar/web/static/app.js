@@ -1,4 +1,4 @@
-// Draw every chart on the page and show UTC timestamps in the browser's own timezone.
+// Draw every chart on the page (times are rendered by the server, in the company's timezone).
 (function () {
   function draw(root) {
     root.querySelectorAll("[data-figure]").forEach(function (el) {
@@ -6,10 +6,6 @@
       var fig = JSON.parse(el.dataset.figure);
       Plotly.newPlot(el, fig.data, fig.layout, {displayModeBar: false, responsive: true});
       el.dataset.drawn = "1";
-    });
-    root.querySelectorAll("time[data-utc]").forEach(function (el) {
-      var d = new Date(el.dataset.utc + "Z");
-      if (!isNaN(d)) el.textContent = d.toLocaleString();
     });
   }
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
