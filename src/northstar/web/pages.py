@@ -18,7 +18,7 @@ from markupsafe import Markup
 from northstar.checks import cached_checks, latest_checks
 from northstar.formatting import format_value
 from northstar.project import Project
-from northstar.web import charts, tables, views
+from northstar.web import charts, present, tables, views
 from northstar.web.auth import csrf_ok, same
 from northstar.web.context import (
     SESSION_COOKIE,
@@ -301,20 +301,23 @@ def _label(p: Any, value: str | None) -> str:
 async def drill(request: Request, metric: str, period: str | None = None,
                 page: int = Query(1, ge=1, le=10**6)) -> Response:
     require(request)
-    data = views.drill(ctx(request).project, metric, period, page, 50)
+    p = ctx(request).project
+    data = views.drill(p, metric, period, page, 50)
     pages = max(1, -(-data["total"] // data["size"]))
-    return render(request, "drill.html", d=data, pages=pages)
+    return render(request, "drill.html", d=data, pages=pages,
+                  table=present.drill_table(p, data))
 
 
 @router.get("/drill/{metric}/csv")
 async def drill_csv(request: Request, metric: str, period: str | None = None) -> Response:
     require(request)
-    columns, rows = views.drill_all_rows(ctx(request).project, metric, period)
+    p = ctx(request).project
+    columns, rows = views.drill_all_rows(p, metric, period)
 
     def lines() -> Iterator[str]:
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow(columns)
+        writer.writerow(present.csv_header(p.catalog.get(metric), columns))
         for row in rows:
             writer.writerow([row[c] for c in columns])
             if buf.tell() > 65536:
