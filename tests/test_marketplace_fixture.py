@@ -375,6 +375,7 @@ def test_supply_dashboard_tables_keep_unlinked_and_total_under_the_10k_floor(
     grid = model_grid(company, _tile(company, "supply_account_management", "Net payouts by"))
     assert grid.note is None
     assert grid.header == ["Supplier name", "2024", "2025"]
+    assert grid.pinned == [True, True]  # on every page of the table
     assert grid.matrix == (["Unlinked (Not in Platform)", "TOTAL (P&L Match)"], ["2024", "2025"],
                            [[0.0, 100.0], [1000.0, 690.0]])
     assert [[text for text, _ in row] for row in grid.rows] == [

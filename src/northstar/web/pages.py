@@ -201,15 +201,33 @@ async def dashboards(request: Request) -> Response:
 
 
 @router.get("/dashboards/{name}", response_class=HTMLResponse)
-async def dashboard(request: Request, name: str) -> Response:
+async def dashboard(request: Request, name: str, tile: int | None = None,
+                    page: int = Query(1, ge=1, le=10**6)) -> Response:
+    """A dashboard; `tile` and `page` show that table tile at that page (the others at
+    their first), for a page link opened without htmx."""
     require(request)
     p = ctx(request).project
     boards = views.dashboards(p)
     if name not in boards:
         return render(request, "error.html", 404, message=f"There is no dashboard {name!r}.")
     board = boards[name]
+    return render(request, "dashboard.html", board=board, tiles=dashboard_tiles(p, board),
+                  paged={tile: page} if tile is not None else {})
 
-    return render(request, "dashboard.html", board=board, tiles=dashboard_tiles(p, board))
+
+@router.get("/dashboards/{name}/tiles/{index}", response_class=HTMLResponse)
+async def dashboard_tile(request: Request, name: str, index: int,
+                         page: int = Query(1, ge=1, le=10**6)) -> Response:
+    """One table tile of a dashboard at `page`, for htmx to swap in place."""
+    require(request)
+    p = ctx(request).project
+    boards = views.dashboards(p)
+    tiles = dashboard_tiles(p, boards[name]) if name in boards else []
+    if not 0 <= index < len(tiles) or tiles[index]["model"] is None:
+        return render(request, "error.html", 404, message=f"There is no table tile {index} "
+                      f"on dashboard {name!r}.")
+    return render(request, "_model_tile.html", board=boards[name], t=tiles[index], i=index,
+                  page=page)
 
 
 def dashboard_tiles(p: Project, board: Dashboard) -> list[dict[str, Any]]:

@@ -4,7 +4,9 @@ Some of what a team reads is not one number but a list: net payout retention by 
 its Unlinked and TOTAL rows, the customer development view, the cohort payout matrix. Those are
 model views; a dashboard tile with `model:` shows them, filtered, sorted and optionally pivoted
 (one row per cohort, one column per year), its cells formatted by `units` and, for a cohort
-matrix, coloured green / yellow / red by the bands of the metric named in `bands_from`."""
+matrix, coloured green / yellow / red by the bands of the metric named in `bands_from`. A long
+table is shown `PAGE_SIZE` rows at a time, with the rows `pinned` names (totals) on every
+page."""
 
 from __future__ import annotations
 
@@ -22,6 +24,10 @@ if TYPE_CHECKING:
     from northstar.project import Project
     from northstar.web.dashboards import Tile
 
+PAGE_SIZE = 25
+"""Rows of a model table shown at a time (the pinned rows come on top of these)."""
+PINNED = "ns_pinned"
+
 
 @dataclass
 class Grid:
@@ -37,6 +43,24 @@ class Grid:
     """For a pivot: row labels, column labels and the raw numbers (for the heat map)."""
     colours: list[list[str | None]] = field(default_factory=list)
     """For a pivot: each cell's colour class as `colour` gives it, None where it is empty."""
+    pinned: list[bool] = field(default_factory=list)
+    """Per row: shown on every page (a total), not paged."""
+
+    @property
+    def pages(self) -> int:
+        """How many pages the rows fill (at least one)."""
+        return max(1, -(-(len(self.rows) - sum(self.pinned)) // PAGE_SIZE))
+
+    def page(self, number: int) -> list[list[tuple[str, str]]]:
+        """The rows of page `number` (1 is the first; past the last, the last), then the
+        pinned rows, each where the order put it relative to the others."""
+        start = (min(max(number, 1), self.pages) - 1) * PAGE_SIZE
+        paged = [i for i in range(len(self.rows)) if not self._pinned(i)]
+        keep = set(paged[start:start + PAGE_SIZE])
+        return [r for i, r in enumerate(self.rows) if i in keep or self._pinned(i)]
+
+    def _pinned(self, i: int) -> bool:
+        return i < len(self.pinned) and self.pinned[i]
 
 
 def model_query(tile: Tile) -> str:
@@ -47,6 +71,8 @@ def model_query(tile: Tile) -> str:
     else:
         cols = tile.select
     select = ", ".join(quote(c) for c in cols) if cols else "*"
+    if tile.pinned:
+        select += f", ({tile.pinned}) AS {PINNED}"
     sql = f"SELECT {select} FROM {quote(tile.model)}"
     if tile.where:
         sql += f" WHERE ({tile.where})"
@@ -115,6 +141,9 @@ def model_grid(project: Project, tile: Tile) -> Grid:
         return Grid([], note=f"This table could not be read: {str(exc).splitlines()[0]}")
     names = list(table.column_names)
     data = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    pinned = [bool(v) for v in data.pop()] if tile.pinned else []
+    if tile.pinned:
+        names.pop()
     records = list(zip(*data, strict=True)) if data else []
     if tile.pivot is None:
         numeric = [all(_is_number(r[i]) for r in records if r[i] is not None)
@@ -123,8 +152,10 @@ def model_grid(project: Project, tile: Tile) -> Grid:
                     [[(format_cell(v, tile.units.get(n)), "num" if numeric[i] else "")
                       for i, (n, v) in enumerate(zip(names, r, strict=True))]
                      for r in records],
-                    numeric=numeric, note=None if records else "No rows.")
+                    numeric=numeric, note=None if records else "No rows.", pinned=pinned)
     row_keys: list[Any] = list(dict.fromkeys(r[0] for r in records))
+    pinned_keys = {r[0] for r, pin in zip(records, pinned or [False] * len(records),
+                                          strict=True) if pin}
     col_keys: list[Any] = sorted(dict.fromkeys(r[1] for r in records), key=_sort_key)
     cell = {(r[0], r[1]): r[2] for r in records}
     metric = project.catalog.metrics.get(tile.bands_from) if tile.bands_from else None
@@ -133,7 +164,8 @@ def model_grid(project: Project, tile: Tile) -> Grid:
     unit = tile.units.get(tile.pivot.value)
     grid = Grid([column_title(tile.pivot.rows), *(str(c) for c in col_keys)],
                 numeric=[False, *(True for _ in col_keys)],
-                note=None if records else "No rows.")
+                note=None if records else "No rows.",
+                pinned=[rk in pinned_keys for rk in row_keys])
     numbers: list[list[float | None]] = []
     for rk in row_keys:
         values = [cell.get((rk, ck)) for ck in col_keys]
