@@ -10,7 +10,7 @@ from northstar.errors import ConfigError
 from northstar.packs import get_pack
 from northstar.project import Project
 from northstar.web.dashboards import Tile, load_dashboard, load_dashboards
-from northstar.web.tables import model_grid
+from northstar.web.tables import Grid, model_grid, model_query
 
 HEAD = "name: t\ntitle: T\ntiles:\n"
 
@@ -67,3 +67,23 @@ def test_a_tile_over_a_model_waiting_for_data_says_so(project: Project) -> None:
     assert grid.rows == [] and grid.note is not None
     assert grid.note.startswith("Waiting for data: nothing loaded into ")
     assert "bill_lines" in grid.note
+
+
+def test_a_long_table_is_paged_with_its_totals_on_every_page() -> None:
+    rows = [[(f"supplier {i}", "")] for i in range(60)] + [[("Unlinked", "")], [("TOTAL", "")]]
+    grid = Grid(["name"], rows, pinned=[False] * 60 + [True, True])
+    assert grid.pages == 3  # 60 rows at 25 a page
+    first = [r[0][0] for r in grid.page(1)]
+    assert first[:2] == ["supplier 0", "supplier 1"] and len(first) == 27
+    assert first[-2:] == ["Unlinked", "TOTAL"]
+    assert [r[0][0] for r in grid.page(3)] == [f"supplier {i}" for i in range(50, 60)] + [
+        "Unlinked", "TOTAL"]
+    assert grid.page(99) == grid.page(3) and grid.page(0) == grid.page(1)
+    assert Grid(["name"], rows[:3]).pages == 1
+
+
+def test_pinned_rows_are_chosen_by_the_query() -> None:
+    tile = Tile(model="supply_npr_by_supplier", visual="table", select=["supplier_name"],
+                pinned="row_kind <> 'supplier'")
+    assert model_query(tile) == ('SELECT "supplier_name", (row_kind <> \'supplier\') AS '
+                                 'ns_pinned FROM "supply_npr_by_supplier" LIMIT 200')

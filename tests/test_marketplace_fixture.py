@@ -374,7 +374,8 @@ def test_supply_dashboard_tables_keep_unlinked_and_total_under_the_10k_floor(
     # Unlinked 2024 0, 2025 100; TOTAL 2024 1000, 2025 690 (as in the test above)
     grid = model_grid(company, _tile(company, "supply_account_management", "Net payouts by"))
     assert grid.note is None
-    assert grid.header == ["supplier name", "2024", "2025"]
+    assert grid.header == ["Supplier name", "2024", "2025"]
+    assert grid.pinned == [True, True]  # on every page of the table
     assert grid.matrix == (["Unlinked (Not in Platform)", "TOTAL (P&L Match)"], ["2024", "2025"],
                            [[0.0, 100.0], [1000.0, 690.0]])
     assert [[text for text, _ in row] for row in grid.rows] == [
@@ -391,8 +392,9 @@ def test_cohort_matrix_tile_is_coloured_by_the_npr_bands(company: Project) -> No
     assert (rows, cols) == (["2024", "2025"], ["2024", "2025"])
     assert z[0][0] == pytest.approx(1.0) and z[0][1] == pytest.approx(0.59)
     assert z[1] == [None, pytest.approx(1.0)]
-    assert [[cls for _, cls in row[1:]] for row in grid.rows] == [["green", "yellow"],
-                                                                 ["num", "green"]]
+    # a cohort's own first year is its base (100% by definition): neutral, not green
+    assert [[cls for _, cls in row[1:]] for row in grid.rows] == [["base", "yellow"],
+                                                                 ["num", "base"]]
     assert grid.rows[0][2][0] == "59.0%"
 
 
@@ -401,7 +403,7 @@ def test_development_views_list_every_supplier_and_customer(company: Project) ->
     names = [row[0][0] for row in grid.rows]
     assert sorted(names) == ["Alpha Hall", "Beta Park", "Gamma Club",
                              "Unlinked (Not in Platform)"]
-    assert grid.header[-1] == "core action state"
+    assert grid.header[-1] == "Core action state"
     states = {row[0][0]: row[-1][0] for row in grid.rows}
     assert states["Gamma Club"] == "lost" and states["Alpha Hall"] == "losing"
     customers = model_grid(company, _tile(company, "demand_account_management", "Customer dev"))

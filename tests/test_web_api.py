@@ -262,7 +262,7 @@ def test_drill_pages_and_csv(app_client: TestClient) -> None:
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(r.text)))
     assert len(rows) == total + 1
-    amounts = sum(Decimal(row[rows[0].index("amount")]) for row in rows[1:])
+    amounts = sum(Decimal(row[rows[0].index("Amount (USD)")]) for row in rows[1:])
     value = app_client.get(f"/api/metrics?metric=net_revenue&period={period}",
                            headers=h).json()["data"]["metrics"][0]["value"]
     assert float(amounts) == pytest.approx(value)

@@ -1,6 +1,8 @@
 """A person using the app in Debian's Chromium (driven by Playwright) against a real server:
 log in, see my metric, drill through, filter the scorecard, enter a manual value and see the
-number move, be refused the admin page as a viewer, log out.
+number move, be refused the admin page as a viewer, log out; and every kind of tile read as
+drawn (bullet, number, trend and waterfall axes, hover labels, funnel, tables, the cohort
+matrix, the drill table), each number checked against its metric's unit and nothing cut off.
 
 Runs whenever /usr/bin/chromium exists; with CI or NORTHSTAR_REQUIRE_BROWSER set it must run
 (.ci/browser-deps installs chromium). docs/screenshots/ is taken by `make screenshots`
@@ -8,7 +10,10 @@ Runs whenever /usr/bin/chromium exists; with CI or NORTHSTAR_REQUIRE_BROWSER set
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -224,3 +229,196 @@ def test_sign_in_with_the_provider_lands_on_my_metric(sso_server: tuple[str, Any
     page.wait_for_selector("#trend-chart .main-svg")
     entry = next(e for e in app.state.ns.audit.entries() if e.action == "login.sso")
     assert (entry.actor, entry.outcome) == ("ada", "ok")
+
+
+# -- every number read in its unit, as the page draws it -------------------------------------
+UNIT_TEXT = {  # a value as it reads, by unit (format_value's forms, written out by hand)
+    "usd": r"-?\$\d{1,3}(,\d{3})*(\.\d\d[KMB])?", "percent": r"-?\d+\.\d%",
+    "ratio": r"-?\d+\.\dx", "count": r"-?\d{1,3}(,\d{3})*", "days": r"-?[\d,]+\.\d days",
+    "number": r"-?\d{1,3}(,\d{3})*\.\d+"}
+TICK_TEXT = {  # an axis tick: no trailing zeros
+    "usd": r"-?\$\d+(\.\d+)?[KMB]?", "percent": r"-?\d+(\.\d+)?%", "ratio": r"-?\d+(\.\d+)?x",
+    "count": r"-?\d{1,3}(,\d{3})*", "number": r"-?\d{1,3}(,\d{3})*(\.\d+)?"}
+MONTH_TICK = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) '\d\d"
+
+# each text of a chart, with whether it lies wholly inside the chart's drawing (not cut off)
+TEXTS_JS = """(tile, sel) => {
+  const svg = tile.querySelector('svg.main-svg').getBoundingClientRect();
+  return [...tile.querySelectorAll(sel)].map(t => {
+    const r = t.getBoundingClientRect();
+    return [t.textContent, r.left >= svg.left - 1 && r.right <= svg.right + 1
+            && r.top >= svg.top - 1 && r.bottom <= svg.bottom + 1];
+  });
+}"""
+
+
+def _drawn(page: Any, board: str, count: int) -> None:
+    page.goto(page.base + f"/dashboards/{board}")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('[data-figure] .main-svg').length >= {count}")
+
+
+def _texts(tile: Any, selector: str) -> list[str]:
+    found = tile.evaluate(TEXTS_JS, selector)
+    clipped = [text for text, inside in found if not inside]
+    assert not clipped, f"cut off: {clipped}"
+    return [text for text, _ in found]
+
+
+def _value(page: Any, metric: str) -> Any:
+    """The metric's current value, read the way the server reads it (under its lock: the
+    server's thread owns the connection)."""
+    from northstar.web import views
+
+    with page.lock:
+        return views.series(page.project, metric, 1)[-1]
+
+
+@pytest.fixture
+def ada(server: tuple[str, Any], page: Any) -> Any:
+    base, app = server
+    log_in(page, base, "ada")
+    page.base = base
+    page.project = app.state.ns.project
+    page.lock = app.state.ns_lock
+    return page
+
+
+def test_bullet_values_read_exactly_like_their_headlines(ada: Any) -> None:
+    _drawn(ada, "company_kpis", 10)
+    tiles = ada.locator('[data-visual="bullet"]:has(.main-svg)')
+    units: set[str] = set()
+    for i in range(tiles.count()):
+        tile = tiles.nth(i)
+        metric = ada.project.catalog.get(tile.get_attribute("data-metric"))
+        headline = tile.locator(".headline").inner_text()
+        (beside,) = _texts(tile, ".annotation-text")
+        assert beside == headline, metric.name
+        assert re.fullmatch(UNIT_TEXT[metric.unit], beside), (metric.name, beside)
+        ticks = _texts(tile, ".xbulletaxistick text")
+        assert ticks and all(re.fullmatch(TICK_TEXT[metric.unit], t) for t in ticks), ticks
+        units.add(metric.unit)
+        v = _value(ada, metric.name).value
+        if metric.unit == "percent" and metric.decimals is None:  # e.g. 0.7063 -> 70.6%
+            assert beside == f"{float(v) * 100:.1f}%"
+        elif metric.unit == "ratio" and metric.decimals is None:  # 4.08 -> 4.1x
+            assert beside == f"{float(v):.1f}x"
+    assert {"percent", "ratio"} <= units, units  # the cases plotly's ",.0f" got wrong
+
+
+def test_trend_and_waterfall_axes_hover_and_changes_read_in_the_unit(ada: Any) -> None:
+    _drawn(ada, "executive", 5)
+    take = ada.locator('[data-metric="take_rate"][data-visual="trend"]')
+    assert all(t.endswith("%") for t in _texts(take, ".ytick text"))
+    assert all(re.fullmatch(MONTH_TICK, t) for t in _texts(take, ".xtick text"))
+    change = take.locator("p").first.inner_text()  # a rate's change is in points
+    assert re.search(r"(^| )([+-]\d+\.\d pts|—) vs previous", change), change
+    npr = ada.locator('[data-metric="npr"][data-visual="waterfall"]')
+    assert all(re.fullmatch(TICK_TEXT["percent"], t) for t in _texts(npr, ".ytick text"))
+    assert all(re.fullmatch(r"\d{4}", t) for t in _texts(npr, ".xtick text"))  # years
+    revenue = ada.locator('[data-metric="net_revenue"][data-visual="trend"]')
+    ticks = _texts(revenue, ".ytick text")
+    assert ticks and all(re.fullmatch(TICK_TEXT["usd"], t) for t in ticks), ticks
+    assert any(t.startswith("$") for t in ticks)
+    # hovering a point shows its period in words and its value as the headline writes it
+    points = revenue.locator(".scatterlayer .trace .point")
+    points.nth(points.count() - 2).hover(force=True)
+    ada.wait_for_selector(".hoverlayer .hovertext")
+    hover = ada.locator(".hoverlayer .hovertext text").first.text_content()
+    assert re.fullmatch(r"[A-Z][a-z]{2} \d{4}: " + UNIT_TEXT["usd"]
+                        + r"( \((green|yellow|red|grey)\))?", hover), hover
+    number = ada.locator('[data-metric="top_customer_share"][data-visual="number"] .headline')
+    assert re.fullmatch(UNIT_TEXT["percent"] + "|—", number.inner_text())
+
+
+def test_money_waterfall_funnel_and_slice_tables_read_in_the_unit(ada: Any) -> None:
+    _drawn(ada, "cfo", 3)  # the test dashboard (web_helpers.DASHBOARD)
+    fall = ada.locator('[data-metric="net_revenue"][data-visual="waterfall"]')
+    ticks = _texts(fall, ".ytick text")
+    assert ticks and all(re.fullmatch(TICK_TEXT["usd"], t) for t in ticks), ticks
+    assert all(re.fullmatch(MONTH_TICK, t) for t in _texts(fall, ".xtick text"))
+    _drawn(ada, "demand_sales", 3)
+    funnel = ada.locator('[data-visual="funnel"]')  # pipeline_entering: usd
+    labels = _texts(funnel, ".bartext")
+    assert labels and all(re.fullmatch(UNIT_TEXT["usd"], t) for t in labels), labels
+    coverage = ada.locator('[data-metric="pipeline_coverage"][data-visual="table"] td.num')
+    cells = coverage.all_inner_texts()
+    assert cells and all(re.fullmatch(UNIT_TEXT["ratio"] + "|—", c) for c in cells), cells
+
+
+def test_cohort_cells_are_legible_and_the_cohorts_base_is_neutral(ada: Any) -> None:
+    from test_web_charts import contrast
+
+    _drawn(ada, "supply_account_management", 2)
+    tile = ada.locator('[data-model="supplier_cohort_matrix"][data-visual="cohort"]')
+    legend = tile.locator(".legend").inner_text()
+    assert legend.startswith("Green: 100.0% or more · yellow: 50.0% or more"), legend
+    rows = tile.locator("table tr")
+    header = rows.first.locator("th").all_inner_texts()
+    classes: list[str | None] = []
+    for r in range(1, rows.count()):
+        cells = rows.nth(r).locator("td")
+        cohort = cells.first.inner_text()
+        for c in range(1, cells.count()):
+            cell = cells.nth(c)
+            cls = cell.get_attribute("class") or ""
+            text = cell.inner_text()
+            classes.append(None if text == "—" else cls.split()[-1])
+            assert re.fullmatch(UNIT_TEXT["percent"] + "|—", text)
+            if header[c] == cohort:  # the cohort's first year: 100% by definition, neutral
+                assert (text, cls) == ("100.0%", "cell base")
+                assert cell.evaluate("e => getComputedStyle(e).backgroundColor") == (
+                    "rgb(234, 238, 242)")
+            else:
+                assert "base" not in cls
+    assert "base" in classes
+    # the heat map writes each cell's value, in a colour that reads on the cell's colour
+    drawn = tile.evaluate("""t => [...t.querySelectorAll('.heatmaplayer text')].map(x =>
+        [x.textContent, getComputedStyle(x).fill])""")
+    css = {"base": "#eaeef2", "green": "#1a7f37", "yellow": "#9a6700", "red": "#cf222e"}
+    filled = [cls for cls in classes if cls is not None]  # an empty cell has no text
+    for (text, fill), cls in zip([d for d in drawn if d[0]], filled, strict=True):
+        assert re.fullmatch(UNIT_TEXT["percent"], text)
+        r, g, b = (int(x) for x in re.findall(r"\d+", fill)[:3])
+        assert contrast(f"#{r:02x}{g:02x}{b:02x}", css[cls]) >= 4.5, (text, fill, cls)
+
+
+def test_long_tables_are_paged_in_place_with_their_totals_on_every_page(ada: Any) -> None:
+    _drawn(ada, "supply_account_management", 2)
+    tile = ada.locator('[data-model="supplier_development"]')
+    first = tile.locator("table tr").nth(1).locator("td").first.inner_text()
+    assert tile.locator("table tr").count() <= 1 + 25
+    assert tile.locator("th").first.inner_text() == "Supplier name"
+    assert "page 1 of 2" in tile.locator(".pager").inner_text()
+    tile.locator(".pager a[rel=next]").click()
+    ada.wait_for_function("() => document.querySelector("
+                          "'[data-model=\"supplier_development\"] .pager').innerText"
+                          ".includes('page 2 of 2')")
+    tile = ada.locator('[data-model="supplier_development"]')
+    assert tile.locator("table tr").nth(1).locator("td").first.inner_text() != first
+    assert ada.url.endswith("/dashboards/supply_account_management")  # swapped in place
+    for npr in (ada.locator('[data-model="supply_npr_by_supplier"]').nth(i) for i in (0, 1)):
+        names = npr.locator("tr td:first-child").all_inner_texts()
+        assert names[-2:] == ["Unlinked (Not in Platform)", "TOTAL (P&L Match)"]
+        assert len(names) <= 25 + 2
+
+
+def test_drill_rows_are_headed_in_words_in_the_unit_and_totalled(ada: Any) -> None:
+    project = ada.project
+    period = str(project.calendar.previous(project.calendar.current("month")))
+    ada.goto(ada.base + f"/drill/net_revenue?period={period}")
+    headers = ada.locator("#drill-rows th").all_inner_texts()
+    assert "Amount" in headers and "Txn date" in headers and "Line ID" in headers
+    assert not any("_" in h for h in headers), headers
+    at = headers.index("Amount")
+    amounts = ada.locator(f"#drill-rows tbody td:nth-child({at + 1})").all_inner_texts()
+    assert amounts and all(re.fullmatch(r"-?\$\d{1,3}(,\d{3})*\.\d\d", a) for a in amounts)
+    # the total is over every row of the period, from the raw CSV, written out by hand
+    csv_text = ada.request.get(ada.base + f"/drill/net_revenue/csv?period={period}").text()
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    assert rows[0][at] == "Amount (USD)"
+    total = sum(Decimal(r[at]) for r in rows[1:])
+    by_hand = ("-" if total < 0 else "") + f"${abs(total):,.2f}"
+    sum_row = ada.locator("#drill-sum td").all_inner_texts()
+    assert sum_row[at] == by_hand
+    assert sum_row[0] == f"Total of {len(rows) - 1:,} rows"

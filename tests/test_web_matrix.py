@@ -33,6 +33,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, dict[str, int]]] = [
     ("GET", "/scorecard", None, PAGE),
     ("GET", "/dashboards", None, PAGE),
     ("GET", "/dashboards/cfo", None, PAGE),
+    ("GET", "/dashboards/supply_account_management/tiles/8?page=2", None, PAGE),
     ("GET", "/drill/net_revenue", None, PAGE),
     ("GET", "/drill/net_revenue/csv", None, PAGE),
     ("GET", "/integrity", None, PAGE),

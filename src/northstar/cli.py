@@ -213,7 +213,8 @@ def compute(
                 v.metric, v.period, *([str(v.slice.get(by) or "(none)")] if by else []),
                 format_value(v.value, v.unit), format_value(v.target, v.unit),
                 f"[{style}]{v.status}[/]" if style else "—",
-                format_change(v.value, v.previous), format_change(v.value, v.last_year),
+                format_change(v.value, v.previous, unit=v.unit),
+                format_change(v.value, v.last_year, unit=v.unit),
                 v.origin if v.origin != "computed" else "",
             )
         out.print(table)
@@ -392,7 +393,7 @@ def _scorecard(p: Project) -> None:
         table.add_row(person.name, m.title, v.period, format_value(v.value, v.unit, m.decimals),
                       format_value(v.target, v.unit, m.decimals),
                       f"[{style}]{v.status}[/]" if style else "—",
-                      format_change(v.value, v.last_year))
+                      format_change(v.value, v.last_year, unit=v.unit))
         if v.action and v.status in ("yellow", "red"):
             actions.append((person.name, f"[{style}]{v.status}[/]", v.action.strip()))
     out.print(table)

@@ -68,13 +68,17 @@ class Tile(BaseModel):
     """Model tiles: how to format a column (usd, percent, ratio, count, days, number)."""
     bands_from: str | None = None
     """Model cohort tiles: the metric whose green/yellow bands colour the cells."""
+    pinned: str | None = None
+    """Model tiles: a SQL condition on the model's columns for rows shown on every page
+    (a table shows 25 rows a page), e.g. `row_kind <> 'supplier'` for the totals."""
 
     @model_validator(mode="after")
     def _one_source(self) -> Tile:
         if (self.metric is None) == (self.model is None):
             raise ValueError("a tile shows either a metric (`metric:`) or a model (`model:`)")
         model_only = {"select": self.select, "where": self.where, "order_by": self.order_by,
-                      "pivot": self.pivot, "units": self.units, "bands_from": self.bands_from}
+                      "pivot": self.pivot, "units": self.units, "bands_from": self.bands_from,
+                      "pinned": self.pinned}
         if self.metric is not None:
             given = [k for k, v in model_only.items() if v]
             if given:

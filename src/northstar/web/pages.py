@@ -18,7 +18,7 @@ from markupsafe import Markup
 from northstar.checks import cached_checks, latest_checks
 from northstar.formatting import format_value
 from northstar.project import Project
-from northstar.web import charts, tables, views
+from northstar.web import charts, present, tables, views
 from northstar.web.auth import csrf_ok, same
 from northstar.web.context import (
     SESSION_COOKIE,
@@ -151,11 +151,11 @@ async def metric_tile(request: Request, name: str, period: str | None = None) ->
 def _metric_page(request: Request, name: str, period: str | None, *, mine: bool) -> Response:
     p = ctx(request).project
     data = views.my_metric(p, name, period)
-    figure = charts.trend(data["trend"], data["unit"])
+    figure = charts.trend(data["trend"], data["unit"], p.catalog.get(name).decimals)
     figure = charts.with_annotations(figure, data["trend"], data["annotations"])
     if data["pacing"]:
         figure = charts.with_pacing(figure, data["current"]["period"],
-                                    data["pacing"]["expected"])
+                                    data["pacing"]["expected"], data["pacing"]["formatted"])
     return render(request, "my_metric.html", m=data, mine=mine,
                   figure=json.dumps(figure, default=float))
 
@@ -201,15 +201,33 @@ async def dashboards(request: Request) -> Response:
 
 
 @router.get("/dashboards/{name}", response_class=HTMLResponse)
-async def dashboard(request: Request, name: str) -> Response:
+async def dashboard(request: Request, name: str, tile: int | None = None,
+                    page: int = Query(1, ge=1, le=10**6)) -> Response:
+    """A dashboard; `tile` and `page` show that table tile at that page (the others at
+    their first), for a page link opened without htmx."""
     require(request)
     p = ctx(request).project
     boards = views.dashboards(p)
     if name not in boards:
         return render(request, "error.html", 404, message=f"There is no dashboard {name!r}.")
     board = boards[name]
+    return render(request, "dashboard.html", board=board, tiles=dashboard_tiles(p, board),
+                  paged={tile: page} if tile is not None else {})
 
-    return render(request, "dashboard.html", board=board, tiles=dashboard_tiles(p, board))
+
+@router.get("/dashboards/{name}/tiles/{index}", response_class=HTMLResponse)
+async def dashboard_tile(request: Request, name: str, index: int,
+                         page: int = Query(1, ge=1, le=10**6)) -> Response:
+    """One table tile of a dashboard at `page`, for htmx to swap in place."""
+    require(request)
+    p = ctx(request).project
+    boards = views.dashboards(p)
+    tiles = dashboard_tiles(p, boards[name]) if name in boards else []
+    if not 0 <= index < len(tiles) or tiles[index]["model"] is None:
+        return render(request, "error.html", 404, message=f"There is no table tile {index} "
+                      f"on dashboard {name!r}.")
+    return render(request, "_model_tile.html", board=boards[name], t=tiles[index], i=index,
+                  page=page)
 
 
 def dashboard_tiles(p: Project, board: Dashboard) -> list[dict[str, Any]]:
@@ -224,15 +242,20 @@ def dashboard_tiles(p: Project, board: Dashboard) -> list[dict[str, Any]]:
 def _model_tile(p: Project, tile: Tile) -> dict[str, Any]:
     """A tile over a model view: a table, or a matrix coloured by a metric's bands."""
     grid = tables.model_grid(p, tile)
-    figure = None
+    figure = legend = None
+    metric = p.catalog.get(tile.bands_from) if tile.bands_from else None
+    lines = tables.thresholds(metric) if metric is not None else None
+    if metric is not None and lines is not None and grid.matrix is not None:
+        legend = tables.band_legend(lines, metric.direction != "lower",
+                                    tile.units.get(tile.pivot.value) if tile.pivot else None,
+                                    any("base" in row for row in grid.colours))
     if tile.visual == "cohort" and grid.matrix is not None and grid.matrix[0]:
-        lines = None
-        if tile.bands_from:
-            lines = tables.thresholds(p.catalog.get(tile.bands_from))
-        green, yellow = lines or (1.0, 0.5)
-        figure = json.dumps(charts.heatmap(*grid.matrix, green, yellow), default=float)
+        rows, cols, _ = grid.matrix
+        texts = [[text for text, _ in row[1:]] for row in grid.rows]
+        figure = json.dumps(charts.heatmap(rows, cols, texts, grid.colours), default=float)
     return {"tile": tile, "title": tile.heading, "metric": None, "model": tile.model,
-            "figure": figure, "table": None, "grid": grid, "note": grid.note}
+            "figure": figure, "table": None, "grid": grid, "note": grid.note,
+            "legend": legend}
 
 
 def _tile(p: Project, tile: Tile) -> dict[str, Any]:
@@ -253,16 +276,21 @@ def _tile(p: Project, tile: Tile) -> dict[str, Any]:
             rows = sorted({str(v.slice.get(tile.by)) for v in grid})
             cols = [str(x) for x in periods]
             cell = {(str(v.slice.get(tile.by)), v.period): v.value for v in grid}
-            z = [[None if cell.get((r, col)) is None else float(cell[(r, col)])  # type: ignore[arg-type]
-                  for col in cols] for r in rows]
-            bands = m.bands
-            out["figure"] = charts.heatmap(rows, cols, z, bands.green if bands else 1.0,
-                                           bands.yellow if bands else 0.5)
+            lines = tables.thresholds(m)
+            shades = [[None if cell.get((r, c)) is None
+                       else tables.colour(float(cell[(r, c)]), lines,  # type: ignore[arg-type]
+                                          m.direction != "lower") for c in cols] for r in rows]
+            texts = [[format_value(cell.get((r, c)), m.unit, m.decimals) for c in cols]
+                     for r in rows]
+            out["figure"] = charts.heatmap(rows, cols, texts, shades)
+            if lines is not None:
+                out["legend"] = tables.band_legend(lines, m.direction != "lower", m.unit, False)
         elif tile.visual == "table" or tile.visual == "number":
             out["table"] = [(lbl, format_value(v, m.unit, m.decimals))
                             for lbl, v in zip(labels, values, strict=True)]
         else:
-            out["figure"] = charts.bars(labels, values, funnel=tile.visual == "funnel")
+            out["figure"] = charts.bars(labels, values, m.unit, m.decimals,
+                                        funnel=tile.visual == "funnel")
         out["period"] = str(per)
         if out["figure"] is not None:
             out["figure"] = json.dumps(out["figure"], default=float)
@@ -274,11 +302,13 @@ def _tile(p: Project, tile: Tile) -> dict[str, Any]:
     out["current"] = current
     out["period"] = current["period"]
     if tile.visual == "trend":
-        out["figure"] = charts.trend(points, m.unit)
+        out["figure"] = charts.trend(points, m.unit, m.decimals)
     elif tile.visual == "waterfall":
-        out["figure"] = charts.waterfall(points, m.unit)
+        out["figure"] = charts.waterfall(points, m.unit, m.decimals)
     elif tile.visual == "bullet" and current["value"] is not None:
-        out["figure"] = charts.bullet(current["value"], current["target"], m.unit)
+        # an open total is judged against the target by today: the gauge's line is that one
+        line = current["pace_target"] if current["pace_target"] is not None else current["target"]
+        out["figure"] = charts.bullet(current["value"], line, m.unit, m.decimals)
     elif tile.visual == "table":
         out["table"] = [(pt["period"], pt["formatted"]["value"]) for pt in points]
     elif tile.visual in ("cohort", "funnel"):
@@ -301,20 +331,23 @@ def _label(p: Any, value: str | None) -> str:
 async def drill(request: Request, metric: str, period: str | None = None,
                 page: int = Query(1, ge=1, le=10**6)) -> Response:
     require(request)
-    data = views.drill(ctx(request).project, metric, period, page, 50)
+    p = ctx(request).project
+    data = views.drill(p, metric, period, page, 50)
     pages = max(1, -(-data["total"] // data["size"]))
-    return render(request, "drill.html", d=data, pages=pages)
+    return render(request, "drill.html", d=data, pages=pages,
+                  table=present.drill_table(p, data))
 
 
 @router.get("/drill/{metric}/csv")
 async def drill_csv(request: Request, metric: str, period: str | None = None) -> Response:
     require(request)
-    columns, rows = views.drill_all_rows(ctx(request).project, metric, period)
+    p = ctx(request).project
+    columns, rows = views.drill_all_rows(p, metric, period)
 
     def lines() -> Iterator[str]:
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow(columns)
+        writer.writerow(present.csv_header(p.catalog.get(metric), columns))
         for row in rows:
             writer.writerow([row[c] for c in columns])
             if buf.tell() > 65536:

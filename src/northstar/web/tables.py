@@ -4,7 +4,9 @@ Some of what a team reads is not one number but a list: net payout retention by 
 its Unlinked and TOTAL rows, the customer development view, the cohort payout matrix. Those are
 model views; a dashboard tile with `model:` shows them, filtered, sorted and optionally pivoted
 (one row per cohort, one column per year), its cells formatted by `units` and, for a cohort
-matrix, coloured green / yellow / red by the bands of the metric named in `bands_from`."""
+matrix, coloured green / yellow / red by the bands of the metric named in `bands_from`. A long
+table is shown `PAGE_SIZE` rows at a time, with the rows `pinned` names (totals) on every
+page."""
 
 from __future__ import annotations
 
@@ -14,13 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 from northstar.engines.base import quote
 from northstar.errors import NorthstarError
-from northstar.formatting import format_value
+from northstar.formatting import column_title, format_cell, format_value
 from northstar.ledger.schema import RAW_PREFIX
 
 if TYPE_CHECKING:
     from northstar.metrics.definition import MetricDef
     from northstar.project import Project
     from northstar.web.dashboards import Tile
+
+PAGE_SIZE = 25
+"""Rows of a model table shown at a time (the pinned rows come on top of these)."""
+PINNED = "ns_pinned"
 
 
 @dataclass
@@ -35,6 +41,26 @@ class Grid:
     note: str | None = None
     matrix: tuple[list[str], list[str], list[list[float | None]]] | None = None
     """For a pivot: row labels, column labels and the raw numbers (for the heat map)."""
+    colours: list[list[str | None]] = field(default_factory=list)
+    """For a pivot: each cell's colour class as `colour` gives it, None where it is empty."""
+    pinned: list[bool] = field(default_factory=list)
+    """Per row: shown on every page (a total), not paged."""
+
+    @property
+    def pages(self) -> int:
+        """How many pages the rows fill (at least one)."""
+        return max(1, -(-(len(self.rows) - sum(self.pinned)) // PAGE_SIZE))
+
+    def page(self, number: int) -> list[list[tuple[str, str]]]:
+        """The rows of page `number` (1 is the first; past the last, the last), then the
+        pinned rows, each where the order put it relative to the others."""
+        start = (min(max(number, 1), self.pages) - 1) * PAGE_SIZE
+        paged = [i for i in range(len(self.rows)) if not self._pinned(i)]
+        keep = set(paged[start:start + PAGE_SIZE])
+        return [r for i, r in enumerate(self.rows) if i in keep or self._pinned(i)]
+
+    def _pinned(self, i: int) -> bool:
+        return i < len(self.pinned) and self.pinned[i]
 
 
 def model_query(tile: Tile) -> str:
@@ -45,6 +71,8 @@ def model_query(tile: Tile) -> str:
     else:
         cols = tile.select
     select = ", ".join(quote(c) for c in cols) if cols else "*"
+    if tile.pinned:
+        select += f", ({tile.pinned}) AS {PINNED}"
     sql = f"SELECT {select} FROM {quote(tile.model)}"
     if tile.where:
         sql += f" WHERE ({tile.where})"
@@ -68,28 +96,30 @@ def thresholds(metric: MetricDef) -> tuple[float, float] | None:
     return b.green * metric.target.value, b.yellow * metric.target.value
 
 
-def colour(value: float | None, lines: tuple[float, float] | None, higher: bool) -> str:
-    """green / yellow / red for a cell, or '' without bands or a value."""
+def colour(value: float | None, lines: tuple[float, float] | None, higher: bool,
+           base: bool = False) -> str:
+    """green / yellow / red for a cell, or '' without bands or a value; 'base' for a cell
+    that is its own comparison (a cohort's first year, 100% by definition), which says
+    nothing good or bad."""
     if value is None or lines is None:
         return ""
+    if base:
+        return "base"
     green, yellow = lines
     if higher:
         return "green" if value >= green else "yellow" if value >= yellow else "red"
     return "green" if value <= green else "yellow" if value <= yellow else "red"
 
 
-def _cell(value: Any, unit: str | None) -> str:
-    """A cell as a person reads it: by the column's unit when it has one; whole numbers (a
-    year, a count) as they are; other numbers with two decimals."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return str(value)
-    if unit is not None:
-        return format_value(value, unit)
-    if isinstance(value, int):
-        return str(value)
-    return f"{float(value):,.2f}"
+def band_legend(lines: tuple[float, float], higher: bool, unit: str | None,
+                baseline: bool) -> str:
+    """What a matrix's colours mean, in words, with the lines in the unit."""
+    green, yellow = (format_value(v, unit or "number") for v in lines)
+    if higher:
+        text = f"Green: {green} or more · yellow: {yellow} or more · red: below {yellow}"
+    else:
+        text = f"Green: {green} or less · yellow: {yellow} or less · red: above {yellow}"
+    return text + (" · grey: the cohort's first year, its own base." if baseline else ".")
 
 
 def model_grid(project: Project, tile: Tile) -> Grid:
@@ -111,32 +141,42 @@ def model_grid(project: Project, tile: Tile) -> Grid:
         return Grid([], note=f"This table could not be read: {str(exc).splitlines()[0]}")
     names = list(table.column_names)
     data = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    pinned = [bool(v) for v in data.pop()] if tile.pinned else []
+    if tile.pinned:
+        names.pop()
     records = list(zip(*data, strict=True)) if data else []
     if tile.pivot is None:
         numeric = [all(_is_number(r[i]) for r in records if r[i] is not None)
                    and any(r[i] is not None for r in records) for i in range(len(names))]
-        return Grid([n.replace("_", " ") for n in names],
-                    [[(_cell(v, tile.units.get(n)), "num" if numeric[i] else "")
+        return Grid([column_title(n) for n in names],
+                    [[(format_cell(v, tile.units.get(n)), "num" if numeric[i] else "")
                       for i, (n, v) in enumerate(zip(names, r, strict=True))]
                      for r in records],
-                    numeric=numeric, note=None if records else "No rows.")
+                    numeric=numeric, note=None if records else "No rows.", pinned=pinned)
     row_keys: list[Any] = list(dict.fromkeys(r[0] for r in records))
+    pinned_keys = {r[0] for r, pin in zip(records, pinned or [False] * len(records),
+                                          strict=True) if pin}
     col_keys: list[Any] = sorted(dict.fromkeys(r[1] for r in records), key=_sort_key)
     cell = {(r[0], r[1]): r[2] for r in records}
     metric = project.catalog.metrics.get(tile.bands_from) if tile.bands_from else None
     lines = thresholds(metric) if metric is not None else None
     higher = metric is None or metric.direction != "lower"
     unit = tile.units.get(tile.pivot.value)
-    grid = Grid([tile.pivot.rows.replace("_", " "), *(str(c) for c in col_keys)],
+    grid = Grid([column_title(tile.pivot.rows), *(str(c) for c in col_keys)],
                 numeric=[False, *(True for _ in col_keys)],
-                note=None if records else "No rows.")
+                note=None if records else "No rows.",
+                pinned=[rk in pinned_keys for rk in row_keys])
     numbers: list[list[float | None]] = []
     for rk in row_keys:
         values = [cell.get((rk, ck)) for ck in col_keys]
         as_float = [None if v is None else float(v) for v in values]
         numbers.append(as_float)
-        grid.rows.append([(str(rk), ""), *((_cell(v, unit), colour(f, lines, higher) or "num")
-                                           for v, f in zip(values, as_float, strict=True))])
+        # a cell whose row and column are the same (cohort 2023 in 2023) is its own base
+        shades = [None if f is None else colour(f, lines, higher, str(rk) == str(ck))
+                  for f, ck in zip(as_float, col_keys, strict=True)]
+        grid.colours.append(shades)
+        grid.rows.append([(str(rk), ""), *((format_cell(v, unit), shade or "num")
+                                           for v, shade in zip(values, shades, strict=True))])
     grid.matrix = ([str(k) for k in row_keys], [str(k) for k in col_keys], numbers)
     return grid
 

@@ -100,8 +100,8 @@ def value_dict(p: Project, v: MetricValue) -> dict[str, Any]:
         "target": format_value(v.target, m.unit, m.decimals),
         "previous": format_value(v.previous, m.unit, m.decimals),
         "last_year": format_value(v.last_year, m.unit, m.decimals),
-        "change_previous": format_change(v.value, v.previous),
-        "change_last_year": format_change(v.value, v.last_year),
+        "change_previous": format_change(v.value, v.previous, unit=m.unit),
+        "change_last_year": format_change(v.value, v.last_year, unit=m.unit),
         "pace_target": format_value(v.pace_target, m.unit, m.decimals),
         "projected": format_value(v.projected, m.unit, m.decimals),
     }

@@ -9,5 +9,6 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
-  document.addEventListener("htmx:afterSwap", function (e) { draw(e.target); });
+  // the whole page: an outerHTML swap (a table tile's next page) replaces e.target itself
+  document.addEventListener("htmx:afterSwap", function () { draw(document); });
 })();
