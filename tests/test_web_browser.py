@@ -312,7 +312,7 @@ def test_trend_and_waterfall_axes_hover_and_changes_read_in_the_unit(ada: Any) -
     assert all(t.endswith("%") for t in _texts(take, ".ytick text"))
     assert all(re.fullmatch(MONTH_TICK, t) for t in _texts(take, ".xtick text"))
     change = take.locator("p").first.inner_text()  # a rate's change is in points
-    assert re.search(r"(^| )([+-]\d+\.\d pts|—) vs previous", change), change
+    assert re.search(r"(^| )([+-]\d+\.\d pts|—) vs \d{4}-\d{2}", change), change
     npr = ada.locator('[data-metric="npr"][data-visual="waterfall"]')
     assert all(re.fullmatch(TICK_TEXT["percent"], t) for t in _texts(npr, ".ytick text"))
     assert all(re.fullmatch(r"\d{4}", t) for t in _texts(npr, ".xtick text"))  # years

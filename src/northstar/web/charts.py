@@ -95,9 +95,12 @@ def trend(points: list[dict[str, Any]], unit: str, decimals: int | None = None,
          "x": x, "y": y,
          "marker": {"size": 9, "color": [COLOURS.get(pt.get("status")) for pt in points]},
          **_hover([f"{lbl}: {format_value(pt['value'], unit, decimals)}"
+                   + (" so far" if pt.get("open") else "")
                    + (f" ({pt['status']})" if pt.get("status") else "")
                    for lbl, pt in zip(labels, points, strict=True)])},
     ]
+    if points and points[-1].get("open"):  # the period in progress: a hollow marker
+        data[1]["marker"]["symbol"] = ["circle"] * (len(points) - 1) + ["circle-open"]
     targets = [_num(pt.get("target")) for pt in points]
     if any(t is not None for t in targets):
         data.append({"type": "scatter", "mode": "lines", "name": "Target", "x": x, "y": targets,
