@@ -11,6 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import northstar
+
 REVENUE = textwrap.dedent("""\
     name: revenue
     title: Revenue
@@ -25,10 +27,14 @@ REVENUE = textwrap.dedent("""\
 """)
 
 
+SRC = str(Path(northstar.__file__).resolve().parents[1])
+"""The code under test, also in the child process (not whatever copy is installed)."""
+
+
 def run(*args: str, cwd: Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run([sys.executable, "-m", "northstar", *args], cwd=cwd, text=True,
-                          capture_output=True, timeout=120, env={"COLUMNS": "200",
-                                                                 "PATH": "/usr/bin:/bin"})
+                          capture_output=True, timeout=120, env={
+                              "COLUMNS": "200", "PATH": "/usr/bin:/bin", "PYTHONPATH": SRC})
     assert "Traceback" not in proc.stderr, proc.stderr
     if ok:
         assert proc.returncode == 0, proc.stderr
