@@ -72,6 +72,13 @@ def test_compute_by_tag_and_the_table_view(proj: Path) -> None:
     assert "$130" in table and "green" in table
 
 
+def test_metrics_lists_every_metric(proj: Path) -> None:
+    listed = json.loads(run("metrics", "--json", cwd=proj).stdout)
+    assert [(m["name"], m["title"], m["grain"], m["file"]) for m in listed] == [
+        ("revenue", "Revenue", "month", str(proj.resolve() / "metrics" / "revenue.yml"))]
+    assert "Revenue" in run("metrics", cwd=proj).stdout
+
+
 def test_last_n_periods(proj: Path) -> None:
     out = run("compute", "-m", "revenue", "--last", "3", "--json", cwd=proj)
     assert len(json.loads(out.stdout)) == 3
@@ -94,7 +101,9 @@ def test_corrections_and_manual_values_from_the_command_line(proj: Path) -> None
 
 @pytest.mark.parametrize(("args", "message"), [
     (["compute", "--period", "2025-13"], "'2025-13' is not a period"),
-    (["compute", "-m", "nope"], "unknown metric 'nope'"),
+    (["compute", "-m", "nope"],
+     "unknown metric 'nope'; no metric has a name like it (`northstar metrics` lists them)"),
+    (["compute", "-m", "revenu"], "unknown metric 'revenu' — did you mean 'revenue'?"),
     (["compute", "-m", "revenue", "--by", "team"], "cannot be sliced by 'team'"),
     (["load", "invoices", "missing.csv"], "cannot read"),
     (["load", "invoices", "inv.csv", "--tag", "region=west"], "'region' is not a tag"),

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from northstar.config import load_settings
-from northstar.errors import ConfigError, LoadError
+from northstar.errors import ConfigError, LoadError, UnknownMetricError
 from northstar.project import Project
 
 REVENUE = """\
@@ -160,6 +160,27 @@ def test_a_metric_owner_must_agree_with_people_yml(root: Path) -> None:
     (root / "metrics" / "other.yml").write_text("name: other\n" + base)
     (root / "metrics" / "revenue.yml").write_text(REVENUE + "owner: ann\n")
     assert "owner 'ann' owns 'other' in people.yml, not 'revenue'" in catalog_error(root)
+
+
+MANUAL = "title: T\ndescription: D\ndepartment: finance\nmanual: true\n"
+
+
+def test_an_unknown_metric_says_which_metrics_it_looks_like(root: Path) -> None:
+    for name in ("revenues", "revenue_q", "cost"):
+        (root / "metrics" / f"{name}.yml").write_text(f"name: {name}\n" + MANUAL)
+    with Project.open(root) as p:
+        catalog = p.catalog
+    with pytest.raises(UnknownMetricError) as info:
+        catalog.get("revenu")
+    assert str(info.value) == ("unknown metric 'revenu' — did you mean 'revenue', 'revenues' "
+                               "or 'revenue_q'?")
+    with pytest.raises(UnknownMetricError) as info:
+        catalog.get("cots")
+    assert str(info.value) == "unknown metric 'cots' — did you mean 'cost'?"
+    with pytest.raises(UnknownMetricError) as info:
+        catalog.get("headcount")
+    assert str(info.value) == ("unknown metric 'headcount'; no metric has a name like it "
+                               "(`northstar metrics` lists them)")
 
 
 def test_a_project_opened_read_only_reads_and_refuses_writes(tmp_path: Path) -> None:

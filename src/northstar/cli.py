@@ -296,6 +296,29 @@ def log(project: ProjectDir = Path("."),
     out.print(table)
 
 
+@app.command("metrics")
+def list_metrics(project: ProjectDir = Path("."),
+                 as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+                 ) -> None:
+    """The project's metrics: name, title, department, grain and owner."""
+    with _open(project) as p:
+        catalog = p.catalog
+        rows = []
+        for m in sorted(catalog, key=lambda x: x.name):
+            owner = catalog.owner_of(m.name)
+            rows.append({"name": m.name, "title": m.title, "kind": m.kind, "grain": m.grain,
+                         "unit": m.unit, "department": m.department,
+                         "owner": owner.id if owner else None,
+                         "file": str(catalog.files[m.name])})
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    table = Table("metric", "title", "department", "grain", "owner")
+    for r in rows:
+        table.add_row(r["name"], r["title"], r["department"], r["grain"], r["owner"] or "")
+    out.print(table)
+
+
 @app.command()
 def schedule(
     systemd: Annotated[bool, typer.Option(

@@ -10,6 +10,7 @@ from northstar.errors import ConfigError, UnknownMetricError
 from northstar.files import load_yaml, validate
 from northstar.metrics.definition import MetricDef
 from northstar.people import Person
+from northstar.suggest import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,14 @@ class Catalog:
         return len(self.metrics)
 
     def get(self, name: str) -> MetricDef:
-        try:
-            return self.metrics[name]
-        except KeyError:
-            known = ", ".join(sorted(self.metrics)) or "none"
-            raise UnknownMetricError(f"unknown metric {name!r}; known metrics: {known}") from None
+        """The metric of that name; a mistyped name says which metrics it looks like."""
+        found = self.metrics.get(name)
+        if found is not None:
+            return found
+        hint = did_you_mean(name, self.metrics)
+        raise UnknownMetricError(f"unknown metric {name!r} — {hint}" if hint else (
+            f"unknown metric {name!r}; no metric has a name like it (`northstar metrics` "
+            "lists them)"))
 
     def owner_of(self, name: str) -> Person | None:
         metric = self.get(name)
