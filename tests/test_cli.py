@@ -123,6 +123,43 @@ def test_user_mistakes_exit_non_zero_with_one_line(proj: Path, args: list[str],
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
+def test_one_bad_metric_file_is_named_and_the_others_compute(
+        tmp_path: Path) -> None:
+    run("init", "p", cwd=tmp_path)
+    folder = (tmp_path / "p").resolve()
+    metrics = folder / "metrics"
+    (metrics / "revenue.yml").write_text(REVENUE)
+    (metrics / "broken.yml").write_text(REVENUE.replace("revenue", "broken") + "colour: red\n")
+    (metrics / "waiting.yml").write_text(  # a table nothing has loaded yet: no data, no error
+        REVENUE.replace("name: revenue", "name: waiting").replace("invoices", "refunds"))
+    (folder / "inv.csv").write_text(
+        "id,txn_date,amount,owner_id\nA,2025-01-05,60.00,ann\nB,2025-01-09,70.00,bob\n")
+    run("load", "invoices", "inv.csv", cwd=folder)
+
+    proc = run("compute", "--period", "2025-01", "--json", cwd=folder, ok=False)
+    assert proc.returncode == 1
+    assert [(r["metric"], r["value"]) for r in json.loads(proc.stdout)] == [
+        ("revenue", 130.0), ("waiting", None)]
+    broken = f"error: {metrics / 'broken.yml'}:11: unknown key 'colour'"
+    assert proc.stderr.splitlines() == [
+        broken,
+        "note: waiting has no data until raw_refunds has a first load",
+    ]
+    proc = run("compute", "-m", "broken", cwd=folder, ok=False)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        broken, f"error: metric 'broken' is left out until its file is fixed: {broken[7:]}"]
+
+    listed = run("metrics", "--json", cwd=folder, ok=False)
+    assert listed.returncode == 1 and listed.stderr.splitlines() == [broken]
+    assert [m["name"] for m in json.loads(listed.stdout)] == ["revenue", "waiting"]
+    check = run("check", cwd=folder, ok=False)
+    assert check.returncode == 1 and check.stderr.splitlines() == [broken]
+
+    (metrics / "broken.yml").unlink()
+    assert run("compute", "--period", "2025-01", cwd=folder).returncode == 0
+
+
 def test_a_bad_csv_names_line_and_column_and_loads_nothing(proj: Path) -> None:
     (proj / "bad.csv").write_text("id,txn_date,amount\nC,2025-01-03,1.00\nD,2025-01-04,abc\n")
     proc = run("load", "invoices", "bad.csv", cwd=proj, ok=False)

@@ -18,14 +18,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from northstar import __version__
-from northstar.errors import NorthstarError
+from northstar.errors import MetricError, NorthstarError
 from northstar.formatting import format_change, format_value
 from northstar.ledger.schema import TAGS
 
 if TYPE_CHECKING:
+    from northstar.metrics.catalog import Catalog
     from northstar.project import Project
 
 app = typer.Typer(
@@ -51,6 +53,13 @@ def _open(folder: Path) -> Project:
     from northstar.project import Project
 
     return Project.open(folder)
+
+
+def _file_errors(catalog: Catalog) -> int:
+    """Say on stderr which metric files did not load (their metrics are left out); how many."""
+    for error in catalog.errors:
+        err.print(f"[red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+    return len(catalog.errors)
 
 
 def _author(value: str) -> str:
@@ -201,24 +210,33 @@ def compute(
         raise NorthstarError("give --period or --last, not both")
     if last is not None and not 1 <= last <= 120:
         raise NorthstarError("--last must be between 1 and 120")
+    filters = _tags(where or [])
     with _open(project) as p:
+        failed = _file_errors(p.catalog)
         names = metric or list(p.catalog.metrics)
         values = []
-        for name in names:
-            periods = period
-            if last is not None:
-                grain = p.catalog.get(name).grain
-                periods = [str(x) for x in p.calendar.last_n(grain, last)]
-            values += p.compute([name], periods, by=by, filters=_tags(where or []))
-        for name in names:
+        computed = []
+        for name in names:  # a metric that fails is reported; the others are still computed
+            try:
+                periods = period
+                if last is not None:
+                    grain = p.catalog.get(name).grain
+                    periods = [str(x) for x in p.calendar.last_n(grain, last)]
+                values += p.compute([name], periods, by=by, filters=filters)
+            except MetricError as exc:
+                err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+                failed += 1
+                continue
+            computed.append(name)
+        for name in computed:
             waiting = p.metrics.waiting_for(p.catalog.get(name))
             if waiting:
                 err.print(f"note: {name} has no data until {', '.join(waiting)} "
                           f"{'has' if len(waiting) == 1 else 'have'} a first load",
                           highlight=False, soft_wrap=True)
-        if as_json:
-            sys.stdout.write(json.dumps([v.as_dict() for v in values], indent=2) + "\n")
-            return
+    if as_json:
+        sys.stdout.write(json.dumps([v.as_dict() for v in values], indent=2) + "\n")
+    else:
         table = Table(show_lines=False)
         for col in ("metric", "period", *([by] if by else []), "value", "target", "status",
                     "vs prev", "vs last year", ""):
@@ -233,6 +251,8 @@ def compute(
                 v.origin if v.origin != "computed" else "",
             )
         out.print(table)
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -300,9 +320,11 @@ def log(project: ProjectDir = Path("."),
 def list_metrics(project: ProjectDir = Path("."),
                  as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
                  ) -> None:
-    """The project's metrics: name, title, department, grain and owner."""
+    """The project's metrics: name, title, department, grain and owner. Metric files that do
+    not load are named on stderr (and the exit code is 1)."""
     with _open(project) as p:
         catalog = p.catalog
+        failed = _file_errors(catalog)
         rows = []
         for m in sorted(catalog, key=lambda x: x.name):
             owner = catalog.owner_of(m.name)
@@ -312,11 +334,13 @@ def list_metrics(project: ProjectDir = Path("."),
                          "file": str(catalog.files[m.name])})
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
-        return
-    table = Table("metric", "title", "department", "grain", "owner")
-    for r in rows:
-        table.add_row(r["name"], r["title"], r["department"], r["grain"], r["owner"] or "")
-    out.print(table)
+    else:
+        table = Table("metric", "title", "department", "grain", "owner")
+        for r in rows:
+            table.add_row(r["name"], r["title"], r["department"], r["grain"], r["owner"] or "")
+        out.print(table)
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()
