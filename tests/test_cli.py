@@ -123,13 +123,15 @@ def test_user_mistakes_exit_non_zero_with_one_line(proj: Path, args: list[str],
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
-def test_one_bad_metric_file_is_named_and_the_others_compute(
+def test_one_bad_metric_file_or_model_name_is_named_and_the_others_compute(
         tmp_path: Path) -> None:
     run("init", "p", cwd=tmp_path)
     folder = (tmp_path / "p").resolve()
     metrics = folder / "metrics"
     (metrics / "revenue.yml").write_text(REVENUE)
     (metrics / "broken.yml").write_text(REVENUE.replace("revenue", "broken") + "colour: red\n")
+    (metrics / "typo.yml").write_text(
+        REVENUE.replace("name: revenue", "name: typo").replace("invoices", "invoice"))
     (metrics / "waiting.yml").write_text(  # a table nothing has loaded yet: no data, no error
         REVENUE.replace("name: revenue", "name: waiting").replace("invoices", "refunds"))
     (folder / "inv.csv").write_text(
@@ -143,6 +145,7 @@ def test_one_bad_metric_file_is_named_and_the_others_compute(
     broken = f"error: {metrics / 'broken.yml'}:11: unknown key 'colour'"
     assert proc.stderr.splitlines() == [
         broken,
+        "error: metric typo: there is no model named 'invoice' — did you mean 'invoices'?",
         "note: waiting has no data until raw_refunds has a first load",
     ]
     proc = run("compute", "-m", "broken", cwd=folder, ok=False)
@@ -152,11 +155,12 @@ def test_one_bad_metric_file_is_named_and_the_others_compute(
 
     listed = run("metrics", "--json", cwd=folder, ok=False)
     assert listed.returncode == 1 and listed.stderr.splitlines() == [broken]
-    assert [m["name"] for m in json.loads(listed.stdout)] == ["revenue", "waiting"]
+    assert [m["name"] for m in json.loads(listed.stdout)] == ["revenue", "typo", "waiting"]
     check = run("check", cwd=folder, ok=False)
     assert check.returncode == 1 and check.stderr.splitlines() == [broken]
 
     (metrics / "broken.yml").unlink()
+    (metrics / "typo.yml").unlink()
     assert run("compute", "--period", "2025-01", cwd=folder).returncode == 0
 
 

@@ -136,13 +136,15 @@ def test_anonymous_visitors_are_sent_to_login(web: Any) -> None:
     assert c.get("/api/checks").status_code == 401
 
 
-def test_a_bad_metric_file_is_shown_and_the_app_still_starts(
+def test_a_bad_metric_file_and_a_mistyped_model_are_shown_and_the_app_still_starts(
         tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     root = copy_project(shared_template(tmp_path_factory), tmp_path / "p").resolve()
     cash = root / "metrics" / "cash.yml"
     line = len(cash.read_text().splitlines()) + 1
     with cash.open("a") as f:
         f.write("colour: red\n")
+    gmv = root / "metrics" / "gmv.yml"
+    gmv.write_text(gmv.read_text().replace("model: gmv_lines\n", "model: gmv_line\n"))
     app = create_app(Project.open(root), fast_settings(), schedule=False)
     try:
         _, raw = app.state.ns.auth.create_token("vic", "test")
@@ -163,6 +165,11 @@ def test_a_bad_metric_file_is_shown_and_the_app_still_starts(
 
         assert message("/metric/cash", 422) == (
             f"metric 'cash' is left out until its file is fixed: {broken}")
+        typo = "metric gmv: there is no model named 'gmv_line' — did you mean 'gmv_lines'?"
+        assert message("/metric/gmv", 422) == typo
+        r = c.get("/api/metrics?metric=gmv")
+        assert (r.status_code, r.json()["error"]) == (
+            422, {"code": "METRIC_FAILED", "status": 422, "message": typo})
         assert c.get("/api/metrics?metric=net_revenue").status_code == 200
     finally:
         app.state.ns.project.close()
