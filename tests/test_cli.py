@@ -11,6 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import northstar
+
 REVENUE = textwrap.dedent("""\
     name: revenue
     title: Revenue
@@ -25,10 +27,14 @@ REVENUE = textwrap.dedent("""\
 """)
 
 
+SRC = str(Path(northstar.__file__).resolve().parents[1])
+"""The code under test, also in the child process (not whatever copy is installed)."""
+
+
 def run(*args: str, cwd: Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run([sys.executable, "-m", "northstar", *args], cwd=cwd, text=True,
-                          capture_output=True, timeout=120, env={"COLUMNS": "200",
-                                                                 "PATH": "/usr/bin:/bin"})
+                          capture_output=True, timeout=120, env={
+                              "COLUMNS": "200", "PATH": "/usr/bin:/bin", "PYTHONPATH": SRC})
     assert "Traceback" not in proc.stderr, proc.stderr
     if ok:
         assert proc.returncode == 0, proc.stderr
@@ -66,6 +72,13 @@ def test_compute_by_tag_and_the_table_view(proj: Path) -> None:
     assert "$130" in table and "green" in table
 
 
+def test_metrics_lists_every_metric(proj: Path) -> None:
+    listed = json.loads(run("metrics", "--json", cwd=proj).stdout)
+    assert [(m["name"], m["title"], m["grain"], m["file"]) for m in listed] == [
+        ("revenue", "Revenue", "month", str(proj.resolve() / "metrics" / "revenue.yml"))]
+    assert "Revenue" in run("metrics", cwd=proj).stdout
+
+
 def test_last_n_periods(proj: Path) -> None:
     out = run("compute", "-m", "revenue", "--last", "3", "--json", cwd=proj)
     assert len(json.loads(out.stdout)) == 3
@@ -88,7 +101,9 @@ def test_corrections_and_manual_values_from_the_command_line(proj: Path) -> None
 
 @pytest.mark.parametrize(("args", "message"), [
     (["compute", "--period", "2025-13"], "'2025-13' is not a period"),
-    (["compute", "-m", "nope"], "unknown metric 'nope'"),
+    (["compute", "-m", "nope"],
+     "unknown metric 'nope'; no metric has a name like it (`northstar metrics` lists them)"),
+    (["compute", "-m", "revenu"], "unknown metric 'revenu' — did you mean 'revenue'?"),
     (["compute", "-m", "revenue", "--by", "team"], "cannot be sliced by 'team'"),
     (["load", "invoices", "missing.csv"], "cannot read"),
     (["load", "invoices", "inv.csv", "--tag", "region=west"], "'region' is not a tag"),
@@ -106,6 +121,47 @@ def test_user_mistakes_exit_non_zero_with_one_line(proj: Path, args: list[str],
     assert proc.returncode == 2
     assert message in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_one_bad_metric_file_or_model_name_is_named_and_the_others_compute(
+        tmp_path: Path) -> None:
+    run("init", "p", cwd=tmp_path)
+    folder = (tmp_path / "p").resolve()
+    metrics = folder / "metrics"
+    (metrics / "revenue.yml").write_text(REVENUE)
+    (metrics / "broken.yml").write_text(REVENUE.replace("revenue", "broken") + "colour: red\n")
+    (metrics / "typo.yml").write_text(
+        REVENUE.replace("name: revenue", "name: typo").replace("invoices", "invoice"))
+    (metrics / "waiting.yml").write_text(  # a table nothing has loaded yet: no data, no error
+        REVENUE.replace("name: revenue", "name: waiting").replace("invoices", "refunds"))
+    (folder / "inv.csv").write_text(
+        "id,txn_date,amount,owner_id\nA,2025-01-05,60.00,ann\nB,2025-01-09,70.00,bob\n")
+    run("load", "invoices", "inv.csv", cwd=folder)
+
+    proc = run("compute", "--period", "2025-01", "--json", cwd=folder, ok=False)
+    assert proc.returncode == 1
+    assert [(r["metric"], r["value"]) for r in json.loads(proc.stdout)] == [
+        ("revenue", 130.0), ("waiting", None)]
+    broken = f"error: {metrics / 'broken.yml'}:11: unknown key 'colour'"
+    assert proc.stderr.splitlines() == [
+        broken,
+        "error: metric typo: there is no model named 'invoice' — did you mean 'invoices'?",
+        "note: waiting has no data until raw_refunds has a first load",
+    ]
+    proc = run("compute", "-m", "broken", cwd=folder, ok=False)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        broken, f"error: metric 'broken' is left out until its file is fixed: {broken[7:]}"]
+
+    listed = run("metrics", "--json", cwd=folder, ok=False)
+    assert listed.returncode == 1 and listed.stderr.splitlines() == [broken]
+    assert [m["name"] for m in json.loads(listed.stdout)] == ["revenue", "typo", "waiting"]
+    check = run("check", cwd=folder, ok=False)
+    assert check.returncode == 1 and check.stderr.splitlines() == [broken]
+
+    (metrics / "broken.yml").unlink()
+    (metrics / "typo.yml").unlink()
+    assert run("compute", "--period", "2025-01", cwd=folder).returncode == 0
 
 
 def test_a_bad_csv_names_line_and_column_and_loads_nothing(proj: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from northstar.errors import MetricError
 from northstar.project import Project
 
 METRICS = {
@@ -132,3 +133,30 @@ def test_an_open_period_says_0_so_far_only_once_its_source_has_loaded(project: P
     assert views.findings_for(project, refunded) == [
         "Waiting for refunds: it has never loaded, so this number cannot be computed yet."]
     assert views.findings_for(project, paid) == []
+
+
+def test_a_model_name_like_a_known_one_is_a_typo_not_a_source_to_wait_for(
+        tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    Project.init(root).close()
+    for name, sql in MODELS.items():
+        (root / "models" / f"{name}.sql").write_text(sql + "\n")
+    base = textwrap.dedent(METRICS["paid"])
+    (root / "metrics" / "typo.yml").write_text(
+        base.replace("name: paid", "name: typo").replace("model: settled", "model: setled"))
+    # refunds is read by the refund_lines model: a table not loaded yet, not a typo of it
+    (root / "metrics" / "direct.yml").write_text(
+        base.replace("name: paid", "name: direct").replace("model: settled", "model: refunds")
+        .replace("paid_on", "refunded_on"))
+    with Project.open(root) as project:
+        load(project, "payments", """\
+            id,paid_on,status,is_deleted
+            p1,2025-01-03,settled,false
+        """)
+        with pytest.raises(MetricError) as info:
+            project.compute(["typo"], ["2025-01"])
+        assert str(info.value) == ("metric typo: there is no model named 'setled' — did you "
+                                   "mean 'settled'?")
+        [direct] = project.compute(["direct"], ["2025-01"])
+        assert direct.value is None
+        assert project.metrics.waiting_for(project.catalog.get("direct")) == ["raw_refunds"]

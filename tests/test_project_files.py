@@ -10,7 +10,9 @@ import pyarrow as pa
 import pytest
 
 from northstar.config import load_settings
-from northstar.errors import ConfigError, LoadError
+from northstar.errors import ConfigError, LoadError, MetricError, UnknownMetricError
+from northstar.metrics.catalog import load_catalog
+from northstar.people import load_people
 from northstar.project import Project
 
 REVENUE = """\
@@ -33,9 +35,15 @@ def root(tmp_path: Path) -> Path:
 
 
 def catalog_error(root: Path) -> str:
-    with Project.open(root) as p, pytest.raises(ConfigError) as info:
-        p.catalog  # noqa: B018
-    return str(info.value)
+    """The mistakes found in the project's files, one a line: the metric files left out of
+    the catalogue, or the one people.yml mistake that stops it."""
+    with Project.open(root) as p:
+        try:
+            errors = p.catalog.errors
+        except ConfigError as exc:
+            return str(exc)
+    assert errors, "no mistake found"
+    return "\n".join(str(e) for e in errors)
 
 
 def test_init_creates_the_folder_layout(root: Path) -> None:
@@ -160,6 +168,73 @@ def test_a_metric_owner_must_agree_with_people_yml(root: Path) -> None:
     (root / "metrics" / "other.yml").write_text("name: other\n" + base)
     (root / "metrics" / "revenue.yml").write_text(REVENUE + "owner: ann\n")
     assert "owner 'ann' owns 'other' in people.yml, not 'revenue'" in catalog_error(root)
+
+
+MANUAL = "title: T\ndescription: D\ndepartment: finance\nmanual: true\n"
+
+
+def test_a_bad_metric_file_is_left_out_and_the_others_still_load(root: Path) -> None:
+    folder = root.resolve() / "metrics"
+    (folder / "broken.yml").write_text("name: broken\n" + MANUAL + "colour: red\n")
+    (folder / "share.yml").write_text("name: share\ntitle: T\ndescription: D\n"
+                                      "department: finance\nexpression: broken / revenue\n")
+    (root / "people.yml").write_text(  # owning a metric left out is not a second mistake
+        "people:\n  - {id: ann, name: Ann, department: finance, metric: broken}\n")
+    with Project.open(root) as p:
+        catalog = p.catalog
+    assert list(catalog.metrics) == ["revenue"]
+    broken = f"{folder / 'broken.yml'}:6: unknown key 'colour'"
+    assert [str(e) for e in catalog.errors] == [
+        broken,
+        f"{folder / 'share.yml'}:5: expression names 'broken', which is left out: its file "
+        "does not load",
+    ]
+    assert [e.path for e in catalog.errors] == [str(folder / "broken.yml"),
+                                                str(folder / "share.yml")]
+    with pytest.raises(MetricError) as info:
+        catalog.get("broken")
+    assert str(info.value) == f"metric 'broken' is left out until its file is fixed: {broken}"
+    assert catalog.get("revenue").model == "invoices"
+
+
+def test_a_cycle_leaves_out_every_metric_in_it_with_one_error(root: Path) -> None:
+    folder = root.resolve() / "metrics"
+    base = "title: T\ndescription: D\ndepartment: finance\n"
+    (folder / "a.yml").write_text("name: a\n" + base + "expression: b / revenue\n")
+    (folder / "b.yml").write_text("name: b\n" + base + "expression: a * 2\n")
+    with Project.open(root) as p:
+        catalog = p.catalog
+    assert list(catalog.metrics) == ["revenue"]
+    assert [str(e) for e in catalog.errors] == [
+        f"{folder / 'a.yml'}: metric expressions form a cycle: a -> b -> a"]
+    assert sorted(catalog.left_out) == ["a", "b"]
+
+
+def test_loading_strictly_raises_the_first_bad_file(root: Path) -> None:
+    (root / "metrics" / "a_broken.yml").write_text("name: a_broken\n" + MANUAL + "colour: red\n")
+    (root / "metrics" / "b_broken.yml").write_text("name: [b\n")
+    with pytest.raises(ConfigError) as info:
+        load_catalog(root, *load_people(root))
+    assert str(info.value) == f"{root / 'metrics' / 'a_broken.yml'}:6: unknown key 'colour'"
+
+
+def test_an_unknown_metric_says_which_metrics_it_looks_like(root: Path) -> None:
+    for name in ("revenues", "revenue_q", "cost"):
+        (root / "metrics" / f"{name}.yml").write_text(f"name: {name}\n" + MANUAL)
+    with Project.open(root) as p:
+        catalog = p.catalog
+    assert catalog.errors == ()
+    with pytest.raises(UnknownMetricError) as info:
+        catalog.get("revenu")
+    assert str(info.value) == ("unknown metric 'revenu' — did you mean 'revenue', 'revenues' "
+                               "or 'revenue_q'?")
+    with pytest.raises(UnknownMetricError) as info:
+        catalog.get("cots")
+    assert str(info.value) == "unknown metric 'cots' — did you mean 'cost'?"
+    with pytest.raises(UnknownMetricError) as info:
+        catalog.get("headcount")
+    assert str(info.value) == ("unknown metric 'headcount'; no metric has a name like it "
+                               "(`northstar metrics` lists them)")
 
 
 def test_a_project_opened_read_only_reads_and_refuses_writes(tmp_path: Path) -> None:

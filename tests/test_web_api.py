@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -105,6 +107,24 @@ def test_bad_requests_get_a_code_never_a_500(shared: TestClient, url: str, statu
     assert r.json() == {"success": False, "error": {"code": code, "status": status,
                                                     "message": r.json()["error"]["message"]}}
     assert r.json()["error"]["message"]
+
+
+def error_message(html: str) -> str:
+    """The message an error page shows, as text."""
+    found = re.search(r'id="error-message">(.*?)</p>', html, re.S)
+    assert found, html
+    return unescape(found.group(1))
+
+
+def test_an_unknown_metric_says_which_metric_it_looks_like(shared: TestClient) -> None:
+    h = token(shared, "vic")
+    message = "unknown metric 'net_revenu' — did you mean 'net_revenue'?"
+    r = shared.get("/api/metrics?metric=net_revenu", headers=h)
+    assert (r.status_code, r.json()["error"]) == (
+        404, {"code": "UNKNOWN_METRIC", "status": 404, "message": message})
+    page = shared.get("/metric/net_revenu", headers=h)
+    assert page.status_code == 404
+    assert error_message(page.text) == message
 
 
 def test_logged_out_gets_401(shared: TestClient) -> None:

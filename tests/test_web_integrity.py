@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,14 @@ from northstar import checks as checks_module
 from northstar.checks import CheckResult, read_checks
 from northstar.project import Project
 from northstar.web import create_app
-from web_helpers import PASSWORDS, csrf_of, fast_settings, open_copy, shared_template
+from web_helpers import (
+    PASSWORDS,
+    copy_project,
+    csrf_of,
+    fast_settings,
+    open_copy,
+    shared_template,
+)
 
 
 @pytest.fixture
@@ -150,3 +158,42 @@ def test_anonymous_visitors_are_sent_to_login(web: Any) -> None:
     c = TestClient(web, follow_redirects=False)
     assert c.get("/integrity").status_code == 303
     assert c.get("/api/checks").status_code == 401
+
+
+def test_a_bad_metric_file_and_a_mistyped_model_are_shown_and_the_app_still_starts(
+        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = copy_project(shared_template(tmp_path_factory), tmp_path / "p").resolve()
+    cash = root / "metrics" / "cash.yml"
+    line = len(cash.read_text().splitlines()) + 1
+    with cash.open("a") as f:
+        f.write("colour: red\n")
+    gmv = root / "metrics" / "gmv.yml"
+    gmv.write_text(gmv.read_text().replace("model: gmv_lines\n", "model: gmv_line\n"))
+    app = create_app(Project.open(root), fast_settings(), schedule=False)
+    try:
+        _, raw = app.state.ns.auth.create_token("vic", "test")
+        c = TestClient(app, headers={"Authorization": f"Bearer {raw}"})
+        broken = f"{cash}:{line}: unknown key 'colour'"
+
+        page = c.get("/integrity")
+        assert page.status_code == 200
+        assert 'id="check-metrics/cash.yml" data-check-status="error"' in page.text
+        assert broken in unescape(page.text)
+
+        def message(url: str, status: int) -> str:
+            r = c.get(url)
+            assert r.status_code == status, r.text
+            found = re.search(r'id="error-message">(.*?)</p>', r.text, re.S)
+            assert found, r.text
+            return unescape(found.group(1))
+
+        assert message("/metric/cash", 422) == (
+            f"metric 'cash' is left out until its file is fixed: {broken}")
+        typo = "metric gmv: there is no model named 'gmv_line' — did you mean 'gmv_lines'?"
+        assert message("/metric/gmv", 422) == typo
+        r = c.get("/api/metrics?metric=gmv")
+        assert (r.status_code, r.json()["error"]) == (
+            422, {"code": "METRIC_FAILED", "status": 422, "message": typo})
+        assert c.get("/api/metrics?metric=net_revenue").status_code == 200
+    finally:
+        app.state.ns.project.close()

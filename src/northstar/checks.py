@@ -254,16 +254,22 @@ def register(app: typer.Typer) -> None:
 
     @app.command("check")
     def check(project: ProjectOption = Path("."), as_json: JsonOption = False) -> None:
-        """Run the project's data checks; exit 1 when an error-severity check fails."""
+        """Run the project's data checks; exit 1 when an error-severity check fails or a
+        metric file does not load."""
         import json
         import sys
 
         from rich.console import Console
+        from rich.markup import escape
 
         from northstar.project import Project
 
         with Project.open(project) as p:
             results = run_checks(p)
+            broken = p.catalog.errors
+        for error in broken:  # a metric file with a mistake fails the check, as it always did
+            Console(stderr=True).print(f"[red]error:[/] {escape(str(error))}", highlight=False,
+                                       soft_wrap=True)
         if as_json:
             sys.stdout.write(json.dumps([r.as_dict() for r in results], indent=2, default=str)
                              + "\n")
@@ -277,5 +283,5 @@ def register(app: typer.Typer) -> None:
                 detail = f" ({r.error})" if r.error else (
                     f" ({r.failing} failing row(s))" if r.failing else "")
                 out.print(f"{mark} {r.name}{detail}: {r.description}")
-        if any(r.alarming for r in results):
+        if broken or any(r.alarming for r in results):
             raise typer.Exit(1)

@@ -1,6 +1,10 @@
 """The command line. Each command is a thin wrapper over `Project`; output goes through rich.
 
-A user's mistake exits non-zero with one line on stderr, never a traceback."""
+A user's mistake exits non-zero with one line on stderr, never a traceback.
+
+The CLI starts fast: at module level only typer, rich's console and the light parts of
+Northstar are imported. `Project` (and with it DuckDB, PyArrow, SQLGlot and pydantic) is
+imported inside the commands that open a project; tests/test_cli_startup.py guards this."""
 
 from __future__ import annotations
 
@@ -10,20 +14,21 @@ import shutil
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.markup import escape
 from rich.table import Table
 
 from northstar import __version__
-from northstar.checks import after_refresh
-from northstar.config import CONFIG_FILE, load_settings
-from northstar.errors import NorthstarError
+from northstar.errors import MetricError, NorthstarError
 from northstar.formatting import format_change, format_value
 from northstar.ledger.schema import TAGS
-from northstar.project import Project
+
+if TYPE_CHECKING:
+    from northstar.metrics.catalog import Catalog
+    from northstar.project import Project
 
 app = typer.Typer(
     help="Northstar: KPIs computed from an append-only ledger, one metric per owner.",
@@ -40,6 +45,21 @@ ProjectDir = Annotated[Path, typer.Option(
     help="Project folder (holds northstar.toml).", show_default=True,
 )]
 Author = Annotated[str, typer.Option(help="Who makes this change (default: your login).")]
+
+
+def _open(folder: Path) -> Project:
+    """Open a project folder. `Project` is imported here, not at the top, so that the CLI
+    starts without DuckDB, PyArrow and SQLGlot (`northstar --help` needs none of them)."""
+    from northstar.project import Project
+
+    return Project.open(folder)
+
+
+def _file_errors(catalog: Catalog) -> int:
+    """Say on stderr which metric files did not load (their metrics are left out); how many."""
+    for error in catalog.errors:
+        err.print(f"[red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+    return len(catalog.errors)
 
 
 def _author(value: str) -> str:
@@ -71,6 +91,7 @@ def init(
 ) -> None:
     """Create a project: northstar.toml, metrics/, models/, dashboards/ and people.yml."""
     from northstar.packs import get_pack
+    from northstar.project import Project
 
     chosen = get_pack(pack) if pack else None
     if not 1 <= fiscal_year_start_month <= 12:
@@ -92,7 +113,11 @@ def load(
     project: ProjectDir = Path("."),
 ) -> None:
     """Append a file to a raw ledger table: every row, or nothing."""
-    with Project.open(project) as p:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from northstar.checks import after_refresh
+
+    with _open(project) as p:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=err, transient=True) as bar:
             bar.add_task(f"Reading, checking and appending {file.name}", total=None)
@@ -131,7 +156,7 @@ def adjust(
     if record_mode == metric_mode:
         raise NorthstarError("correct either a record (--table --record --field --value) or a "
                              "metric (--metric --period --delta)")
-    with Project.open(project) as p:
+    with _open(project) as p:
         if record_mode:
             if table is None or record is None or field is None or value is None:
                 raise NorthstarError("a record correction needs --table, --record, --field and "
@@ -159,7 +184,7 @@ def set_manual(
     project: ProjectDir = Path("."),
 ) -> None:
     """Enter a metric's value by hand for a period; collection never overwrites it."""
-    with Project.open(project) as p:
+    with _open(project) as p:
         result = p.set_manual(metric, period, value, author=_author(author), note=note,
                               release=release)
         what = "handed back to collection" if release else f"set to {value}"
@@ -185,24 +210,33 @@ def compute(
         raise NorthstarError("give --period or --last, not both")
     if last is not None and not 1 <= last <= 120:
         raise NorthstarError("--last must be between 1 and 120")
-    with Project.open(project) as p:
+    filters = _tags(where or [])
+    with _open(project) as p:
+        failed = _file_errors(p.catalog)
         names = metric or list(p.catalog.metrics)
         values = []
-        for name in names:
-            periods = period
-            if last is not None:
-                grain = p.catalog.get(name).grain
-                periods = [str(x) for x in p.calendar.last_n(grain, last)]
-            values += p.compute([name], periods, by=by, filters=_tags(where or []))
-        for name in names:
+        computed = []
+        for name in names:  # a metric that fails is reported; the others are still computed
+            try:
+                periods = period
+                if last is not None:
+                    grain = p.catalog.get(name).grain
+                    periods = [str(x) for x in p.calendar.last_n(grain, last)]
+                values += p.compute([name], periods, by=by, filters=filters)
+            except MetricError as exc:
+                err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+                failed += 1
+                continue
+            computed.append(name)
+        for name in computed:
             waiting = p.metrics.waiting_for(p.catalog.get(name))
             if waiting:
                 err.print(f"note: {name} has no data until {', '.join(waiting)} "
                           f"{'has' if len(waiting) == 1 else 'have'} a first load",
                           highlight=False, soft_wrap=True)
-        if as_json:
-            sys.stdout.write(json.dumps([v.as_dict() for v in values], indent=2) + "\n")
-            return
+    if as_json:
+        sys.stdout.write(json.dumps([v.as_dict() for v in values], indent=2) + "\n")
+    else:
         table = Table(show_lines=False)
         for col in ("metric", "period", *([by] if by else []), "value", "target", "status",
                     "vs prev", "vs last year", ""):
@@ -218,6 +252,8 @@ def compute(
                 v.origin if v.origin != "computed" else "",
             )
         out.print(table)
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -229,7 +265,7 @@ def recompute(
     project: ProjectDir = Path("."),
 ) -> None:
     """Recompute a frozen (closed) period from today's ledger; the act is logged."""
-    with Project.open(project) as p:
+    with _open(project) as p:
         v = p.recompute(metric, period, reason=reason, author=_author(author))
         out.print(f"{metric} {period} re-frozen at {format_value(v.value, v.unit)}")
 
@@ -237,7 +273,7 @@ def recompute(
 @app.command()
 def verify(project: ProjectDir = Path(".")) -> None:
     """Re-hash the ledger; name every table and load changed behind its back."""
-    with Project.open(project) as p:
+    with _open(project) as p:
         report = p.verify()
     if report.ok:
         out.print(f"[green]OK[/]: {report.loads} loads, {report.rows:,} rows match the hash chain")
@@ -252,7 +288,7 @@ def verify(project: ProjectDir = Path(".")) -> None:
 def findings(project: ProjectDir = Path("."),
              as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Data-quality findings: sources that disagree on a fact one of them owns."""
-    with Project.open(project) as p:
+    with _open(project) as p:
         rows = p.findings()
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")
@@ -272,13 +308,40 @@ def findings(project: ProjectDir = Path("."),
 def log(project: ProjectDir = Path("."),
         limit: Annotated[int, typer.Option(help="How many loads to show.")] = 20) -> None:
     """The collection log: the newest loads first."""
-    with Project.open(project) as p:
+    with _open(project) as p:
         rows = p.ledger.log(limit).to_pylist()
     table = Table("load", "table", "source", "rows", "finished (UTC)", "status", "error")
     for r in rows:
         table.add_row(str(r["load_id"]), r["table_name"], r["source_name"], f"{r['row_count']:,}",
                       f"{r['finished_at']:%Y-%m-%d %H:%M:%S}", r["status"], r["error"] or "")
     out.print(table)
+
+
+@app.command("metrics")
+def list_metrics(project: ProjectDir = Path("."),
+                 as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+                 ) -> None:
+    """The project's metrics: name, title, department, grain and owner. Metric files that do
+    not load are named on stderr (and the exit code is 1)."""
+    with _open(project) as p:
+        catalog = p.catalog
+        failed = _file_errors(catalog)
+        rows = []
+        for m in sorted(catalog, key=lambda x: x.name):
+            owner = catalog.owner_of(m.name)
+            rows.append({"name": m.name, "title": m.title, "kind": m.kind, "grain": m.grain,
+                         "unit": m.unit, "department": m.department,
+                         "owner": owner.id if owner else None,
+                         "file": str(catalog.files[m.name])})
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+    else:
+        table = Table("metric", "title", "department", "grain", "owner")
+        for r in rows:
+            table.add_row(r["name"], r["title"], r["department"], r["grain"], r["owner"] or "")
+        out.print(table)
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -292,6 +355,7 @@ def schedule(
     project: ProjectDir = Path("."),
 ) -> None:
     """When collection runs (daily 22:30 America/Chicago unless northstar.toml says otherwise)."""
+    from northstar.config import CONFIG_FILE, load_settings
     from northstar.schedule import collection_window, cron_for, next_runs, systemd_units
     from northstar.sources import load_sources
 
@@ -338,7 +402,10 @@ def demo(
     port: Annotated[int, typer.Option(help="Port for the web app (on 127.0.0.1).")] = 8000,
 ) -> None:
     """Build the sample company (a two-sided marketplace) and show every owner's metric."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from northstar.packs import get_pack
+    from northstar.project import Project
 
     if not 1_000 <= rows <= 20_000_000:
         raise NorthstarError("--rows must be between 1,000 and 20,000,000")

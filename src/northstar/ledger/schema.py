@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from northstar.errors import LoadError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 TAGS: tuple[str, ...] = (
     "department", "team", "owner_id", "client_id",
@@ -58,6 +60,8 @@ def check_name(name: str, what: str = "table") -> str:
 
 def duck_type_of(t: pa.DataType, column: str) -> str:
     """The SQL type a new ledger column gets for an Arrow type."""
+    import pyarrow as pa  # here, not at the top: the CLI reads TAGS at start-up
+
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t):
         return "VARCHAR"
     if pa.types.is_boolean(t):
@@ -80,6 +84,8 @@ _DECIMAL = re.compile(r"^DECIMAL\((\d+),\s*(\d+)\)$")
 
 def arrow_type_of(duck_type: str) -> pa.DataType:
     """The Arrow type that values for a ledger column are cast to before they are written."""
+    import pyarrow as pa
+
     upper = duck_type.upper()
     simple = {
         "VARCHAR": pa.string(), "BOOLEAN": pa.bool_(), "BIGINT": pa.int64(),

@@ -662,6 +662,7 @@ class MetricComputer:
             return self._deps[key]
         if m.kind == "measure":
             assert m.model is not None
+            self.models.require(m.model, f"metric {m.name}")  # a typo is not "waiting for data"
             self._deps[key] = self.models.relation_dependencies(m.model)
             return self._deps[key]
         if m.kind == "sql":

@@ -20,8 +20,9 @@ from sqlglot import exp
 
 from northstar.config import OwnershipRule
 from northstar.engines.base import Engine, quote
-from northstar.errors import ConfigError, NorthstarError
+from northstar.errors import ConfigError, MetricError, NorthstarError
 from northstar.ledger.schema import RAW_PREFIX, SYSTEM_COLUMNS, TAGS
+from northstar.suggest import did_you_mean
 
 ADJUSTMENTS = "ns_adjustments"
 META = "ns_meta"
@@ -134,6 +135,26 @@ class ModelBuilder:
             return dict(known)
         cols = self.engine.columns(relation)
         return None if cols is None else {n: t.upper() for n, t in cols}
+
+    def require(self, relation: str, reader: str) -> None:
+        """Refuse a name that is a typo of a known one (a metric's `model: invoice_line` next
+        to `invoice_lines`) rather than have its metric wait for a table nobody will load.
+
+        A model file, a relation in the database and a ledger table some model reads are
+        known; any other name with no known name close to it is taken as a ledger table whose
+        source is not connected yet (its metric waits for data)."""
+        if relation in self.by_name or relation.startswith((RAW_PREFIX, "ns_")):
+            return
+        if self.column_types(relation) is not None:
+            return
+        expected = {ref for name in self.by_name for ref in self.references(name)}
+        if relation in expected:
+            return
+        known = {r for r in self.engine.relations() | expected | set(self.by_name)
+                 if not r.startswith((RAW_PREFIX, "ns_"))}
+        hint = did_you_mean(relation, known)
+        if hint is not None:
+            raise MetricError(f"{reader}: there is no model named {relation!r} — {hint}")
 
     # -- dependencies ----------------------------------------------------------------------
     def raw_dependencies(self, sql: str) -> set[str]:

@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 
 from northstar.errors import NorthstarError
-from northstar.web.auth import ROLES, new_password
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 ProjectDir = Annotated[Path, typer.Option(
@@ -77,7 +76,7 @@ def register(app: typer.Typer) -> None:
         from northstar.project import Project
         from northstar.secret import load_or_create_secret
         from northstar.web.audit import AuditLog
-        from northstar.web.auth import Auth
+        from northstar.web.auth import ROLES, Auth, new_password
         from northstar.web.settings import WebSettings
         from northstar.web.store import ensure_tables
 

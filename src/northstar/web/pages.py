@@ -8,6 +8,7 @@ import io
 import json
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -15,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from northstar.checks import cached_checks, latest_checks
+from northstar.checks import CheckResult, cached_checks, latest_checks
 from northstar.formatting import format_value
 from northstar.project import Project
 from northstar.web import charts, present, tables, views
@@ -185,7 +186,12 @@ def scorecard_table(p: Project, templates: Jinja2Templates, department: str | No
 async def integrity(request: Request) -> Response:
     """Every data check: what it guards, pass or fail, and a few of the rows that are wrong."""
     require(request)
-    results = cached_checks(ctx(request).project)
+    p = ctx(request).project
+    # a metric file that does not load is shown as a check that cannot run
+    results = [CheckResult(f"metrics/{Path(e.path or '').name}", "A metric file that does not "
+                           "load: its metric is left out until the file is fixed.", "error",
+                           passed=False, failing=0, error=str(e)) for e in p.catalog.errors]
+    results += cached_checks(p)
     counts = {s: sum(1 for r in results if r.status == s)
               for s in ("pass", "fail", "error", "waiting")}
     return render(request, "integrity.html", checks=results, counts=counts,

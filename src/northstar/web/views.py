@@ -261,7 +261,8 @@ def scorecard(p: Project, department: str | None = None,
 def _scorecard(p: Project, department: str | None, n: int) -> list[dict[str, Any]]:
     owners = [person for person in sorted(p.catalog.people.values(),
                                           key=lambda x: (x.department, x.name))
-              if person.metric is not None and not (department and person.department != department)]
+              if person.metric is not None and not (department and person.department != department)
+              and person.metric not in p.catalog.left_out]  # its file's error: /integrity
     by_periods: dict[tuple[Period, ...], list[str]] = {}
     for person in owners:  # computed together: side by side, closed periods frozen at once
         assert person.metric is not None
