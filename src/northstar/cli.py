@@ -234,6 +234,16 @@ def compute(
                 err.print(f"note: {name} has no data until {', '.join(waiting)} "
                           f"{'has' if len(waiting) == 1 else 'have'} a first load",
                           highlight=False, soft_wrap=True)
+        for name in computed:  # rows that arrived after a period froze are never silent
+            closed = sorted({p.period(v.period) for v in values
+                             if v.metric == name and not v.open and not v.slice})
+            for late in p.metrics.late_data(name, closed):
+                unit = p.catalog.get(name).unit
+                err.print(f"note: late data for {name} {late.period}: frozen at "
+                          f"{format_value(late.frozen, unit)}, the ledger now gives "
+                          f"{format_value(late.live, unit)}; to take it in: northstar "
+                          f"recompute {name} {late.period} --reason '...'",
+                          highlight=False, soft_wrap=True)
     if as_json:
         sys.stdout.write(json.dumps([v.as_dict() for v in values], indent=2) + "\n")
     else:
@@ -243,9 +253,13 @@ def compute(
             table.add_column(col, justify="right" if col in ("value", "target") else "left")
         for v in values:
             style = STATUS_STYLE.get(v.status or "", "")
+            target = format_value(v.target, v.unit)
+            if v.pace_target is not None:  # an open total is judged by the target by today
+                target = f"{format_value(v.pace_target, v.unit)} of {target}"
             table.add_row(
-                v.metric, v.period, *([str(v.slice.get(by) or "(none)")] if by else []),
-                format_value(v.value, v.unit), format_value(v.target, v.unit),
+                v.metric, f"{v.period} so far ({v.elapsed:.0%})" if v.open else v.period,
+                *([str(v.slice.get(by) or "(none)")] if by else []),
+                format_value(v.value, v.unit), target,
                 f"[{style}]{v.status}[/]" if style else "—",
                 format_change(v.value, v.previous, unit=v.unit),
                 format_change(v.value, v.last_year, unit=v.unit),
