@@ -19,6 +19,7 @@ from northstar.checks import cached_checks, latest_checks
 from northstar.formatting import format_value
 from northstar.project import Project
 from northstar.web import charts, tables, views
+from northstar.web import scorecard as scorecards
 from northstar.web.auth import csrf_ok, same
 from northstar.web.context import (
     SESSION_COOKIE,
@@ -175,7 +176,7 @@ async def scorecard(request: Request, department: str = "") -> Response:
 def scorecard_table(p: Project, templates: Jinja2Templates, department: str | None) -> Markup:
     """The scorecard's table, rendered once per page state and department: its cells are
     most of the page's render, and they depend on nothing but the rows (not on the user)."""
-    rows = views.scorecard(p, department)
+    rows = scorecards.scorecard(p, department)
     return views.memo(p, ("scorecard-html", department), lambda: Markup(
         templates.get_template("_scorecard_table.html").render(rows=rows)))
 
