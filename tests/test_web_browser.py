@@ -138,13 +138,13 @@ def test_owner_logs_in_drills_through_and_moves_the_number(server: tuple[str, An
     shot(page, "drill-through")
     # scorecard, filtered in place by htmx
     page.goto(base + "/scorecard")
-    everyone = page.locator("#scorecard-table tbody tr").count()
+    everyone = page.locator(".scorecard-table tbody tr").count()
     page.select_option("#department", person.department)
     page.wait_for_function(
-        "n => document.querySelectorAll('#scorecard-table tbody tr').length < n", arg=everyone)
+        "n => document.querySelectorAll('.scorecard-table tbody tr').length < n", arg=everyone)
     owners = {p.id for p in project.catalog.people.values()
               if p.department == person.department and p.metric}
-    assert page.locator("#scorecard-table tbody tr").count() == len(owners)
+    assert page.locator(".scorecard-table tbody tr").count() == len(owners)
     shot(page, "scorecard")
     # a manual value, entered as an editor, moves the number on the home page
     period = str(project.calendar.current(metric.grain, datetime.now(UTC)))
