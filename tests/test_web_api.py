@@ -88,6 +88,44 @@ def test_owner_and_department_pick_metrics(shared: TestClient) -> None:
     assert len(slices) > 1 and all("owner_id" in s["slice"] for s in slices)
 
 
+def test_scorecard_per_quarter_sums_months_and_groups_the_yearly_rows(
+        shared: TestClient) -> None:
+    project = shared.app.state.ns.project  # type: ignore[attr-defined]
+    cal = project.calendar
+    r = shared.get("/api/scorecard?grain=quarter", headers=token(shared, "vic"))
+    assert r.status_code == 200, r.text
+    data = r.json()["data"]
+    assert data["grain"] == "quarter" and data["periods"] == 8
+    main, *others = data["groups"]
+    current = cal.current("quarter")
+    last = cal.previous(current)
+    assert (main["per"], main["main"]) == ("quarter", True)
+    assert [c["period"] for c in main["columns"][-2:]] == [str(last), str(current)]
+    assert [c["label"] for c in main["columns"][-2:]] == [
+        f"Q{last.index} {last.year}", f"Q{current.index} {current.year}"]
+    assert [c["open"] for c in main["columns"][-2:]] == [False, True]
+    assert [g["per"] for g in others] == ["year"]
+    rows = {row["metric"]: row for row in data["rows"]}
+    assert {m for m, row in rows.items() if row["per"] == "year"} == {
+        m for m, row in rows.items() if row["grain"] == "year"}
+    # net revenue (monthly) for the last closed quarter: the sum of its rows, against its SQL
+    # target run for the quarter: 110% of the same quarter last year
+    cell = next(c for c in rows["net_revenue"]["cells"] if c["period"] == str(last))
+    start, end = cal.dates(last)
+    ly_start, ly_end = cal.dates(cal.same_period_last_year(last))
+    total = "SELECT sum(amount) FROM revenue_lines WHERE txn_date >= ? AND txn_date < ?"
+    assert cell["value"] == pytest.approx(float(project.engine.scalar(total, [start, end])))
+    assert cell["goal"] == pytest.approx(
+        1.1 * float(project.engine.scalar(total, [ly_start, ly_end])))
+    # new suppliers: a monthly goal of 3 is 9 a quarter
+    assert {c["goal"] for c in rows["new_suppliers"]["cells"]} == {9.0}
+    assert rows["new_suppliers"]["goal"] == "9"
+    r = shared.get("/api/scorecard?grain=week&periods=4", headers=token(shared, "vic"))
+    weekly = r.json()["data"]
+    weeks = weekly["groups"][0]["columns"]
+    assert len(weeks) == 4 and weeks[-1]["label"] == f"W{cal.current('week').index}"
+
+
 @pytest.mark.parametrize(("url", "status", "code"), [
     ("/api/metrics?period=2025-13", 400, "INVALID_PERIOD"),
     ("/api/metrics?period=last-week", 400, "INVALID_PERIOD"),
@@ -96,6 +134,7 @@ def test_owner_and_department_pick_metrics(shared: TestClient) -> None:
     ("/api/metrics?owner=nobody", 404, "UNKNOWN_PERSON"),
     ("/api/scorecard?periods=abc", 422, "VALIDATION_ERROR"),
     ("/api/scorecard?periods=0", 422, "VALIDATION_ERROR"),
+    ("/api/scorecard?grain=year", 422, "VALIDATION_ERROR"),
     ("/api/drill/net_revenue?period=2025-W99", 400, "INVALID_PERIOD"),
     ("/api/drill/no_such_metric", 404, "UNKNOWN_METRIC"),
     ("/api/nothing-here", 404, "NOT_FOUND"),

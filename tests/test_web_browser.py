@@ -133,13 +133,13 @@ def test_owner_logs_in_drills_through_and_moves_the_number(server: tuple[str, An
     page.wait_for_selector("#drill-formula")
     # scorecard, filtered in place by htmx
     page.goto(base + "/scorecard")
-    everyone = page.locator("#scorecard-table tbody tr").count()
+    everyone = page.locator(".scorecard-table tbody tr").count()
     page.select_option("#department", person.department)
     page.wait_for_function(
-        "n => document.querySelectorAll('#scorecard-table tbody tr').length < n", arg=everyone)
+        "n => document.querySelectorAll('.scorecard-table tbody tr').length < n", arg=everyone)
     owners = {p.id for p in project.catalog.people.values()
               if p.department == person.department and p.metric}
-    assert page.locator("#scorecard-table tbody tr").count() == len(owners)
+    assert page.locator(".scorecard-table tbody tr").count() == len(owners)
     # a manual value, entered as an editor, moves the number on the home page
     period = str(project.calendar.current(metric.grain, datetime.now(UTC)))
     page.goto(base + "/admin")
@@ -157,6 +157,79 @@ def test_owner_logs_in_drills_through_and_moves_the_number(server: tuple[str, An
     page.wait_for_url(base + "/login")
     page.goto(base + "/")
     assert page.url == base + "/login"
+
+
+# Where the scorecard's cells are, for the checks below: the scroll box, the sticky cells of
+# the first row, and the header cells of the last closed and the open period.
+SCORECARD_BOXES = """() => {
+  const box = e => { const r = e.getBoundingClientRect();
+                     return {left: r.left, right: r.right, width: r.width}; };
+  const table = document.querySelector('#scorecard-table');
+  const row = table.querySelector('tbody tr');
+  return {scroll: box(table.parentElement), owner: box(row.querySelector('.owner')),
+          metric: box(row.querySelector('.metric')), goal: box(row.querySelector('.goal')),
+          first: box(row.querySelector('td.cell')),
+          last: box(table.querySelector('th.last-closed')),
+          open: box(table.querySelector('th.open'))};
+}"""
+
+
+def _in_view(boxes: dict[str, Any], name: str) -> bool:
+    """The column is inside the scroll box, right of the sticky goal column (not under it)."""
+    cell = boxes[name]
+    return (cell["width"] > 0 and cell["left"] >= boxes["goal"]["right"] - 1
+            and cell["right"] <= boxes["scroll"]["right"] + 1)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)])
+def test_scorecard_fits_the_screen_with_the_newest_periods_in_view(
+        server: tuple[str, Any], page: Any, width: int, height: int) -> None:
+    base, app = server
+    cal = app.state.ns.project.calendar
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(page, base, "vic")
+    page.goto(base + "/scorecard")
+    assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+    # real period names; the open month marked "so far", the last closed one beside it
+    current = cal.current("month")
+    names = [cal.dates(p)[0].strftime("%b %Y") for p in (cal.previous(current), current)]
+    labels = page.locator("#scorecard-table th.period").all_inner_texts()
+    assert len(labels) == 13
+    assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}(\nso far)?", t) for t in labels), labels
+    assert labels[-2:] == [names[0], f"{names[1]}\nso far"]
+    boxes = page.evaluate(SCORECARD_BOXES)
+    assert _in_view(boxes, "last") and _in_view(boxes, "open"), boxes
+    # each cell's hover names its goal and the colour it was judged by
+    row = page.locator('#scorecard-table tr[data-metric="net_revenue"]')
+    closed = row.locator("td.cell.last-closed").get_attribute("title")
+    assert re.fullmatch(rf"{names[0]}: .+, goal .+: (green|yellow|red)", closed), closed
+    running = row.locator("td.cell.open").get_attribute("title")
+    assert re.fullmatch(rf"{names[1]} so far: .+, goal by today .+ of .+: (green|yellow|red)",
+                        running), running
+    if width < 640:  # a phone: the owner's name moves under the metric; older months hidden
+        assert boxes["owner"]["width"] == 0
+        assert page.locator("#scorecard-table .owner-inline").first.is_visible()
+        assert not page.locator("#scorecard-table th.older").first.is_visible()
+        return
+    # on a laptop the period columns scroll inside the card; owner, metric and goal stay put
+    scroll = page.locator("#scorecard-table").locator("xpath=..")
+    assert scroll.evaluate("e => e.scrollWidth > e.clientWidth")
+    for target in ("-(e.scrollWidth - e.clientWidth) / 2", "-(e.scrollWidth - e.clientWidth)"):
+        scroll.evaluate(f"e => {{ e.scrollLeft = {target}; }}")
+        moved = page.evaluate(SCORECARD_BOXES)
+        assert moved["first"]["left"] > boxes["first"]["left"]  # the periods scrolled
+        for sticky in ("owner", "metric", "goal"):
+            assert moved[sticky] == boxes[sticky], sticky
+        assert moved["owner"]["left"] >= moved["scroll"]["left"] - 1
+    assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+    # per quarter, in place: quarter names, and the yearly metrics under their own heading
+    page.select_option("#grain", "quarter")
+    page.wait_for_function(
+        "() => /^Q\\d \\d{4}/.test(document.querySelector('#scorecard-table th.open')"
+        ".innerText)")
+    assert "grain=quarter" in page.url
+    assert page.locator("#scorecard-table-year").count() == 1
+    assert page.locator("h2", has_text="Yearly measurables").count() == 1
 
 
 def test_viewer_is_refused_the_admin_page(server: tuple[str, Any], page: Any) -> None:

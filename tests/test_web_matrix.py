@@ -157,7 +157,7 @@ def test_route_by_role(app: Any, clients: dict[str, TestClient], fake: OidcFake,
 
 def test_static_files_need_no_login(clients: dict[str, TestClient]) -> None:
     c = clients["anon"]
-    for name in ("htmx.min.js", "app.js", "style.css", "plotly.min.js"):
+    for name in ("htmx.min.js", "app.js", "style.css", "scorecard.css", "plotly.min.js"):
         r = c.get(f"/static/{name}")
         assert r.status_code == 200 and len(r.content) > 100, name
     assert c.get("/static/../secret.key").status_code == 404

@@ -63,7 +63,7 @@ def test_the_server_collects_on_schedule(tmp_path: Path,
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 with app.state.ns_lock:
-                    kept = views._MEMO.get(project, {}).get(("scorecard-html", None))
+                    kept = views._MEMO.get(project, {}).get(("scorecard-html", None, "month"))
                     fresh = kept is not None and kept[0] == views.page_state(project)
                     checked = latest_checks(project) is not None
                 if fresh and checked:

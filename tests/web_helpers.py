@@ -63,9 +63,9 @@ def build_template(root: Path) -> Path:
     auth = Auth(project.engine, load_or_create_secret(root), WebSettings())
     for user, person in people_for(project).items():
         auth.add_user(user, person, ROLES[user], PASSWORDS[user])
-    from northstar.web import views
+    from northstar.web.scorecard import scorecard
 
-    views.scorecard(project)  # freezes the closed periods once, so every copy starts warm
+    scorecard(project)  # freezes the closed periods once, so every copy starts warm
     project.compute()
     project.close()
     return root

@@ -15,6 +15,7 @@ from northstar.checks import cached_checks
 from northstar.errors import NorthstarError
 from northstar.ledger.schema import TAGS
 from northstar.web import notes, views
+from northstar.web import scorecard as scorecards
 from northstar.web import thresholds as th
 from northstar.web.auth import Role, User, csrf_ok
 from northstar.web.context import client_of, ctx, require, who
@@ -149,12 +150,14 @@ async def my_metric(request: Request, metric: str | None = None,
     return ok(views.my_metric(p, name, period))
 
 
-@router.get("/scorecard", response_model=Envelope, summary="Every owner's metric, 13 periods")
+@router.get("/scorecard", response_model=Envelope,
+            summary="Every owner's metric, goal and last periods at one grain")
 async def scorecard(request: Request, department: str | None = None,
-                    periods: int = Query(13, ge=1, le=60)) -> dict[str, Any]:
+                    grain: scorecards.Grain = scorecards.DEFAULT_GRAIN,
+                    periods: int | None = Query(None, ge=1, le=60)) -> dict[str, Any]:
     require(request)
     p = ctx(request).project
-    return ok({"department": department, "rows": views.scorecard(p, department, periods)})
+    return ok(scorecards.scorecard(p, department, grain, periods))
 
 
 @router.get("/thresholds", response_model=Envelope, summary="Bands and targets per metric")

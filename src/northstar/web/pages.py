@@ -20,6 +20,7 @@ from northstar.checks import CheckResult, cached_checks, latest_checks
 from northstar.formatting import format_value
 from northstar.project import Project
 from northstar.web import charts, present, tables, views
+from northstar.web import scorecard as scorecards
 from northstar.web.auth import csrf_ok, same
 from northstar.web.context import (
     SESSION_COOKIE,
@@ -163,22 +164,26 @@ def _metric_page(request: Request, name: str, period: str | None, *, mine: bool)
 
 # -- scorecard ---------------------------------------------------------------------------
 @router.get("/scorecard", response_class=HTMLResponse)
-async def scorecard(request: Request, department: str = "") -> Response:
+async def scorecard(request: Request, department: str = "",
+                    grain: scorecards.Grain = scorecards.DEFAULT_GRAIN) -> Response:
     require(request)
     c = ctx(request)
-    table = scorecard_table(c.project, c.templates, department or None)
+    table = scorecard_table(c.project, c.templates, department or None, grain)
     if request.headers.get("hx-request"):
         return HTMLResponse(table)
     return render(request, "scorecard.html", table=table, department=department,
-                  departments=views.departments(c.project))
+                  departments=views.departments(c.project), grain=grain,
+                  grains=scorecards.GRAINS)
 
 
-def scorecard_table(p: Project, templates: Jinja2Templates, department: str | None) -> Markup:
-    """The scorecard's table, rendered once per page state and department: its cells are
-    most of the page's render, and they depend on nothing but the rows (not on the user)."""
-    rows = views.scorecard(p, department)
-    return views.memo(p, ("scorecard-html", department), lambda: Markup(
-        templates.get_template("_scorecard_table.html").render(rows=rows)))
+def scorecard_table(p: Project, templates: Jinja2Templates, department: str | None,
+                    grain: scorecards.Grain = scorecards.DEFAULT_GRAIN) -> Markup:
+    """The scorecard's tables, rendered once per page state, department and grain: their
+    cells are most of the page's render, and they depend on nothing but the rows (not on
+    the user)."""
+    card = scorecards.scorecard(p, department, grain)
+    return views.memo(p, ("scorecard-html", department, grain), lambda: Markup(
+        templates.get_template("_scorecard_table.html").render(card=card)))
 
 
 # -- data integrity ----------------------------------------------------------------------
