@@ -146,7 +146,7 @@ def run_northstar(folder: Path, *, freeze: bool, repeats: int = CACHED_REPEATS) 
         "metric": r.metric, "period": r.period, "value": _num(r.value),
         "previous_period": r.previous_period, "previous": _num(r.previous),
         "last_year_period": r.last_year_period, "last_year": _num(r.last_year),
-        "target": r.target, "origin": r.origin,
+        "target": r.target, "origin": r.origin, "open": r.open, "pace": r.pace,
     } for r in results]
 
     cached: dict[str, float] = {}

@@ -177,7 +177,12 @@ def check(northstar: list[dict[str, Any]], hand: dict[str, dict[str, dict[str, A
         if name in sql_targets:
             pairs.append((row["period"], "target", row["target"], "target"))
         for period, what, theirs, field in pairs:
+            if " days " in period:
+                continue  # an open period's first-days comparison: tests/test_open_periods.py
             mine = got.get(period, {}).get(field)
+            if (what == "value" and mine is None and row.get("open")
+                    and row.get("pace") == "total"):
+                mine = 0  # the period in progress with no rows yet: "0 so far"
             if not same(theirs, mine, units[name] if field == "value" else "usd"):
                 problems.append(f"{name} {period} {what}: Northstar {theirs}, hand-written "
                                 f"SQL {mine}")

@@ -216,18 +216,32 @@ def compute(
         names = metric or list(p.catalog.metrics)
         values = []
         computed = []
-        for name in names:  # a metric that fails is reported; the others are still computed
+        groups: dict[tuple[str, ...] | None, list[str]] = {}
+        for name in names:  # metrics with the same periods are computed together (side by side)
+            periods = tuple(period) if period else None
+            if last is not None:
+                grain = p.catalog.get(name).grain
+                periods = tuple(str(x) for x in p.calendar.last_n(grain, last))
+            groups.setdefault(periods, []).append(name)
+        for periods, group in groups.items():
+            wanted = list(periods) if periods else None
             try:
-                periods = period
-                if last is not None:
-                    grain = p.catalog.get(name).grain
-                    periods = [str(x) for x in p.calendar.last_n(grain, last)]
-                values += p.compute([name], periods, by=by, filters=filters)
-            except MetricError as exc:
-                err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-                failed += 1
+                values += p.compute(group, wanted, by=by, filters=filters)
+                computed += group
                 continue
-            computed.append(name)
+            except MetricError:
+                pass
+            for name in group:  # a metric that fails is reported; the others still compute
+                try:
+                    values += p.compute([name], wanted, by=by, filters=filters)
+                except MetricError as exc:
+                    err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False,
+                              soft_wrap=True)
+                    failed += 1
+                    continue
+                computed.append(name)
+        order = {name: i for i, name in enumerate(names)}
+        values.sort(key=lambda v: order[v.metric])  # stable: each metric's periods in order
         for name in computed:
             waiting = p.metrics.waiting_for(p.catalog.get(name))
             if waiting:
