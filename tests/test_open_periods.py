@@ -148,3 +148,12 @@ def test_a_late_row_for_a_frozen_period_is_reported_with_its_amount(project: Pro
     project.recompute("revenue", "2025-01", reason="late invoice 6", author="dana")
     assert one(project, "revenue", "2025-01").value == Decimal("180.00")
     assert project.metrics.late_data("revenue", [project.period("2025-01")]) == []
+
+
+def test_a_total_over_a_coarser_period_sums_its_months_targets(project: Project) -> None:
+    project.metrics.now = datetime(2025, 4, 20, tzinfo=UTC)
+    q1 = one(project, "revenue", "2025-Q1")
+    # January 150 + February 70; targets 120 + 60 (February's own) + 120 = 300
+    assert (q1.value, q1.target, q1.status) == (Decimal("220.00"), 300, "red")
+    rate = one(project, "big_invoice_share", "2025-Q1")  # a rate keeps its target
+    assert rate.target == 0.5

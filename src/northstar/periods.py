@@ -284,6 +284,20 @@ class Calendar:
             periods.append(self.previous(periods[-1]))
         return periods[::-1]
 
+    def overlaps(self, kind: PeriodKind, period: Period) -> list[tuple[Period, float]]:
+        """The periods of `kind` that overlap `period`, each with the share of its days inside
+        it (the months of a quarter, 1.0 each; the weeks of a month, some in part)."""
+        start, end = self.dates(period)
+        out: list[tuple[Period, float]] = []
+        own = self.containing(kind, start)
+        while True:
+            own_start, own_end = self.dates(own)
+            if own_start >= end:
+                return out
+            inside = (min(own_end, end) - max(own_start, start)).days
+            out.append((own, inside / (own_end - own_start).days))
+            own = self.next(own)
+
     def is_open(self, p: Period, now: datetime | None = None) -> bool:
         """True while `p` is under way: it has begun and not ended in the company timezone."""
         instant = _naive_utc(datetime.now(UTC) if now is None else now)

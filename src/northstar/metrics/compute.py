@@ -578,6 +578,12 @@ class MetricComputer:
                         None: _number(rows[0][-1]) if rows else None}
             value = self._cache[key][None]
             return None if value is None else float(value)
+        if (p.kind != m.grain and m.target.value is not None
+                and self.pace_kind(m) == "total"):
+            # a total over a period of another grain: the targets of the metric's own periods
+            # in it, each pro-rated by the share of its days inside (100 a month: 300 a quarter)
+            return sum(m.target.periods.get(str(own), m.target.value) * share
+                       for own, share in self.calendar.overlaps(m.grain, p))
         return m.target.value
 
     def _target_version(self, m: MetricDef, state: _State) -> tuple[tuple[str, int], ...] | None:

@@ -79,17 +79,8 @@ def goal_of(p: Project, m: MetricDef, period: Period, v: MetricValue) -> float |
 
 
 def overlaps(cal: Calendar, kind: PeriodKind, period: Period) -> list[tuple[Period, float]]:
-    """The periods of `kind` that overlap `period`, each with the share of its days inside it."""
-    start, end = cal.dates(period)
-    out: list[tuple[Period, float]] = []
-    own = cal.containing(kind, start)
-    while True:
-        own_start, own_end = cal.dates(own)
-        if own_start >= end:
-            return out
-        inside = (min(own_end, end) - max(own_start, start)).days
-        out.append((own, inside / (own_end - own_start).days))
-        own = cal.next(own)
+    """The periods of `kind` that overlap `period` (`Calendar.overlaps`)."""
+    return cal.overlaps(kind, period)
 
 
 def status_of_cell(p: Project, m: MetricDef, period: Period, v: MetricValue,
