@@ -22,14 +22,18 @@ def project_dir(data_dir: Path, rows: int) -> Path:
 
 
 def generator_fingerprint() -> str:
-    """Hash of the sample generator's source: a changed generator means a rebuilt company."""
+    """Hash of the sample generator's source (every module of its package): a changed
+    generator means a rebuilt company."""
     import inspect
 
     from northstar.packs import get_pack
 
     source = inspect.getsourcefile(get_pack("marketplace").generate)
     assert source is not None
-    return hashlib.sha256(Path(source).read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256()
+    for path in sorted(Path(source).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def files_fingerprint() -> str:

@@ -21,8 +21,9 @@ from northstar.metrics.definition import MetricDef
 from northstar.packs import SampleTable
 from northstar.packs.marketplace import PACK
 
-# the package's `generate` attribute is the function; the module is needed for BATCH_ROWS
-gen = importlib.import_module("northstar.packs.marketplace.generate")
+# the sample package: `generate`, and the people the rows name; batches are cut in its arrays
+gen = importlib.import_module("northstar.packs.marketplace.sample")
+arrays = importlib.import_module("northstar.packs.marketplace.sample.arrays")
 
 END = date(2025, 9, 30)
 LAST_FULL = 2024
@@ -81,7 +82,7 @@ def test_batches_are_split_at_the_limit(monkeypatch: pytest.MonkeyPatch) -> None
     for b in batches(5_000):
         assert b.data.num_rows <= gen.BATCH_ROWS
         whole[b.name] += b.data.num_rows
-    monkeypatch.setattr(gen, "BATCH_ROWS", 300)
+    monkeypatch.setattr(arrays, "BATCH_ROWS", 300)
     split = Counter[str]()
     for b in gen.generate(rows=5_000, seed=7, end=END):
         assert 0 < b.data.num_rows <= 300

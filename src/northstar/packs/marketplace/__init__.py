@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from northstar.packs import Pack
-from northstar.packs.marketplace.generate import generate
+from northstar.packs.marketplace.sample import generate
 
 __all__ = ["PACK"]
 
