@@ -19,6 +19,7 @@ from northstar.ledger.store import Ledger, LoadResult, raw_table, utcnow
 from northstar.ledger.verify import VerifyReport, verify
 from northstar.metrics.catalog import Catalog, load_catalog
 from northstar.metrics.compute import MetricComputer, MetricValue
+from northstar.models.templating import MACROS_DIR
 from northstar.models.views import DISAGREEMENTS, ModelBuilder
 from northstar.people import PEOPLE_FILE, load_people
 from northstar.periods import Calendar, Period
@@ -67,7 +68,7 @@ class Project:
         if (root / CONFIG_FILE).exists():
             raise ConfigError(f"{root / CONFIG_FILE} already exists; open the project instead")
         root.mkdir(parents=True, exist_ok=True)
-        for sub in ("metrics", "models", "dashboards", "checks"):
+        for sub in ("metrics", "models", "dashboards", "checks", MACROS_DIR):
             (root / sub).mkdir(exist_ok=True)
         load_or_create_secret(root)  # signs sessions and tokens; kept outside the database
         (root / CONFIG_FILE).write_text(DEFAULT_TOML.format(
@@ -78,7 +79,8 @@ class Project:
             for src, dst in ((pack.metrics_dir, root / "metrics"),
                              (pack.models_dir, root / "models"),
                              (pack.dashboards_dir, root / "dashboards"),
-                             (pack.checks_dir, root / "checks")):
+                             (pack.checks_dir, root / "checks"),
+                             (pack.macros_dir, root / MACROS_DIR)):
                 for file in sorted(src.glob("*")) if src.is_dir() else []:
                     shutil.copy2(file, dst / file.name)
             shutil.copy2(pack.people_file, root / PEOPLE_FILE)

@@ -65,6 +65,10 @@ class Pack:
         return self.root / "checks"
 
     @property
+    def macros_dir(self) -> Path:
+        return self.root / "macros"
+
+    @property
     def people_file(self) -> Path:
         return self.root / "people.yml"
 
