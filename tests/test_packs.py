@@ -1,0 +1,180 @@
+"""The pack kit: manifests, and registration through the `northstar.packs` entry-point group (the
+built-in marketplace and an outside pack, tests/tiny_pack, installed as a distribution would
+be)."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import sys
+from datetime import date
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+
+import pytest
+
+import northstar
+from northstar.checks import read_checks
+from northstar.errors import ConfigError, NorthstarError
+from northstar.metrics.catalog import load_catalog
+from northstar.metrics.definition import sql_probe
+from northstar.models.views import read_model_files, table_references
+from northstar.packs import ENTRY_POINTS, Pack, discover, get_pack, load_pack, pack_names
+from northstar.people import load_people
+
+TESTS = Path(__file__).resolve().parent
+TINY = TESTS / "tiny_pack"
+SRC = str(Path(northstar.__file__).resolve().parents[1])
+END = date(2025, 3, 20)
+
+
+def install(site: Path, name: str, value: str, dist: str = "tiny-pack") -> Path:
+    """A distribution as pip would leave it: its metadata and its entry points."""
+    info = site / f"{dist.replace('-', '_')}-0.1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1.0\n")
+    (info / "entry_points.txt").write_text(f"[{ENTRY_POINTS}]\n{name} = {value}\n")
+    return site
+
+
+@pytest.fixture
+def tiny_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    site = install(tmp_path / "site", "tiny", "tiny_pack")
+    monkeypatch.syspath_prepend(str(site))
+    importlib.invalidate_caches()
+    return site
+
+
+def copy_of_tiny(tmp_path: Path) -> Path:
+    folder = tmp_path / "tiny_copy"
+    shutil.copytree(TINY, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def edit_manifest(folder: Path, old: str, new: str) -> None:
+    path = folder / "pack.toml"
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new))
+
+
+# -- registration ------------------------------------------------------------------------------
+def test_the_built_in_pack_registers_through_the_entry_point_group() -> None:
+    assert "marketplace" in {ep.name for ep in entry_points(group=ENTRY_POINTS)}
+    pack = get_pack("marketplace")
+    assert isinstance(pack, Pack)
+    assert pack.root == Path(importlib.import_module("northstar.packs.marketplace").__file__
+                             or "").parent
+    assert pack.north_star == "net_revenue"
+    assert pack.sample_company.timezone == "America/Chicago"
+
+
+def test_an_outside_pack_installs_the_same_way(tiny_installed: Path) -> None:
+    assert {"marketplace", "tiny"} <= set(pack_names())
+    tiny = get_pack("tiny")
+    assert tiny.root == TINY
+    assert tiny.title == "Subscription boxes"
+    assert tiny.tables == ["subscriptions"]
+    assert [s.name for s in tiny.sources] == ["billing"]
+    assert set(tiny.reference) == {"plans"}
+    assert tiny.generate is importlib.import_module("tiny_pack.sample").generate
+
+
+def test_an_entry_point_may_name_a_pack_object_or_a_package() -> None:
+    as_object = EntryPoint("marketplace", "northstar.packs.marketplace:PACK", ENTRY_POINTS)
+    as_package = EntryPoint("tiny", "tiny_pack", ENTRY_POINTS)
+    packs, errors = discover([as_object, as_package])
+    assert errors == {}
+    assert sorted(packs) == ["marketplace", "tiny"]
+
+
+def test_a_broken_pack_is_reported_and_the_others_still_load(tmp_path: Path) -> None:
+    bad = copy_of_tiny(tmp_path)
+    edit_manifest(bad, 'north_star = "new_mrr"', 'north_star = "New MRR"')
+    sys.path.insert(0, str(tmp_path))
+    try:
+        packs, errors = discover([
+            EntryPoint("tiny_copy", "tiny_copy", ENTRY_POINTS),
+            EntryPoint("nothing", "no_such_module_here", ENTRY_POINTS),
+            EntryPoint("wrong", "northstar.errors:NorthstarError", ENTRY_POINTS),
+            EntryPoint("renamed", "tiny_pack", ENTRY_POINTS),
+            EntryPoint("tiny", "tiny_pack", ENTRY_POINTS),
+        ])
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert sorted(packs) == ["tiny"]
+    assert "pack.toml:4: north_star: String should match pattern" in str(errors["tiny_copy"])
+    assert "does not load: ModuleNotFoundError" in str(errors["nothing"])
+    assert "is not a northstar Pack nor a package holding a pack.toml" in str(errors["wrong"])
+    assert "holds pack 'tiny'; name the entry point as the pack" in str(errors["renamed"])
+
+
+def test_an_unknown_pack_names_the_known_ones() -> None:
+    with pytest.raises(NorthstarError, match=r"unknown pack 'marketplac'; known packs: "
+                                             r".*marketplace"):
+        get_pack("marketplac")
+
+
+# -- the manifest -----------------------------------------------------------------------------
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ('name = "tiny"', 'name = "Tiny"', r"pack.toml:1: name: String should match pattern"),
+    ('version = "0.1.0"', 'version = "0.1.0"\ncolour = "blue"', r"unknown key 'colour'"),
+    ('tables = ["subscriptions"]', 'tables = []', r"sources.0.tables: .*at least 1 item"),
+    ('tables = ["subscriptions"]', 'tables = ["Subscriptions"]', r"'Subscriptions' is not a "
+                                                                  r"table name"),
+    ('generator = "tiny_pack.sample:generate"', 'generator = "tiny_pack.sample"',
+     r"sample_company.generator: 'tiny_pack.sample' is not module:function"),
+    ('timezone = "Europe/Paris"', 'timezone = "Paris"', r"unknown timezone 'Paris'"),
+    ("rows = 120", "rows = 5", r"rows \(5\) is below min_rows \(12\)"),
+    ('[reference.plans]', '[reference.plan]',
+     r"pack.toml:\d+: reference table 'plan' has no file reference/plan.csv"),
+    ('[sample_company]', '[sample]', r"pack.toml: sample_company: required but missing"),
+])
+def test_a_bad_manifest_is_one_clear_line(tmp_path: Path, old: str, new: str,
+                                          expected: str) -> None:
+    folder = copy_of_tiny(tmp_path)
+    edit_manifest(folder, old, new)
+    with pytest.raises(ConfigError, match=expected):
+        load_pack(folder)
+
+
+def test_a_manifest_lists_each_table_once_and_every_reference_file(tmp_path: Path) -> None:
+    folder = copy_of_tiny(tmp_path)
+    edit_manifest(folder, "[reference.plans]", '[[sources]]\nname = "files"\ndescription = "x"\n'
+                                               'tables = ["subscriptions"]\n\n[reference.plans]')
+    with pytest.raises(ConfigError, match="listed by sources 'billing' and 'files'"):
+        load_pack(folder)
+    folder = copy_of_tiny(tmp_path / "again")
+    (folder / "reference" / "regions.csv").write_text("code,name\nEU,Europe\n")
+    with pytest.raises(ConfigError, match=r"reference/regions.csv is not described"):
+        load_pack(folder)
+    (folder / "reference" / "regions.csv").unlink()
+    (folder / "people.yml").unlink()
+    with pytest.raises(ConfigError, match=r"a pack holds a people.yml"):
+        load_pack(folder)
+    (folder / "pack.toml").unlink()
+    with pytest.raises(ConfigError, match=r"a pack folder holds a pack\.toml"):
+        load_pack(folder)
+
+
+def test_a_generator_that_does_not_import_says_so(tmp_path: Path) -> None:
+    folder = copy_of_tiny(tmp_path)
+    edit_manifest(folder, "tiny_pack.sample:generate", "tiny_pack.sample:make")
+    pack = load_pack(folder)
+    with pytest.raises(ConfigError, match=r"'tiny_pack\.sample:make' cannot be imported"):
+        pack.generate  # noqa: B018 - the property imports it
+
+
+def test_the_marketplace_manifest_lists_what_its_sample_writes_and_its_models_read() -> None:
+    pack = get_pack("marketplace")
+    written = {(b.source, b.name) for b in pack.sample(2_000, seed=3, end=END)}
+    assert written == {(s.name, t) for s in pack.sources for t in s.tables}
+    # what the models, metrics and checks read, but for the models themselves
+    models = read_model_files(pack.models_dir)
+    read = {r for m in models for r in m.references}
+    for metric in load_catalog(pack.root, *load_people(pack.root)):
+        sql = [q for q in (metric.sql, metric.target.sql if metric.target else None) if q]
+        read |= {metric.model} if metric.model else set()
+        read |= {r for q in sql for r in table_references(sql_probe(q))}
+    read |= {r for c in read_checks(pack.checks_dir) for r in table_references(c.sql)}
+    assert read - {m.name for m in models} == set(pack.tables)
