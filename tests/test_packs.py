@@ -1,6 +1,7 @@
-"""The pack kit: manifests, and registration through the `northstar.packs` entry-point group (the
-built-in marketplace and an outside pack, tests/tiny_pack, installed as a distribution would
-be)."""
+"""The pack kit: manifests, registration through the `northstar.packs` entry-point group (the
+built-in marketplace and an outside pack, tests/tiny_pack, installed as a distribution would be),
+and a project from a pack, with its reference tables versioned with the ledger. Expected figures
+are worked out by hand from tests/tiny_pack/sample.py."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from pathlib import Path
 import pytest
 
 import northstar
-from northstar.checks import read_checks
+from northstar.checks import read_checks, run_checks
 from northstar.errors import ConfigError, NorthstarError
 from northstar.metrics.catalog import load_catalog
 from northstar.metrics.definition import sql_probe
 from northstar.models.views import read_model_files, table_references
 from northstar.packs import ENTRY_POINTS, Pack, discover, get_pack, load_pack, pack_names
 from northstar.people import load_people
+from northstar.project import Project
 
 TESTS = Path(__file__).resolve().parent
 TINY = TESTS / "tiny_pack"
@@ -178,3 +180,66 @@ def test_the_marketplace_manifest_lists_what_its_sample_writes_and_its_models_re
         read |= {r for q in sql for r in table_references(sql_probe(q))}
     read |= {r for c in read_checks(pack.checks_dir) for r in table_references(c.sql)}
     assert read - {m.name for m in models} == set(pack.tables)
+
+
+# -- a project from a pack ---------------------------------------------------------------------
+def test_init_from_a_pack_copies_its_folder_and_loads_its_reference(tmp_path: Path,
+                                                                    engine_url: str) -> None:
+    pack = load_pack(TINY)
+    with Project.init(tmp_path / "p", pack=pack, engine_url=engine_url,
+                      timezone=pack.sample_company.timezone) as p:
+        for sub in ("metrics", "models", "checks", "dashboards", "macros", "reference"):
+            assert sorted(f.name for f in (p.root / sub).iterdir()) == sorted(
+                f.name for f in (TINY / sub).iterdir()), sub
+        loads = p.engine.rows("SELECT table_name, source_name, row_count FROM ns_loads")
+        assert loads == [("raw_ref_plans", "reference", 2)]
+        p.load_sample(pack, 24, end=END)
+        p.metrics.state()  # the views
+        assert p.engine.rows("SELECT plan_code, plan_name, tier FROM ref_plans ORDER BY 1") == [
+            ("B", "Basic box", "standard"), ("P", "Premium box", "premium")]
+        # February 2025 is full: 12 subscriptions, 4 on each plan: 4x10 + 4x25 + 4x40 = 300
+        by_name = {v.metric: v for v in p.compute(["new_mrr", "new_subscriptions"], ["2025-02"])}
+        assert by_name["new_mrr"].value == 300
+        assert by_name["new_mrr"].status == "green"
+        assert by_name["new_subscriptions"].value == 12
+        # the X plan is not in the reference list: 8 of the 24 subscriptions
+        check = next(r for r in run_checks(p) if r.name == "plans_are_known")
+        assert (check.status, check.failing) == ("fail", 8)
+        assert p.engine.scalar("SELECT annual_amount FROM subscription_lines "
+                               "WHERE subscription_id = 'S0002'") == 300  # 25 x 12
+        assert p.verify().ok
+
+
+def test_a_changed_reference_file_is_a_new_version(tmp_path: Path, engine_url: str) -> None:
+    with Project.init(tmp_path / "p", pack=load_pack(TINY), engine_url=engine_url) as p:
+        before = p.engine.scalar("SELECT count(*) FROM ns_loads")
+        assert [r.load_id for r in p.load_reference()] == [None]  # unchanged: no load
+        assert p.engine.scalar("SELECT count(*) FROM ns_loads") == before
+        # B is gone, P renamed, X added
+        (p.root / "reference" / "plans.csv").write_text(
+            "plan_code,plan_name,tier\nP,Premium plus,premium\nX,Deluxe box,premium\n")
+        [done] = p.load_reference()
+        assert (done.name, done.rows, done.removed) == ("ref_plans", 2, 1)
+        assert done.load_id is not None
+        p.metrics.state()
+        assert p.engine.rows("SELECT plan_code, plan_name FROM ref_plans ORDER BY 1") == [
+            ("P", "Premium plus"), ("X", "Deluxe box")]
+        # every version is kept: 2 first rows, then 2 rows and a tombstone for B
+        assert p.engine.scalar("SELECT count(*) FROM raw_ref_plans") == 5
+        assert p.engine.rows("SELECT source_id FROM raw_ref_plans WHERE is_deleted") == [("B",)]
+        assert [r.load_id for r in p.load_reference()] == [None]
+        # a new column is a change too
+        (p.root / "reference" / "plans.csv").write_text(
+            "plan_code,plan_name,tier,boxes\nP,Premium plus,premium,2\nX,Deluxe box,premium,3\n")
+        [done] = p.load_reference()
+        assert (done.rows, done.removed) == (2, 0) and done.load_id is not None
+        assert p.verify().ok
+
+
+def test_a_bad_reference_file_names_itself(tmp_path: Path) -> None:
+    with Project.init(tmp_path / "p") as p:
+        (p.root / "reference" / "boards.csv").write_text("board,reactive\nHelp Desk,true\n"
+                                                          "Help Desk,false\n")
+        with pytest.raises(NorthstarError, match=r"reference/boards.csv: id 'Help Desk' appears "
+                                                 r"more than once"):
+            p.load_reference()
