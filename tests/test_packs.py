@@ -1,18 +1,21 @@
 """The pack kit: manifests, registration through the `northstar.packs` entry-point group (the
 built-in marketplace and an outside pack, tests/tiny_pack, installed as a distribution would be),
-and a project from a pack, with its reference tables versioned with the ledger. Expected figures
-are worked out by hand from tests/tiny_pack/sample.py."""
+reference tables versioned with the ledger, and `northstar packs`, `init --pack` and
+`demo --pack`. Expected figures are worked out by hand from tests/tiny_pack/sample.py."""
 
 from __future__ import annotations
 
 import importlib
+import re
 import shutil
+import subprocess
 import sys
 from datetime import date
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 import northstar
 from northstar.checks import read_checks, run_checks
@@ -21,6 +24,7 @@ from northstar.metrics.catalog import load_catalog
 from northstar.metrics.definition import sql_probe
 from northstar.models.views import read_model_files, table_references
 from northstar.packs import ENTRY_POINTS, Pack, discover, get_pack, load_pack, pack_names
+from northstar.packs.manifest import PackManifest, PackSource, ReferenceTable, SampleCompany
 from northstar.people import load_people
 from northstar.project import Project
 
@@ -243,3 +247,59 @@ def test_a_bad_reference_file_names_itself(tmp_path: Path) -> None:
         with pytest.raises(NorthstarError, match=r"reference/boards.csv: id 'Help Desk' appears "
                                                  r"more than once"):
             p.load_reference()
+
+
+# -- the command line --------------------------------------------------------------------------
+def cli(*args: str, cwd: Path, site: Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "northstar", *args], cwd=cwd, text=True, capture_output=True,
+        timeout=180, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin",
+                          "PYTHONPATH": ":".join([SRC, str(TESTS), str(site)])})
+    assert "Traceback" not in proc.stderr, proc.stderr
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_packs_init_and_demo_on_the_command_line(tmp_path: Path) -> None:
+    site = install(tmp_path / "site", "tiny", "tiny_pack")
+    listed = cli("packs", cwd=tmp_path, site=site).stdout
+    for text in ("marketplace", "Two-sided marketplace", "quickbooks: invoice_lines",
+                 "tiny", "Subscription boxes", "billing: subscriptions"):
+        assert text in listed
+    out = cli("init", "p", "--pack", "tiny", cwd=tmp_path, site=site).stdout
+    assert "(2 metrics" in out
+    assert (tmp_path / "p" / "reference" / "plans.csv").exists()
+    assert "ref_plans: unchanged (2 rows)" in cli("reference", "-p", "p", cwd=tmp_path,
+                                                  site=site).stdout
+    out = cli("demo", "d", "--pack", "tiny", "--no-serve", cwd=tmp_path, site=site).stdout
+    assert "Loaded 120 ledger rows" in out
+    assert "Tiny Boxes (sample)" in out and "Ada Lovelace" in out and "Alan Turing" in out
+    assert "Europe/Paris" in (tmp_path / "d" / "northstar.toml").read_text()
+    proc = cli("demo", "d", "--pack", "tiny", "--rows", "5", "--no-serve", cwd=tmp_path,
+               site=site, ok=False)
+    assert proc.returncode == 2
+    assert "--rows must be between 12 and 20,000,000 for the tiny sample company" in proc.stderr
+
+
+def test_packs_reports_a_broken_pack_and_lists_the_rest(tmp_path: Path) -> None:
+    site = install(tmp_path / "site", "ghost", "no_such_pack_module", dist="ghost-pack")
+    proc = cli("packs", cwd=tmp_path, site=site, ok=False)
+    assert proc.returncode == 1
+    assert "marketplace" in proc.stdout
+    assert "pack 'ghost' (no_such_pack_module) does not load: ModuleNotFoundError" in proc.stderr
+
+
+# -- the docs -----------------------------------------------------------------------------------
+DOC = TESTS.parent / "docs" / "packs.md"
+
+
+@pytest.mark.parametrize("model", [PackManifest, PackSource, ReferenceTable, SampleCompany])
+def test_every_manifest_field_is_documented(model: type[BaseModel]) -> None:
+    documented = set(re.findall(r"^\| `(\w+)` \|", DOC.read_text(), re.M))
+    assert set(model.model_fields) <= documented, set(model.model_fields) - documented
+
+
+def test_the_documented_manifest_is_the_tested_one() -> None:
+    block = DOC.read_text().split("```toml\n", 1)[1].split("```", 1)[0]
+    assert block == (TINY / "pack.toml").read_text()
