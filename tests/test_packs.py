@@ -249,6 +249,19 @@ def test_a_bad_reference_file_names_itself(tmp_path: Path) -> None:
             p.load_reference()
 
 
+
+def test_a_pack_with_a_bad_reference_file_says_how_to_go_on(tmp_path: Path) -> None:
+    folder = copy_of_tiny(tmp_path)
+    (folder / "reference" / "plans.csv").write_text("plan_code,plan_name\nB,Basic\nB,Again\n")
+    with pytest.raises(NorthstarError, match=r"reference/plans.csv: id 'B' appears more than "
+                                             r"once.*once the file is right, load it with "
+                                             r"`northstar reference`"):
+        Project.init(tmp_path / "p", pack=load_pack(folder))
+    (tmp_path / "p" / "reference" / "plans.csv").write_text("plan_code,plan_name\nB,Basic\n")
+    with Project.open(tmp_path / "p") as p:
+        assert [r.rows for r in p.load_reference()] == [1]
+
+
 # -- the command line --------------------------------------------------------------------------
 def cli(*args: str, cwd: Path, site: Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(

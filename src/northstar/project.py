@@ -97,9 +97,10 @@ class Project:
             raise project.catalog.errors[0]
         try:
             project.load_reference()
-        except NorthstarError:
+        except NorthstarError as exc:
             project.close()
-            raise
+            raise LoadError(f"{exc} (the project is created; once the file is right, load it "
+                            "with `northstar reference`)") from None
         return project
 
     def close(self) -> None:
