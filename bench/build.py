@@ -22,24 +22,29 @@ def project_dir(data_dir: Path, rows: int) -> Path:
 
 
 def generator_fingerprint() -> str:
-    """Hash of the sample generator's source: a changed generator means a rebuilt company."""
+    """Hash of the sample generator's source (every module of its package): a changed
+    generator means a rebuilt company."""
     import inspect
 
     from northstar.packs import get_pack
 
     source = inspect.getsourcefile(get_pack("marketplace").generate)
     assert source is not None
-    return hashlib.sha256(Path(source).read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256()
+    for path in sorted(Path(source).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def files_fingerprint() -> str:
-    """Hash of the pack's metric, model and people files, which a project holds copies of."""
+    """Hash of the pack's metric, model, macro and people files, which a project holds copies
+    of."""
     from northstar.packs import get_pack
 
     pack = get_pack("marketplace")
     digest = hashlib.sha256()
     for path in [*sorted(pack.metrics_dir.glob("*")), *sorted(pack.models_dir.glob("*")),
-                 pack.people_file]:
+                 *sorted(pack.macros_dir.glob("*")), pack.people_file]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
@@ -50,8 +55,9 @@ def refresh_files(folder: Path) -> float:
     from northstar.project import Project
 
     pack = get_pack("marketplace")
-    for src, dst in ((pack.metrics_dir, folder / "metrics"), (pack.models_dir, folder / "models")):
-        shutil.rmtree(dst)
+    for src, dst in ((pack.metrics_dir, folder / "metrics"), (pack.models_dir, folder / "models"),
+                     (pack.macros_dir, folder / "macros")):
+        shutil.rmtree(dst, ignore_errors=True)
         shutil.copytree(src, dst)
     shutil.copy2(pack.people_file, folder / "people.yml")
     started = time.perf_counter()

@@ -18,11 +18,13 @@ import yaml
 
 import marketplace_oracle as oracle
 from northstar.metrics.definition import MetricDef
+from northstar.models.templating import SqlTemplates
 from northstar.packs import SampleTable
 from northstar.packs.marketplace import PACK
 
-# the package's `generate` attribute is the function; the module is needed for BATCH_ROWS
-gen = importlib.import_module("northstar.packs.marketplace.generate")
+# the sample package: `generate`, and the people the rows name; batches are cut in its arrays
+gen = importlib.import_module("northstar.packs.marketplace.sample")
+arrays = importlib.import_module("northstar.packs.marketplace.sample.arrays")
 
 END = date(2025, 9, 30)
 LAST_FULL = 2024
@@ -81,7 +83,7 @@ def test_batches_are_split_at_the_limit(monkeypatch: pytest.MonkeyPatch) -> None
     for b in batches(5_000):
         assert b.data.num_rows <= gen.BATCH_ROWS
         whole[b.name] += b.data.num_rows
-    monkeypatch.setattr(gen, "BATCH_ROWS", 300)
+    monkeypatch.setattr(arrays, "BATCH_ROWS", 300)
     split = Counter[str]()
     for b in gen.generate(rows=5_000, seed=7, end=END):
         assert 0 < b.data.num_rows <= 300
@@ -333,8 +335,9 @@ def test_calibration_holds_for_other_end_dates(end: date) -> None:
 
 
 def test_models_are_single_selects() -> None:
+    templates = SqlTemplates.for_folder(PACK.models_dir)  # as the engine sees them: expanded
     for path in sorted(Path(PACK.models_dir).glob("*.sql")):
-        text = path.read_text(encoding="utf-8").strip().rstrip(";")
+        text = templates.render(path.read_text(encoding="utf-8"), path).strip().rstrip(";")
         assert ";" not in text, path.name
         body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
         assert body.lstrip().lower().startswith(("select", "with")), path.name

@@ -48,8 +48,8 @@ def catalog_error(root: Path) -> str:
 
 def test_init_creates_the_folder_layout(root: Path) -> None:
     assert sorted(p.name for p in root.iterdir()) == [
-        ".northstar", "checks", "dashboards", "metrics", "models", "northstar.duckdb",
-        "northstar.toml", "people.yml"]
+        ".northstar", "checks", "dashboards", "macros", "metrics", "models", "northstar.duckdb",
+        "northstar.toml", "people.yml", "reference"]
     secret = root / ".northstar" / "secret.key"
     assert secret.stat().st_mode & 0o777 == 0o600
     assert len(secret.read_text().strip()) == 64

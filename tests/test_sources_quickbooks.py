@@ -107,9 +107,11 @@ def test_full_sync_maps_lines_for_the_pack(tmp_path: Path, fake: QuickBooksFake)
     assert pay == [{"invoice_id": "1001", "amount": Decimal("5501.00"), "department": "finance"}]
 
     # the pack's revenue model reads these tables as they are
+    from northstar.models.templating import SqlTemplates
     from northstar.packs import get_pack
 
-    sql = (get_pack("marketplace").models_dir / "revenue_lines.sql").read_text()
+    path = get_pack("marketplace").models_dir / "revenue_lines.sql"
+    sql = SqlTemplates.for_folder(path.parent).render(path.read_text(), path)
     for name in ("invoice_lines", "credit_memo_lines", "bill_lines", "vendor_credit_lines"):
         p.engine.execute(f"CREATE VIEW {name} AS SELECT * FROM raw_{name}")
     total = p.engine.scalar(f"SELECT sum(amount) FROM ({sql}) AS r")

@@ -9,6 +9,8 @@ with a comment header saying what the check guards, in plain words, and how bad 
     -- severity: error
     select ... where abs(summary - pnl) >= 0.01
 
+Like a model file, a check may call the SQL macros (`{{ year_of('month') }}`, docs/packs.md).
+
 A check that cannot run (a model it reads is missing, the SQL is wrong) fails too, with the
 driver's message: a check never passes silently. A check that reads a ledger table nothing has
 loaded yet (a source not connected, a warehouse without the platform's exports) is *waiting for
@@ -29,6 +31,7 @@ import typer
 
 from northstar.errors import ConfigError, NorthstarError
 from northstar.ledger.schema import RAW_PREFIX
+from northstar.models.templating import MACROS_DIR, SqlTemplates
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -95,9 +98,11 @@ class CheckResult:
                 "sample": self.sample, "error": self.error, "waiting": self.waiting}
 
 
-def parse_check(path: Path) -> CheckFile:
-    """Read one check file: its header comment, then one SELECT."""
-    text = path.read_text(encoding="utf-8")
+def parse_check(path: Path, templates: SqlTemplates | None = None) -> CheckFile:
+    """Read one check file: its header comment, then one SELECT (its macros expanded: those of
+    `templates`, by default the platform's and those in `macros/` beside the check's folder)."""
+    templates = templates or SqlTemplates.for_folder(path.parent)
+    text = templates.render(path.read_text(encoding="utf-8"), path)
     fields: dict[str, str] = {}
     current: str | None = None
     body: list[str] = []
@@ -134,7 +139,8 @@ def parse_check(path: Path) -> CheckFile:
 
 def read_checks(folder: Path) -> list[CheckFile]:
     """Every `*.sql` check in a folder, by name."""
-    return [parse_check(p) for p in sorted(folder.glob("*.sql"))]
+    templates = SqlTemplates.for_folder(folder)
+    return [parse_check(p, templates) for p in sorted(folder.glob("*.sql"))]
 
 
 def run_checks(project: Project, *, sample_rows: int = 10) -> list[CheckResult]:
@@ -193,8 +199,8 @@ _CACHE: weakref.WeakKeyDictionary[Project, tuple[tuple[Any, ...], list[CheckResu
 
 def _cache_key(project: Project) -> tuple[Any, ...]:
     folder = project.root / CHECKS_DIR
-    files = tuple(sorted((p.name, st.st_mtime_ns, st.st_size)
-                         for p in folder.glob("*.sql") for st in [p.stat()]))
+    sql = (*folder.glob("*.sql"), *(project.root / MACROS_DIR).glob("*.sql"))  # checks, macros
+    files = tuple(sorted((str(p), st.st_mtime_ns, st.st_size) for p in sql for st in [p.stat()]))
     state = project.metrics.state()
     return (state.head, tuple(sorted(state.record_versions.items())), files)
 

@@ -87,9 +87,11 @@ def init(
         help="Month (1-12) the fiscal year starts in.")] = 1,
     engine: Annotated[str, typer.Option(help="Engine URL.")] = "duckdb:///northstar.duckdb",
     pack: Annotated[str | None, typer.Option(
-        help="Copy a business pack's metrics, models and people (e.g. marketplace).")] = None,
+        help="Start from a business pack's files (see `northstar packs`), e.g. marketplace.",
+    )] = None,
 ) -> None:
-    """Create a project: northstar.toml, metrics/, models/, dashboards/ and people.yml."""
+    """Create a project: northstar.toml, metrics/, models/, checks/, dashboards/, macros/,
+    reference/ and people.yml."""
     from northstar.packs import get_pack
     from northstar.project import Project
 
@@ -100,6 +102,48 @@ def init(
                       fiscal_year_start_month=fiscal_year_start_month, pack=chosen) as project:
         out.print(f"Created project in [bold]{project.root}[/] "
                   f"({len(project.catalog)} metrics, engine {project.settings.engine.url})")
+
+
+@app.command("packs")
+def list_packs(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+               ) -> None:
+    """List the installed business packs: name, what each is for, and the sources it reads."""
+    from northstar.packs import registered
+
+    packs, errors = registered()
+    if as_json:
+        out.print_json(json.dumps([
+            {"name": p.name, "title": p.title, "description": p.description,
+             "version": p.version, "north_star": p.north_star,
+             "sources": {s.name: list(s.tables) for s in p.sources},
+             "reference": sorted(p.reference)} for _, p in sorted(packs.items())]))
+    else:
+        table = Table("pack", "what it is for", "sources (raw tables)")
+        for name, p in sorted(packs.items()):
+            table.add_row(name, f"[bold]{escape(p.title)}[/]\n{escape(p.description)}",
+                          "\n".join(f"{s.name}: {', '.join(s.tables)}" for s in p.sources))
+        out.print(table)
+    for error in errors.values():
+        err.print(f"[red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def reference(project: ProjectDir = Path(".")) -> None:
+    """Load the project's reference files (reference/*.csv) that changed since their last load:
+    one load each, rows no longer in a file marked deleted."""
+    with _open(project) as p:
+        loads = p.load_reference()
+        if not loads:
+            out.print("No reference files in reference/.")
+        for r in loads:
+            if r.load_id is None:
+                out.print(f"{r.name}: unchanged ({r.rows:,} rows)")
+            else:
+                out.print(f"{r.name}: {r.rows:,} rows" + (f", {r.removed:,} removed"
+                                                          if r.removed else "")
+                          + f" (load {r.load_id})")
 
 
 @app.command()
@@ -423,27 +467,33 @@ def schedule(
 def demo(
     folder: Annotated[Path, typer.Argument(help="Folder for the sample company.")] = Path(
         "demo-company"),
-    rows: Annotated[int, typer.Option(help="Approximate ledger rows to generate.")] = 20_000,
+    rows: Annotated[int | None, typer.Option(
+        help="Approximate ledger rows to generate (default: the pack's).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same company).")] = 7,
+    pack: Annotated[str, typer.Option(
+        help="The business pack whose sample company to build (see `northstar packs`).",
+    )] = "marketplace",
     serve: Annotated[bool, typer.Option(
         "--serve/--no-serve", help="Serve the web app afterwards.")] = True,
     port: Annotated[int, typer.Option(help="Port for the web app (on 127.0.0.1).")] = 8000,
 ) -> None:
-    """Build the sample company (a two-sided marketplace) and show every owner's metric."""
+    """Build a pack's sample company (default: the marketplace) and show every owner's metric."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from northstar.packs import get_pack
     from northstar.project import Project
 
-    if not 1_000 <= rows <= 20_000_000:
-        raise NorthstarError("--rows must be between 1,000 and 20,000,000")
+    chosen = get_pack(pack)
+    company = chosen.sample_company
+    rows = company.rows if rows is None else rows
+    if not company.min_rows <= rows <= 20_000_000:
+        raise NorthstarError(f"--rows must be between {company.min_rows:,} and 20,000,000 for "
+                             f"the {chosen.name} sample company")
     if folder.exists() and any(folder.iterdir()):
         if not (folder / DEMO_MARKER).exists():
             raise NorthstarError(f"{folder} exists and is not a demo folder; choose another")
         shutil.rmtree(folder)
-    pack = get_pack("marketplace")
-    with Project.init(folder, name="Harbor & Field (sample)", timezone="America/Chicago",
-                      pack=pack) as p:
+    with Project.init(folder, name=company.name, timezone=company.timezone, pack=chosen) as p:
         (p.root / DEMO_MARKER).write_text("made by `northstar demo`; safe to delete\n")
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
                 "{task.completed:,.0f}/{task.total:,.0f} rows"), TimeElapsedColumn(),
@@ -453,21 +503,22 @@ def demo(
             def advance(name: str, n: int) -> None:
                 bar.update(task, advance=n, description=f"Loading {name}")
 
-            total = p.load_sample(pack, rows, seed=seed, progress=advance)
+            total = p.load_sample(chosen, rows, seed=seed, progress=advance)
         out.print(f"Loaded {total:,} ledger rows into {p.root / 'northstar.duckdb'}")
         _scorecard(p)
         if not serve:
             return
         from northstar.web.demo import create_demo_users
 
-        passwords = create_demo_users(p)
-        owner = p.catalog.owner_of("net_revenue")
+        passwords = create_demo_users(p, chosen.north_star)
+        owner = p.catalog.owner_of(chosen.north_star)
+        north_star = p.catalog.get(chosen.north_star).title
     from northstar.web.cli import run_server
 
     out.print("\n[bold]Log in[/] (these passwords are shown only now):")
     for user, password in passwords.items():
         who = "admin" if user == "demo-admin" else (
-            f"{owner.name}, owner of net revenue" if owner else "metric owner")
+            f"{owner.name}, owner of {north_star.lower()}" if owner else "metric owner")
         out.print(f"  {user:<11} {password}   ({who})", highlight=False)
     run_server(folder, "127.0.0.1", port, out)
 

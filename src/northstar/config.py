@@ -28,7 +28,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _check_timezone(value: str) -> str:
+def check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
@@ -60,7 +60,7 @@ class CompanySettings(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        return _check_timezone(value)
+        return check_timezone(value)
 
 
 class EngineSettings(_Strict):
@@ -106,7 +106,7 @@ class ScheduleSettings(_Strict):
     sources: dict[str, SourceSchedule] = {}
     """Per source, e.g. `[schedule.sources.hubspot] cron = "0 6 * * *"`."""
 
-    _timezone = field_validator("timezone")(_check_timezone)
+    _timezone = field_validator("timezone")(check_timezone)
     _cron = field_validator("cron")(_check_cron)
 
 

@@ -19,9 +19,11 @@ from northstar.ledger.store import Ledger, LoadResult, raw_table, utcnow
 from northstar.ledger.verify import VerifyReport, verify
 from northstar.metrics.catalog import Catalog, load_catalog
 from northstar.metrics.compute import MetricComputer, MetricValue
+from northstar.models.templating import MACROS_DIR
 from northstar.models.views import DISAGREEMENTS, ModelBuilder
 from northstar.people import PEOPLE_FILE, load_people
 from northstar.periods import Calendar, Period
+from northstar.reference import REFERENCE_DIR, ReferenceLoad, load_reference
 from northstar.secret import load_or_create_secret
 
 if TYPE_CHECKING:
@@ -62,12 +64,13 @@ class Project:
     def init(cls, folder: str | Path, *, name: str = "My company", timezone: str = "UTC",
              fiscal_year_start_month: int = 1, engine_url: str = "duckdb:///northstar.duckdb",
              pack: Pack | None = None) -> Project:
-        """Create a project folder (and copy a pack's metrics, models and people into it)."""
+        """Create a project folder (and copy a pack's files into it: metrics, models, checks,
+        dashboards, macros, reference files and people; its reference files are loaded)."""
         root = Path(folder).resolve()
         if (root / CONFIG_FILE).exists():
             raise ConfigError(f"{root / CONFIG_FILE} already exists; open the project instead")
         root.mkdir(parents=True, exist_ok=True)
-        for sub in ("metrics", "models", "dashboards", "checks"):
+        for sub in ("metrics", "models", "dashboards", "checks", MACROS_DIR, REFERENCE_DIR):
             (root / sub).mkdir(exist_ok=True)
         load_or_create_secret(root)  # signs sessions and tokens; kept outside the database
         (root / CONFIG_FILE).write_text(DEFAULT_TOML.format(
@@ -78,7 +81,9 @@ class Project:
             for src, dst in ((pack.metrics_dir, root / "metrics"),
                              (pack.models_dir, root / "models"),
                              (pack.dashboards_dir, root / "dashboards"),
-                             (pack.checks_dir, root / "checks")):
+                             (pack.checks_dir, root / "checks"),
+                             (pack.macros_dir, root / MACROS_DIR),
+                             (pack.reference_dir, root / REFERENCE_DIR)):
                 for file in sorted(src.glob("*")) if src.is_dir() else []:
                     shutil.copy2(file, dst / file.name)
             shutil.copy2(pack.people_file, root / PEOPLE_FILE)
@@ -90,6 +95,12 @@ class Project:
         if project.catalog.errors:  # validate the files we just wrote
             project.close()
             raise project.catalog.errors[0]
+        try:
+            project.load_reference()
+        except NorthstarError as exc:
+            project.close()
+            raise LoadError(f"{exc} (the project is created; once the file is right, load it "
+                            "with `northstar reference`)") from None
         return project
 
     def close(self) -> None:
@@ -137,6 +148,11 @@ class Project:
             self.ledger.record_failure(table, source, started, str(exc))
             raise
         return self.ledger.append(table, data, source=source, id_column=id_column, tags=tags)
+
+    def load_reference(self, paths: list[Path] | None = None) -> list[ReferenceLoad]:
+        """Load the reference files (`reference/*.csv`) that differ from what the ledger holds:
+        one load per changed file, rows no longer in it marked deleted."""
+        return load_reference(self, paths)
 
     def adjust_record(self, name: str, record_id: str, field: str, value: str | None, *,
                       author: str, reason: str, effective: date | None = None) -> LoadResult:

@@ -3,7 +3,8 @@
 For every raw table `raw_<object>` there is a base view `<object>`: the latest version of each
 record (the owner source's version first, where a field-ownership rule names one), with record
 corrections from `adjustments` netted in. Project model files (`models/*.sql`, one SELECT each)
-build on the base views. Views hold formulas, never numbers."""
+build on the base views; they may call the SQL macros (`models/templating.py`), expanded before
+the SQL is parsed. Views hold formulas, never numbers."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from northstar.config import OwnershipRule
 from northstar.engines.base import Engine, quote
 from northstar.errors import ConfigError, MetricError, NorthstarError
 from northstar.ledger.schema import RAW_PREFIX, SYSTEM_COLUMNS, TAGS
+from northstar.models.templating import SqlTemplates, uses_templating
 from northstar.suggest import did_you_mean
 
 ADJUSTMENTS = "ns_adjustments"
@@ -36,7 +38,18 @@ _SYSTEM = [name for name, _ in SYSTEM_COLUMNS if name != "row_seq"]
 class ModelFile:
     name: str
     path: Path
-    sql: str
+    text: str
+    """The file as written (macro calls not expanded)."""
+    templates: SqlTemplates
+
+    @cached_property
+    def sql(self) -> str:
+        """The SELECT, macros expanded."""
+        sql = self.templates.render(self.text, self.path).strip().rstrip(";").strip()
+        if not sql:
+            raise ConfigError("model file is empty once its macros are expanded",
+                              path=str(self.path))
+        return sql
 
     @cached_property
     def references(self) -> set[str]:
@@ -56,13 +69,16 @@ def table_references(sql: str) -> frozenset[str]:
     return frozenset({t.name for t in tree.find_all(exp.Table) if t.name} - ctes)
 
 
-def read_model_files(folder: Path) -> list[ModelFile]:
+def read_model_files(folder: Path, templates: SqlTemplates | None = None) -> list[ModelFile]:
+    """The model files of `folder`, read but not rendered (their macros: `templates`, by
+    default the platform's and those in `macros/` beside the folder)."""
+    templates = templates or SqlTemplates.for_folder(folder)
     found = []
     for path in sorted(folder.glob("*.sql")):
-        sql = path.read_text(encoding="utf-8").strip().rstrip(";")
-        if not sql:
+        text = path.read_text(encoding="utf-8")
+        if not text.strip().rstrip(";"):
             raise ConfigError("model file is empty", path=str(path))
-        found.append(ModelFile(path.stem, path, sql))
+        found.append(ModelFile(path.stem, path, text, templates))
     return found
 
 
@@ -94,10 +110,12 @@ class ModelBuilder:
     """Creates and refreshes the views; knows which raw tables any SQL text depends on."""
 
     def __init__(self, engine: Engine, models_dir: Path,
-                 ownership: dict[str, OwnershipRule]) -> None:
+                 ownership: dict[str, OwnershipRule],
+                 templates: SqlTemplates | None = None) -> None:
         self.engine = engine
         self.models_dir = models_dir
         self.ownership = ownership
+        self.templates = templates or SqlTemplates.for_folder(models_dir)
         if not engine.read_only:
             self.engine.execute(
                 f"CREATE TABLE IF NOT EXISTS {META} (key VARCHAR PRIMARY KEY, value VARCHAR)"
@@ -112,7 +130,8 @@ class ModelBuilder:
     def by_name(self) -> dict[str, ModelFile]:
         """The model files as read, by name (not parsed)."""
         if self._found is None:
-            self._found = {m.name: m for m in read_model_files(self.models_dir)}
+            self._found = {m.name: m for m in read_model_files(self.models_dir,
+                                                                self.templates)}
         return self._found
 
     @property
@@ -191,10 +210,13 @@ class ModelBuilder:
         self.rebuild(signature, stored["views"] if stored else [])
 
     def _signature(self, ledger_state: str) -> str:
-        # the files by name, not in dependency order: ordering would parse every file
+        # the files by name, as written, not in dependency order: ordering would parse every
+        # file, rendering them would import Jinja. The macros are in by their own hash.
         parts = [ledger_state, json.dumps({k: v.model_dump() for k, v in
                                                sorted(self.ownership.items())})]
-        parts += [f"{name}:{m.sql}" for name, m in sorted(self.by_name.items())]
+        if any(uses_templating(m.text) for m in self.by_name.values()):
+            parts.append(f"macros:{self.templates.signature}")
+        parts += [f"{name}:{m.text}" for name, m in sorted(self.by_name.items())]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     def rebuild(self, signature: str, previous: list[str]) -> None:

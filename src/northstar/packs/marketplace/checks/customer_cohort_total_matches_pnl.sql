@@ -3,7 +3,7 @@
 --   a customer cohort.
 -- severity: error
 with pnl as (
-  select cast(extract(year from month) as integer) as year, sum(amount) as pnl_billed
+  select {{ year_of('month') }} as year, sum(amount) as pnl_billed
   from profit_and_loss
   where account_number between '4110' and '4190'
   group by 1

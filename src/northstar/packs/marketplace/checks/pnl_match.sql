@@ -2,7 +2,7 @@
 --   4200-4230) equal the P&L on the same accounts, for every year.
 -- severity: error
 with pnl as (
-  select cast(extract(year from month) as integer) as year, sum(amount) as pnl_net_payouts
+  select {{ year_of('month') }} as year, sum(amount) as pnl_net_payouts
   from profit_and_loss
   where account_number between '4200' and '4230'
   group by 1

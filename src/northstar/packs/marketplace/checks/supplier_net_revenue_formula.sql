@@ -33,7 +33,7 @@ formula as (
   select case when l.side = 'demand' then 'Demand (no supplier on invoices)'
               when k.supplier_id is null then 'Unlinked (Not in Platform)'
               else coalesce(s.name, k.supplier_id) end as supplier_name,
-         cast(extract(year from l.txn_date) as integer) as year,
+         {{ year_of('l.txn_date') }} as year,
          sum(l.amount) as net_revenue
   from lines as l
   left join links as k on k.bill_id = l.bill_id

@@ -3,7 +3,7 @@
 -- by the same rule as suppliers, applied to billings. "This year" is the year of the latest
 -- billing line.
 with yearly as (
-  select customer_id, cast(extract(year from txn_date) as integer) as year,
+  select customer_id, {{ year_of('txn_date') }} as year,
          sum(amount) as billed
   from revenue_lines
   where kind in ('gmv', 'discount', 'credit_memo')
@@ -26,10 +26,5 @@ per as (
 select customer_id, customer_name, owner_id, first_year, years_active, billed_this_year,
        billed_last_year, total_billed,
        cast(billed_this_year as double) / nullif(cast(billed_last_year as double), 0) as nrr,
-       case when billed_this_year > 0 and billed_last_year > 0 then
-              case when (billed_last_year - billed_this_year) > 0.5 * billed_last_year
-                   then 'losing' else 'active' end
-            when billed_this_year > 0 then 'active'
-            when billed_last_year > 0 then 'lost'
-            else 'inactive' end as core_action_state
+       {{ core_action_state('billed_this_year', 'billed_last_year') }} as core_action_state
 from per

@@ -6,14 +6,7 @@ with lines as (
          min(txn_date) as txn_date,
          min(due_date) as due_date,
          sum(amount) as total,
-         min(department) as department,
-         min(team) as team,
-         min(owner_id) as owner_id,
-         min(client_id) as client_id,
-         min(source_funnel) as source_funnel,
-         min(utm_source) as utm_source,
-         min(utm_medium) as utm_medium,
-         min(utm_campaign) as utm_campaign
+         {{ tags(agg='min') }}
   from invoice_lines
   group by invoice_id
 ),
@@ -26,7 +19,6 @@ select l.invoice_id, l.customer_id, l.txn_date, l.due_date, l.total,
        coalesce(p.paid_amount, cast(0 as decimal(18, 2))) as paid_amount,
        p.paid_date,
        case when p.paid_amount >= l.total then p.paid_date - l.txn_date end as days_to_pay,
-       l.department, l.team, l.owner_id, l.client_id, l.source_funnel, l.utm_source,
-       l.utm_medium, l.utm_campaign
+       {{ tags('l') }}
 from lines as l
 left join paid as p on p.invoice_id = l.invoice_id

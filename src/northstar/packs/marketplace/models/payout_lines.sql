@@ -2,12 +2,12 @@
 -- accounts (negative). supplier_id is NULL for bills not linked to a supplier on the platform.
 select id as line_id, txn_date, 'bill' as kind, supplier_id, account_number, amount,
        bill_pay_status,
-       department, team, owner_id, client_id, source_funnel, utm_source, utm_medium, utm_campaign
+       {{ tags() }}
 from bill_lines
 where account_number between '4200' and '4230'
 union all
 select id, txn_date, 'vendor_credit', supplier_id, account_number, -amount,
        cast(null as varchar),
-       department, team, owner_id, client_id, source_funnel, utm_source, utm_medium, utm_campaign
+       {{ tags() }}
 from vendor_credit_lines
 where account_number between '4200' and '4230'

@@ -19,7 +19,6 @@ select d.id as deal_id, d.company_id, d.deal_name, d.stage, d.amount, d.stage_pr
                               then 0.5 else 1.0 end)
        end as score,
        d.first_touch, d.last_touch,
-       d.department, d.team, d.owner_id, d.client_id, d.source_funnel, d.utm_source,
-       d.utm_medium, d.utm_campaign
+       {{ tags('d') }}
 from deals as d
 left join customers as c on c.id = d.company_id

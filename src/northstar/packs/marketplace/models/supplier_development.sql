@@ -52,11 +52,6 @@ select p.supplier_id, p.supplier_name, first_year, last_payout_date, payout_this
          / nullif(cast(g.gmv_this_year as double), 0) as take_rate_this_year,
        cast(coalesce(g.total_gmv, 0) - total_payout as double)
          / nullif(cast(g.total_gmv as double), 0) as take_rate,
-       case when payout_this_year > 0 and payout_last_year > 0 then
-              case when (payout_last_year - payout_this_year) > 0.5 * payout_last_year
-                   then 'losing' else 'active' end
-            when payout_this_year > 0 then 'active'
-            when payout_last_year > 0 then 'lost'
-            else 'inactive' end as core_action_state
+       {{ core_action_state('payout_this_year', 'payout_last_year') }} as core_action_state
 from per as p
 left join sales as g on g.supplier_name = p.supplier_name

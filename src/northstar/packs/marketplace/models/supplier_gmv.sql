@@ -4,7 +4,7 @@
 -- up to the platform's GMV.
 select case when s.id is null then 'Unlinked (Not in Platform)' else s.name end
          as supplier_name,
-       cast(extract(year from l.event_date) as integer) as year,
+       {{ year_of('l.event_date') }} as year,
        sum(l.amount) as gmv
 from platform_invoice_lines as l
 left join suppliers as s on s.id = l.supplier_id

@@ -14,7 +14,7 @@ with attributed as (
 ),
 net as (
   select coalesce(a.supplier_name, 'Demand (no supplier on invoices)') as supplier_name,
-         cast(extract(year from r.txn_date) as integer) as year,
+         {{ year_of('r.txn_date') }} as year,
          sum(r.amount) as net_revenue
   from revenue_lines as r
   left join attributed as a on a.line_id = r.line_id and a.kind = r.kind
@@ -28,7 +28,7 @@ supply as (
   group by 1, 2
 ),
 invoiced as (
-  select cast(extract(year from txn_date) as integer) as year,
+  select {{ year_of('txn_date') }} as year,
          sum(case when account_number between '4110' and '4169' then amount else 0 end) as gmv,
          sum(case when account_number = '4190' then amount else 0 end) as discounts
   from invoice_lines
@@ -36,7 +36,7 @@ invoiced as (
   group by 1
 ),
 memos as (
-  select cast(extract(year from txn_date) as integer) as year, sum(amount) as credit_memos
+  select {{ year_of('txn_date') }} as year, sum(amount) as credit_memos
   from credit_memo_lines
   where account_number between '4110' and '4169'
   group by 1

@@ -17,7 +17,7 @@ lines as (
   where account_number between '4200' and '4230'
 )
 select l.line_id, l.bill_id, l.txn_date,
-       cast(extract(year from l.txn_date) as integer) as txn_year,
+       {{ year_of('l.txn_date') }} as txn_year,
        l.kind, l.account_number, l.amount, k.supplier_id,
        case when k.supplier_id is null then 'Unlinked (Not in Platform)'
             else coalesce(s.name, k.supplier_id) end as supplier_name,

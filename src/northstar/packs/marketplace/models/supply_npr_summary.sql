@@ -2,13 +2,13 @@
 -- accounts 4200-4230, net payouts (bills - vendor credits) and NPR (net payouts / the prior
 -- year's). Read straight from the accounting lines, linked to a supplier or not.
 with bills as (
-  select cast(extract(year from txn_date) as integer) as year, sum(amount) as gross_bills
+  select {{ year_of('txn_date') }} as year, sum(amount) as gross_bills
   from bill_lines
   where account_number between '4200' and '4230'
   group by 1
 ),
 credits as (
-  select cast(extract(year from txn_date) as integer) as year, sum(amount) as vendor_credits
+  select {{ year_of('txn_date') }} as year, sum(amount) as vendor_credits
   from vendor_credit_lines
   where account_number between '4200' and '4230'
   group by 1
