@@ -11,6 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from fakes.cli import run
+
 REVENUE = textwrap.dedent("""\
     name: revenue
     title: Revenue
@@ -23,16 +25,6 @@ REVENUE = textwrap.dedent("""\
     dimensions: [owner_id]
     target: {value: 100}
 """)
-
-
-def run(*args: str, cwd: Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([sys.executable, "-m", "northstar", *args], cwd=cwd, text=True,
-                          capture_output=True, timeout=120, env={"COLUMNS": "200",
-                                                                 "PATH": "/usr/bin:/bin"})
-    assert "Traceback" not in proc.stderr, proc.stderr
-    if ok:
-        assert proc.returncode == 0, proc.stderr
-    return proc
 
 
 @pytest.fixture(scope="module")
