@@ -85,30 +85,43 @@ class Recorded:
 def definition_files(root: Path, cache: dict[str, tuple[int, int, int, str]] | None = None
                      ) -> dict[str, str]:
     """Every definition file of the project folder and its SHA-256. `cache` keeps digests by
-    path, size, mtime and inode between calls of one process (a long-running server)."""
-    paths: list[Path] = [p for p in root.iterdir()
-                         if p.is_file() and p.suffix in ROOT_SUFFIXES and _visible(p.name)]
+    path, size, mtime and inode between calls of one process (a long-running server), so a
+    file is read again only when it changed."""
+    found: list[tuple[str, os.DirEntry[str]]] = []
+    with os.scandir(root) as entries:
+        for entry in entries:
+            if entry.name.endswith(ROOT_SUFFIXES) and _visible(entry.name) and entry.is_file():
+                found.append((entry.name, entry))
     for folder in DEFINITION_FOLDERS:
-        base = root / folder
-        if not base.is_dir():
-            continue
-        for current, dirs, names in os.walk(base):
-            dirs[:] = sorted(d for d in dirs if _visible(d))
-            paths += [Path(current) / n for n in names if _visible(n)]
+        _walk(os.path.join(root, folder), folder, found)
     out: dict[str, str] = {}
-    for path in paths:
-        rel = path.relative_to(root).as_posix()
-        st = path.stat()
+    for rel, entry in found:
+        st = entry.stat()
         stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
         known = cache.get(rel) if cache is not None else None
         if known is not None and known[:3] == stamp:
             out[rel] = known[3]
             continue
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(entry.path, "rb") as fh:
+            digest = hashlib.sha256(fh.read()).hexdigest()
         if cache is not None:
             cache[rel] = (*stamp, digest)
         out[rel] = digest
     return dict(sorted(out.items()))
+
+
+def _walk(path: str, rel: str, found: list[tuple[str, os.DirEntry[str]]]) -> None:
+    try:
+        entries = list(os.scandir(path))
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        if not _visible(entry.name):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            _walk(entry.path, f"{rel}/{entry.name}", found)
+        elif entry.is_file():
+            found.append((f"{rel}/{entry.name}", entry))
 
 
 def _visible(name: str) -> bool:
