@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import northstar
+from fakes.cli import run
 
 REVENUE = textwrap.dedent("""\
     name: revenue
@@ -25,20 +25,6 @@ REVENUE = textwrap.dedent("""\
     dimensions: [owner_id]
     target: {value: 100}
 """)
-
-
-SRC = str(Path(northstar.__file__).resolve().parents[1])
-"""The code under test, also in the child process (not whatever copy is installed)."""
-
-
-def run(*args: str, cwd: Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([sys.executable, "-m", "northstar", *args], cwd=cwd, text=True,
-                          capture_output=True, timeout=120, env={
-                              "COLUMNS": "200", "PATH": "/usr/bin:/bin", "PYTHONPATH": SRC})
-    assert "Traceback" not in proc.stderr, proc.stderr
-    if ok:
-        assert proc.returncode == 0, proc.stderr
-    return proc
 
 
 @pytest.fixture(scope="module")

@@ -102,7 +102,8 @@ def test_the_log_is_a_hash_chain_over_canonical_content(ledger: Ledger) -> None:
     ledger.append("raw_invoices", _batch(["a"], ["1.50"]), source="qb", id_column="id")
     entry = ledger.engine.rows(
         "SELECT load_id, table_name, source_name, row_count, replaced, started_at, finished_at, "
-        "status, error, columns, content_hash, prev_hash, chain_hash FROM ns_loads")[0]
+        "status, error, columns, content_hash, prev_hash, chain_hash, scheme, column_types, "
+        "definitions FROM ns_loads")[0]
     columns = json.loads(entry[9])
     # Every column but load_id (it selects the load's rows), in the table's order.
     assert columns[:4] == ["source_id", "source_name", "loaded_at", "row_seq"]
@@ -120,7 +121,13 @@ def test_the_log_is_a_hash_chain_over_canonical_content(ledger: Ledger) -> None:
             text += ("\\N" if v is None else v) + "\x1f"
     assert entry[10] == hashlib.sha256(text.encode()).hexdigest()
     assert entry[11] == GENESIS
-    assert entry[12] == chain(GENESIS, *entry[:11])
+    # A ledger without a key links with plain SHA-256 over every field but the two hashes:
+    # the previous hash, then each field after 0x1F (empty for NULL).
+    assert entry[13:] == ("sha256", json.dumps([[n, t] for n, t in ledger.engine.columns(
+        "raw_invoices") or []]), None)
+    fields = [*entry[:11], *entry[13:]]
+    text = GENESIS + "".join("\x1f" + ("" if f is None else str(f)) for f in fields)
+    assert entry[12] == hashlib.sha256(text.encode()).hexdigest() == chain(GENESIS, *fields)
 
 
 def _arrow_timestamp_text(value: str) -> str:

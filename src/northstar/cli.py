@@ -344,16 +344,37 @@ def recompute(
 
 @app.command()
 def verify(project: ProjectDir = Path(".")) -> None:
-    """Re-hash the ledger; name every table and load changed behind its back."""
+    """Re-hash the ledger and check the project's definitions; name every table, load, view
+    and file changed behind its back."""
     with _open(project) as p:
         report = p.verify()
+    for note in report.notes:
+        err.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
     if report.ok:
-        out.print(f"[green]OK[/]: {report.loads} loads, {report.rows:,} rows match the hash chain")
+        out.print(f"[green]OK[/]: {report.loads} loads, {report.rows:,} rows and "
+                  f"{report.definitions} definitions versions match the hash chain")
         return
     for problem in report.problems:
-        err.print(f"[red]TAMPERED[/] {problem}")
+        err.print(f"[red]TAMPERED[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
     err.print(f"{len(report.problems)} problem(s) in {report.loads} loads")
     raise typer.Exit(1)
+
+
+definitions_app = typer.Typer(help="The project's definitions (metric, model, check and "
+                              "dashboard files, mappings, the model views) under the chain.",
+                              no_args_is_help=True)
+app.add_typer(definitions_app, name="definitions")
+
+
+@definitions_app.command("record")
+def definitions_record(project: ProjectDir = Path(".")) -> None:
+    """Rebuild the model views from the files and record the definitions (after an edit)."""
+    with Project.open(project) as p:
+        before = p.definitions.newest()
+        rec = p.record_definitions()
+    what = "unchanged" if before is not None and before.version == rec.version else "recorded"
+    out.print(f"Definitions version {rec.version} {what}: {len(rec.files)} files, "
+              f"{len(rec.views)} views (after load {rec.after_load})")
 
 
 @app.command()

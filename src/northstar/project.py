@@ -12,8 +12,11 @@ from typing import TYPE_CHECKING, Any
 from northstar.config import CONFIG_FILE, DEFAULT_TOML, Settings, load_settings
 from northstar.engines import Engine, connect
 from northstar.errors import ConfigError, LoadError, NorthstarError
+from northstar.ledger.anchor import ANCHOR_FILE, HeadAnchor
 from northstar.ledger.corrections import Corrections, parse_number
+from northstar.ledger.definitions import Definitions, Recorded
 from northstar.ledger.files import read_records
+from northstar.ledger.hashing import ChainKey
 from northstar.ledger.schema import RESERVED
 from northstar.ledger.store import Ledger, LoadResult, raw_table, utcnow
 from northstar.ledger.verify import VerifyReport, verify
@@ -24,7 +27,12 @@ from northstar.models.views import DISAGREEMENTS, ModelBuilder
 from northstar.people import PEOPLE_FILE, load_people
 from northstar.periods import Calendar, Period
 from northstar.reference import REFERENCE_DIR, ReferenceLoad, load_reference
-from northstar.secret import load_or_create_secret
+from northstar.secret import (
+    SECRET_DIR,
+    load_ledger_key,
+    load_or_create_ledger_key,
+    load_or_create_secret,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -43,11 +51,19 @@ class Project:
         self.settings = settings
         self.engine = engine
         self.read_only = read_only
-        self.ledger = Ledger(engine)
+        # The ledger key and head anchor live beside the secret, outside the database.
+        secret = load_ledger_key(root) if read_only else load_or_create_ledger_key(root)
+        key = None if secret is None else ChainKey(secret)
+        anchor = HeadAnchor(root / SECRET_DIR / ANCHOR_FILE)
+        self.definitions = Definitions(engine, root, key, anchor)
+        self.ledger = Ledger(engine, key=key, anchor=anchor, definitions=self.definitions)
         self.corrections = Corrections(self.ledger)
         self.calendar = Calendar(settings.company.timezone,
                                  settings.company.fiscal_year_start_month)
-        self.models = ModelBuilder(engine, root / "models", settings.ownership)
+        self.models = ModelBuilder(engine, root / "models", settings.ownership,
+                                   on_built=None if read_only else self._views_built)
+        self._build_reason = "views rebuilt"
+        """Why the views are being built: recorded with the definitions they give."""
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -73,6 +89,7 @@ class Project:
         for sub in ("metrics", "models", "dashboards", "checks", MACROS_DIR, REFERENCE_DIR):
             (root / sub).mkdir(exist_ok=True)
         load_or_create_secret(root)  # signs sessions and tokens; kept outside the database
+        load_or_create_ledger_key(root)  # keys the ledger's hash chain
         (root / CONFIG_FILE).write_text(DEFAULT_TOML.format(
             name=name.replace('"', "'"), timezone=timezone, fiscal=fiscal_year_start_month,
             url=engine_url,
@@ -214,7 +231,28 @@ class Project:
         return self.metrics.recompute(metric, self.period(period), reason=reason, author=author)
 
     def verify(self) -> VerifyReport:
-        return verify(self.engine)
+        return verify(self.engine, key=self.ledger.key, anchor=self.ledger.anchor,
+                      root=self.root)
+
+    def record_definitions(self) -> Recorded:
+        """Build the model views from the files again and record the project's definitions
+        (a new version only when something changed): the explicit route for an edit."""
+        if self.read_only:
+            raise NorthstarError("the project is open read-only: nothing can be recorded")
+        self.metrics.state()  # views current with the ledger and the model files
+        self._build_reason = "recorded by hand"
+        try:
+            self.models.refresh()  # and built from the files, whatever the database held
+        finally:
+            self._build_reason = "views rebuilt"
+        newest = self.definitions.newest()
+        assert newest is not None  # every build records (or finds) a version
+        return newest
+
+    def _views_built(self, views: list[str]) -> None:
+        live = self.definitions.live_views()
+        self.definitions.record({name: live[name] for name in views if name in live},
+                                self._build_reason)
 
     def findings(self) -> list[dict[str, Any]]:
         """Data-quality findings: records where sources disagree on a fact one of them owns."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -45,6 +45,7 @@ class Engine(ABC):
         """Opened for reading only: nothing is created, appended or frozen."""
         self._writes = 0
         self._depth = 0
+        self._after_commit: list[Callable[[], None]] = []
 
     @property
     def writes(self) -> int:
@@ -119,10 +120,27 @@ class Engine(ABC):
             yield
         except BaseException:
             self._depth = 0
+            self._after_commit = []
             self._rollback()
             raise
         self._depth = 0
-        self._commit()
+        try:
+            self._commit()
+        except BaseException:
+            self._after_commit = []
+            raise
+        done, self._after_commit = self._after_commit, []
+        for callback in done:
+            callback()
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the open transaction commits (at once when none is open); a
+        rollback forgets it. For what must not claim more than the database kept (the head
+        anchor)."""
+        if self._depth:
+            self._after_commit.append(callback)
+        else:
+            callback()
 
     # -- catalogue -----------------------------------------------------------------------
     @abstractmethod
@@ -141,6 +159,11 @@ class Engine(ABC):
     @abstractmethod
     def relations(self) -> set[str]:
         """Names of the tables and views in the project's schema."""
+
+    def view_sql(self) -> dict[str, str]:
+        """Each view of the project's schema and its SQL as the database keeps it (the text
+        `verify` compares with the one recorded when Northstar built the view)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot list its views' SQL yet")
 
     def sql_type(self, duck_type: str) -> str:
         """The engine's spelling of a column type written DuckDB's way."""

@@ -176,6 +176,12 @@ class DuckDBEngine(Engine):
         self._relations = (self.writes, frozenset(names))
         return names
 
+    def view_sql(self) -> dict[str, str]:
+        found = self.con.execute(
+            "SELECT view_name, sql FROM duckdb_views() WHERE database_name = current_database() "
+            "AND schema_name = current_schema() AND NOT internal").fetchall()
+        return {str(name): str(sql) for name, sql in found}
+
     def close(self) -> None:
         self.con.close()
 

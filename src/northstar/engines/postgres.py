@@ -143,6 +143,12 @@ class PostgresEngine(Engine):
         ).fetchall()
         return {str(r[0]) for r in found}
 
+    def view_sql(self) -> dict[str, str]:
+        found = self.con.execute(
+            "SELECT viewname, definition FROM pg_views WHERE schemaname = current_schema()"
+        ).fetchall()
+        return {str(name): str(sql) for name, sql in found}
+
     def sql_type(self, duck_type: str) -> str:
         upper = duck_type.upper()
         if upper.startswith("DECIMAL"):

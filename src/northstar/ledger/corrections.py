@@ -15,11 +15,11 @@ from typing import Any
 import pyarrow as pa
 
 from northstar.errors import NorthstarError
+from northstar.ledger.schema import ADJUSTMENTS, MANUAL, SNAPSHOTS
 from northstar.ledger.store import Ledger, LoadResult, utcnow
 
-ADJUSTMENTS = "ns_adjustments"
-MANUAL = "ns_manual_values"
-SNAPSHOTS = "ns_snapshots"
+__all__ = ["ADJUSTMENTS", "MANUAL", "SNAPSHOTS", "Corrections", "parse_number"]
+
 SOURCE = "northstar"
 
 _ADJ_SCHEMA = pa.schema([
@@ -107,7 +107,9 @@ class Corrections:
 
     # -- reading ---------------------------------------------------------------------------
     def _has(self, table: str) -> bool:
-        return table in self.ledger.engine.relations()
+        """True once `table` had a load: a corrections table that appeared without one (made
+        behind the ledger's back) is never read; `verify` reports it."""
+        return self.ledger.has_loads(table)
 
     def manual_values(self) -> dict[tuple[str, str], tuple[Decimal, str, str | None]]:
         """Active manual values: (metric, period) -> (value, author, note)."""

@@ -4,12 +4,18 @@ A load's hash is SHA-256 over its rows in `row_seq` order, each value written as
 (Arrow's cast to string), fields separated by 0x1F, nulls written as `\\N`, every row ended
 by a separator. Backslashes and separators inside text are escaped, so no two different
 rows serialise the same way. The result does not depend on how rows were batched, and the
-same rows read from DuckDB or PostgreSQL give the same text."""
+same rows read from DuckDB or PostgreSQL give the same text.
+
+The log's entries are linked by `chain` (plain SHA-256: entries written before the ledger was
+keyed) or by a `ChainKey` (HMAC-SHA256 under the project's ledger key, kept outside the
+database): a keyed link cannot be recomputed without the key."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -79,10 +85,52 @@ class RowHasher:
         return self._h.hexdigest()
 
 
-def chain(prev_hash: str, *fields: object) -> str:
-    """The log entry's hash: the previous entry's hash plus this entry's own fields."""
-    h = hashlib.sha256(prev_hash.encode())
+class _Digest(Protocol):
+    def update(self, data: bytes, /) -> None: ...
+    def hexdigest(self) -> str: ...
+
+
+def _feed(h: _Digest, prev_hash: str, fields: tuple[object, ...]) -> str:
+    h.update(prev_hash.encode())
     for f in fields:
         h.update(SEP.encode())
         h.update(("" if f is None else str(f)).encode())
     return h.hexdigest()
+
+
+def chain(prev_hash: str, *fields: object) -> str:
+    """An unkeyed link: SHA-256 of the previous entry's hash plus this entry's own fields.
+    Anyone who can write the database can recompute it: it is what entries written before the
+    ledger was keyed have (scheme NULL, over their first eleven fields), and what a ledger
+    opened without a key writes (scheme `sha256`, over every field)."""
+    return _feed(hashlib.sha256(), prev_hash, fields)
+
+
+UNKEYED = "sha256"
+"""The scheme of an entry a ledger without a key wrote (tests, a library caller)."""
+KEYED = "hmac-sha256"
+"""The keyed scheme's name; an entry's `scheme` is `hmac-sha256:<key id>`."""
+
+
+class ChainKey:
+    """The ledger key: links new entries with HMAC-SHA256 over the same text as `chain`."""
+
+    def __init__(self, secret: bytes) -> None:
+        if len(secret) < 32:
+            raise ValueError("a ledger key has at least 32 bytes")
+        self._secret = secret
+        self.id = hmac.new(secret, b"northstar ledger key id", hashlib.sha256).hexdigest()[:12]
+        """Names the key (not secret): a log entry records which key linked it."""
+        self.scheme = f"{KEYED}:{self.id}"
+
+    def link(self, prev_hash: str, *fields: object) -> str:
+        return _feed(hmac.new(self._secret, digestmod=hashlib.sha256), prev_hash, fields)
+
+    def __repr__(self) -> str:  # never the secret itself
+        return f"<ChainKey {self.id}>"
+
+
+def key_id_of(scheme: str) -> str | None:
+    """The key id a keyed entry's scheme names; None for any other text."""
+    name, sep, key_id = scheme.partition(":")
+    return key_id if name == KEYED and sep and key_id else None

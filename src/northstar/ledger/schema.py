@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,17 @@ RESERVED = {name for name, _ in SYSTEM_COLUMNS}
 
 RAW_PREFIX = "raw_"
 LOG_TABLE = "ns_loads"
+ADJUSTMENTS = "ns_adjustments"
+MANUAL = "ns_manual_values"
+SNAPSHOTS = "ns_snapshots"
+CORRECTION_TABLES = (ADJUSTMENTS, MANUAL, SNAPSHOTS)
+"""The ledger tables of human corrections and frozen values (the others are `raw_*`)."""
+
+
+def is_ledger_table(name: str) -> bool:
+    """True for a name only a load may create: `raw_*` and the corrections tables."""
+    return name.startswith(RAW_PREFIX) or name in CORRECTION_TABLES
+
 
 LOG_DDL = f"""
 CREATE TABLE IF NOT EXISTS {LOG_TABLE} (
@@ -42,9 +54,54 @@ CREATE TABLE IF NOT EXISTS {LOG_TABLE} (
   columns VARCHAR NOT NULL,
   content_hash VARCHAR NOT NULL,
   prev_hash VARCHAR NOT NULL,
-  chain_hash VARCHAR NOT NULL
+  chain_hash VARCHAR NOT NULL,
+  scheme VARCHAR,
+  column_types VARCHAR,
+  definitions BIGINT
 )
 """
+
+LOG_COLUMNS: tuple[str, ...] = (
+    "load_id", "table_name", "source_name", "row_count", "replaced", "started_at",
+    "finished_at", "status", "error", "columns", "content_hash", "prev_hash", "chain_hash",
+    "scheme", "column_types", "definitions",
+)
+"""The log's columns in order. A keyed entry's link covers every one but `prev_hash` (which
+starts it) and `chain_hash`; an unkeyed (older) entry's covers the first eleven."""
+
+LOG_ADDED: tuple[tuple[str, str], ...] = (
+    ("scheme", "VARCHAR"), ("column_types", "VARCHAR"), ("definitions", "BIGINT"),
+)
+"""Columns a log made before the chain was keyed lacks; added when such a ledger is opened
+for writing (its older entries keep NULL there).
+
+- `scheme`: how the entry is linked: NULL (SHA-256, before the key) or `hmac-sha256:<key id>`;
+- `column_types`: the table's columns and their types once the load was written (JSON);
+- `definitions`: the definitions version in force when the entry was written."""
+
+def column_changes(recorded: list[tuple[str, str]], live: list[tuple[str, str]]) -> list[str]:
+    """How a table's columns differ from the ones its newest load recorded, in words (empty
+    when they are the same): a column added, dropped or given another type outside a load."""
+    before, now = dict(recorded), dict(live)
+    out = [f"column {name!r} ({t}) was added outside any load" for name, t in live
+           if name not in before]
+    out += [f"column {name!r} was dropped" for name, _ in recorded if name not in now]
+    out += [f"column {name!r} was changed from {t} to {now[name]}" for name, t in recorded
+            if name in now and now[name] != t]
+    if not out and [n for n, _ in recorded] != [n for n, _ in live]:
+        out.append("its columns were reordered")
+    return out
+
+
+def parse_column_types(text: object) -> list[tuple[str, str]]:
+    """A log entry's `column_types`; ValueError when it is not a list of [name, type]."""
+    data = json.loads(str(text))
+    if not isinstance(data, list) or not data or not all(
+            isinstance(c, list) and len(c) == 2 and all(isinstance(x, str) for x in c)
+            for c in data):
+        raise ValueError("its column_types are not a list of [name, type]")
+    return [(str(n), str(t)) for n, t in data]
+
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 

@@ -206,9 +206,9 @@ class Stage:
             return []
         results: list[LoadResult] = []
         with engine.transaction():
-            self.ledger.lock_log()
-            head, prev_hash = self.ledger.head()
-            columns = self.ledger.ensure_table(self.table, self.columns)
+            start = self.ledger.begin_write(self.table)
+            head, prev_hash = start.load_id, start.chain_hash
+            columns = self.ledger.ensure_table(self.table, self.columns, start.columns)
             names = [n for n, _ in columns]
             staged = [n for n, _ in self.columns]
             select = ", ".join(f"CAST(? AS BIGINT) + {BATCH_COLUMN}" if n == "load_id"
@@ -226,7 +226,8 @@ class Stage:
                 # A column added by a later batch is NULL in this one's rows: read them back.
                 result = self.ledger.log_load(self.table, self.source, head + k, prev_hash,
                                               hashed, count, started,
-                                              content if covered == hashed else None)
+                                              content if covered == hashed else None,
+                                              types=columns, definitions=start.definitions)
                 prev_hash = result.chain_hash
                 results.append(result)
             engine.execute(f"DROP TABLE {quote(self.name)}")

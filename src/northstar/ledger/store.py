@@ -1,5 +1,11 @@
 """Appending to the ledger: one load is one transaction, one collection-log entry, one link
-in the hash chain. Nothing here updates or deletes a ledger row."""
+in the hash chain. Nothing here updates or deletes a ledger row.
+
+Before it writes, a load checks what it builds on (`Ledger.begin_write`): the database is not
+behind the head anchor, the newest entry was linked with this folder's ledger key, the
+project's definitions are recorded, and the table still has the columns its newest load
+recorded. So a change made behind the ledger's back is never carried forward by the next
+load; the load fails and says so (and `verify` names it)."""
 
 from __future__ import annotations
 
@@ -12,9 +18,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from northstar.engines.base import Engine, quote
-from northstar.errors import LoadError, NorthstarError
-from northstar.ledger.hashing import GENESIS, RowHasher, chain
+from northstar.errors import IntegrityError, LoadError, NorthstarError
+from northstar.ledger.anchor import compare
+from northstar.ledger.hashing import GENESIS, UNKEYED, RowHasher, chain, key_id_of
 from northstar.ledger.schema import (
+    LOG_ADDED,
+    LOG_COLUMNS,
     LOG_DDL,
     LOG_TABLE,
     RAW_PREFIX,
@@ -22,11 +31,20 @@ from northstar.ledger.schema import (
     TAGS,
     arrow_type_of,
     check_name,
+    column_changes,
     duck_type_of,
+    parse_column_types,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from northstar.ledger.anchor import HeadAnchor
+    from northstar.ledger.definitions import Definitions
+    from northstar.ledger.hashing import ChainKey
+
+_INSERT = (f"INSERT INTO {LOG_TABLE} ({', '.join(quote(c) for c in LOG_COLUMNS)}) VALUES "
+           f"({', '.join('?' for _ in LOG_COLUMNS)})")
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,17 @@ class LoadResult:
     chain_hash: str
 
 
+@dataclass(frozen=True)
+class WriteHead:
+    """What a write builds on: the newest log entry, the definitions version in force, and
+    the table's columns as they are (None before its first load)."""
+
+    load_id: int
+    chain_hash: str
+    definitions: int | None
+    columns: list[tuple[str, str]] | None
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -46,13 +75,32 @@ def utcnow() -> datetime:
 class Ledger:
     """The append-only store of raw facts, corrections and frozen values."""
 
-    def __init__(self, engine: Engine, *, prepare: bool = True) -> None:
-        """`prepare`: create the log if it is missing (not needed on a second connection to a
-        database whose ledger is open already)."""
+    def __init__(self, engine: Engine, *, prepare: bool = True, key: ChainKey | None = None,
+                 anchor: HeadAnchor | None = None, definitions: Definitions | None = None
+                 ) -> None:
+        """`prepare`: create the log if it is missing, or add the columns an older log lacks
+        (not needed on a second connection to a database whose ledger is open already).
+
+        `key` links new entries (HMAC; without it they are linked with plain SHA-256, as
+        before the ledger was keyed); `anchor` is the head file written after each commit and
+        checked before each write; `definitions` records the project's definitions."""
         self.engine = engine
+        self.key = key
+        self.anchor = anchor
+        self.definitions = definitions
+        self._recorded: dict[str, int] = {}
+        self._types: dict[str, list[tuple[str, str]]] = {}
+        """Per table, the newest load this ledger committed and the columns it recorded."""
         if prepare and not engine.read_only:
             self.engine.execute(LOG_DDL)
+            have = {n for n, _ in self.engine.columns(LOG_TABLE) or []}
+            for name, sql_type in LOG_ADDED:
+                if name not in have:  # a log from before the keyed chain
+                    self.engine.execute(f"ALTER TABLE {LOG_TABLE} ADD COLUMN {name} "
+                                        f"{self.engine.sql_type(sql_type)}")
             self.engine.protect_table(LOG_TABLE)
+            if definitions is not None:
+                definitions.prepare()
 
     # -- reading the log -------------------------------------------------------------------
     def tables(self) -> list[str]:
@@ -61,6 +109,13 @@ class Ledger:
             f"SELECT table_name, min(load_id) FROM {LOG_TABLE} GROUP BY table_name ORDER BY 2"
         )
         return [str(r[0]) for r in found]
+
+    def has_loads(self, table: str) -> bool:
+        """True when `table` had a successful load (a ledger table without one was made
+        behind the ledger's back, and is never read)."""
+        return bool(self.engine.rows(
+            f"SELECT 1 FROM {LOG_TABLE} WHERE table_name = ? AND status = 'ok' LIMIT 1",
+            [table]))
 
     def versions(self) -> dict[str, int]:
         """Per ledger table, the id of its newest successful load: its version."""
@@ -111,15 +166,16 @@ class Ledger:
         self, table: str, data: pa.Table, source: str, id_column: str,
         tags: dict[str, str], started: datetime,
     ) -> LoadResult:
-        self.lock_log()
-        load_id, prev_hash = self._head()
-        load_id += 1
+        head = self.begin_write(table)
+        load_id = head.load_id + 1
         rows = self._with_system_columns(data, source, id_column, tags, started, load_id)
-        columns = self.ensure_table(table, self.planned_columns(table, rows))
+        columns = self.ensure_table(table, self.planned_columns(table, rows, head.columns),
+                                    head.columns)
         rows = cast_to(rows, columns, table)
         self.engine.insert_arrow(table, rows)
-        return self.log_load(table, source, load_id, prev_hash,
-                             hashed_columns([n for n, _ in columns]), rows.num_rows, started)
+        return self.log_load(table, source, load_id, head.chain_hash,
+                             hashed_columns([n for n, _ in columns]), rows.num_rows, started,
+                             types=columns, definitions=head.definitions)
 
     def lock_log(self) -> None:
         """Hold the collection log until the open transaction ends (PostgreSQL; a DuckDB file
@@ -127,14 +183,110 @@ class Ledger:
         if self.engine.name == "postgres":
             self.engine.execute(f"LOCK TABLE {LOG_TABLE} IN EXCLUSIVE MODE")
 
+    def begin_write(self, table: str) -> WriteHead:
+        """Lock the log and check what a load into `table` builds on (see the module's
+        docstring); raises IntegrityError when something was changed behind the ledger's
+        back. Run it inside the load's transaction."""
+        self.lock_log()
+        # One round trip: the newest entry, the table's newest load and the columns it
+        # recorded, and the newest definitions version.
+        defs = (f"(SELECT max(version) FROM {self.definitions.table})"
+                if self.definitions is not None else "NULL")
+        found = self.engine.rows(
+            f"SELECT load_id, chain_hash, scheme, (SELECT max(load_id) FROM {LOG_TABLE} WHERE "
+            f"table_name = ? AND status = 'ok') AS table_load, {defs} AS version "
+            f"FROM {LOG_TABLE} ORDER BY load_id DESC LIMIT 1", [table])
+        load_id, chain_hash, scheme, table_load, version = (
+            found[0] if found else (0, GENESIS, None, None, None))
+        problem = self._anchor_problem(load_id, chain_hash) or self._key_problem(load_id, scheme)
+        if problem is not None:
+            raise IntegrityError(f"{problem}; nothing was written (run `northstar verify`)")
+        recorded = (self.definitions.sync(version if found else -1)
+                    if self.definitions is not None else None)
+        columns = self.engine.columns(table)
+        if table_load is not None:
+            self._check_columns(table, int(table_load), columns)
+        return WriteHead(int(load_id), str(chain_hash),
+                         None if recorded is None else recorded.version, columns)
+
+    def _check_columns(self, table: str, load_id: int,
+                       live: list[tuple[str, str]] | None) -> None:
+        """The table has the columns (and types) load `load_id`, its newest, recorded."""
+        if self._recorded.get(table) == load_id:  # this ledger wrote that load
+            recorded = self._types[table]
+        else:
+            text = self.engine.scalar(f"SELECT column_types FROM {LOG_TABLE} WHERE load_id = ?",
+                                      [load_id])
+            if text is None:
+                return  # the newest load predates recorded columns
+            try:
+                recorded = parse_column_types(text)
+            except ValueError:
+                raise IntegrityError(f"the log entry of {table}'s load {load_id} is damaged; "
+                                     "run `northstar verify`") from None
+        change = _changed(table, load_id, recorded, live)
+        if change is not None:
+            raise IntegrityError(f"{change}; nothing was written (run `northstar verify`)")
+
+    def _anchor_problem(self, load_id: int, chain_hash: str) -> str | None:
+        if self.anchor is None:
+            return None
+        head = self.anchor.read()
+        if head is None:
+            return None
+        return compare(head, (load_id, chain_hash), self._hash_of, what="load",
+                       file=self.anchor.path)
+
+    def _key_problem(self, load_id: int, scheme: str | None) -> str | None:
+        """Why this ledger may not link an entry after load `load_id` (linked by `scheme`)."""
+        key_id = None if scheme is None else key_id_of(scheme)
+        if key_id is None:
+            return None
+        if self.key is not None and key_id == self.key.id:
+            return None
+        mine = "none" if self.key is None else f"ledger key {self.key.id}"
+        return (f"load {load_id} was linked with ledger key {key_id}, and this folder has "
+                f"{mine}: copy .northstar/ledger.key from the project folder that wrote it")
+
+    def _hash_of(self, load_id: int) -> str | None:
+        found = self.engine.scalar(f"SELECT chain_hash FROM {LOG_TABLE} WHERE load_id = ?",
+                                   [load_id])
+        return None if found is None else str(found)
+
+    def _remember(self, table: str, load_id: int, types: list[tuple[str, str]]) -> None:
+        """The columns a committed load recorded: the next load of the table checks them
+        without reading its log entry again."""
+        self._recorded[table] = load_id
+        self._types[table] = types
+
+    @property
+    def _scheme(self) -> str:
+        return UNKEYED if self.key is None else self.key.scheme
+
+    def _link(self, prev_hash: str, entry: tuple[Any, ...]) -> str:
+        return chain(prev_hash, *entry) if self.key is None else self.key.link(prev_hash, *entry)
+
+    def _write_entry(self, entry: tuple[Any, ...], prev_hash: str) -> str:
+        """Insert a log entry (the fields of `LOG_COLUMNS` but the two hashes); its hash."""
+        chain_hash = self._link(prev_hash, entry)
+        self.engine.execute(_INSERT, [*entry[:11], prev_hash, chain_hash, *entry[11:]])
+        anchor = self.anchor
+        if anchor is not None:
+            load_id, keyed = int(entry[0]), self.key is not None
+            self.engine.on_commit(lambda: anchor.advance(
+                load=(load_id, chain_hash), keyed_from=load_id if keyed else None))
+        return chain_hash
+
     def log_load(self, table: str, source: str, load_id: int, prev_hash: str,
                  names: list[str], row_count: int, started: datetime,
-                 content: str | None = None) -> LoadResult:
+                 content: str | None = None, *, types: list[tuple[str, str]] | None = None,
+                 definitions: int | None = None) -> LoadResult:
         """Write the log entry of load `load_id`, whose rows are already in `table`.
 
         `names` are the columns its content hash covers (`hashed_columns`); `content` is that
         hash when the caller computed it from exactly the rows it wrote (else they are read
-        back and hashed here)."""
+        back and hashed here). `types`: the table's columns once the rows are in (read when
+        not given); `definitions`: the definitions version in force (`begin_write`)."""
         # The earlier ids are narrowed to this load's own first, so the set the database
         # builds is as large as the load, not as the table.
         replaced = int(self.engine.scalar(
@@ -146,26 +298,29 @@ class Ledger:
         if content is None:
             content = self.content_hash(table, load_id, names)
         finished = utcnow()
+        if types is None:
+            types = self.engine.columns(table) or []
         entry = (load_id, table, source, row_count, replaced, started, finished, "ok", None,
-                 json.dumps(names), content)
-        chain_hash = chain(prev_hash, *entry)
-        self.engine.execute(
-            f"INSERT INTO {LOG_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [*entry, prev_hash, chain_hash],
-        )
+                 json.dumps(names), content, self._scheme,
+                 json.dumps([[n, t] for n, t in types]), definitions)
+        chain_hash = self._write_entry(entry, prev_hash)
+        recorded = list(types)
+        self.engine.on_commit(lambda: self._remember(table, load_id, recorded))
         return LoadResult(load_id, table, source, row_count, replaced, chain_hash)
 
     def head(self) -> tuple[int, str]:
         """The newest log entry's load id and chain hash (0 and the genesis hash when empty)."""
-        return self._head()
+        load_id, chain_hash, _ = self._newest()
+        return load_id, chain_hash
 
-    def _head(self) -> tuple[int, str]:
+    def _newest(self) -> tuple[int, str, str | None]:
         found = self.engine.rows(
-            f"SELECT load_id, chain_hash FROM {LOG_TABLE} ORDER BY load_id DESC LIMIT 1"
+            f"SELECT load_id, chain_hash, scheme FROM {LOG_TABLE} ORDER BY load_id DESC LIMIT 1"
         )
         if not found:
-            return 0, GENESIS
-        return int(found[0][0]), str(found[0][1])
+            return 0, GENESIS, None
+        scheme = found[0][2]
+        return int(found[0][0]), str(found[0][1]), None if scheme is None else str(scheme)
 
     def record_failure(self, table: str, source: str, started: datetime, error: str) -> None:
         """Log a load that failed before it reached the ledger (e.g. an unreadable file)."""
@@ -174,15 +329,18 @@ class Ledger:
     def _log_failure(self, table: str, source: str, started: datetime, error: str) -> None:
         with self.engine.transaction():
             self.lock_log()
-            load_id, prev_hash = self._head()
-            load_id += 1
+            load_id, prev_hash, scheme = self._newest()
+            try:
+                refused = (self._key_problem(load_id, scheme)
+                           or self._anchor_problem(load_id, prev_hash))
+            except IntegrityError as exc:  # a damaged anchor
+                refused = str(exc)
+            if refused is not None:
+                return  # nothing goes onto a chain this folder cannot vouch for; the error says why
             empty = RowHasher([]).hexdigest()
-            entry = (load_id, table, source, 0, 0, started, utcnow(), "failed", error[:2000],
-                     "[]", empty)
-            self.engine.execute(
-                f"INSERT INTO {LOG_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [*entry, prev_hash, chain(prev_hash, *entry)],
-            )
+            entry = (load_id + 1, table, source, 0, 0, started, utcnow(), "failed",
+                     error[:2000], "[]", empty, self._scheme, None, None)
+            self._write_entry(entry, prev_hash)
 
     def content_hash(self, table: str, load_id: int, columns: list[str]) -> str:
         hasher = RowHasher(columns)
@@ -244,30 +402,37 @@ class Ledger:
                 out[name] = data.column(name)
         return pa.table(out)
 
-    def planned_columns(self, table: str, rows: pa.Table) -> list[tuple[str, str]]:
-        """The columns `table` has once `rows` are appended: its own, then the new ones."""
-        existing = self.engine.columns(table) or []
+    def planned_columns(self, table: str, rows: pa.Table,
+                        existing: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+        """The columns `table` has once `rows` are appended: its own (`existing`, when the
+        caller read them already), then the new ones."""
+        if existing is None:
+            existing = self.engine.columns(table) or []
         have = {n for n, _ in existing}
         return existing + [(name, duck_type_of(rows.schema.field(name).type, name))
                            for name in rows.column_names if name not in have]
 
-    def ensure_table(self, table: str, columns: list[tuple[str, str]]
-                      ) -> list[tuple[str, str]]:
-        """Create `table` with `columns`, or add the ones it lacks; returns its columns."""
-        existing = self.engine.columns(table)
+    def ensure_table(self, table: str, columns: list[tuple[str, str]],
+                     existing: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+        """Create `table` with `columns`, or add the ones it lacks; returns its columns as the
+        database reports them (what the load's log entry records). `existing`: the table's
+        columns when the caller read them already in this transaction."""
+        if existing is None:
+            existing = self.engine.columns(table)
         if existing is None:
             body = ", ".join(f"{quote(n)} {self.engine.sql_type(t)}" for n, t in columns)
             self.engine.execute(f"CREATE TABLE {quote(table)} ({body})")
             self.engine.protect_table(table)
-            return list(columns)
+            return self.engine.columns(table) or list(columns)
         have = {n for n, _ in existing}
+        added = False
         for name, t in columns:
             if name not in have:
                 self.engine.execute(
                     f"ALTER TABLE {quote(table)} ADD COLUMN {quote(name)} {self.engine.sql_type(t)}"
                 )
-                existing.append((name, t))
-        return existing
+                added = True
+        return (self.engine.columns(table) or existing) if added else existing
 
 
 def cast_to(rows: pa.Table, columns: list[tuple[str, str]], table: str) -> pa.Table:
@@ -291,6 +456,45 @@ def cast_to(rows: pa.Table, columns: list[tuple[str, str]], table: str) -> pa.Ta
                 ) from None
         out[name] = col
     return pa.table(out)
+
+
+def newest_columns(engine: Engine) -> dict[str, tuple[int, list[tuple[str, str]] | None]]:
+    """Every table with a successful load -> its newest such load, and the columns that load
+    recorded (None for a load from before columns were recorded, or an unreadable entry)."""
+    found = engine.rows(
+        f"SELECT table_name, load_id, column_types FROM (SELECT table_name, load_id, "
+        f"column_types, row_number() OVER (PARTITION BY table_name ORDER BY load_id DESC) "
+        f"AS n FROM {LOG_TABLE} WHERE status = 'ok') AS t WHERE n = 1")
+    out: dict[str, tuple[int, list[tuple[str, str]] | None]] = {}
+    for table, load_id, text in found:
+        try:
+            types = None if text is None else parse_column_types(text)
+        except ValueError:
+            types = None  # `verify` reports the damaged entry
+        out[str(table)] = (int(load_id), types)
+    return out
+
+
+def changed_tables(engine: Engine, tables: list[str],
+                   recorded: dict[str, tuple[int, list[tuple[str, str]] | None]]) -> list[str]:
+    """For each of `tables` whose columns differ from what its newest load recorded (as
+    `newest_columns` gives them): what changed, in one line naming the table."""
+    live = engine.columns_of(tables)
+    out = []
+    for table in tables:
+        load_id, types = recorded.get(table, (0, None))
+        change = None if types is None else _changed(table, load_id, types, live.get(table))
+        if change is not None:
+            out.append(change)
+    return out
+
+
+def _changed(table: str, load_id: int, recorded: list[tuple[str, str]],
+             live: list[tuple[str, str]] | None) -> str | None:
+    changes = ["the table was dropped"] if live is None else column_changes(recorded, live)
+    if not changes:
+        return None
+    return f"{table} was changed outside Northstar since load {load_id}: {'; '.join(changes)}"
 
 
 def hashed_columns(names: list[str]) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -21,12 +22,12 @@ from sqlglot import exp
 
 from northstar.config import OwnershipRule
 from northstar.engines.base import Engine, quote
-from northstar.errors import ConfigError, MetricError, NorthstarError
-from northstar.ledger.schema import RAW_PREFIX, SYSTEM_COLUMNS, TAGS
+from northstar.errors import ConfigError, IntegrityError, MetricError, NorthstarError
+from northstar.ledger.schema import ADJUSTMENTS, LOG_TABLE, RAW_PREFIX, SYSTEM_COLUMNS, TAGS
+from northstar.ledger.store import changed_tables, newest_columns
 from northstar.models.templating import SqlTemplates, uses_templating
 from northstar.suggest import did_you_mean
 
-ADJUSTMENTS = "ns_adjustments"
 META = "ns_meta"
 DISAGREEMENTS = "ns_disagreements"
 DELETED = "is_deleted"
@@ -111,11 +112,15 @@ class ModelBuilder:
 
     def __init__(self, engine: Engine, models_dir: Path,
                  ownership: dict[str, OwnershipRule],
-                 templates: SqlTemplates | None = None) -> None:
+                 templates: SqlTemplates | None = None,
+                 on_built: Callable[[list[str]], None] | None = None) -> None:
+        """`on_built(views)` runs in the build's transaction once the views exist (the
+        project records its definitions there)."""
         self.engine = engine
         self.models_dir = models_dir
         self.ownership = ownership
         self.templates = templates or SqlTemplates.for_folder(models_dir)
+        self.on_built = on_built
         if not engine.read_only:
             self.engine.execute(
                 f"CREATE TABLE IF NOT EXISTS {META} (key VARCHAR PRIMARY KEY, value VARCHAR)"
@@ -219,16 +224,34 @@ class ModelBuilder:
         parts += [f"{name}:{m.text}" for name, m in sorted(self.by_name.items())]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
+    def refresh(self) -> None:
+        """Build the views again from the files now, even when the last build looks current
+        (its signature kept: `ensure` rebuilds on its own when the ledger moves on)."""
+        raw = self.engine.scalar(f"SELECT value FROM {META} WHERE key = 'models'")
+        stored = json.loads(raw) if raw else {}
+        self._found = self._files = None
+        self.rebuild(str(stored.get("signature", "")), stored.get("views", []))
+
     def rebuild(self, signature: str, previous: list[str]) -> None:
         relations = self.engine.relations()
-        raw = sorted(r for r in relations if r.startswith(RAW_PREFIX))
+        # Only tables a load made (one that appeared behind the ledger's back is never read),
+        # and only while they have the columns their newest load recorded: a column added,
+        # dropped or retyped outside a load would change what the views compute.
+        logged = newest_columns(self.engine)
+        raw = sorted(r for r in relations if r.startswith(RAW_PREFIX) and r in logged)
+        read = [*raw, *([ADJUSTMENTS] if ADJUSTMENTS in logged and ADJUSTMENTS in relations
+                        else [])]
+        changed = changed_tables(self.engine, read, logged)
+        if changed:
+            raise IntegrityError(f"{changed[0]}; the views were not rebuilt, so no number is "
+                                 "computed over it (run `northstar verify`)")
         created: list[str] = []
         with self.engine.transaction():
             for view in reversed(previous):
                 self.engine.execute(f"DROP VIEW IF EXISTS {quote(view)} CASCADE"
                                     if self.engine.name == "postgres"
                                     else f"DROP VIEW IF EXISTS {quote(view)}")
-            corrections = self._corrections(relations)
+            corrections = self._corrections(relations, logged)
             for table in raw:
                 name = table[len(RAW_PREFIX):]
                 if name in relations - set(previous):
@@ -265,6 +288,8 @@ class ModelBuilder:
                                  self.engine.columns_of(created).items()}}
             self.engine.execute(f"DELETE FROM {META} WHERE key = 'models'")
             self.engine.execute(f"INSERT INTO {META} VALUES ('models', ?)", [json.dumps(built)])
+            if self.on_built is not None:
+                self.on_built(created)
         self._built = built
 
     def waiting(self) -> dict[str, list[str]]:
@@ -277,9 +302,10 @@ class ModelBuilder:
         sql = f"CREATE VIEW {quote(name)} AS {select_sql}"
         self.engine.execute(self.engine.transpile(sql))
 
-    def _corrections(self, relations: set[str]) -> dict[str, list[str]]:
-        if ADJUSTMENTS not in relations:
-            return {}
+    def _corrections(self, relations: set[str], logged: Collection[str]
+                     ) -> dict[str, list[str]]:
+        if ADJUSTMENTS not in relations or ADJUSTMENTS not in logged:
+            return {}  # none yet, or a table no load made (never read)
         found = self.engine.rows(
             f"SELECT DISTINCT target_table, field FROM {ADJUSTMENTS} WHERE kind = 'record' "
             "ORDER BY 1, 2"
@@ -298,7 +324,7 @@ class ModelBuilder:
         rule = self.ownership.get(name)
         tombstones = types.get(DELETED) == "BOOLEAN"
         versions = rule is not None or tombstones or bool(self.engine.scalar(
-            "SELECT count(*) FROM ns_loads WHERE table_name = ? AND replaced > 0", [table]))
+            f"SELECT count(*) FROM {LOG_TABLE} WHERE table_name = ? AND replaced > 0", [table]))
         if versions:
             key = quote(rule.key) if rule else "source_id"
             owner_first = (f"CASE WHEN source_name = '{_lit(rule.owner)}' THEN 0 ELSE 1 END, "
