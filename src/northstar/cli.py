@@ -369,7 +369,7 @@ app.add_typer(definitions_app, name="definitions")
 @definitions_app.command("record")
 def definitions_record(project: ProjectDir = Path(".")) -> None:
     """Rebuild the model views from the files and record the definitions (after an edit)."""
-    with Project.open(project) as p:
+    with _open(project) as p:
         before = p.definitions.newest()
         rec = p.record_definitions()
     what = "unchanged" if before is not None and before.version == rec.version else "recorded"
