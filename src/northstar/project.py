@@ -15,13 +15,14 @@ from northstar.errors import ConfigError, LoadError, NorthstarError
 from northstar.ledger.anchor import ANCHOR_FILE, HeadAnchor
 from northstar.ledger.corrections import Corrections, parse_number
 from northstar.ledger.definitions import Definitions, Recorded
-from northstar.ledger.files import read_records
 from northstar.ledger.hashing import ChainKey
 from northstar.ledger.schema import RESERVED
 from northstar.ledger.store import Ledger, LoadResult, raw_table, utcnow
 from northstar.ledger.verify import VerifyReport, verify
 from northstar.metrics.catalog import Catalog, load_catalog
 from northstar.metrics.compute import MetricComputer, MetricValue
+from northstar.models import parsecache
+from northstar.models.parsecache import ParseCache
 from northstar.models.templating import MACROS_DIR
 from northstar.models.views import DISAGREEMENTS, ModelBuilder
 from northstar.people import PEOPLE_FILE, load_people
@@ -51,6 +52,8 @@ class Project:
         self.settings = settings
         self.engine = engine
         self.read_only = read_only
+        self._parse_cache = ParseCache(root / SECRET_DIR / "cache" / "sql.json")
+        parsecache.use(self._parse_cache)
         # The ledger key and head anchor live beside the secret, outside the database.
         secret = load_ledger_key(root) if read_only else load_or_create_ledger_key(root)
         key = None if secret is None else ChainKey(secret)
@@ -121,6 +124,9 @@ class Project:
         return project
 
     def close(self) -> None:
+        self._parse_cache.save()
+        if parsecache.active() is self._parse_cache:
+            parsecache.use(None)
         self.engine.close()
 
     def __enter__(self) -> Project:
@@ -160,6 +166,8 @@ class Project:
         known = dict(self.engine.columns(table) or [])
         started = utcnow()
         try:
+            from northstar.ledger.files import read_records
+
             data = read_records(Path(path), known)
         except LoadError as exc:
             self.ledger.record_failure(table, source, started, str(exc))

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from northstar.engines.base import quote
 from northstar.errors import LoadError
-from northstar.ledger.files import read_records
 from northstar.ledger.schema import RESERVED
 from northstar.ledger.store import raw_table
 from northstar.models.views import DELETED
@@ -62,6 +61,8 @@ def load_reference(project: Project, paths: list[Path] | None = None) -> list[Re
 
 def _load(project: Project, path: Path) -> ReferenceLoad:
     import pyarrow as pa
+
+    from northstar.ledger.files import read_records
 
     name = REFERENCE_PREFIX + path.stem
     table = raw_table(name)

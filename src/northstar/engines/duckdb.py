@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import duckdb
-import pyarrow as pa
 
 from northstar.engines.base import Engine, quote
 from northstar.errors import LedgerLockedError, NorthstarError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class DuckDBEngine(Engine):
@@ -103,6 +105,8 @@ class DuckDBEngine(Engine):
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
         rel = self.con.sql(sql, params=list(params) if params is not None else None)
         if rel is None:
+            import pyarrow as pa  # what reads rows as Arrow imports it; `rows` never does
+
             return pa.table({})
         return rel.to_arrow_table()
 

@@ -5,40 +5,49 @@ written through `Ledger.append`, so the hash chain and `verify` cover them too."
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from northstar.errors import NorthstarError
 from northstar.ledger.schema import ADJUSTMENTS, MANUAL, SNAPSHOTS
 from northstar.ledger.store import Ledger, LoadResult, utcnow
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 __all__ = ["ADJUSTMENTS", "MANUAL", "SNAPSHOTS", "Corrections", "parse_number"]
 
 SOURCE = "northstar"
 
-_ADJ_SCHEMA = pa.schema([
-    ("id", pa.string()), ("kind", pa.string()), ("target_table", pa.string()),
-    ("record_id", pa.string()), ("field", pa.string()), ("new_value", pa.string()),
-    ("metric", pa.string()), ("period", pa.string()), ("delta", pa.string()),
-    ("author", pa.string()), ("reason", pa.string()), ("effective_date", pa.date32()),
-])
-_MANUAL_SCHEMA = pa.schema([
-    ("id", pa.string()), ("metric", pa.string()), ("period", pa.string()),
-    ("value", pa.string()), ("action", pa.string()), ("author", pa.string()),
-    ("note", pa.string()), ("entered_at", pa.timestamp("us")),
-])
-_SNAPSHOT_SCHEMA = pa.schema([
-    ("id", pa.string()), ("metric", pa.string()), ("period", pa.string()),
-    ("slice", pa.string()), ("payload", pa.string()), ("fingerprint", pa.string()),
-    ("corrections_version", pa.int64()), ("reason", pa.string()),
-    ("author", pa.string()), ("frozen_at", pa.timestamp("us")),
-])
+@functools.cache
+def _schemas() -> dict[str, pa.Schema]:
+    """The corrections tables' columns (built on first use: PyArrow is imported by writes)."""
+    import pyarrow as pa
+
+    return {
+        ADJUSTMENTS: pa.schema([
+            ("id", pa.string()), ("kind", pa.string()), ("target_table", pa.string()),
+            ("record_id", pa.string()), ("field", pa.string()), ("new_value", pa.string()),
+            ("metric", pa.string()), ("period", pa.string()), ("delta", pa.string()),
+            ("author", pa.string()), ("reason", pa.string()), ("effective_date", pa.date32()),
+        ]),
+        MANUAL: pa.schema([
+            ("id", pa.string()), ("metric", pa.string()), ("period", pa.string()),
+            ("value", pa.string()), ("action", pa.string()), ("author", pa.string()),
+            ("note", pa.string()), ("entered_at", pa.timestamp("us")),
+        ]),
+        SNAPSHOTS: pa.schema([
+            ("id", pa.string()), ("metric", pa.string()), ("period", pa.string()),
+            ("slice", pa.string()), ("payload", pa.string()), ("fingerprint", pa.string()),
+            ("corrections_version", pa.int64()), ("reason", pa.string()),
+            ("author", pa.string()), ("frozen_at", pa.timestamp("us")),
+        ]),
+    }
 
 
 def parse_number(text: str, what: str) -> Decimal:
@@ -58,6 +67,8 @@ def _require(text: str | None, what: str) -> str:
 
 
 def _one(schema: pa.Schema, **values: Any) -> pa.Table:
+    import pyarrow as pa
+
     return pa.Table.from_pylist([{"id": uuid.uuid4().hex, **values}], schema=schema)
 
 
@@ -69,7 +80,8 @@ class Corrections:
                       author: str, reason: str, effective: date | None = None) -> LoadResult:
         """Correct one field of one record; the model view shows the corrected value."""
         return self.ledger.append(ADJUSTMENTS, _one(
-            _ADJ_SCHEMA, kind="record", target_table=table, record_id=record_id, field=field,
+            _schemas()[ADJUSTMENTS], kind="record", target_table=table, record_id=record_id,
+            field=field,
             new_value=new_value, author=_require(author, "author"),
             reason=_require(reason, "a reason"), effective_date=effective or date.today(),
         ), source=SOURCE, id_column="id")
@@ -78,7 +90,7 @@ class Corrections:
                       reason: str, effective: date | None = None) -> LoadResult:
         """Net `delta` into a metric's value for one period."""
         return self.ledger.append(ADJUSTMENTS, _one(
-            _ADJ_SCHEMA, kind="metric", metric=metric, period=period, delta=str(delta),
+            _schemas()[ADJUSTMENTS], kind="metric", metric=metric, period=period, delta=str(delta),
             author=_require(author, "author"), reason=_require(reason, "a reason"),
             effective_date=effective or date.today(),
         ), source=SOURCE, id_column="id")
@@ -87,7 +99,7 @@ class Corrections:
                    note: str | None, release: bool = False) -> LoadResult:
         """Enter a manual value (it wins over collection), or hand the period back."""
         return self.ledger.append(MANUAL, _one(
-            _MANUAL_SCHEMA, metric=metric, period=period,
+            _schemas()[MANUAL], metric=metric, period=period,
             value=None if value is None else str(value),
             action="release" if release else "set", author=_require(author, "author"),
             note=note, entered_at=utcnow(),
@@ -102,8 +114,10 @@ class Corrections:
                  "payload": json.dumps(pl), "fingerprint": f, "corrections_version": v,
                  "reason": r, "author": author, "frozen_at": now}
                 for m, p, s, pl, f, v, r in snapshots]
-        return self.ledger.append(SNAPSHOTS, pa.Table.from_pylist(rows, schema=_SNAPSHOT_SCHEMA),
-                                  source=SOURCE, id_column="id")
+        import pyarrow as pa
+
+        table = pa.Table.from_pylist(rows, schema=_schemas()[SNAPSHOTS])
+        return self.ledger.append(SNAPSHOTS, table, source=SOURCE, id_column="id")
 
     # -- reading ---------------------------------------------------------------------------
     def _has(self, table: str) -> bool:
@@ -159,6 +173,8 @@ class Corrections:
 
     def history(self, table: str, limit: int = 50) -> pa.Table:
         if not self._has(table):
+            import pyarrow as pa
+
             return pa.table({})
         return self.ledger.engine.query(
             f"SELECT * FROM {table} ORDER BY load_id DESC LIMIT {int(limit)}"

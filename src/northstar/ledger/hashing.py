@@ -15,10 +15,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import pyarrow as pa
-import pyarrow.compute as pc
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SEP = "\x1f"
 NULL = "\\N"
@@ -26,6 +26,9 @@ GENESIS = "0" * 64
 
 
 def as_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    import pyarrow as pa  # imported by what hashes rows (loads, verify), not by reading
+    import pyarrow.compute as pc
+
     t = arr.type
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         arr = pc.replace_substring(arr, "\\", "\\\\")
@@ -46,6 +49,9 @@ def row_texts(batch: pa.RecordBatch | pa.Table, columns: Sequence[str], *,
               terminated: bool = False) -> pa.Array | pa.ChunkedArray:
     """Each row's canonical text: its values in `columns` as text, 0x1F between them (and
     after the last, when `terminated`), `\\N` for null."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     parts = [as_text(batch.column(name)) for name in columns]
     if terminated:
         parts.append(pa.array([""] * batch.num_rows, pa.string()))
@@ -64,6 +70,8 @@ class RowHasher:
     def update(self, batch: pa.RecordBatch | pa.Table) -> None:
         if batch.num_rows == 0:
             return
+        import pyarrow as pa
+
         joined = row_texts(batch, self.columns, terminated=True)
         chunks: Iterable[pa.Array] = (
             joined.chunks if isinstance(joined, pa.ChunkedArray) else [joined]

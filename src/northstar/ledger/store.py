@@ -14,9 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from northstar.engines.base import Engine, quote
 from northstar.errors import IntegrityError, LoadError, NorthstarError
 from northstar.ledger.anchor import compare
@@ -38,6 +35,8 @@ from northstar.ledger.schema import (
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    import pyarrow as pa
 
     from northstar.ledger.anchor import HeadAnchor
     from northstar.ledger.definitions import Definitions
@@ -362,6 +361,9 @@ class Ledger:
         self, data: pa.Table, source: str, id_column: str, tags: dict[str, str],
         started: datetime, load_id: int,
     ) -> pa.Table:
+        import pyarrow as pa  # imported where a load needs it: reading commands never do
+        import pyarrow.compute as pc
+
         if data.num_rows == 0:
             raise LoadError("nothing to load: the batch has no rows")
         unknown = set(tags) - set(TAGS)
@@ -437,6 +439,9 @@ class Ledger:
 
 def cast_to(rows: pa.Table, columns: list[tuple[str, str]], table: str) -> pa.Table:
     """Give every value the type its ledger column has; a value that does not fit fails the load."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     out: dict[str, Any] = {}
     for name, duck in columns:
         target = arrow_type_of(duck)

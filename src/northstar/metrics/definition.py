@@ -8,11 +8,10 @@ import re
 from functools import cached_property
 from typing import Literal
 
-import sqlglot
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from northstar.ledger.schema import TAGS
-from northstar.models.views import table_references
+from northstar.models.views import SqlSyntaxError, check_expression, table_references
 from northstar.periods import KINDS, PeriodKind
 
 Unit = Literal["usd", "percent", "ratio", "count", "days", "number"]
@@ -39,8 +38,8 @@ def _check_sql(sql: str, what: str) -> str:
                              + ", ".join("{" + p + "}" for p in PLACEHOLDERS))
     try:
         table_references(sql_probe(sql))  # parsed once: the metric layer reads this result
-    except sqlglot.errors.ParseError as exc:
-        raise ValueError(f"{what} is not valid SQL: {str(exc).splitlines()[0]}") from None
+    except SqlSyntaxError as exc:
+        raise ValueError(f"{what} is not valid SQL: {exc}") from None
     return sql
 
 
@@ -153,10 +152,9 @@ class MetricDef(_Strict):
             for what, text in (("measure", self.measure), ("filter", self.filter)):
                 if text is not None:
                     try:
-                        sqlglot.parse_one(text, read="duckdb")
-                    except sqlglot.errors.ParseError as exc:
-                        raise ValueError(f"{what} is not valid SQL: "
-                                         f"{str(exc).splitlines()[0]}") from None
+                        check_expression(text)
+                    except SqlSyntaxError as exc:
+                        raise ValueError(f"{what} is not valid SQL: {exc}") from None
         if kinds[0] != "model/measure" and kinds[0] != "expression" and self.dimensions:
             raise ValueError("only measure and expression metrics can be sliced by dimensions")
         if self.expression is not None:

@@ -17,14 +17,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import sqlglot
-from sqlglot import exp
-
 from northstar.config import OwnershipRule
 from northstar.engines.base import Engine, quote
 from northstar.errors import ConfigError, IntegrityError, MetricError, NorthstarError
 from northstar.ledger.schema import ADJUSTMENTS, LOG_TABLE, RAW_PREFIX, SYSTEM_COLUMNS, TAGS
 from northstar.ledger.store import changed_tables, newest_columns
+from northstar.models import parsecache
 from northstar.models.templating import SqlTemplates, uses_templating
 from northstar.suggest import did_you_mean
 
@@ -56,18 +54,53 @@ class ModelFile:
     def references(self) -> set[str]:
         try:
             return set(table_references(self.sql))
-        except sqlglot.errors.ParseError as exc:
-            raise ConfigError(f"not valid SQL: {str(exc).splitlines()[0]}",
-                              path=str(self.path)) from None
+        except SqlSyntaxError as exc:
+            raise ConfigError(f"not valid SQL: {exc}", path=str(self.path)) from None
+
+
+class SqlSyntaxError(ValueError):
+    """A query SQLGlot cannot parse; the message is the parser's first line."""
 
 
 @functools.lru_cache(maxsize=1024)
 def table_references(sql: str) -> frozenset[str]:
     """Names of the tables and views a query reads (its own CTEs left out). Parsed once per
-    text and process: metric files are checked with the same call when they are loaded."""
-    tree = sqlglot.parse_one(sql, read="duckdb")
+    text and process, and remembered between commands in the project's parse cache
+    (parsecache.py); metric files are checked with the same call when they are loaded."""
+    cache = parsecache.active()
+    found = None if cache is None else cache.get(sql)
+    if found is not None:
+        return found
+    import sqlglot  # only on a text not seen before: most commands never import SQLGlot
+    from sqlglot import exp
+
+    try:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+    except sqlglot.errors.ParseError as exc:
+        raise SqlSyntaxError(str(exc).splitlines()[0]) from None
     ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
-    return frozenset({t.name for t in tree.find_all(exp.Table) if t.name} - ctes)
+    found = frozenset({t.name for t in tree.find_all(exp.Table) if t.name} - ctes)
+    if cache is not None:
+        cache.put(sql, found)
+    return found
+
+
+@functools.lru_cache(maxsize=1024)
+def check_expression(text: str) -> None:
+    """Raise SqlSyntaxError unless `text` parses as one SQL expression (a measure or a
+    filter); remembered like `table_references`."""
+    cache = parsecache.active()
+    marked = "\x00expression\x00" + text
+    if cache is not None and cache.get(marked) is not None:
+        return
+    import sqlglot
+
+    try:
+        sqlglot.parse_one(text, read="duckdb")
+    except sqlglot.errors.ParseError as exc:
+        raise SqlSyntaxError(str(exc).splitlines()[0]) from None
+    if cache is not None:
+        cache.put(marked, frozenset())
 
 
 def read_model_files(folder: Path, templates: SqlTemplates | None = None) -> list[ModelFile]:
