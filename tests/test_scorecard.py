@@ -269,3 +269,37 @@ def test_the_goal_column_is_the_last_closed_periods_goal(project: Project) -> No
 def test_a_department_shows_only_its_owners(project: Project) -> None:
     card = scorecard(project, "marketing", grain="month")
     assert [r["person"] for r in card["rows"]] == ["gus"]
+
+
+def test_a_metric_that_fails_is_its_rows_message_and_the_others_still_show(
+        tmp_path: Any) -> None:
+    """A metric whose query fails when it runs (a column the table does not have) shows its
+    error in its own row; every other row keeps its numbers, and freezing is not stopped."""
+    p = make_project(tmp_path / "proj", f"duckdb:///{tmp_path / 'ledger.duckdb'}")
+    (p.root / "metrics" / "typo.yml").write_text(textwrap.dedent("""\
+        name: typo
+        title: Typo
+        description: A query naming a column the invoices do not have.
+        department: finance
+        unit: usd
+        sql: select sum(amonut) as value from invoices where txn_date >= {period_start}
+    """))
+    (p.root / "people.yml").write_text(
+        "people:\n  - {id: ann, name: Ann Lee, department: finance, metric: revenue}\n"
+        "  - {id: zed, name: Zed Fox, department: finance, metric: typo}\n")
+    p.close()
+    p = Project.open(p.root)
+    try:
+        p.metrics.now = datetime(2025, 2, 15, 12, tzinfo=UTC)
+        card = scorecard(p, grain="month", n=3)
+        broken = row(card, "typo")
+        assert broken["cells"] == [] and "amonut" in broken["error"]
+        fine = row(card, "revenue")
+        assert fine["error"] is None
+        assert [c["period"] for c in fine["cells"]] == ["2024-12", "2025-01", "2025-02"]
+        # revenue (test_metrics' invoices): 2025-01 is 100.00 + 50.00 = $150
+        assert cells(card, "revenue")["2025-01"]["formatted"] == "$150"
+        values, errors = p.metrics.compute_each(["revenue", "typo"], [p.period("2025-01")])
+        assert [v.metric for v in values] == ["revenue"] and list(errors) == ["typo"]
+    finally:
+        p.close()

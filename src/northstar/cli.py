@@ -22,7 +22,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from northstar import __version__
-from northstar.errors import MetricError, NorthstarError
+from northstar.errors import NorthstarError
 from northstar.formatting import format_change, format_value
 from northstar.ledger.schema import TAGS
 
@@ -268,22 +268,16 @@ def compute(
                 periods = tuple(str(x) for x in p.calendar.last_n(grain, last))
             groups.setdefault(periods, []).append(name)
         for periods, group in groups.items():
-            wanted = list(periods) if periods else None
-            try:
-                values += p.compute(group, wanted, by=by, filters=filters)
-                computed += group
-                continue
-            except MetricError:
-                pass
+            done, errors = p.metrics.compute_each(
+                group, [p.period(x) for x in periods] if periods else None, by, filters)
+            values += done
             for name in group:  # a metric that fails is reported; the others still compute
-                try:
-                    values += p.compute([name], wanted, by=by, filters=filters)
-                except MetricError as exc:
-                    err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False,
+                if name in errors:
+                    err.print(f"[red]error:[/] {escape(str(errors[name]))}", highlight=False,
                               soft_wrap=True)
                     failed += 1
-                    continue
-                computed.append(name)
+                else:
+                    computed.append(name)
         order = {name: i for i, name in enumerate(names)}
         values.sort(key=lambda v: order[v.metric])  # stable: each metric's periods in order
         for name in computed:

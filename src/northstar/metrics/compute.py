@@ -168,6 +168,26 @@ class MetricComputer:
             if not self._together:
                 self._flush()
 
+    def compute_each(self, names: Sequence[str], periods: Sequence[Period] | None = None,
+                     by: str | None = None, filters: dict[str, str] | None = None,
+                     ) -> tuple[list[MetricValue], dict[str, MetricError]]:
+        """`compute` for every metric that can be computed, and the error of each that
+        cannot: all of `names` together first (their statements side by side), then, when
+        that fails, each on its own, so one metric that fails never takes the others down."""
+        try:
+            return self.compute(names, periods, by, filters), {}
+        except MetricError as exc:
+            if len(names) == 1:
+                return [], {names[0]: exc}
+        values: list[MetricValue] = []
+        errors: dict[str, MetricError] = {}
+        for name in names:
+            try:
+                values += self.compute([name], periods, by, filters)
+            except MetricError as exc:
+                errors[name] = exc
+        return values, errors
+
     @contextmanager
     def freezing_together(self) -> Iterator[None]:
         """Reads inside freeze the closed periods they computed in one load, at the end,

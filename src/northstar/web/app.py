@@ -6,6 +6,7 @@ two requests at once."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
@@ -36,6 +37,8 @@ from northstar.web.oidc import OidcClient
 from northstar.web.settings import WebSettings
 from northstar.web.store import ensure_tables
 from northstar.web.thresholds import apply_overrides
+
+log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -89,7 +92,9 @@ def start_schedule(project: Project, lock: threading.RLock,
             sync(project, source, window_from=window.start)
             for name, metric in project.catalog.metrics.items():  # freeze what closed
                 closed = project.calendar.previous(project.calendar.current(metric.grain))
-                project.compute([name], [str(closed)])
+                _, errors = project.metrics.compute_each([name], [closed])
+                for failed, exc in errors.items():  # the others still freeze
+                    log.warning("could not freeze %s %s: %s", failed, closed, exc)
             if refresh is not None:  # the next visitor gets a warm page, not the new data's cost
                 refresh()
             cached_checks(project)  # every refresh runs the checks; pages show failures

@@ -157,22 +157,31 @@ def _scorecard(p: Project, department: str | None, grain: Grain, n: int) -> dict
     main = p.calendar.last_n(grain, n, None, p.metrics.now)
     columns = {k: main if k == grain else _covering(p, k, main[0], n) for k in kinds}
     values: dict[tuple[str, str], MetricValue] = {}
+    failed: dict[str, str] = {}
     for kind in kinds:  # one read per grain: side by side, closed periods frozen at once
         names = [name for name, per in shown.items() if per == kind]
         if names:
-            for v in p.metrics.compute(names, columns[kind]):
-                values[(v.metric, v.period)] = v
-    rows = []
+            done, errors = p.metrics.compute_each(names, columns[kind])
+            values.update(((v.metric, v.period), v) for v in done)
+            failed.update((name, str(exc)) for name, exc in errors.items())
+    rows: list[dict[str, Any]] = []
     for person, m in owned:
+        row = {
+            "person": person.id, "person_name": person.name, "title": person.title,
+            "department": person.department, "metric": m.name, "metric_title": m.title,
+            "unit": m.unit, "grain": m.grain, "per": shown[m.name],
+            "pace": p.metrics.pace_kind(m), "proposal": person.proposal,
+        }
+        if m.name in failed:  # one metric that fails is its row's message, not the page's
+            rows.append({**row, "error": failed[m.name], "goal": _DASH, "goal_period": "",
+                         "goal_varies": False, "cells": []})
+            continue
         periods = columns[shown[m.name]]
         cells = [_cell(p, m, per, values[(m.name, str(per))], _place(i, len(periods)))
                  for i, per in enumerate(periods)]
         closed = [c for c in cells if not c["open"]] or cells
         rows.append({
-            "person": person.id, "person_name": person.name, "title": person.title,
-            "department": person.department, "metric": m.name, "metric_title": m.title,
-            "unit": m.unit, "grain": m.grain, "per": shown[m.name],
-            "pace": p.metrics.pace_kind(m), "proposal": person.proposal,
+            **row, "error": None,
             "goal": closed[-1]["goal_formatted"], "goal_period": closed[-1]["period"],
             "goal_varies": len({c["goal_formatted"] for c in cells}) > 1,
             "cells": cells,
