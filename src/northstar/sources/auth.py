@@ -49,7 +49,7 @@ class TokenAuth(httpx.Auth):
 
     def refresh(self) -> None:
         """Fetch a new access token (each grant through `post_token`)."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} does not say how it fetches a token")
 
     def post_token(self, form: Mapping[str, str], refused: str, advice: str, *,
                    auth: tuple[str, str] | None = None) -> dict[str, Any]:
