@@ -12,7 +12,7 @@ import os
 import random
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import pytest
 
 from fakes.hubspot import TOKEN, HubSpotFake
 from fakes.killrun import PRELOAD, run_sync
+from fakes.ninjaone import CLIENT_ID, CLIENT_SECRET, NinjaOneFake, device_id
 from fakes.project import close_all, make_project, raw_tables, table_contents
 from northstar.project import Project
 from northstar.sources.sync import sync
@@ -53,8 +54,10 @@ def _close_projects() -> Iterator[None]:
     close_all()
 
 
-def snapshot(project: Project) -> dict[str, Any]:
-    state = {t: table_contents(project, t) for t in raw_tables(project)}
+def snapshot(project: Project, volatile: tuple[str, ...] = ()) -> dict[str, Any]:
+    state = {t: table_contents(project, t, volatile) for t in raw_tables(project)}
+    if "ns_cursors" not in project.engine.relations():
+        return state
     state["cursors"] = sorted(
         (str(i), str(c)) for i, c in project.engine.rows(
             "SELECT source_id, cursor FROM (SELECT source_id, cursor, row_number() OVER "
@@ -63,63 +66,111 @@ def snapshot(project: Project) -> dict[str, Any]:
     return state
 
 
-@pytest.mark.slow
-def test_killed_runs_rerun_to_the_clean_result(tmp_path: Path) -> None:
-    os.environ.update(ENV)
+def kill_and_rerun(tmp_path: Path, fake: Any, toml: str, source: str, env: dict[str, str], *,
+                   requests: int, kills: int, delay_kills: int,
+                   prepare: Callable[[Project], None] = lambda project: None,
+                   volatile: tuple[str, ...] = ()) -> None:
+    """Kill a sync of `source` at each of its first `requests` requests and after random
+    delays; after each, a rerun must leave what one clean run leaves. `prepare` readies each
+    project (and the fake) before its run; `volatile` columns only have to be set alike."""
+    os.environ.update(env)
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
-    with HubSpotFake(companies=10, contacts=8, deals=12) as fake:
-        toml = TOML.replace("{url}", fake.url)
-        clean = make_project(tmp_path / "clean", toml)
-        sync(clean, "crm")
-        expected = snapshot(clean)
-        assert len(fake.requests) == REQUESTS
-        clean.close()
 
-        # how long a clean run takes in a worker, to spread the random kills over it
-        timing = make_project(tmp_path / "timing", toml)
-        timing.close()
-        start = time.monotonic()
-        worker = ctx.Process(target=run_sync, args=(str(timing.root), "crm", ENV))
-        worker.start()
-        worker.join(60)
-        duration = time.monotonic() - start
-        assert worker.exitcode == 0
+    def ready(name: str) -> Project:
+        project = make_project(tmp_path / name, toml)
+        prepare(project)
+        fake.requests.clear()
+        return project
 
-        rng = random.Random(20261123)
-        plans: list[tuple[str, float]] = [("request", k) for k in range(1, REQUESTS + 1)]
-        # delay plans hold a fraction of the run time, turned into seconds when they run
-        plans += [("delay", rng.random()) for _ in range(DELAY_KILLS)]
-        killed_mid_run = 0
-        for n, (how, fraction) in enumerate(plans):
-            if how == "delay" and killed_mid_run >= KILLS:
-                break
-            when = fraction if how == "request" else 0.02 + fraction * 0.8 * duration
-            project = make_project(tmp_path / f"kill{n}", toml)
-            project.close()
-            fake.requests.clear()
-            proc = ctx.Process(target=run_sync, args=(str(project.root), "crm", ENV))
-            if how == "request":
-                fake.on_request = (lambda i, k=int(when), p=proc:  # type: ignore[misc]
-                                   os.kill(p.pid, signal.SIGKILL) if i == k else None)
-                proc.start()
-            else:
-                fake.on_request = None
-                proc.start()
-                time.sleep(when)
-                if proc.is_alive():
-                    os.kill(proc.pid, signal.SIGKILL)
-            proc.join(60)
+    clean = ready("clean")
+    sync(clean, source)
+    expected = snapshot(clean, volatile)
+    assert len(fake.requests) == requests
+    clean.close()
+
+    # how long a clean run takes in a worker, to spread the random kills over it
+    timing = ready("timing")
+    timing.close()
+    start = time.monotonic()
+    worker = ctx.Process(target=run_sync, args=(str(timing.root), source, env))
+    worker.start()
+    worker.join(60)
+    duration = time.monotonic() - start
+    assert worker.exitcode == 0
+
+    rng = random.Random(20261123)
+    plans: list[tuple[str, float]] = [("request", k) for k in range(1, requests + 1)]
+    # delay plans hold a fraction of the run time, turned into seconds when they run
+    plans += [("delay", rng.random()) for _ in range(delay_kills)]
+    killed_mid_run = 0
+    for n, (how, fraction) in enumerate(plans):
+        if how == "delay" and killed_mid_run >= kills:
+            break
+        when = fraction if how == "request" else 0.02 + fraction * 0.8 * duration
+        project = ready(f"kill{n}")
+        project.close()
+        proc = ctx.Process(target=run_sync, args=(str(project.root), source, env))
+        if how == "request":
+            fake.on_request = (lambda i, k=int(when), p=proc:  # type: ignore[misc]
+                               os.kill(p.pid, signal.SIGKILL) if i == k else None)
+            proc.start()
+        else:
             fake.on_request = None
-            if proc.exitcode == -signal.SIGKILL:
-                killed_mid_run += 1
-            else:
-                assert proc.exitcode == 0, f"kill plan {how} {when}: exit {proc.exitcode}"
-                duration = min(duration, when)  # finished sooner than that: aim earlier
+            proc.start()
+            time.sleep(when)
+            if proc.is_alive():
+                os.kill(proc.pid, signal.SIGKILL)
+        proc.join(60)
+        fake.on_request = None
+        if proc.exitcode == -signal.SIGKILL:
+            killed_mid_run += 1
+        else:
+            assert proc.exitcode == 0, f"kill plan {how} {when}: exit {proc.exitcode}"
+            duration = min(duration, when)  # finished sooner than that: aim earlier
 
-            with Project.open(project.root) as again:
-                sync(again, "crm")
-                assert snapshot(again) == expected, f"kill plan {how} {when}"
-                if n % 3 == 0:
-                    assert again.verify().ok
-        assert killed_mid_run >= KILLS
+        with Project.open(project.root) as again:
+            sync(again, source)
+            assert snapshot(again, volatile) == expected, f"kill plan {how} {when}"
+            if n % 3 == 0:
+                assert again.verify().ok
+    assert killed_mid_run >= kills
+
+
+@pytest.mark.slow
+def test_killed_runs_rerun_to_the_clean_result(tmp_path: Path) -> None:
+    with HubSpotFake(companies=10, contacts=8, deals=12) as fake:
+        kill_and_rerun(tmp_path, fake, TOML.replace("{url}", fake.url), "crm", ENV,
+                       requests=REQUESTS, kills=KILLS, delay_kills=DELAY_KILLS)
+
+
+NINJA_TOML = """
+[rmm]
+kind = "ninjaone"
+base_url = "{url}"
+client_id_env = "NS_TEST_NINJA_ID"
+client_secret_env = "NS_TEST_NINJA_SECRET"
+page_size = 4
+batch_bytes = 1000
+"""
+NINJA_ENV = {"NS_TEST_NINJA_ID": CLIENT_ID, "NS_TEST_NINJA_SECRET": CLIENT_SECRET}
+NINJA_REQUESTS = 5
+"""The killed run: a token, organizations in 1 page (3), devices in 3 (4, 4, 3: one of the
+twelve removed since the first run)."""
+
+
+@pytest.mark.slow
+def test_killed_ninjaone_runs_with_a_removal_rerun_to_the_clean_result(tmp_path: Path) -> None:
+    gone = device_id(5)
+    with NinjaOneFake(devices=12) as fake:
+
+        def first_run_then_remove(project: Project) -> None:
+            if gone in fake.gone:
+                fake.restore(gone)
+            sync(project, "rmm")
+            fake.remove(gone)
+
+        # the removal record's removed_at (and so its hash) is the run's own time
+        kill_and_rerun(tmp_path, fake, NINJA_TOML.replace("{url}", fake.url), "rmm", NINJA_ENV,
+                       requests=NINJA_REQUESTS, kills=10, delay_kills=16,
+                       prepare=first_run_then_remove, volatile=("removed_at", "record_hash"))

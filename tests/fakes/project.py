@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +47,16 @@ def make_project(root: Path, sources_toml: str, engine_url: str | None = None,
     return project
 
 
-def table_contents(project: Project, table: str) -> list[tuple[Any, ...]]:
-    """A raw table's rows without the columns that differ between two equal runs."""
+def table_contents(project: Project, table: str, volatile: Collection[str] = ()
+                   ) -> list[tuple[Any, ...]]:
+    """A raw table's rows without the columns that differ between two equal runs; `volatile`
+    columns (a run's own time, and hashes over it) only say whether they are set."""
     if table not in project.engine.relations():
         return []
     cols = [n for n, _ in project.engine.columns(table) or []
             if n not in ("load_id", "loaded_at", "row_seq")]
-    quoted = ", ".join(f'"{c}"' for c in cols)
+    quoted = ", ".join(f'("{c}" IS NULL) AS "{c}"' if c in volatile else f'"{c}"'
+                       for c in cols)
     data: pa.Table = project.engine.query(f'SELECT {quoted} FROM "{table}"')
     return sorted(tuple(str(v) for v in row.values()) for row in data.to_pylist())
 

@@ -8,7 +8,12 @@ Everything else (retries, batching, dedupe, cursors, the all-or-nothing run) is 
 A run maps a whole page at a time (`map_page`, `page_modified`): by default record by record
 through `rows` and `modified`. A connector for a high-volume object may map a well-formed page
 column by column instead (see stripe.py), as long as the answer is the same table `rows` gives;
-a page its fast path does not recognise goes through `rows`, so the errors stay the same."""
+a page its fast path does not recognise goes through `rows`, so the errors stay the same.
+
+A full-pull object (`incremental=False`) lists every record on every run, so a record missing
+from the list is news: after the last page, `unseen` gets the ids the run mapped and may return
+rows for records the ledger holds but the run did not see (read through `lookup`), such as a
+removal record (see ninjaone.py). They are staged with the run: all or nothing."""
 
 from __future__ import annotations
 
@@ -57,7 +62,7 @@ class ObjectSpec:
     tables: tuple[TableSpec, ...]
     incremental: bool = True
     """False: the vendor has no changed-since filter, every run reads everything (and only
-    changed records are appended)."""
+    changed records are appended); `Connector.unseen` hears which ids the run listed."""
     lookback: timedelta = timedelta(0)
     """Re-read this far before the cursor (late-arriving or mutable records)."""
 
@@ -115,6 +120,13 @@ class Connector(ABC):
             for key, row in self.rows(obj, record):
                 found.setdefault(key, []).append(row)
         return {key: rows_table(tables[key], rows) for key, rows in found.items()}
+
+    def unseen(self, obj: str, seen: dict[str, set[str]]) -> dict[str, pa.Table]:
+        """Rows for records a full pull did not list, per table key (default: none).
+
+        Called once per run of a full-pull object, after its last page is mapped, with the
+        ids mapped per table key; a run that fails before the end never calls it."""
+        return {}
 
     def page_modified(self, obj: str, page: list[Record]) -> datetime | None:
         """The newest `modified` of a page's records (None when none has one)."""

@@ -3,6 +3,7 @@
 Retried (exponential back-off with full jitter, tenacity): 429 and 5xx answers, dropped or timed
 out connections, and bodies that are not JSON. A vendor's `Retry-After` is honoured. A request
 gives up after `retry.attempts` tries or `retry.max_total` seconds, whichever comes first.
+A vendor that documents a wait for a 429 without `Retry-After` sets `throttle_wait`.
 Any other 4xx (400, 401, 403, 404, ...) fails at once with the vendor's own message."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import email.utils
 import json
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_random_exponential
@@ -73,13 +74,19 @@ def vendor_message(body: Any) -> str:
 class ApiClient:
     """One source's HTTP session. Counts requests and pages for progress reports."""
 
+    sleep: ClassVar[Callable[[float], None]] = time.sleep
+    """How a retry waits (tests set a fake clock's, read through the class: no real sleeps)."""
+
     def __init__(self, source: str, base_url: str, retry: RetrySettings, *,
                  auth: httpx.Auth | None = None, headers: Mapping[str, str] | None = None,
-                 check: Callable[[Any], str | None] | None = None) -> None:
+                 check: Callable[[Any], str | None] | None = None,
+                 throttle_wait: float | None = None) -> None:
         self.source = source
         self.retry = retry
         self.check = check
         """Vendor hook: returns an error message for a 200 body that is really a failure."""
+        self.throttle_wait = throttle_wait
+        """Seconds to wait after a 429 without `Retry-After` (None: our own back-off)."""
         self.http = httpx.Client(base_url=base_url, auth=auth, headers=dict(headers or {}),
                                  timeout=retry.timeout)
         self.requests = 0
@@ -116,7 +123,8 @@ class ApiClient:
         base = self.http.base_url.path.rstrip("/")
         endpoint = f"{method} {path.split('?')[0] if '://' in path else base + path}"
         retrying = Retrying(retry=retry_if_exception_type(_Transient), wait=self._wait,
-                            stop=self._stop, reraise=True)
+                            stop=self._stop, reraise=True,
+                            sleep=lambda seconds: type(self).sleep(seconds))
         tries = 0
         try:
             for attempt in retrying:
@@ -138,8 +146,10 @@ class ApiClient:
         self.bytes += len(response.content)
         status = response.status_code
         if status in RETRY_STATUS:
-            raise _Transient(f"HTTP {status} {_short(response)}",
-                             retry_after_seconds(response.headers.get("Retry-After")))
+            asked = retry_after_seconds(response.headers.get("Retry-After"))
+            if asked is None and status == 429:
+                asked = self.throttle_wait
+            raise _Transient(f"HTTP {status} {_short(response)}", asked)
         if status >= 400:
             hint = {401: " (check the token)", 403: " (the token lacks a permission)"}
             raise SourceError(

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 BUILT_IN = {
     "hubspot": "northstar.sources.hubspot:HubSpot",
+    "ninjaone": "northstar.sources.ninjaone:NinjaOne",
     "quickbooks": "northstar.sources.quickbooks:QuickBooks",
     "stripe": "northstar.sources.stripe:Stripe",
 }

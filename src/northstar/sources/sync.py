@@ -193,6 +193,8 @@ def _run_object(project: Project, cfg: SourceConfig, connector: Connector, clien
         since -= spec.lookback
     run.since = since if spec.incremental else None
     newest = stored
+    # a full pull's ids per table key, for `Connector.unseen`
+    seen: dict[str, set[str]] | None = None if spec.incremental else {}
     try:
         writer.begin()
         held: list[Record] = []
@@ -203,6 +205,8 @@ def _run_object(project: Project, cfg: SourceConfig, connector: Connector, clien
             if when is not None and (newest is None or when > newest):
                 newest = when
             for key, data in connector.map_page(spec.name, held).items():
+                if seen is not None:
+                    seen.setdefault(key, set()).update(map(str, data.column("id").to_pylist()))
                 writer.add_table(key, data)
             held.clear()
 
@@ -217,6 +221,9 @@ def _run_object(project: Project, cfg: SourceConfig, connector: Connector, clien
                                   writer.appended))
         if held:
             map_held()
+        if seen is not None:
+            for key, data in connector.unseen(spec.name, seen).items():
+                writer.add_table(key, data)
         writer.finish()
         with project.engine.transaction():
             writer.commit()

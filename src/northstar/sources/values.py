@@ -110,6 +110,23 @@ def unix_seconds(value: Any) -> datetime | None:
         raise RecordError(f"{value!r} is not a unix time") from None
 
 
+_MICRO = Decimal(1_000_000)
+
+
+def epoch_seconds(value: Any) -> datetime | None:
+    """Seconds since 1970 with a fraction (`1728487941.72576`, NinjaOne) -> naive UTC, to the
+    microsecond. Read through the number's text, so a float's binary error does not move it."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (bool, dict, list)):
+        raise RecordError(f"{value!r} is not a unix time")
+    try:
+        micros = int((Decimal(str(value).strip()) * _MICRO).to_integral_value(ROUND_HALF_EVEN))
+        return _EPOCH + timedelta(microseconds=micros)
+    except (InvalidOperation, ValueError, OverflowError):
+        raise RecordError(f"{value!r} is not a unix time") from None
+
+
 def day(value: Any) -> date | None:
     """A calendar date from `2024-01-31`, an ISO timestamp or epoch milliseconds."""
     if value is None or value == "":
