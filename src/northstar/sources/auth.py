@@ -1,4 +1,4 @@
-"""Authentication: a static bearer token, or OAuth2 with a rotating refresh token.
+"""Authentication: a static bearer token, HTTP Basic, or OAuth2 with a rotating refresh token.
 
 The OAuth2 access token lives only in memory. The refresh token is read from the secret store
 (the newest rotated one wins) and every new one is written back before it is used, under the
@@ -6,6 +6,7 @@ store's lock, so two runs never spend the same refresh token."""
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Generator
 
@@ -21,6 +22,18 @@ class BearerAuth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self._token.reveal()}"
+        yield request
+
+
+class BasicAuth(httpx.Auth):
+    """HTTP Basic from secrets, revealed only when a request is sent (ConnectWise)."""
+
+    def __init__(self, user: Secret, password: Secret) -> None:
+        self._pair = (user, password)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        pair = f"{self._pair[0].reveal()}:{self._pair[1].reveal()}".encode()
+        request.headers["Authorization"] = f"Basic {base64.b64encode(pair).decode()}"
         yield request
 
 
