@@ -12,15 +12,17 @@ import os
 import random
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from fakes.connectwise import CLIENT_ID, PRIVATE, PUBLIC, ConnectWiseFake
 from fakes.hubspot import TOKEN, HubSpotFake
 from fakes.killrun import PRELOAD, run_sync
 from fakes.project import close_all, make_project, raw_tables, table_contents
+from fakes.server import FakeServer
 from northstar.project import Project
 from northstar.sources.sync import sync
 
@@ -41,6 +43,27 @@ ENV = {"NS_TEST_HUBSPOT_TOKEN": TOKEN}
 REQUESTS = 12
 """A full run: pipelines 1, companies 3 pages + 1 archived list, deals 3 pages + 3
 association reads + 1 archived list."""
+CW_TOML = """
+[crm]
+kind = "connectwise"
+base_url = "{url}"
+company = "northwind"
+public_key_env = "NS_TEST_CW_PUBLIC"
+token_env = "NS_TEST_CW_PRIVATE"
+client_id_env = "NS_TEST_CW_CLIENT"
+page_size = 4
+batch_bytes = 1000
+objects = ["boards", "tickets", "time_entries", "agreement_additions"]
+"""
+CW_ENV = {"NS_TEST_CW_PUBLIC": PUBLIC, "NS_TEST_CW_PRIVATE": PRIVATE,
+          "NS_TEST_CW_CLIENT": CLIENT_ID}
+CASES: dict[str, tuple[Callable[[], FakeServer], str, dict[str, str], int]] = {
+    # kind: (fake, sources.toml, environment, requests of a full run)
+    "hubspot": (lambda: HubSpotFake(companies=10, contacts=8, deals=12), TOML, ENV, REQUESTS),
+    # boards 1; tickets 4 + 4 + 2; time entries 4 + 4 + 4 + an empty page; agreement ids 1 +
+    # the additions of each of the 3 agreements
+    "connectwise": (ConnectWiseFake, CW_TOML, CW_ENV, 12),
+}
 DELAY_KILLS = 30
 """At most this many kills after a random delay (some land after the run has finished)."""
 KILLS = 22
@@ -64,30 +87,32 @@ def snapshot(project: Project) -> dict[str, Any]:
 
 
 @pytest.mark.slow
-def test_killed_runs_rerun_to_the_clean_result(tmp_path: Path) -> None:
-    os.environ.update(ENV)
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_killed_runs_rerun_to_the_clean_result(tmp_path: Path, kind: str) -> None:
+    make_fake, toml_text, env, requests = CASES[kind]
+    os.environ.update(env)
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
-    with HubSpotFake(companies=10, contacts=8, deals=12) as fake:
-        toml = TOML.replace("{url}", fake.url)
+    with make_fake() as fake:
+        toml = toml_text.replace("{url}", fake.url)
         clean = make_project(tmp_path / "clean", toml)
         sync(clean, "crm")
         expected = snapshot(clean)
-        assert len(fake.requests) == REQUESTS
+        assert len(fake.requests) == requests
         clean.close()
 
         # how long a clean run takes in a worker, to spread the random kills over it
         timing = make_project(tmp_path / "timing", toml)
         timing.close()
         start = time.monotonic()
-        worker = ctx.Process(target=run_sync, args=(str(timing.root), "crm", ENV))
+        worker = ctx.Process(target=run_sync, args=(str(timing.root), "crm", env))
         worker.start()
         worker.join(60)
         duration = time.monotonic() - start
         assert worker.exitcode == 0
 
         rng = random.Random(20261123)
-        plans: list[tuple[str, float]] = [("request", k) for k in range(1, REQUESTS + 1)]
+        plans: list[tuple[str, float]] = [("request", k) for k in range(1, requests + 1)]
         # delay plans hold a fraction of the run time, turned into seconds when they run
         plans += [("delay", rng.random()) for _ in range(DELAY_KILLS)]
         killed_mid_run = 0
@@ -98,7 +123,7 @@ def test_killed_runs_rerun_to_the_clean_result(tmp_path: Path) -> None:
             project = make_project(tmp_path / f"kill{n}", toml)
             project.close()
             fake.requests.clear()
-            proc = ctx.Process(target=run_sync, args=(str(project.root), "crm", ENV))
+            proc = ctx.Process(target=run_sync, args=(str(project.root), "crm", env))
             if how == "request":
                 fake.on_request = (lambda i, k=int(when), p=proc:  # type: ignore[misc]
                                    os.kill(p.pid, signal.SIGKILL) if i == k else None)
