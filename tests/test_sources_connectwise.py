@@ -12,22 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from fakes.connectwise import API, CLIENT_ID, PRIVATE, PUBLIC, ConnectWiseFake
+from fakes.connectwise import API, CLIENT_ID, ENV, PRIVATE, PUBLIC, ConnectWiseFake, sources_toml
 from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
 from northstar.project import Project
 from northstar.sources.sync import SyncFailed, sync
 
-TOML = """
-[psa]
-kind = "connectwise"
-base_url = "{url}"
-company = "northwind"
-public_key_env = "NS_TEST_CW_PUBLIC"
-token_env = "NS_TEST_CW_PRIVATE"
-client_id_env = "NS_TEST_CW_CLIENT"
-page_size = 4
-""" + FAST_RETRY.format(name="psa")
-ENV = {"NS_TEST_CW_PUBLIC": PUBLIC, "NS_TEST_CW_PRIVATE": PRIVATE, "NS_TEST_CW_CLIENT": CLIENT_ID}
+TOML = sources_toml("psa") + FAST_RETRY.format(name="psa")
 
 
 @pytest.fixture(autouse=True)

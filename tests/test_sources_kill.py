@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from fakes.connectwise import CLIENT_ID, PRIVATE, PUBLIC, ConnectWiseFake
+from fakes.connectwise import ENV as CW_ENV
+from fakes.connectwise import ConnectWiseFake, sources_toml
 from fakes.hubspot import TOKEN, HubSpotFake
 from fakes.killrun import PRELOAD, run_sync
 from fakes.project import close_all, make_project, raw_tables, table_contents
@@ -43,20 +44,9 @@ ENV = {"NS_TEST_HUBSPOT_TOKEN": TOKEN}
 REQUESTS = 12
 """A full run: pipelines 1, companies 3 pages + 1 archived list, deals 3 pages + 3
 association reads + 1 archived list."""
-CW_TOML = """
-[crm]
-kind = "connectwise"
-base_url = "{url}"
-company = "northwind"
-public_key_env = "NS_TEST_CW_PUBLIC"
-token_env = "NS_TEST_CW_PRIVATE"
-client_id_env = "NS_TEST_CW_CLIENT"
-page_size = 4
-batch_bytes = 1000
+CW_TOML = sources_toml("crm") + """batch_bytes = 1000
 objects = ["boards", "tickets", "time_entries", "agreement_additions"]
 """
-CW_ENV = {"NS_TEST_CW_PUBLIC": PUBLIC, "NS_TEST_CW_PRIVATE": PRIVATE,
-          "NS_TEST_CW_CLIENT": CLIENT_ID}
 CASES: dict[str, tuple[Callable[[], FakeServer], str, dict[str, str], int]] = {
     # kind: (fake, sources.toml, environment, requests of a full run)
     "hubspot": (lambda: HubSpotFake(companies=10, contacts=8, deals=12), TOML, ENV, REQUESTS),

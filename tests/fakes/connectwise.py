@@ -29,6 +29,24 @@ PATHS = {"/service/boards": "boards", "/service/tickets": "tickets",
          "/time/entries": "time_entries", "/company/companies": "companies",
          "/finance/agreements": "agreements"}
 BOARDS = [("Help Desk", "Service"), ("Projects", "Projects"), ("Alerts", "Service")]
+ENV = {"NS_TEST_CW_PUBLIC": PUBLIC, "NS_TEST_CW_PRIVATE": PRIVATE, "NS_TEST_CW_CLIENT": CLIENT_ID}
+"""The environment the `sources_toml` source reads its keys from."""
+
+
+def sources_toml(name: str) -> str:
+    """A `sources.toml` table for the fake (`{url}` to fill in), 4 records a page."""
+    return f"""
+[{name}]
+kind = "connectwise"
+base_url = "{{url}}"
+company = "{COMPANY}"
+public_key_env = "NS_TEST_CW_PUBLIC"
+token_env = "NS_TEST_CW_PRIVATE"
+client_id_env = "NS_TEST_CW_CLIENT"
+page_size = 4
+"""
+
+
 _CLAUSE = re.compile(r"^\s*(?:_info/)?lastUpdated\s*(>=|<=|>|<|=)\s*\[([^\]]+)\]\s*$", re.I)
 _TESTS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
           "<": lambda a, b: a < b, "=": lambda a, b: a == b}
