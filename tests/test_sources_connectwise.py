@@ -259,3 +259,30 @@ def test_a_next_link_to_another_server_is_not_followed(tmp_path: Path,
                                          r"\(elsewhere.example\)"):
         sync(p, "psa", objects=["boards"])
     assert len(fake.requests) == 1
+
+
+def test_keys_from_the_secrets_file_and_the_site_address(
+        tmp_path: Path, fake: ConnectWiseFake, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ENV:
+        monkeypatch.delenv(name)
+    toml = f"""
+[psa]
+kind = "connectwise"
+base_url = "{fake.url}"
+"""
+    secrets = {"psa": {"company": "northwind", "public_key": PUBLIC, "private_key": PRIVATE,
+                       "client_id": CLIENT_ID}}
+    p = make_project(tmp_path, toml, secrets=secrets)
+    assert sync(p, "psa", objects=["boards"])[0].appended == 3
+
+    from northstar.sources.config import SourceConfig
+    from northstar.sources.connectwise import ConnectWise
+    from northstar.sources.secrets import SecretStore
+
+    store = SecretStore(p.root)
+    for site, url in (("eu.myconnectwise.net", "https://eu.myconnectwise.net"),
+                      (None, "https://api-na.myconnectwise.net")):
+        cfg = SourceConfig(name="psa", kind="connectwise", site=site)
+        with ConnectWise.open_client(cfg, store) as client:
+            assert str(client.http.base_url) == url + "/v4_6_release/apis/3.0/"
+            assert client.http.headers["clientId"] == CLIENT_ID

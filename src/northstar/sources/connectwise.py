@@ -186,6 +186,8 @@ class ConnectWise(Connector):
 
     def _row(self, obj: str, r: Record) -> tuple[str, Row]:
         rid, updated = text(r.get("id")), timestamp(_info(r, "lastUpdated"))
+        if rid is None:
+            raise RecordError("a record has no id")
         entered = timestamp(_info(r, "dateEntered") or r.get("dateEntered"))
         if obj == "boards":
             return "cw_boards", {
