@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from fakes.connectwise import ENV as CW_ENV
+from fakes.connectwise import ConnectWiseFake, sources_toml
 from fakes.hubspot import TOKEN, HubSpotFake
 from fakes.killrun import PRELOAD, run_sync
 from fakes.ninjaone import CLIENT_ID, CLIENT_SECRET, NinjaOneFake, device_id
@@ -142,6 +144,21 @@ def test_killed_runs_rerun_to_the_clean_result(tmp_path: Path) -> None:
     with HubSpotFake(companies=10, contacts=8, deals=12) as fake:
         kill_and_rerun(tmp_path, fake, TOML.replace("{url}", fake.url), "crm", ENV,
                        requests=REQUESTS, kills=KILLS, delay_kills=DELAY_KILLS)
+
+
+CW_TOML = sources_toml("psa") + """batch_bytes = 1000
+objects = ["boards", "tickets", "time_entries", "agreement_additions"]
+"""
+CW_REQUESTS = 12
+"""boards 1; tickets 4 + 4 + 2; time entries 4 + 4 + 4 + an empty page; agreement ids 1 + the
+additions of each of the 3 agreements."""
+
+
+@pytest.mark.slow
+def test_killed_connectwise_runs_rerun_to_the_clean_result(tmp_path: Path) -> None:
+    with ConnectWiseFake() as fake:
+        kill_and_rerun(tmp_path, fake, CW_TOML.replace("{url}", fake.url), "psa", CW_ENV,
+                       requests=CW_REQUESTS, kills=KILLS, delay_kills=DELAY_KILLS)
 
 
 NINJA_TOML = """

@@ -18,4 +18,5 @@ def run_sync(project_dir: str, source: str, environ: dict[str, str]) -> None:
 
 
 PRELOAD = ["fakes.killrun", "northstar.project", "northstar.sources.sync",
-           "northstar.sources.hubspot", "httpx", "duckdb", "pyarrow"]
+           "northstar.sources.hubspot", "northstar.sources.connectwise", "httpx", "duckdb",
+           "pyarrow"]

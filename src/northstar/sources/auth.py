@@ -1,4 +1,5 @@
-"""Authentication: a static bearer token, or an OAuth2 access token fetched by a grant.
+"""Authentication: a static bearer token, HTTP Basic, or an OAuth2 access token fetched by a
+grant.
 
 Two grants share one machinery (`TokenAuth`): the access token lives only in memory, is
 fetched again shortly before it expires, and once more when the vendor answers 401 (expired
@@ -8,10 +9,13 @@ early or revoked; a second 401 is final).
   secret store (the newest rotated one wins) and every new one is written back before it is
   used, under the store's lock, so two runs never spend the same refresh token.
 - `ClientCredentials`: the client-credentials grant (NinjaOne): client id, secret and scope in
-  the form body; nothing to store."""
+  the form body; nothing to store.
+
+`BasicAuth` is HTTP Basic from secrets, revealed only when a request is sent (ConnectWise)."""
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable, Generator, Mapping
 from typing import Any, ClassVar
@@ -28,6 +32,18 @@ class BearerAuth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self._token.reveal()}"
+        yield request
+
+
+class BasicAuth(httpx.Auth):
+    """HTTP Basic from secrets, revealed only when a request is sent (ConnectWise)."""
+
+    def __init__(self, user: Secret, password: Secret) -> None:
+        self._pair = (user, password)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        pair = f"{self._pair[0].reveal()}:{self._pair[1].reveal()}".encode()
+        request.headers["Authorization"] = f"Basic {base64.b64encode(pair).decode()}"
         yield request
 
 

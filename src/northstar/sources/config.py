@@ -112,10 +112,18 @@ class SourceConfig(_Strict):
     """Override the OAuth2 token endpoint (QuickBooks)."""
     realm_id: str | None = None
     """QuickBooks company id (also read from the secret `realm_id`)."""
+    site: str | None = None
+    """ConnectWise Manage host, e.g. `api-na.myconnectwise.net` (`base_url` overrides it)."""
+    company: str | None = None
+    """ConnectWise company id, the one entered at login (also read from the secret `company`)."""
     token_env: str | None = None
-    """Environment variable holding the API token or secret key."""
+    """Environment variable holding the API token or secret key (ConnectWise: the private
+    key)."""
+    public_key_env: str | None = None
+    """Environment variable holding the ConnectWise API member's public key."""
     client_id_env: str | None = None
-    """Environment variable holding the OAuth2 client id (QuickBooks)."""
+    """Environment variable holding the OAuth2 client id (QuickBooks), or ConnectWise's
+    `clientId`."""
     client_secret_env: str | None = None
     """Environment variable holding the OAuth2 client secret (QuickBooks)."""
     refresh_token_env: str | None = None

@@ -67,8 +67,20 @@ def vendor_message(body: Any) -> str:
                     e = {k.lower(): v for k, v in errors[0].items()}
                     return "; ".join(str(e[k]) for k in ("message", "detail") if e.get(k))
         if body.get("message"):
-            return str(body["message"])
+            return _with_details(body)
     return ""
+
+
+def _with_details(body: dict[str, Any]) -> str:
+    """`message`, led by a text `code` and followed by the `errors[]` details when the body has
+    them (ConnectWise's `{code, message, errors[]}`)."""
+    message = str(body["message"])
+    code = body.get("code")
+    if isinstance(code, str) and code and not message.startswith(code):
+        message = f"{code}: {message}"
+    details = [": ".join(str(e[k]) for k in ("field", "message") if e.get(k))
+               for e in body.get("errors") or [] if isinstance(e, dict) and e.get("message")]
+    return f"{message} ({'; '.join(details)})" if details else message
 
 
 class ApiClient:
@@ -91,6 +103,8 @@ class ApiClient:
                                  timeout=retry.timeout)
         self.requests = 0
         self.bytes = 0
+        self.headers = httpx.Headers()
+        """The last answer's headers (for vendors that page with a `Link` header)."""
 
     def close(self) -> None:
         self.http.close()
@@ -144,6 +158,7 @@ class ApiClient:
         except httpx.TransportError as exc:
             raise _Transient(f"connection failed ({type(exc).__name__}: {exc})") from None
         self.bytes += len(response.content)
+        self.headers = response.headers
         status = response.status_code
         if status in RETRY_STATUS:
             asked = retry_after_seconds(response.headers.get("Retry-After"))

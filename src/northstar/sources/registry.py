@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from northstar.sources.base import Connector
 
 BUILT_IN = {
+    "connectwise": "northstar.sources.connectwise:ConnectWise",
     "hubspot": "northstar.sources.hubspot:HubSpot",
     "ninjaone": "northstar.sources.ninjaone:NinjaOne",
     "quickbooks": "northstar.sources.quickbooks:QuickBooks",

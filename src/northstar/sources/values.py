@@ -35,6 +35,11 @@ def money(value: Any, minor_units: int | None = None) -> Decimal | None:
         # Minor units (Stripe's cents): exact, and the same Decimal (value and exponent) as
         # the general path below gives, without text or rounding.
         return Decimal(value * 10 ** (2 - minor_units)).scaleb(-2)
+    return quantity(value, 2, minor_units)
+
+
+def quantity(value: Any, places: int = 4, minor_units: int | None = None) -> Decimal | None:
+    """A decimal rounded (half to even) to `places` decimals: hours, quantities, amounts."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -47,7 +52,8 @@ def money(value: Any, minor_units: int | None = None) -> Decimal | None:
         raise RecordError(f"{value!r} is not an amount")
     if minor_units is not None:
         amount = amount.scaleb(-minor_units)
-    return amount.quantize(_CENT, rounding=ROUND_HALF_EVEN)
+    return amount.quantize(_CENT if places == 2 else Decimal(1).scaleb(-places),
+                           rounding=ROUND_HALF_EVEN)
 
 
 def number(value: Any) -> float | None:
