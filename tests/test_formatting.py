@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -125,6 +125,12 @@ def test_format_cell() -> None:
     assert format_cell(Decimal("1951.13")) == "1,951.13"  # money-looking: separators
     assert format_cell(0.5) == "0.50"
     assert format_cell(date(2026, 11, 11)) == "2026-11-11"
+    # a drill row's moment: the ledger's naive times are UTC; never microseconds
+    assert format_cell(datetime(2026, 11, 11, 9, 30, 0, 123456)) == "2026-11-11 09:30 UTC"
+    assert format_cell(datetime(2026, 11, 11, 9, 30, 7, 500000)) == "2026-11-11 09:30:07 UTC"
+    assert format_cell(datetime(2026, 11, 11, 9, 30, tzinfo=UTC)) == "2026-11-11 09:30 UTC"
+    chicago = timezone(timedelta(hours=-6))
+    assert format_cell(datetime(2026, 11, 11, 3, 30, tzinfo=chicago)) == "2026-11-11 03:30 -0600"
     assert format_cell(12_345.6, "usd") == "$12.35K"
     assert format_cell(12_345.6, "usd", compact=False) == "$12,345.60"
     assert format_cell(0.594, "percent") == "59.4%"

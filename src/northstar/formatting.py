@@ -6,6 +6,7 @@ number reads the same wherever it is shown."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -111,6 +112,15 @@ def unit_label(name: str, unit: str | None) -> str:
     return f"{column_title(name)} ({label})" if label else column_title(name)
 
 
+def _moment(value: datetime) -> str:
+    """A moment to the minute, or to the second when it has seconds (never microseconds),
+    with its zone: the ledger's naive times are UTC."""
+    shown = value.strftime("%Y-%m-%d %H:%M" if value.second == 0 else "%Y-%m-%d %H:%M:%S")
+    if value.tzinfo is None or value.utcoffset() == timedelta(0):
+        return f"{shown} UTC"
+    return f"{shown} {value.strftime('%z')}"
+
+
 def format_cell(value: Any, unit: str | None = None, decimals: int | None = None, *,
                 compact: bool = True, empty: str = "—") -> str:
     """A table cell: by the column's unit when it has one; text, dates and whole numbers (a
@@ -118,6 +128,8 @@ def format_cell(value: Any, unit: str | None = None, decimals: int | None = None
     decimals (1,234.50)."""
     if value is None:
         return empty
+    if isinstance(value, datetime):
+        return _moment(value)
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return str(value)
     if unit is not None:

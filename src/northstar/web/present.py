@@ -70,8 +70,7 @@ def drill_table(p: Project, d: dict[str, Any]) -> DrillTable:
 def period_total(p: Project, m: MetricDef, period: str, column: str) -> Any:
     """The sum of `column` over every row behind `m` in `period`."""
     assert m.model is not None
-    # views.drill's own period condition (private there: views.py is being reworked)
-    where = views._period_where(p, m, p.period(period))
+    where = views.period_where(p, m, p.period(period))
     return p.engine.scalar(f"SELECT sum({quote(column)}) FROM {quote(m.model)} WHERE {where}")
 
 

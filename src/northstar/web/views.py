@@ -316,7 +316,7 @@ def drill(p: Project, name: str, period: str | None, page: int = 1, size: int = 
     if m.kind == "measure":
         assert m.model and m.time_column
         p.metrics.state()
-        where = _period_where(p, m, per)
+        where = period_where(p, m, per)
         total = int(p.engine.scalar(f"SELECT count(*) FROM {quote(m.model)} WHERE {where}"))
         table = p.engine.query(
             f"SELECT * FROM {quote(m.model)} WHERE {where} ORDER BY {quote(m.time_column)}, 1 "
@@ -348,12 +348,12 @@ def drill_all_rows(p: Project, name: str, period: str | None) -> tuple[list[str]
     assert m.model and m.time_column
     per = p.period(period) if period else periods_for(p, m, 1)[-1]
     p.metrics.state()
-    table = p.engine.query(f"SELECT * FROM {quote(m.model)} WHERE {_period_where(p, m, per)} "
+    table = p.engine.query(f"SELECT * FROM {quote(m.model)} WHERE {period_where(p, m, per)} "
                            f"ORDER BY {quote(m.time_column)}, 1")
     return table.column_names, table.to_pylist()
 
 
-def _period_where(p: Project, m: MetricDef, per: Period) -> str:
+def period_where(p: Project, m: MetricDef, per: Period) -> str:
     assert m.model and m.time_column
     cols = dict(p.engine.columns(m.model) or [])
     start, end = p.calendar.dates(per)
