@@ -354,6 +354,8 @@ def drill_all_rows(p: Project, name: str, period: str | None) -> tuple[list[str]
 
 
 def period_where(p: Project, m: MetricDef, per: Period) -> str:
+    """The condition that picks the rows of measure metric `m`'s model inside `per` (the
+    drill's rows and their total use the same one)."""
     assert m.model and m.time_column
     cols = dict(p.engine.columns(m.model) or [])
     start, end = p.calendar.dates(per)
