@@ -57,6 +57,9 @@ def test_other_changes_stay_relative_and_positional_calls_still_work() -> None:
     assert format_change(4.1, 3.85, unit="ratio") == "+6.5%"   # 0.25 / 3.85 = 6.49%
     assert format_change(90, 120, unit="usd") == "-25.0%"
     assert format_change(5, 0) == "—"
+    assert format_change(5255.8, 100) == "52.6x"   # off a small base: a multiple, not +5155.8%
+    assert format_change(1099, 100) == "+999.0%"   # under ten times: still a change
+    assert format_change(-5000, 100) == "-5100.0%"  # a loss is a change, never a multiple
     assert format_change(5, None) == "—"
 
 

@@ -64,7 +64,8 @@ def format_delta(delta: Number | None, unit: str, decimals: int | None = None) -
 
 def format_change(value: Number | None, base: Number | None, *, unit: str | None = None) -> str:
     """A value against a comparison value: the relative change (+12.5%), or for a rate
-    (`unit` percent) the change in points (+1.2 pts); an em dash when either is missing."""
+    (`unit` percent) the change in points (+1.2 pts); an em dash when either is missing.
+    Ten times the base or more reads as a multiple (52.6x): a change off a small base."""
     if value is None or base is None:
         return "—"
     if unit == "percent":
@@ -72,6 +73,8 @@ def format_change(value: Number | None, base: Number | None, *, unit: str | None
     if float(base) == 0:
         return "—"
     change = (float(value) - float(base)) / abs(float(base)) * 100
+    if abs(change) >= 1000 and float(value) > 0 < float(base):
+        return f"{float(value) / float(base):,.1f}x"  # off a small base: 52.6x, not +5155.8%
     return f"{change:+.1f}%"
 
 
