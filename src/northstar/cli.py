@@ -371,6 +371,33 @@ def definitions_record(project: ProjectDir = Path(".")) -> None:
               f"{len(rec.views)} views (after load {rec.after_load})")
 
 
+docs_app = typer.Typer(help="Documents written from the project's own files and data.",
+                       no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
+
+
+@docs_app.command("calc")
+def docs_calc(
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="Write the reference here (default: print it).")] = None,
+    period: Annotated[str | None, typer.Option(
+        help="The worked examples' period (metrics of another grain: their last closed "
+        "period).")] = None,
+    project: ProjectDir = Path("."),
+) -> None:
+    """The calculation reference: each metric's formula in words and SQL, the tables it
+    reads and a worked example on this project's data (Markdown)."""
+    from northstar.calcref import calculation_reference
+
+    with _open(project) as p:
+        text = calculation_reference(p, period)
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    out_file.write_text(text, encoding="utf-8")
+    out.print(f"Wrote the calculation reference to {out_file}", soft_wrap=True)
+
+
 @app.command()
 def findings(project: ProjectDir = Path("."),
              as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:

@@ -696,6 +696,26 @@ class MetricComputer:
             return self._dependencies(key, sql_probe(m.sql))
         return set()
 
+    def statements(self, m: MetricDef, period: Period) -> list[str]:
+        """The SQL (DuckDB's dialect, before it is turned into the engine's) a measure or
+        query metric runs for one period, its bounds filled in; none for an expression or a
+        manual metric. What the calculation reference prints."""
+        if m.kind == "measure":
+            return self._live_statements(m, [period], None, {}, self.state())
+        if m.kind == "sql":
+            assert m.sql is not None
+            return [fill_placeholders(m.sql.strip().rstrip(";"), self._bounds(period),
+                                      self._bounds(self._last_year(period)))]
+        return []
+
+    def sources(self, name: str) -> list[str]:
+        """The ledger tables a metric reads, through its models (for an expression, those
+        of the metrics it combines)."""
+        m = self.catalog.get(name)
+        if m.kind == "expression":
+            return sorted({t for ref in m.referenced_metrics() for t in self.sources(ref)})
+        return sorted(self._metric_dependencies(m))
+
     def waiting_for(self, m: MetricDef, state: _State | None = None) -> list[str]:
         """Ledger tables a metric reads that have never been loaded (its source is not
         connected yet); for an expression, those of the metrics it combines."""
