@@ -114,6 +114,16 @@ class MetricDef(_Strict):
     expression: str | None = None
     manual: bool = False
 
+    @field_validator("name")
+    @classmethod
+    def _not_built_in(cls, v: str) -> str:
+        from northstar.metrics.expression import BUILT_INS
+
+        if v in BUILT_INS:
+            raise ValueError(f"{v!r} is a built-in name of expressions ({BUILT_INS[v]}); "
+                             "give the metric another name")
+        return v
+
     @field_validator("grain", mode="before")
     @classmethod
     def _grain(cls, v: object) -> object:
