@@ -18,7 +18,7 @@ from northstar.periods import KINDS, PeriodKind
 Unit = Literal["usd", "percent", "ratio", "count", "days", "number"]
 Status = Literal["green", "yellow", "red", "grey"]
 PLACEHOLDERS = ("period_start", "period_end", "prior_start", "prior_end", "period_start_utc",
-                "period_end_utc")
+                "period_end_utc", "prior_start_utc", "prior_end_utc")
 _NAME = r"^[a-z][a-z0-9_]*$"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

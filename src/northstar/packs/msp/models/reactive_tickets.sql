@@ -1,14 +1,12 @@
 -- Reactive tickets: the break-fix work of the service desk. A ticket is reactive when its board
 -- is marked reactive in the boards reference list (Help Desk) and it is a parent or
 -- stand-alone ticket (a child ticket is part of its parent's work and is not counted again).
--- Every company counts. A ticket belongs to the month its UTC timestamp falls in (the ledger
--- stores UTC): entered_on and closed_on are those UTC dates. closed_on is only set for a ticket
--- whose closed flag is on.
+-- Every company counts. closed_at is the closed date of a ticket whose closed flag is on (a
+-- ticket with a closed date but the flag off, re-opened say, is not closed). Timestamps are
+-- UTC; a metric puts them in the company's local months.
 select t.id as ticket_id, t.summary, t.board, t.status, t.company_id, t.company, t.priority,
-       t.owner, t.date_entered,
-       cast(t.date_entered as date) as entered_on,
-       t.closed_date,
-       case when t.closed_flag then cast(t.closed_date as date) end as closed_on,
+       t.owner, t.date_entered, t.closed_date,
+       case when t.closed_flag then t.closed_date end as closed_at,
        coalesce(t.closed_flag, false) as is_closed,
        t.actual_hours,
        {{ tags('t') }}
