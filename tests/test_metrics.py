@@ -369,6 +369,8 @@ def test_months_in_an_open_period_counts_the_whole_period(project: Project) -> N
         assert v.elapsed == pytest.approx(14.25 / 28)
         assert v.pace_target == pytest.approx(100 * 14.25 / 28)
         assert v.status == "green"
+        # compared with January's first days (invoice 1, 100 on the 5th) over January's 1 month
+        assert float(v.previous or 0) == pytest.approx(100)
         q = one(fresh, "monthly_revenue", "2025-Q1")  # the open quarter: 220 so far over 3
         assert float(q.value or 0) == pytest.approx(220 / 3)
     finally:

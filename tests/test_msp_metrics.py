@@ -19,8 +19,12 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from northstar.checks import run_checks
+from northstar.checks import read_checks, run_checks
+from northstar.metrics.catalog import load_catalog
+from northstar.metrics.definition import sql_probe
+from northstar.models.views import read_model_files, table_references
 from northstar.packs import get_pack
+from northstar.people import load_people
 from northstar.project import Project
 
 PACK = get_pack("msp")
@@ -461,3 +465,19 @@ def test_the_checks_find_each_planted_mistake(msp: Project) -> None:
         "device_node_classes_are_known": 1,  # ANDROID_PHONE
         "time_entries_are_on_known_tickets": 1,  # E13 on T99
     }
+
+
+def test_the_models_metrics_and_checks_read_exactly_the_manifests_tables() -> None:
+    models = read_model_files(PACK.models_dir)
+    read = {r for m in models for r in m.references}
+    catalog = load_catalog(PACK.root, *load_people(PACK.root))
+    for metric in catalog:
+        sql = [q for q in (metric.sql, metric.target.sql if metric.target else None) if q]
+        read |= {metric.model} if metric.model else set()
+        read |= {r for q in sql for r in table_references(sql_probe(q))}
+    read |= {r for c in read_checks(PACK.checks_dir) for r in table_references(c.sql)}
+    references = {f"ref_{name}" for name in PACK.reference}
+    assert read - {m.name for m in models} == set(PACK.tables) | references
+    # the north star has its owner, and so has every person's one metric
+    assert catalog.owner_of(PACK.north_star) is not None
+    assert {p.metric for p in catalog.people.values()} <= set(catalog.metrics)
