@@ -580,7 +580,7 @@ class MetricComputer:
             value = self._cache[key][None]
             return None if value is None else float(value)
         if (p.kind != m.grain and m.target.value is not None
-                and self.pace_kind(m) == "total" and not per_month(m)):
+                and self.pace_kind(m) == "total" and not _per_month(m)):
             # a total over a period of another grain: the targets of the metric's own periods
             # in it, each pro-rated by the share of its days inside (100 a month: 300 a quarter)
             return sum(m.target.periods.get(str(own), m.target.value) * share
@@ -705,7 +705,7 @@ def _built_ins(m: MetricDef, span: Span) -> dict[str, Number | None]:
     return {name: months_in(period.kind) for name in built_ins_in(m.expression)}
 
 
-def per_month(m: MetricDef) -> bool:
+def _per_month(m: MetricDef) -> bool:
     """An expression divided by `months` is a figure per month (or, times 12, per year): its
     target holds for a period of any length, never summed over a quarter's months."""
     return m.expression is not None and "months" in built_ins_in(m.expression)

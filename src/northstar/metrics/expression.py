@@ -6,6 +6,7 @@ allowed; no SQL reaches the database."""
 from __future__ import annotations
 
 import ast
+import functools
 from decimal import Decimal
 
 Number = Decimal | float | int
@@ -39,12 +40,14 @@ def _parse(text: str) -> ast.Expression:
     return tree
 
 
-def _names(text: str) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def _names(text: str) -> tuple[str, ...]:
+    """Every name an expression uses, in order of first appearance (parsed once per text)."""
     seen: list[str] = []
     for node in ast.walk(_parse(text)):
         if isinstance(node, ast.Name) and node.id not in seen:
             seen.append(node.id)
-    return seen
+    return tuple(seen)
 
 
 def names_in(text: str) -> list[str]:
