@@ -18,6 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from fastapi.testclient import TestClient
 
 from northstar.checks import read_checks, run_checks
 from northstar.metrics.catalog import load_catalog
@@ -26,6 +27,11 @@ from northstar.models.views import read_model_files, table_references
 from northstar.packs import get_pack
 from northstar.people import load_people
 from northstar.project import Project
+from northstar.secret import load_or_create_secret
+from northstar.web.app import create_app
+from northstar.web.auth import Auth
+from northstar.web.settings import WebSettings
+from northstar.web.store import ensure_tables
 
 PACK = get_pack("msp")
 D = Decimal
@@ -481,3 +487,18 @@ def test_the_models_metrics_and_checks_read_exactly_the_manifests_tables() -> No
     # the north star has its owner, and so has every person's one metric
     assert catalog.owner_of(PACK.north_star) is not None
     assert {p.metric for p in catalog.people.values()} <= set(catalog.metrics)
+
+
+def test_the_four_dashboards_render(msp: Project) -> None:
+    ensure_tables(msp.engine)
+    auth = Auth(msp.engine, load_or_create_secret(msp.root), WebSettings())
+    auth.add_user("dana", "dana_whitfield", "viewer", "a long passphrase for dana")
+    _, raw = auth.create_token("dana", "test")
+    with TestClient(create_app(msp, WebSettings(), schedule=False)) as client:
+        client.headers["Authorization"] = f"Bearer {raw}"
+        for name in ("smartnumbers", "operations", "revenue_and_profit", "sales"):
+            page = client.get(f"/dashboards/{name}")
+            assert page.status_code == 200, name
+        smart = client.get("/dashboards/smartnumbers").text
+        assert "Non-recurring" not in smart and "Appointment-to-agreement rate" in smart
+        assert "Non-recurring revenue (NRR)" in client.get("/dashboards/revenue_and_profit").text
