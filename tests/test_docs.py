@@ -68,6 +68,16 @@ def test_every_metric_file_field_is_documented(model: type) -> None:
     assert not missing, f"docs/metric-files.md does not mention {sorted(missing)}"
 
 
+def test_every_placeholder_and_built_in_name_is_documented() -> None:
+    from northstar.metrics.definition import PLACEHOLDERS
+    from northstar.metrics.expression import BUILT_INS
+
+    doc = (DOCS / "metric-files.md").read_text()
+    missing = [p for p in PLACEHOLDERS if "`{" + p + "}`" not in doc]
+    missing += [n for n in BUILT_INS if f"| `{n}` |" not in doc]
+    assert not missing, f"docs/metric-files.md does not mention {missing}"
+
+
 def test_the_metric_file_examples_are_valid() -> None:
     doc = (DOCS / "metric-files.md").read_text()
     first = next(body for kind, _, body in BLOCK.findall(doc) if kind == "yaml")

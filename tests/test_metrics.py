@@ -317,3 +317,76 @@ def test_a_formula_that_fails_names_the_metric(project: Project) -> None:
             fresh.compute(["broken"], ["2025-02"])
     finally:
         fresh.close()
+
+
+def _with_metric(project: Project, body: str) -> Project:
+    name = textwrap.dedent(body).split("name:")[1].split()[0]
+    (project.root / "metrics" / f"{name}.yml").write_text(textwrap.dedent(body))
+    return Project.open(project.root)
+
+
+MONTHLY_REVENUE = """
+    name: monthly_revenue
+    title: Revenue per month
+    description: Revenue divided by the months in the period.
+    department: finance
+    unit: usd
+    expression: revenue / months
+    pace: {kind: total}
+    target: {value: 100}
+"""
+
+
+def test_months_in_an_expression_is_the_calendar_months_of_the_period(project: Project) -> None:
+    fresh = _with_metric(project, MONTHLY_REVENUE)
+    fresh.metrics.now = datetime(2026, 1, 20, tzinfo=UTC)
+    try:
+        got = {p: one(fresh, "monthly_revenue", p) for p in ("2025-01", "2025-Q1", "2024",
+                                                              "2025-W01")}
+        assert float(got["2025-01"].value or 0) == pytest.approx(150)  # 150 / 1
+        assert float(got["2025-Q1"].value or 0) == pytest.approx(220 / 3)  # 150 + 70 over 3
+        assert float(got["2024"].value or 0) == pytest.approx(65 / 12)  # 40 + 25 over 12
+        # a week is 7 days of an average month of 365.25 / 12 days: 125 / (7 / 30.4375)
+        assert float(got["2025-W01"].value or 0) == pytest.approx(125 * 30.4375 / 7)
+        # a figure per month keeps its monthly target over a quarter or a year (not 3 x 100)
+        assert [got[p].target for p in ("2025-01", "2025-Q1", "2024")] == [100, 100, 100]
+        assert (got["2025-Q1"].status, got["2024"].status) == ("red", "red")
+        # months is not a metric the expression is built from
+        assert fresh.catalog.get("monthly_revenue").referenced_metrics() == ["revenue"]
+    finally:
+        fresh.close()
+
+
+def test_months_in_an_open_period_counts_the_whole_period(project: Project) -> None:
+    fresh = _with_metric(project, MONTHLY_REVENUE)
+    fresh.metrics.now = datetime(2025, 2, 15, 12, tzinfo=UTC)
+    try:
+        # 15 February 2025 12:00 UTC is 06:00 in Chicago: February is open, 14.25 of its 28
+        # days gone; 70 so far over its 1 month, judged against the target pro-rated to the
+        # time gone (100 x 14.25 / 28 = 50.9)
+        v = one(fresh, "monthly_revenue", "2025-02")
+        assert (float(v.value or 0), v.open, v.pace) == (pytest.approx(70), True, "total")
+        assert v.elapsed == pytest.approx(14.25 / 28)
+        assert v.pace_target == pytest.approx(100 * 14.25 / 28)
+        assert v.status == "green"
+        # compared with January's first days (invoice 1, 100 on the 5th) over January's 1 month
+        assert float(v.previous or 0) == pytest.approx(100)
+        q = one(fresh, "monthly_revenue", "2025-Q1")  # the open quarter: 220 so far over 3
+        assert float(q.value or 0) == pytest.approx(220 / 3)
+    finally:
+        fresh.close()
+
+
+def test_a_metric_may_not_be_named_months(project: Project) -> None:
+    (project.root / "metrics" / "months.yml").write_text(textwrap.dedent("""
+        name: months
+        title: Months
+        description: A name expressions keep for themselves.
+        department: finance
+        manual: true
+    """))
+    fresh = Project.open(project.root)
+    try:
+        assert any("'months' is a built-in name" in str(e) for e in fresh.catalog.errors)
+    finally:
+        fresh.close()

@@ -21,7 +21,7 @@ from northstar.ledger.corrections import Corrections
 from northstar.ledger.schema import LOG_TABLE, RAW_PREFIX
 from northstar.metrics.catalog import Catalog
 from northstar.metrics.definition import MetricDef, sql_probe
-from northstar.metrics.expression import evaluate
+from northstar.metrics.expression import built_ins_in, evaluate, months_in
 from northstar.metrics.sqlgen import Bounds, fill_placeholders, measure_sql
 from northstar.metrics.status import status_of
 from northstar.models.views import ModelBuilder
@@ -442,6 +442,7 @@ class MetricComputer:
             keys = {k for part in parts.values() for k in part}
             for key in keys:
                 inputs = {ref: part.get(key, (None,))[0] for ref, part in parts.items()}
+                inputs.update(_built_ins(m, key[0]))
                 cells[key] = (_number(evaluate(m.expression, inputs)), "computed", None)
         elif m.kind in ("measure", "sql"):
             for p, by_slice in self._data_values(m, periods, by, filters, state).items():
@@ -599,7 +600,7 @@ class MetricComputer:
             value = self._cache[key][None]
             return None if value is None else float(value)
         if (p.kind != m.grain and m.target.value is not None
-                and self.pace_kind(m) == "total"):
+                and self.pace_kind(m) == "total" and not _per_month(m)):
             # a total over a period of another grain: the targets of the metric's own periods
             # in it, each pro-rated by the share of its days inside (100 a month: 300 a quarter)
             return sum(m.target.periods.get(str(own), m.target.value) * share
@@ -733,6 +734,21 @@ class MetricComputer:
     def _corrections_version(self, m: MetricDef, state: _State) -> int:
         return max((state.record_versions.get(t, 0) for t in self._metric_dependencies(m)),
                    default=0)
+
+
+def _built_ins(m: MetricDef, span: Span) -> dict[str, Number | None]:
+    """The values of the built-in names (`months`) an expression uses, for one span. The first
+    days of a period count the months of the whole period, as the open period they are
+    compared with does."""
+    assert m.expression is not None
+    period = span.period if isinstance(span, ToDate) else span
+    return {name: months_in(period.kind) for name in built_ins_in(m.expression)}
+
+
+def _per_month(m: MetricDef) -> bool:
+    """An expression divided by `months` is a figure per month (or, times 12, per year): its
+    target holds for a period of any length, never summed over a quarter's months."""
+    return m.expression is not None and "months" in built_ins_in(m.expression)
 
 
 def _span_order(s: Span) -> tuple[int, Span]:

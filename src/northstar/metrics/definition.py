@@ -17,7 +17,7 @@ from northstar.periods import KINDS, PeriodKind
 Unit = Literal["usd", "percent", "ratio", "count", "days", "number"]
 Status = Literal["green", "yellow", "red", "grey"]
 PLACEHOLDERS = ("period_start", "period_end", "prior_start", "prior_end", "period_start_utc",
-                "period_end_utc")
+                "period_end_utc", "prior_start_utc", "prior_end_utc")
 _NAME = r"^[a-z][a-z0-9_]*$"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -112,6 +112,16 @@ class MetricDef(_Strict):
     sql: str | None = None
     expression: str | None = None
     manual: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _not_built_in(cls, v: str) -> str:
+        from northstar.metrics.expression import BUILT_INS
+
+        if v in BUILT_INS:
+            raise ValueError(f"{v!r} is a built-in name of expressions ({BUILT_INS[v]}); "
+                             "give the metric another name")
+        return v
 
     @field_validator("grain", mode="before")
     @classmethod

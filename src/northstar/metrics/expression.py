@@ -1,13 +1,25 @@
 """Expressions over other metrics (`net_revenue / gmv`): parsed once, evaluated safely.
 
-Only numbers, metric names, + - * / and parentheses are allowed; no SQL reaches the database."""
+Only numbers, metric names, the built-in names (`BUILT_INS`), + - * / and parentheses are
+allowed; no SQL reaches the database."""
 
 from __future__ import annotations
 
 import ast
+import functools
 from decimal import Decimal
 
 Number = Decimal | float | int
+
+BUILT_INS: dict[str, str] = {
+    "months": "the number of calendar months in the period the value is for: 1 for a month, "
+              "3 for a quarter, 12 for a year, 7 x 12 / 365.25 for a week",
+}
+"""Names an expression may use that are not metrics, each evaluated per period, with what it
+is. A metric may not take one of these names."""
+
+_DAYS_PER_MONTH = 365.25 / 12
+_MONTHS = {"month": 1.0, "quarter": 3.0, "year": 12.0}
 
 _ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.Load,
             ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.UAdd)
@@ -28,13 +40,32 @@ def _parse(text: str) -> ast.Expression:
     return tree
 
 
-def names_in(text: str) -> list[str]:
-    """The metric names an expression uses, in order of first appearance."""
+@functools.lru_cache(maxsize=1024)
+def _names(text: str) -> tuple[str, ...]:
+    """Every name an expression uses, in order of first appearance (parsed once per text)."""
     seen: list[str] = []
     for node in ast.walk(_parse(text)):
         if isinstance(node, ast.Name) and node.id not in seen:
             seen.append(node.id)
-    return seen
+    return tuple(seen)
+
+
+def names_in(text: str) -> list[str]:
+    """The metric names an expression uses, in order of first appearance (built-ins left out)."""
+    return [n for n in _names(text) if n not in BUILT_INS]
+
+
+def built_ins_in(text: str) -> list[str]:
+    """The built-in names (`months`) an expression uses."""
+    return [n for n in _names(text) if n in BUILT_INS]
+
+
+def months_in(kind: str) -> float:
+    """`months` for a period of this kind (`month`, `quarter`, `year`, `week`): calendar months
+    in it. A week, which is not made of months, is its days over the average month's."""
+    if kind == "week":
+        return 7 / _DAYS_PER_MONTH
+    return _MONTHS[kind]
 
 
 def evaluate(text: str, values: dict[str, Number | None]) -> float | None:

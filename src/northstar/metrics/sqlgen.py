@@ -61,6 +61,7 @@ def fill_placeholders(sql: str, current: Bounds, prior: Bounds) -> str:
         "period_start": literal(current[1]), "period_end": literal(current[2]),
         "prior_start": literal(prior[1]), "prior_end": literal(prior[2]),
         "period_start_utc": literal(current[3]), "period_end_utc": literal(current[4]),
+        "prior_start_utc": literal(prior[3]), "prior_end_utc": literal(prior[4]),
     }
     out = sql
     for name, lit in values.items():
