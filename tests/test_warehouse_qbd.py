@@ -335,3 +335,24 @@ def test_the_mapping_refuses_what_does_not_apply() -> None:
                                     "columns": {"Account": {"to": "account"}}})
     with pytest.raises(ValueError, match="`id` is required"):
         FileMapping.model_validate({"table": "remittance_lines"})
+
+
+def test_the_desktop_example_in_the_docs_gives_the_rows_it_shows(tmp_path: Path) -> None:
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "warehouse.md").read_text("utf-8")
+    section = doc[doc.index("## QuickBooks Desktop: Profit & Loss by Month"):]
+    mapping = re.search(r"```yaml\n(# qbd\.yml\n.*?)```", section, re.S)
+    export = re.search(r"```csv file=(\S+)\n(.*?)```", section, re.S)
+    assert mapping is not None and export is not None
+    table = section[export.end():section.index("How the report is read")]
+    shown = [[c.strip() for c in line.strip().strip("|").split("|")]
+             for line in table.splitlines() if line.startswith("| PL-")]
+    with Project.init(tmp_path / "p", timezone="UTC") as p:
+        (p.root / "qbd.yml").write_text(mapping.group(1), encoding="utf-8")
+        (p.root / export.group(1)).write_text(export.group(2), encoding="utf-8")
+        load_mapped(p, p.root / export.group(1), p.root / "qbd.yml")
+        got = pnl(p)
+    assert len(shown) == 9
+    assert sorted((i, date.fromisoformat(m), n or None, a, Decimal(v))
+                  for i, m, n, a, v in shown) == got
