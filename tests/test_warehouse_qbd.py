@@ -169,14 +169,16 @@ def _xlsx(path: Path, rows: list[list[object]], *, tips_first: bool = True) -> P
 
 
 # The same company with account numbers off, as Desktop's Excel export: the outline in columns
-# A-E, amounts as numbers (one typed as text in parentheses), no title lines.
+# A-E, amounts as numbers (one typed as text in parentheses), no title lines; the totals are
+# formulas that were never calculated (openpyxl saves no values), which must not matter.
 NUMBERS_OFF: list[list[object]] = [
     [None, None, None, None, None, "Jan 24", None, "Feb 24", None, "TOTAL"],
     ["Ordinary Income/Expense"],
     [None, "Income"],
     [None, None, "Managed Services", None, None, 12000, None, 12500.5, None, 24500.5],
     [None, None, "Cloud & Licensing", None, None, None, None, 800, None, 800],
-    [None, "Total Income", None, None, None, 12000, None, 13300.5, None, 25300.5],
+    [None, "Total Income", None, None, None, "=SUM(F4:F5)", None, "=SUM(H4:H5)", None,
+     "=F6+H6"],
     [None, "Cost of Goods Sold"],
     [None, None, "Cost of Goods Sold"],
     [None, None, None, "Hardware & Software", None, 640.25, None, -10, None, 630.25],
@@ -186,7 +188,8 @@ NUMBERS_OFF: list[list[object]] = [
     [None, "Expense"],
     [None, None, "Marketing", None, None, "(75.00)", None, 300, None, 225],
     [None, None, "Rent", None, None, 2500, None, 2500, None, 5000],
-    [None, "Total Expense", None, None, None, 2425, None, 2800, None, 5225],
+    [None, "Total Expense", None, None, None, "=SUM(F14:F15)", None, "=SUM(H14:H15)", None,
+     "=F16+H16"],
     ["Net Ordinary Income", None, None, None, None, 8934.75, None, 10510.5, None, 19445.25],
     ["Net Income", None, None, None, None, 8934.75, None, 10510.5, None, 19445.25],
 ]
@@ -309,6 +312,17 @@ def test_errors_on_the_command_line_name_file_and_row_without_a_traceback(
     assert proc.returncode == 2
     assert proc.stderr.strip() == ("error: bad.xlsx, sheet Sheet: row 3, column Jan 24: "
                                    "'twelve' is not a number")
+
+
+def test_an_account_amount_that_is_an_uncalculated_formula_is_refused(project: Project
+                                                                      ) -> None:
+    path = _xlsx(project.root / "f.xlsx", [
+        [None, None, "Jan 24", "TOTAL"], [None, "Expense"],
+        [None, "Rent", "=1000+1500", "=C3"], [None, "Total Expense", "=C3", "=C3"]],
+        tips_first=False)
+    with pytest.raises(LoadError, match=r"f\.xlsx, sheet Sheet: row 3, column Jan 24: the "
+                                        r"formula =1000\+1500 has no saved value"):
+        load_mapped(project, path, project.root / "qbd.yml")
 
 
 def test_months_an_export_may_name() -> None:

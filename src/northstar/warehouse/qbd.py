@@ -33,7 +33,17 @@ from northstar.warehouse.files import ColumnMap, number_parser, read_text
 
 __all__ = ["PnlReport", "month_of", "read_pnl_by_month"]
 
-Cell = str | Decimal | datetime | None
+
+
+@dataclass(frozen=True)
+class _Uncalculated:
+    """An Excel cell holding a formula whose value was never saved (the file was not written
+    by Excel): there is no number to read."""
+
+    formula: str
+
+
+Cell = str | Decimal | datetime | _Uncalculated | None
 
 _MONTHS = {name: n for n, names in enumerate((
     ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
@@ -143,30 +153,36 @@ def _excel_rows(path: Path, sheet: str | None) -> tuple[str, list[tuple[int, lis
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
         raise LoadError(f"{path.name}: not an Excel workbook that can be read ({exc})") from None
     try:
         names = book.sheetnames
         if sheet is not None and sheet not in names:
             raise LoadError(f"{path.name}: no sheet {sheet!r}; sheets: {', '.join(names)}")
-        chosen = [sheet] if sheet is not None else names
-        grids = {}
-        for name in chosen:
-            grid: list[tuple[int, list[Cell]]] = []
-            rows = book[name].iter_rows(min_row=1, values_only=True)
-            for number, values in enumerate(rows, start=1):
-                grid.append((number, [_excel_cell(v) for v in values]))
-            if sheet is not None or _header(grid) is not None:
-                return name, grid
-            grids[name] = grid
         if not names:
             raise LoadError(f"{path.name}: the workbook has no sheets")
-        return names[0], grids[names[0]]
+        first: list[tuple[int, list[Cell]]] | None = None
+        for name in [sheet] if sheet is not None else names:
+            grid: list[tuple[int, list[Cell]]] = []
+            rows = zip(book[name].iter_rows(min_row=1, values_only=True),
+                       formulas[name].iter_rows(min_row=1, values_only=True), strict=False)
+            for number, (values, written) in enumerate(rows, start=1):
+                grid.append((number, [_excel_cell(v, w) for v, w in
+                                      zip(values, [*written, *[None] * len(values)],
+                                          strict=False)]))
+            if sheet is not None or _header(grid) is not None:
+                return name, grid
+            first = grid if first is None else first
+        return names[0], first or []
     finally:
         book.close()
+        formulas.close()
 
 
-def _excel_cell(value: Any) -> Cell:
+def _excel_cell(value: Any, written: Any) -> Cell:
+    if value is None and isinstance(written, str) and written.startswith("="):
+        return _Uncalculated(written)
     if value is None or isinstance(value, datetime):
         return value
     if isinstance(value, bool):
@@ -238,6 +254,9 @@ def _label(cells: list[Cell], before: int) -> tuple[str, tuple[int, int]] | None
 
 
 def _amount(cell: Cell) -> Decimal:
+    if isinstance(cell, _Uncalculated):
+        raise ValueError(f"the formula {cell.formula} has no saved value (the file was not "
+                         "saved by Excel); open it in Excel, save it, and load it again")
     if isinstance(cell, datetime):
         raise ValueError(f"{cell:%Y-%m-%d} is a date, not an amount")
     value = cell if isinstance(cell, Decimal) else _PARSE(str(cell))
@@ -286,23 +305,22 @@ def read_pnl_by_month(path: str | Path, *, encoding: str = "utf-8-sig",
     for line, cells in body:
         at = f"{where}: {unit} {line}"
         found = _label(cells, first)
+        present = [(heading, month, cells[index]) for index, heading, month in months
+                   if index < len(cells) and cells[index] is not None]
+        if found is None:
+            if present:
+                raise LoadError(f"{at}: amounts without an account name")
+            continue
+        label, depth = found
+        leaf = _classify(at, line, label, depth, bool(present), state)
+        if leaf is None:
+            continue
         amounts: list[tuple[date, Decimal]] = []
-        for index, heading, month in months:
-            cell = cells[index] if index < len(cells) else None
-            if cell is None:
-                continue
+        for heading, month, cell in present:
             try:
                 amounts.append((month, _amount(cell)))
             except ValueError as exc:
                 raise LoadError(f"{at}, column {heading}: {exc}") from None
-        if found is None:
-            if amounts:
-                raise LoadError(f"{at}: amounts without an account name")
-            continue
-        label, depth = found
-        leaf = _classify(at, line, label, depth, bool(amounts), state)
-        if leaf is None:
-            continue
         number, account = leaf
         if account in seen:
             raise LoadError(f"{at}: the account {account!r} is also on {unit} {seen[account]}")
