@@ -278,3 +278,24 @@ def test_profit_and_loss_rereads_three_closed_months(tmp_path: Path,
     assert fourth[0].appended == 1
     assert {row[0]: row[4] for row in _pnl(p)}["PL-2023-11-Rent"] == Decimal("860.00")
     assert _asked(fake)[0][0] == "2023-08-01"  # the backfill month less the look-back
+
+
+@pytest.mark.usefixtures("march_2024")
+def test_a_report_without_month_columns_fails_clearly(tmp_path: Path,
+                                                      fake: QuickBooksFake) -> None:
+    p = project_for(tmp_path, fake)
+    original = fake.route
+
+    def totals_only(req):  # type: ignore[no-untyped-def]
+        status, headers, body = original(req)
+        if req.path.endswith(PNL_REQUESTS):
+            body["Header"]["SummarizeColumnsBy"] = "Total"
+            body["Columns"]["Column"] = [body["Columns"]["Column"][0],
+                                         body["Columns"]["Column"][-1]]
+        return status, headers, body
+
+    fake.route = totals_only  # type: ignore[method-assign]
+    with pytest.raises(SyncFailed, match=r"profit_and_loss: the ProfitAndLoss report has no "
+                                         r"month columns \(SummarizeColumnsBy 'Total'\)"):
+        sync(p, "books", objects=["profit_and_loss"])
+    assert "raw_profit_and_loss" not in raw_tables(p)
