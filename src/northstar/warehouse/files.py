@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -231,8 +231,9 @@ def read_text(path: Path, encoding: str) -> str:
                         "mapping (e.g. cp1252)") from None
 
 
-def _split(path: Path, text: str, delimiter: str | None) -> tuple[list[str], list[tuple[int,
-                                                                                    list[str]]]]:
+def csv_dialect(text: str, delimiter: str | None) -> tuple[str, str, int]:
+    """(delimiter, text, line offset) of a spreadsheet CSV: an Excel `sep=;` first line is obeyed
+    and taken off, and the delimiter is sniffed unless given."""
     offset = 0
     first, _, rest = text.partition("\n")
     if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
@@ -243,24 +244,35 @@ def _split(path: Path, text: str, delimiter: str | None) -> tuple[list[str], lis
             delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
+    return delimiter, text, offset
+
+
+def csv_lines(path: Path, text: str, delimiter: str, offset: int
+              ) -> Iterator[tuple[int, list[str]]]:
+    """Each record with its line in the file; a record that cannot be read stops the file."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise LoadError(f"{path.name}: the file is empty") from None
-    except csv.Error as exc:
-        raise LoadError(f"{path.name}: line {1 + offset}: {exc}") from None
-    rows: list[tuple[int, list[str]]] = []
     while True:
         try:
             record = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
             raise LoadError(f"{path.name}: line {reader.line_num + offset}: {exc}") from None
+        yield reader.line_num + offset, record
+
+
+def _split(path: Path, text: str, delimiter: str | None) -> tuple[list[str], list[tuple[int,
+                                                                                    list[str]]]]:
+    delimiter, text, offset = csv_dialect(text, delimiter)
+    records = csv_lines(path, text, delimiter, offset)
+    first = next(records, None)
+    if first is None:
+        raise LoadError(f"{path.name}: the file is empty")
+    header = first[1]
+    rows: list[tuple[int, list[str]]] = []
+    for line, record in records:
         if not record or all(not c.strip() for c in record):
             continue
-        line = reader.line_num + offset
         if len(record) != len(header):
             raise LoadError(f"{path.name}: line {line}: {len(record)} fields, the header has "
                             f"{len(header)} (delimiter {delimiter!r})")

@@ -18,8 +18,6 @@ row and what was expected there; nothing is returned half read. See docs/warehou
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from northstar.errors import LoadError
-from northstar.warehouse.files import ColumnMap, number_parser, read_text
+from northstar.warehouse.files import ColumnMap, csv_dialect, csv_lines, number_parser, read_text
 
 __all__ = ["PnlReport", "month_of", "read_pnl_by_month"]
 
@@ -126,25 +124,9 @@ def _spans_months(text: str) -> bool:
 
 # -- reading the grid ------------------------------------------------------------------------
 def _csv_rows(path: Path, encoding: str, delimiter: str | None) -> Iterator[tuple[int, list[Cell]]]:
-    text = read_text(path, encoding)
-    offset = 0
-    first, _, rest = text.partition("\n")
-    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
-        delimiter, text, offset = delimiter or first.strip()[4], rest, 1
-    if delimiter is None:
-        try:
-            delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t").delimiter
-        except csv.Error:
-            delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise LoadError(f"{path.name}: line {reader.line_num + offset}: {exc}") from None
-        yield reader.line_num + offset, [c if c.strip() else None for c in record]
+    found, text, offset = csv_dialect(read_text(path, encoding), delimiter)
+    for line, record in csv_lines(path, text, found, offset):
+        yield line, [c if c.strip() else None for c in record]
 
 
 def _excel_rows(path: Path, sheet: str | None) -> tuple[str, list[tuple[int, list[Cell]]]]:
