@@ -390,3 +390,30 @@ def test_the_desktop_example_in_the_docs_gives_the_rows_it_shows(tmp_path: Path)
     assert len(shown) == 9
     assert sorted((i, date.fromisoformat(m), n or None, a, Decimal(v))
                   for i, m, n, a, v in shown) == got
+
+
+@pytest.mark.parametrize("indent", ["    ", ""])
+def test_one_label_column_indented_with_spaces_or_not_at_all(project: Project, indent: str
+                                                              ) -> None:
+    """Sub-accounts by leading spaces in a single label column; with no indentation at all the
+    parents come from their Total rows alone."""
+    i1, i2, i3 = indent, indent * 2, indent * 3
+    path = write(project.root, "flat.csv", [
+        "\"\",\"Jan 2024\",\"Feb 2024\",\"Total\"",
+        f"\"{i1}Income\"",
+        f"\"{i2}Managed Services\",\"100.00\",\"110.00\",\"210.00\"",
+        f"\"{i1}Total Income\",\"100.00\",\"110.00\",\"210.00\"",
+        f"\"{i1}Cost of Goods Sold\"",
+        f"\"{i2}Cost of Goods Sold\"",
+        f"\"{i3}Hardware & Software\",\"40.00\",,\"40.00\"",
+        f"\"{i3}Agreement Tools & Licences\",,\"-5.00\",\"-5.00\"",
+        f"\"{i2}Total Cost of Goods Sold\",\"40.00\",\"-5.00\",\"35.00\"",
+        f"\"{i1}Total COGS\",\"40.00\",\"-5.00\",\"35.00\"",
+        "\"Net Income\",\"60.00\",\"115.00\",\"175.00\""])
+    report = load_mapped(project, path, project.root / "qbd.yml")
+    assert (report.appended, report.unmapped_accounts) == (4, [])
+    assert pnl(project) == sorted([
+        _row(JAN, None, "Managed Services", "100.00"),
+        _row(FEB, None, "Managed Services", "110.00"),
+        _row(JAN, None, "Cost of Goods Sold:Hardware & Software", "40.00"),
+        _row(FEB, None, "Cost of Goods Sold:Agreement Tools & Licences", "-5.00")])
