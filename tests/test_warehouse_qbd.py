@@ -105,7 +105,7 @@ EXPECTED_ON = sorted([
 
 def _msp_books(root: Path, engine_url: str | None = None) -> Project:
     """A project with the MSP pack's account categories as its reference, and qbd.yml."""
-    p = Project.init(root, timezone="UTC", **({"engine_url": engine_url} if engine_url else {}))
+    p = Project.init(root, timezone="UTC", engine_url=engine_url or "duckdb:///northstar.duckdb")
     shutil.copy2(get_pack("msp").reference_dir / "account_categories.csv",
                  p.root / "reference" / "account_categories.csv")
     p.load_reference()
