@@ -1,12 +1,14 @@
 """QuickBooks Online against its fake: OAuth2 refresh-token rotation kept in the secrets file,
 an expired access token, keyset paging, lines mapped to the marketplace pack's tables with
-their account numbers, inactive name-list rows, a Fault answer."""
+their account numbers, inactive name-list rows, a Fault answer, and the Profit and Loss report
+by month (spans, the look-back, corrections and accounts that left a month)."""
 
 from __future__ import annotations
 
 import json
 import os
 from collections.abc import Iterator
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import pytest
 from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
 from fakes.quickbooks import CLIENT_ID, CLIENT_SECRET, FIRST_REFRESH, REALM, QuickBooksFake
 from northstar.project import Project
+from northstar.sources.quickbooks import QuickBooks
 from northstar.sources.sync import SyncFailed, sync
 
 TOML = """
@@ -185,3 +188,114 @@ def test_fault_inside_a_200_fails_the_object(tmp_path: Path, fake: QuickBooksFak
         sync(p, "books", objects=["customers", "vendors"])
     assert "raw_qbo_vendors" not in raw_tables(p)
     assert "raw_qbo_customers" in raw_tables(p)
+
+
+PNL_REQUESTS = "/reports/ProfitAndLoss"
+
+
+def _pnl(p: Project) -> list[tuple[str, date, str | None, str, Decimal]]:
+    """The newest version of each profit_and_loss row."""
+    return sorted(p.engine.rows(
+        "SELECT id, month, account_number, account, amount FROM (SELECT *, row_number() OVER "
+        "(PARTITION BY source_id ORDER BY load_id DESC) AS n FROM raw_profit_and_loss) AS v "
+        "WHERE n = 1"))
+
+
+def _asked(fake: QuickBooksFake) -> list[tuple[str | None, ...]]:
+    return [(r.arg("start_date"), r.arg("end_date"), r.arg("summarize_column_by"),
+             r.arg("accounting_method")) for r in fake.requests if r.path.endswith(PNL_REQUESTS)]
+
+
+@pytest.fixture
+def march_2024(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The connector's clock: 15 March 2024 (the report's last month is the current one)."""
+    monkeypatch.setattr(QuickBooks, "now", staticmethod(lambda: datetime(2024, 3, 15, 12)))
+
+
+@pytest.mark.usefixtures("march_2024")
+def test_profit_and_loss_report_by_month(tmp_path: Path, fake: QuickBooksFake) -> None:
+    fake.pnl_numbers = True  # "Show account numbers": the names carry them, the rows must not
+    p = project_for(tmp_path, fake)
+    runs = sync(p, "books", objects=["accounts", "profit_and_loss"])
+    assert [r.status for r in runs] == ["ok", "ok"]
+    # no start_date: from 1 January of last year, in spans of at most six months
+    assert _asked(fake) == [("2023-01-01", "2023-06-30", "Month", "Accrual"),
+                            ("2023-07-01", "2023-12-31", "Month", "Accrual"),
+                            ("2024-01-01", "2024-03-31", "Month", "Accrual")]
+    d = Decimal
+    # the fake's P&L by hand: totals, Gross Profit and Net Income left out; Organiser payouts'
+    # own posting is its row, Venue fees its sub-account; 70-72 are not in the account list,
+    # so they have no number
+    assert _pnl(p) == [
+        ("PL-2023-11-Interest earned", date(2023, 11, 1), None, "Interest earned", d("3.21")),
+        ("PL-2023-11-Rent", date(2023, 11, 1), None, "Rent", d("850.00")),
+        ("PL-2024-01-Organiser payouts", date(2024, 1, 1), "4200", "Organiser payouts",
+         d("250.00")),
+        ("PL-2024-01-Organiser payouts:Venue fees", date(2024, 1, 1), None,
+         "Organiser payouts:Venue fees", d("1200.00")),
+        ("PL-2024-01-Rent", date(2024, 1, 1), None, "Rent", d("900.00")),
+        ("PL-2024-01-Sampling revenue", date(2024, 1, 1), "4110", "Sampling revenue",
+         d("1500.00")),
+        ("PL-2024-02-Festival revenue", date(2024, 2, 1), "4120", "Festival revenue",
+         d("4000.00")),
+        ("PL-2024-02-Rent", date(2024, 2, 1), None, "Rent", d("900.00")),
+        ("PL-2024-02-Sampling revenue", date(2024, 2, 1), "4110", "Sampling revenue",
+         d("1525.50")),
+        ("PL-2024-03-Organiser payouts:Venue fees", date(2024, 3, 1), None,
+         "Organiser payouts:Venue fees", d("-30.00")),
+        ("PL-2024-03-Rent", date(2024, 3, 1), None, "Rent", d("900.00")),
+        ("PL-2024-03-Sampling revenue", date(2024, 3, 1), "4110", "Sampling revenue",
+         d("1600.00")),
+    ]
+
+
+@pytest.mark.usefixtures("march_2024")
+def test_profit_and_loss_rereads_three_closed_months(tmp_path: Path,
+                                                      fake: QuickBooksFake) -> None:
+    p = project_for(tmp_path, fake)
+    sync(p, "books", objects=["accounts", "profit_and_loss"])
+    fake.requests.clear()
+    again = sync(p, "books", objects=["profit_and_loss"])
+    # the cursor is March 2024; three closed months before it are read again
+    assert _asked(fake) == [("2023-12-01", "2024-03-31", "Month", "Accrual")]
+    assert again[0].appended == 0
+    # January closed, then a correction came in; March's venue fees were moved away (the
+    # report leaves the account out now); November changed too, but is past the look-back
+    fake.pnl["2"]["2024-01"] = 1490.0
+    del fake.pnl["70"]["2024-03"]
+    fake.pnl["71"]["2023-11"] = 860.0
+    third = sync(p, "books", objects=["profit_and_loss"])
+    assert third[0].appended == 2
+    now = {row[0]: row[4] for row in _pnl(p)}
+    assert now["PL-2024-01-Sampling revenue"] == Decimal("1490.00")
+    assert now["PL-2024-03-Organiser payouts:Venue fees"] == Decimal("0.00")
+    assert now["PL-2023-11-Rent"] == Decimal("850.00")
+    assert p.engine.scalar("SELECT count(*) FROM raw_profit_and_loss WHERE source_id = "
+                           "'PL-2024-01-Sampling revenue'") == 2  # the first figure is kept
+    # a backfill reads November again
+    fake.requests.clear()
+    fourth = sync(p, "books", objects=["profit_and_loss"], backfill_from=date(2023, 11, 1))
+    assert fourth[0].appended == 1
+    assert {row[0]: row[4] for row in _pnl(p)}["PL-2023-11-Rent"] == Decimal("860.00")
+    assert _asked(fake)[0][0] == "2023-08-01"  # the backfill month less the look-back
+
+
+@pytest.mark.usefixtures("march_2024")
+def test_a_report_without_month_columns_fails_clearly(tmp_path: Path,
+                                                      fake: QuickBooksFake) -> None:
+    p = project_for(tmp_path, fake)
+    original = fake.route
+
+    def totals_only(req):  # type: ignore[no-untyped-def]
+        status, headers, body = original(req)
+        if req.path.endswith(PNL_REQUESTS):
+            body["Header"]["SummarizeColumnsBy"] = "Total"
+            body["Columns"]["Column"] = [body["Columns"]["Column"][0],
+                                         body["Columns"]["Column"][-1]]
+        return status, headers, body
+
+    fake.route = totals_only  # type: ignore[method-assign]
+    with pytest.raises(SyncFailed, match=r"profit_and_loss: the ProfitAndLoss report has no "
+                                         r"month columns \(SummarizeColumnsBy 'Total'\)"):
+        sync(p, "books", objects=["profit_and_loss"])
+    assert "raw_profit_and_loss" not in raw_tables(p)

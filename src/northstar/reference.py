@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from northstar.project import Project
 
 __all__ = ["REFERENCE_DIR", "REFERENCE_PREFIX", "REFERENCE_SOURCE", "ReferenceLoad",
-           "load_reference", "reference_files"]
+           "load_reference", "reference_files", "reference_ids"]
 
 REFERENCE_DIR = "reference"
 REFERENCE_PREFIX = "ref_"
@@ -57,6 +57,14 @@ def load_reference(project: Project, paths: list[Path] | None = None) -> list[Re
     """Load each reference file (by default all of the project's) that differs from the ledger."""
     return [_load(project, path) for path in
             (reference_files(project.root) if paths is None else paths)]
+
+
+def reference_ids(project: Project, name: str) -> set[str] | None:
+    """The ids (first column) reference table `name` holds now; None when the project has no
+    such table."""
+    table = raw_table(REFERENCE_PREFIX + name)
+    held = _latest(project, table, dict(project.engine.columns(table) or []))
+    return None if held is None else set(held)
 
 
 def _load(project: Project, path: Path) -> ReferenceLoad:

@@ -6,6 +6,13 @@
   (`SELECT * FROM E [WHERE MetaData.LastUpdatedTime >= 't' [AND Active IN (true,false)]]
   ORDERBY MetaData.LastUpdatedTime STARTPOSITION n MAXRESULTS m`), 1-based, max 1000, name lists
   hide inactive rows unless asked, no rows gives `{"QueryResponse": {}}`;
+- `/v3/company/<realm>/reports/ProfitAndLoss?start_date=&end_date=&summarize_column_by=Month`:
+  the report in Intuit's shape (Header; Columns.Column with ColType and MetaData StartDate,
+  EndDate, ColKey; Rows.Row sections by `group` with Header/Rows/Summary, `Data` rows whose
+  ColData carry the account id), summed from `pnl` over `pnl_accounts`; a parent account is a
+  section of its own (its own postings in its Header), accounts with nothing in the range are
+  left out, and with `pnl_numbers` on the names carry the account number ("4110 Sampling
+  revenue") as when "Show account numbers" is set;
 - 401 in the lowercase `fault` shape, 400 `Fault` validation errors, 429 ThrottleExceeded."""
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import base64
 import operator
 import re
 import uuid
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -151,6 +158,22 @@ class QuickBooksFake(FakeServer):
                               "AccountBasedExpenseLineDetail": {"AccountRef": ref("5")}}],
                 })
 
+        # The P&L the report sums: (account id, name, parent id, report group); amounts by month
+        self.pnl_accounts: list[tuple[str, str, str | None, str]] = [
+            ("2", "Sampling revenue", None, "Income"), ("3", "Festival revenue", None, "Income"),
+            ("5", "Organiser payouts", None, "COGS"), ("70", "Venue fees", "5", "COGS"),
+            ("71", "Rent", None, "Expenses"), ("72", "Interest earned", None, "OtherIncome"),
+        ]
+        self.pnl: dict[str, dict[str, float]] = {
+            "2": {"2024-01": 1500.0, "2024-02": 1525.5, "2024-03": 1600.0},
+            "3": {"2024-02": 4000.0},
+            "5": {"2024-01": 250.0},
+            "70": {"2024-01": 1200.0, "2024-03": -30.0},
+            "71": {"2023-11": 850.0, "2024-01": 900.0, "2024-02": 900.0, "2024-03": 900.0},
+            "72": {"2023-11": 3.21},
+        }
+        self.pnl_numbers = False
+
     def touch(self, entity: str, rid: str, **fields: Any) -> None:
         for row in self.entities[entity]:
             if row["Id"] == rid:
@@ -190,6 +213,8 @@ class QuickBooksFake(FakeServer):
                 "detail": "Token expired: " + auth[7:15] + "...", "code": "3200"}],
                 "type": "AUTHENTICATION"}, "time": stamp(datetime.now(UTC))}
         prefix = f"/v3/company/{REALM}"
+        if req.path == f"{prefix}/reports/ProfitAndLoss" and req.method == "GET":
+            return self._profit_and_loss(req)
         if req.path != f"{prefix}/query" or req.method != "GET":
             return 404, {}, self.error_body(404, f"no route {req.path}")
         if req.headers.get("accept") != "application/json":
@@ -250,3 +275,99 @@ class QuickBooksFake(FakeServer):
         return 200, {"intuit_tid": str(uuid.uuid4())}, {
             "QueryResponse": {entity: page, "startPosition": start, "maxResults": len(page)},
             "time": now}
+
+    # -- the ProfitAndLoss report ----------------------------------------------------------------
+    def _profit_and_loss(self, req: Request) -> Answer:
+        try:
+            start = date.fromisoformat(req.arg("start_date") or "")
+            end = date.fromisoformat(req.arg("end_date") or "")
+        except ValueError:
+            return 400, {}, self.error_body(400, "start_date and end_date must be YYYY-MM-DD")
+        if start > end:
+            return 400, {}, self.error_body(400, "start_date must be before end_date")
+        if req.arg("summarize_column_by") != "Month":
+            return 400, {}, self.error_body(400, "this fake sums by Month only")
+        months: list[date] = []
+        m = start.replace(day=1)
+        while m <= end:
+            months.append(m)
+            m = date(m.year + m.month // 12, m.month % 12 + 1, 1)
+        columns: list[dict[str, Any]] = [
+            {"ColTitle": "", "ColType": "Account",
+             "MetaData": [{"Name": "ColKey", "Value": "account"}]}]
+        for month in months:
+            last = date(month.year + month.month // 12, month.month % 12 + 1, 1) - timedelta(1)
+            columns.append({"ColTitle": f"{month:%b %Y}", "ColType": "Money", "MetaData": [
+                {"Name": "StartDate", "Value": max(month, start).isoformat()},
+                {"Name": "EndDate", "Value": min(last, end).isoformat()},
+                {"Name": "ColKey", "Value": f"{month:%b %Y}"}]})
+        columns.append({"ColTitle": "Total", "ColType": "Money",
+                        "MetaData": [{"Name": "ColKey", "Value": "total"}]})
+        keys = [f"{month:%Y-%m}" for month in months]
+        numbers = {r["Id"]: r.get("AcctNum") for r in self.entities.get("Account", [])}
+
+        def own(acc: str) -> list[float | None]:
+            return [self.pnl.get(acc, {}).get(k) for k in keys]
+
+        def total(acc: str) -> list[float]:
+            sums = [v or 0.0 for v in own(acc)]
+            for child in (a for a, _, parent, _ in self.pnl_accounts if parent == acc):
+                sums = [x + y for x, y in zip(sums, total(child), strict=True)]
+            return sums
+
+        blank = [{"value": ""}] * (len(keys) + 1)
+
+        def cells(values: list[float | None]) -> list[dict[str, str]]:
+            shown = [f"{v:.2f}" if v is not None else "" for v in values]
+            whole = sum(v for v in values if v is not None)
+            return [*({"value": v} for v in shown), {"value": f"{whole:.2f}"}]
+
+        def summary(title: str, values: list[float]) -> dict[str, Any]:
+            return {"ColData": [{"value": title}, *cells(list(values))]}
+
+        def label(acc: str, name: str) -> dict[str, str]:
+            number = numbers.get(acc)
+            shown = f"{number} {name}" if self.pnl_numbers and number else name
+            return {"value": shown, "id": acc}
+
+        def node(acc: str, name: str) -> dict[str, Any] | None:
+            kids = [n for n in (node(a, nm) for a, nm, parent, _ in self.pnl_accounts
+                                if parent == acc) if n is not None]
+            mine = own(acc)
+            posted = any(v is not None for v in mine)
+            if kids:
+                header = [label(acc, name), *(cells(mine) if posted else blank)]
+                return {"Header": {"ColData": header}, "Rows": {"Row": kids},
+                        "Summary": summary(f"Total {name}", total(acc)), "type": "Section"}
+            if posted:
+                return {"ColData": [label(acc, name), *cells(mine)], "type": "Data"}
+            return None
+
+        rows: list[dict[str, Any]] = []
+        titles = {"Income": "Income", "COGS": "Cost of Goods Sold", "Expenses": "Expenses",
+                  "OtherIncome": "Other Income"}
+        for group, title in titles.items():
+            tops = [(a, nm) for a, nm, parent, g in self.pnl_accounts
+                    if g == group and parent is None]
+            kids = [n for n in (node(a, nm) for a, nm in tops) if n is not None]
+            sums = [0.0] * len(keys)
+            for a, _ in tops:
+                sums = [x + y for x, y in zip(sums, total(a), strict=True)]
+            rows.append({"Header": {"ColData": [{"value": title}, *blank]},
+                         "Rows": {"Row": kids} if kids else {},
+                         "Summary": summary(f"Total {title}", sums),
+                         "type": "Section", "group": group})
+            if group == "COGS":
+                rows.append({"Summary": {"ColData": [{"value": "Gross Profit"}, *blank]},
+                             "type": "Section", "group": "GrossProfit"})
+        rows.append({"Summary": {"ColData": [{"value": "Net Income"}, *blank]},
+                     "type": "Section", "group": "NetIncome"})
+        empty = not any(v for acc in self.pnl for v in own(acc) if v is not None)
+        return 200, {"intuit_tid": str(uuid.uuid4())}, {
+            "Header": {"Time": stamp(datetime.now(UTC)), "ReportName": "ProfitAndLoss",
+                       "ReportBasis": req.arg("accounting_method") or "Accrual",
+                       "StartPeriod": start.isoformat(), "EndPeriod": end.isoformat(),
+                       "SummarizeColumnsBy": "Month", "Currency": "USD",
+                       "Option": [{"Name": "AccountingStandard", "Value": "GAAP"},
+                                  {"Name": "NoReportData", "Value": str(empty).lower()}]},
+            "Columns": {"Column": columns}, "Rows": {"Row": rows}}

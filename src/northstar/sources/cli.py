@@ -102,18 +102,20 @@ def status_command(project: ProjectDir = Path(".")) -> None:
         found = findings(p.ledger, 20)
     if not runs:
         out.print("No source has run yet: declare one in sources.toml and run `northstar sync`.")
-        return
-    table = Table("source", "object", "finished (UTC)", "status", "read", "new", "read up to",
-                  "error")
-    for r in runs:
-        style = "green" if r["status"] == "ok" else "red"
-        finished = r["finished_at"]
-        table.add_row(r["source"], r["object"], f"{finished:%Y-%m-%d %H:%M}" if finished else "",
-                      f"[{style}]{r['status']}[/]", f"{r['fetched']:,}", f"{r['appended']:,}",
-                      f"{r['cursor']:%Y-%m-%d %H:%M}" if r["cursor"] else "",
-                      r["error"] or "")
-    out.print(table)
-    if found:
+    else:
+        table = Table("source", "object", "finished (UTC)", "status", "read", "new",
+                      "read up to", "error")
+        for r in runs:
+            style = "green" if r["status"] == "ok" else "red"
+            finished = r["finished_at"]
+            table.add_row(r["source"], r["object"],
+                          f"{finished:%Y-%m-%d %H:%M}" if finished else "",
+                          f"[{style}]{r['status']}[/]", f"{r['fetched']:,}",
+                          f"{r['appended']:,}",
+                          f"{r['cursor']:%Y-%m-%d %H:%M}" if r["cursor"] else "",
+                          r["error"] or "")
+        out.print(table)
+    if found:  # file loads (load-mapped) keep findings too
         colours = {"rejected": "red", "warning": "yellow", "review": "cyan"}
         issues = Table("found (UTC)", "severity", "source", "table", "finding",
                        title="Data-quality findings (newest first)")

@@ -118,6 +118,18 @@ def record_rejection(ledger: Ledger, source: str, obj: str, table: str, message:
                   id_column="id")
 
 
+def note_finding(ledger: Ledger, source: str, obj: str, table: str, kind: str, severity: str,
+                 key: str, message: str) -> bool:
+    """Append one finding unless the same one (source, table, kind, key) is already kept."""
+    row = _finding(source, obj, table, kind, severity, None, message)
+    row["id"] = f"{source}.{table}.{kind}.{key}"
+    if _known(ledger, row["id"]):
+        return False
+    ledger.append(FINDINGS, pa.Table.from_pylist([row], schema=_SCHEMA), source=source,
+                  id_column="id")
+    return True
+
+
 def findings(ledger: Ledger, limit: int = 50) -> list[dict[str, Any]]:
     """The newest findings first (for `northstar status`, the web app and the API)."""
     if FINDINGS not in ledger.engine.relations():

@@ -1,5 +1,6 @@
 """QuickBooks Online (Accounting API v3): accounts, customers, vendors, items, invoices,
-credit memos, bills, vendor credits (each with their lines) and payments.
+credit memos, bills, vendor credits (each with their lines), payments, and the Profit and Loss
+report by month (`profit_and_loss`, the same rows a QuickBooks Desktop export gives).
 
 Auth: OAuth2 refresh-token grant; Intuit may rotate the refresh token on any refresh, and the
 new one is stored at once (see auth.py). Records are read with the query language, ordered by
@@ -7,21 +8,30 @@ new one is stored at once (see auth.py). Records are read with the query languag
 timestamp seen, skipping the ones already read at exactly that second, so rows edited during a
 run are never skipped. Name lists (accounts, customers, vendors, items) include inactive rows.
 Lines are written to the tables the marketplace pack reads (`invoice_lines`, `bill_lines`...),
-with the ledger account number looked up through the item or account they post to."""
+with the ledger account number looked up through the item or account they post to.
+
+The P&L is a report, not a list of records: each run asks for it by month, in spans of at most
+six months (Intuit's advice), from the cursor's month less three closed months (a closed month's
+P&L still changes: late bills, corrections; each change becomes a new version) to the current
+month. An account the ledger holds for a month the report covers but no longer lists gets a
+new version with amount 0. The first run starts at `start_date`, or else on 1 January of last
+year; `--backfill-from` re-reads from that month."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
 
+from northstar.ledger.store import utcnow
 from northstar.sources.auth import OAuth2Refresh
 from northstar.sources.base import MONEY, TS, Connector, ObjectSpec, Record, Row, TableSpec
 from northstar.sources.config import SourceConfig
 from northstar.sources.http import ApiClient, vendor_message
+from northstar.sources.quickbooks_report import month_ranges, report_rows
 from northstar.sources.secrets import SecretStore
 from northstar.sources.values import RecordError, boolean, day, money, ref, text, timestamp
 
@@ -29,6 +39,11 @@ S = pa.string()
 D = pa.date32()
 TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
 MINOR_VERSION = "75"
+REPORT_MONTHS = 6
+"""Months asked in one ProfitAndLoss request."""
+PNL_LOOKBACK = timedelta(days=85)
+"""Before the cursor's month start, 85 days always lands in the month three months earlier: the
+last three closed months are read again on every run."""
 
 _ACCOUNTS = TableSpec("qbo_accounts", (
     ("id", S), ("name", S), ("fully_qualified_name", S), ("account_type", S),
@@ -66,6 +81,9 @@ def _lines(key: str, parent: str, party: str, extra: tuple[tuple[str, pa.DataTyp
     ))
 
 
+_PNL = TableSpec("profit_and_loss", (
+    ("id", S), ("month", D), ("account_number", S), ("account", S), ("amount", MONEY),
+))
 _PAYMENT_HEADERS = TableSpec("qbo_payments", (
     ("id", S), ("customer_id", S), ("txn_date", D), ("total", MONEY), ("unapplied", MONEY),
     ("deposit_account_id", S), ("currency", S), ("updated_at", TS), ("client_id", S),
@@ -123,7 +141,13 @@ class QuickBooks(Connector):
                                       _lines("vendor_credit_lines", "vendor_credit_id",
                                              "supplier_id"))),
         ObjectSpec("payments", (_PAYMENT_HEADERS, _PAYMENTS)),
+        ObjectSpec("profit_and_loss", (_PNL,), lookback=PNL_LOOKBACK),
     )
+
+    @staticmethod
+    def now() -> datetime:
+        """The current time, naive UTC (the report's last month is this one)."""
+        return utcnow()
 
     @classmethod
     def open_client(cls, cfg: SourceConfig, store: SecretStore) -> ApiClient:
@@ -158,6 +182,9 @@ class QuickBooks(Connector):
         return found
 
     def fetch(self, obj: str, since: datetime | None) -> Iterator[list[Record]]:
+        if obj == "profit_and_loss":
+            yield from self._reports(since)
+            return
         entity, name_list = _ENTITIES[obj]
         size = self.page_size(1000)
         bound, skip = since, 0
@@ -176,7 +203,34 @@ class QuickBooks(Connector):
             else:
                 bound, skip = last, at_last
 
+    def _reports(self, since: datetime | None) -> Iterator[list[Record]]:
+        today = self.now().date()
+        first = since.date() if since is not None else date(today.year - 1, 1, 1)
+        numbers = self.lookup("qbo_accounts", "acct_num")
+        for start, end in month_ranges(first, today, REPORT_MONTHS):
+            body = self.client.request("GET", "/reports/ProfitAndLoss", params={
+                "start_date": start.isoformat(), "end_date": end.isoformat(),
+                "summarize_column_by": "Month", "accounting_method": "Accrual",
+                "minorversion": MINOR_VERSION})
+            found = report_rows(body, numbers)
+            yield found + self._vanished(start, end, {r["id"] for r in found})
+
+    def _vanished(self, start: date, end: date, ids: set[str]) -> list[Record]:
+        """Zero versions for what the ledger holds in [start, end] that the report left out."""
+        months = self.lookup("profit_and_loss", "month")
+        amounts = self.lookup("profit_and_loss", "amount")
+        names = self.lookup("profit_and_loss", "account")
+        numbers = self.lookup("profit_and_loss", "account_number")
+        return [{"id": sid, "month": month.isoformat(), "account_number": numbers.get(sid),
+                 "account": names.get(sid), "amount": "0.00"}
+                for sid, month in sorted(months.items())
+                if month is not None and start <= month <= end and sid not in ids
+                and amounts.get(sid)]
+
     def modified(self, obj: str, record: Record) -> datetime | None:
+        if obj == "profit_and_loss":  # the cursor is the newest month read
+            month = day(record.get("month"))
+            return datetime.combine(month, time()) if month is not None else None
         return timestamp((record.get("MetaData") or {}).get("LastUpdatedTime"))
 
     # -- mapping ---------------------------------------------------------------------------
@@ -220,6 +274,12 @@ class QuickBooks(Connector):
             }
         elif obj == "payments":
             yield from self._payment(r, rid, updated)
+        elif obj == "profit_and_loss":
+            yield "profit_and_loss", {
+                "id": text(r.get("id")), "month": day(r.get("month")),
+                "account_number": text(r.get("account_number")),
+                "account": text(r.get("account")), "amount": money(r.get("amount")),
+            }
         else:
             yield from self._transaction(obj, r, rid, updated)
 

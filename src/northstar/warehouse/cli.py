@@ -52,10 +52,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command("load-mapped")
     def load_mapped_command(
-        file: Annotated[Path, typer.Argument(help="CSV or spreadsheet CSV export to load.")],
+        file: Annotated[Path, typer.Argument(help="CSV or spreadsheet CSV export to load (or a "
+                                             "QuickBooks Desktop P&L by month, CSV or .xlsx).")],
         mapping: Annotated[Path, typer.Option(
-            "--mapping", "-m", help="Column mapping (.yml): target table, id, columns, types, "
-                                    "date formats, tag rules.")],
+            "--mapping", "-m", help="Column mapping (.yml): target table, format, id, columns, "
+                                    "types, date formats, tag rules.")],
         project: ProjectDir = Path("."),
     ) -> None:
         """Append a CSV export to the raw table its mapping names: every row, or none."""
@@ -72,4 +73,14 @@ def register(app: typer.Typer) -> None:
                 out.print(f"{file.name}: {report.appended} row(s) appended to "
                           f"raw_{report.table} (load {report.load_id}; {report.unchanged} "
                           "unchanged)")
+            if report.unmapped_accounts:
+                from rich.markup import escape
+
+                listed = escape(", ".join(report.unmapped_accounts))
+                out.print(f"[yellow]Warning[/]: {len(report.unmapped_accounts)} account(s) in "
+                          f"{escape(file.name)} are not in reference/"
+                          f"{report.accounts_reference}.csv, so no metric counts them: {listed}. "
+                          "Add each with its category, then run `northstar reference`.",
+                          highlight=False, soft_wrap=True)
+            if report.load_id is not None:
                 after_refresh(p, out)

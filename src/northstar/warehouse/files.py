@@ -1,5 +1,7 @@
 """`load_mapped(project, path, mapping)`: a CSV or spreadsheet CSV export with a declared column
-mapping (a YAML file) appended to one raw table — every row, or none.
+mapping (a YAML file) appended to one raw table — every row, or none. A mapping with
+`format: qbd_pnl_by_month` reads QuickBooks Desktop's Profit & Loss by Month report instead
+(CSV or Excel; see qbd.py and pnl.py).
 
 Spreadsheet exports are messy, so the reader copes with what they do: a byte-order mark, an Excel
 `sep=;` first line, `;`, `,`, tab or `|` delimiters (sniffed unless declared), thousands
@@ -12,8 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from northstar.errors import LoadError
 from northstar.files import load_yaml, validate
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ColumnMap", "FileMapping", "FileReport", "load_file_mapping", "load_mapped"]
 
+FileFormat = Literal["csv", "qbd_pnl_by_month"]
 ColumnType = Literal["varchar", "bigint", "double", "decimal", "money", "boolean", "date",
                      "timestamp"]
 _DUCK = {"varchar": "VARCHAR", "bigint": "BIGINT", "double": "DOUBLE",
@@ -81,8 +84,13 @@ class FileMapping(_Strict):
     """Raw table to append to (e.g. `platform_invoice_lines`)."""
     source: str = "file"
     """Source name the rows get in the ledger."""
-    id: str | list[str]
-    """Ledger column holding the record id, or several joined with `-` to make one."""
+    format: FileFormat = "csv"
+    """How the file is laid out: `csv` (a header line, then one record a line) or
+    `qbd_pnl_by_month` (QuickBooks Desktop's Profit & Loss by Month report, exported as CSV or
+    Excel, read as the rows of `profit_and_loss`; `columns` and `id` are then not used)."""
+    id: str | list[str] = ""
+    """Ledger column holding the record id, or several joined with `-` to make one (required
+    for `csv`)."""
     id_column: str = "id"
     """Name of the composed id column when `id` lists several columns."""
     delimiter: str | None = None
@@ -96,11 +104,32 @@ class FileMapping(_Strict):
     or refuse the file."""
     tags: list[TagRule] = Field(default_factory=list)
     """Tag rules (same format as the warehouse tag rules; `tables` is not needed)."""
+    sheet: str | None = None
+    """`qbd_pnl_by_month` from Excel: the worksheet to read (default: the first that holds the
+    report)."""
+    accounts_reference: str | None = "account_categories"
+    """`qbd_pnl_by_month`: the reference table (`reference/<name>.csv`) whose first column lists
+    the accounts the project maps; accounts in the export that it lacks are reported after the
+    load (nothing is reported when the project has no such table)."""
 
     @field_validator("table", "source")
     @classmethod
     def _name(cls, value: str) -> str:
         return check_name(value, "table")
+
+    @model_validator(mode="after")
+    def _format(self) -> FileMapping:
+        if self.format == "csv":
+            if not self.id:
+                raise ValueError("`id` is required: the column holding each record's id")
+        elif self.columns:
+            raise ValueError(f"`columns` does not apply to format {self.format}: its columns "
+                             "are fixed (id, month, account_number, account, amount)")
+        elif self.id not in ("", "id"):
+            raise ValueError(f"format {self.format} makes its own `id` column")
+        else:
+            self.id = "id"
+        return self
 
 
 @dataclass
@@ -111,6 +140,10 @@ class FileReport:
     unchanged: int
     appended: int
     load_id: int | None
+    unmapped_accounts: list[str] = field(default_factory=list)
+    """`qbd_pnl_by_month`: accounts in the export that the accounts reference does not list."""
+    accounts_reference: str | None = None
+    """The reference table they were looked up in."""
 
 
 def load_file_mapping(path: str | Path) -> FileMapping:
@@ -119,7 +152,7 @@ def load_file_mapping(path: str | Path) -> FileMapping:
     return validate(FileMapping, data, file, lines)
 
 
-def _number_parser(spec: ColumnMap) -> Callable[[str], Decimal]:
+def number_parser(spec: ColumnMap) -> Callable[[str], Decimal]:
     thousands = spec.thousands if spec.thousands is not None else (
         "." if spec.decimal == "," else ",")
 
@@ -149,7 +182,7 @@ def _number_parser(spec: ColumnMap) -> Callable[[str], Decimal]:
 def _value_parser(spec: ColumnMap) -> Callable[[str], Any]:
     duck = _DUCK[spec.type]
     if spec.type in ("decimal", "money", "double", "bigint"):
-        number = _number_parser(spec)
+        number = number_parser(spec)
         scale = 2 if spec.type == "money" else 6
 
         def to_number(text: str) -> Any:
@@ -188,7 +221,7 @@ def _value_parser(spec: ColumnMap) -> Callable[[str], Any]:
     return converter(duck)
 
 
-def _read_text(path: Path, encoding: str) -> str:
+def read_text(path: Path, encoding: str) -> str:
     try:
         return path.read_text(encoding=encoding)
     except OSError as exc:
@@ -198,8 +231,9 @@ def _read_text(path: Path, encoding: str) -> str:
                         "mapping (e.g. cp1252)") from None
 
 
-def _split(path: Path, text: str, delimiter: str | None) -> tuple[list[str], list[tuple[int,
-                                                                                    list[str]]]]:
+def csv_dialect(text: str, delimiter: str | None) -> tuple[str, str, int]:
+    """(delimiter, text, line offset) of a spreadsheet CSV: an Excel `sep=;` first line is obeyed
+    and taken off, and the delimiter is sniffed unless given."""
     offset = 0
     first, _, rest = text.partition("\n")
     if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
@@ -210,24 +244,35 @@ def _split(path: Path, text: str, delimiter: str | None) -> tuple[list[str], lis
             delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
+    return delimiter, text, offset
+
+
+def csv_lines(path: Path, text: str, delimiter: str, offset: int
+              ) -> Iterator[tuple[int, list[str]]]:
+    """Each record with its line in the file; a record that cannot be read stops the file."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise LoadError(f"{path.name}: the file is empty") from None
-    except csv.Error as exc:
-        raise LoadError(f"{path.name}: line {1 + offset}: {exc}") from None
-    rows: list[tuple[int, list[str]]] = []
     while True:
         try:
             record = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
             raise LoadError(f"{path.name}: line {reader.line_num + offset}: {exc}") from None
+        yield reader.line_num + offset, record
+
+
+def _split(path: Path, text: str, delimiter: str | None) -> tuple[list[str], list[tuple[int,
+                                                                                    list[str]]]]:
+    delimiter, text, offset = csv_dialect(text, delimiter)
+    records = csv_lines(path, text, delimiter, offset)
+    first = next(records, None)
+    if first is None:
+        raise LoadError(f"{path.name}: the file is empty")
+    header = first[1]
+    rows: list[tuple[int, list[str]]] = []
+    for line, record in records:
         if not record or all(not c.strip() for c in record):
             continue
-        line = reader.line_num + offset
         if len(record) != len(header):
             raise LoadError(f"{path.name}: line {line}: {len(record)} fields, the header has "
                             f"{len(header)} (delimiter {delimiter!r})")
@@ -237,7 +282,7 @@ def _split(path: Path, text: str, delimiter: str | None) -> tuple[list[str], lis
 
 def read_mapped(path: Path, mapping: FileMapping) -> pa.Table:
     """Read a file as the mapping says; a bad value raises LoadError naming line and column."""
-    header, rows = _split(path, _read_text(path, mapping.encoding), mapping.delimiter)
+    header, rows = _split(path, read_text(path, mapping.encoding), mapping.delimiter)
     if not rows:
         raise LoadError(f"{path.name}: no records")
     by_header = {h.lower(): i for i, h in enumerate(header)}
@@ -297,16 +342,22 @@ def read_mapped(path: Path, mapping: FileMapping) -> pa.Table:
 
 def load_mapped(project: Project, path: str | Path, mapping: FileMapping | str | Path
                 ) -> FileReport:
-    """Append a CSV export to the raw table its mapping names: every row or none. Rows the
-    ledger already holds with the same content are skipped, so loading a file twice adds
-    nothing."""
+    """Append a CSV export (or a QuickBooks Desktop P&L by month) to the raw table its mapping
+    names: every row or none. Rows the ledger already holds with the same content are skipped,
+    so loading a file twice adds nothing."""
     spec = mapping if isinstance(mapping, FileMapping) else load_file_mapping(mapping)
     file = Path(path)
     table = raw_table(spec.table)
     id_column = spec.id_column if isinstance(spec.id, list) else spec.id
     started = utcnow()
+    unmapped: list[str] = []
     try:
-        data = read_mapped(file, spec)
+        if spec.format == "qbd_pnl_by_month":
+            from northstar.warehouse.pnl import pnl_load
+
+            data, unmapped = pnl_load(project, file, spec)
+        else:
+            data = read_mapped(file, spec)
         if id_column not in data.column_names:
             raise LoadError(f"the id column {id_column!r} is not in the mapped file; columns: "
                             f"{', '.join(data.column_names)}")
@@ -318,8 +369,13 @@ def load_mapped(project: Project, path: str | Path, mapping: FileMapping | str |
     except LoadError as exc:
         project.ledger.record_failure(table, spec.source, started, str(exc))
         raise
+    if unmapped:
+        from northstar.warehouse.pnl import report_unmapped
+
+        report_unmapped(project, spec, file, unmapped)
     if data.num_rows == 0:
-        return FileReport(spec.table, spec.source, read, read, 0, None)
+        return FileReport(spec.table, spec.source, read, read, 0, None, unmapped,
+                          spec.accounts_reference)
     result = project.append(spec.table, data, source=spec.source, id_column=id_column)
     return FileReport(spec.table, spec.source, read, read - data.num_rows, result.rows,
-                      result.load_id)
+                      result.load_id, unmapped, spec.accounts_reference)
