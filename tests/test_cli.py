@@ -49,6 +49,26 @@ def test_compute_json_gives_value_target_status_period(proj: Path) -> None:
         "status": "green"}
 
 
+def test_the_table_shows_the_decimals_the_metric_file_asks_for(proj: Path) -> None:
+    per_invoice = proj / "metrics" / "per_invoice.yml"
+    per_invoice.write_text(textwrap.dedent("""\
+        name: per_invoice
+        title: Revenue per invoice
+        description: Invoiced amount per invoice.
+        department: finance
+        unit: number
+        decimals: 0
+        model: invoices
+        measure: sum(amount) / count(*)
+        time_column: txn_date
+    """))
+    try:
+        table = run("compute", "-m", "per_invoice", "--period", "2025-01", cwd=proj).stdout
+    finally:
+        per_invoice.unlink()
+    assert "│    65 │" in table  # (60.00 + 70.00) / 2 = 65, with no decimals, not 65.00
+
+
 def test_compute_by_tag_and_the_table_view(proj: Path) -> None:
     out = run("compute", "-m", "revenue", "--period", "2025-01", "--by", "owner_id", "--json",
               cwd=proj)

@@ -305,13 +305,14 @@ def compute(
             table.add_column(col, justify="right" if col in ("value", "target") else "left")
         for v in values:
             style = STATUS_STYLE.get(v.status or "", "")
-            target = format_value(v.target, v.unit)
+            places = p.catalog.metrics[v.metric].decimals  # as the metric file asks
+            target = format_value(v.target, v.unit, places)
             if v.pace_target is not None:  # an open total is judged by the target by today
-                target = f"{format_value(v.pace_target, v.unit)} of {target}"
+                target = f"{format_value(v.pace_target, v.unit, places)} of {target}"
             table.add_row(
                 v.metric, f"{v.period} so far ({v.elapsed:.0%})" if v.open else v.period,
                 *([str(v.slice.get(by) or "(none)")] if by else []),
-                format_value(v.value, v.unit), target,
+                format_value(v.value, v.unit, places), target,
                 f"[{style}]{v.status}[/]" if style else "—",
                 format_change(v.value, v.previous, unit=v.unit),
                 format_change(v.value, v.last_year, unit=v.unit),
