@@ -53,6 +53,11 @@ def _now(p: Project) -> datetime:
     return p.metrics.now or datetime.now(UTC)
 
 
+def now_utc(p: Project) -> datetime:
+    """The metric layer's clock as a naive UTC instant (as period bounds are)."""
+    return _now(p).astimezone(UTC).replace(tzinfo=None)
+
+
 def quarter(p: Project, text: str | None) -> Period:
     """The quarter asked for, or the last closed one."""
     if text is None:

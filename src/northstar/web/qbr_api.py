@@ -156,11 +156,14 @@ def _metrics(request: Request, names: list[str], period: str, vendor_id: int | N
             raise ApiError(404, "UNKNOWN_METRIC", f"{metric_name!r} is not one of this "
                            "list's metrics in qbr.yml")
         names = [metric_name]
+    start = p.calendar.utc_bounds(p.period(period))[0]
+    if start > qbr.now_utc(p):  # the devices managed today say nothing of next year
+        raise ApiError(404, "NO_DATA", f"no data for {period}: it has not begun")
     items = qbr.metric_items(p, p.compute(names, [period]))
     if vendor_id is not None:
         items = [i for i in items if vendor_id in i["vendor_ids"]]
-    if not any(i["value"] is not None for i in items):
-        raise ApiError(404, "NO_DATA", f"no data for {period}")
+    if not any(i["value"] for i in items):  # nothing, or nothing but zeros (a count of
+        raise ApiError(404, "NO_DATA", f"no data for {period}")  # devices before any loaded)
     return {"success": True, "data": {"period": str(p.period(period)),
                                       "organization_id": ORGANIZATION, "metrics": items}}
 
