@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,9 +26,9 @@ SRC = str(Path(northstar.__file__).resolve().parents[1])
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
+def project(tmp_path: Path) -> Iterator[Project]:
     p = qbr_fixture.build(tmp_path / "p")
-    yield p  # type: ignore[misc]
+    yield p
     p.close()
 
 
@@ -79,8 +81,6 @@ def test_init_from_a_pack_copies_and_checks_its_layout(tmp_path: Path) -> None:
         layout = load_layout(p.root, p.catalog)
         assert layout is not None and layout.smart == ["new_mrr"]
     broken = tmp_path / "tiny"
-    import shutil
-
     shutil.copytree(TINY, broken, ignore=shutil.ignore_patterns("__pycache__"))
     (broken / QBR_FILE).write_text("sections:\n  Sales: [new_subscription]\n"
                                    "  SmartNumbers: [new_mrr]\n")

@@ -201,7 +201,7 @@ def metric_items(p: Project, values: list[MetricValue]) -> list[dict[str, Any]]:
         vendors = sorted({lay.vendors[s] for s in sources if s in lay.vendors})
         if not tables and "manual" in lay.vendors:
             vendors = [lay.vendors["manual"]]
-        collected = [loads[t][1] for t in tables if t in loads and loads[t][1] is not None]
+        collected = [at for t in tables if (at := loads.get(t, (set(), None))[1]) is not None]
         entered = manual.get((v.metric, v.period)) if v.origin == "manual" else None
         out.append({
             "metric_name": v.metric, "title": v.title, "section": lay.section_of(v.metric),
