@@ -156,6 +156,12 @@ def test_the_pdf_download_is_the_same_report(shared: TestClient) -> None:
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     assert r.content.startswith(b"%PDF-")
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)
+    # the stylesheets go into the document as they are, not HTML-escaped (quotes kept)
+    from northstar.web import qbr_pdf
+
+    project = shared.app.state.ns.project  # type: ignore[attr-defined]
+    document = qbr_pdf.html(project, project.period("2025-Q1"))
+    assert 'font-family: "DejaVu Sans"' in document and "&#34;" not in document
     for expected in ("Q1 2025", "Tickets per endpoint", "1.91", "$1.91K", "$42.00K"):
         assert expected in text, expected
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
+from markupsafe import Markup
+
 from northstar.errors import NorthstarError
 from northstar.periods import Period
 from northstar.project import Project
@@ -24,8 +26,9 @@ def html(p: Project, q: Period, paper: Paper = "A4") -> str:
 
     env = Environment(loader=FileSystemLoader(HERE / "templates"),
                       autoescape=select_autoescape(["html"]))
-    css = "\n".join((HERE / "static" / name).read_text(encoding="utf-8")
-                    for name in ("style.css", "qbr.css"))
+    # our own files, put in a <style> as they are (escaping would break quotes and `>`)
+    css = Markup("\n".join((HERE / "static" / name).read_text(encoding="utf-8")
+                            for name in ("style.css", "qbr.css")))
     values: dict[str, Any] = {"r": qbr.report(p, q), "company": p.settings.company.name,
                               "css": css, "paper": paper}
     return env.get_template("qbr_print.html").render(**values)
