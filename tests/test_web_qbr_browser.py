@@ -8,9 +8,6 @@ Runs whenever /usr/bin/chromium exists; with CI or NORTHSTAR_REQUIRE_BROWSER set
 
 from __future__ import annotations
 
-import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,10 +16,8 @@ import pytest
 
 import qbr_fixture
 from northstar.web import create_app
-from web_helpers import PASSWORDS, fast_settings
+from web_helpers import PASSWORDS, fast_settings, launch_chromium, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-REQUIRED = bool(os.environ.get("CI") or os.environ.get("NORTHSTAR_REQUIRE_BROWSER"))
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshots" / "qbr.png"
 
 pytestmark = pytest.mark.slow
@@ -30,35 +25,19 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     project = qbr_fixture.build(tmp_path_factory.mktemp("qbr-browser") / "p")
     app = create_app(project, fast_settings(), schedule=False)
     app.state.ns.auth.add_user("vic", "olive_ops", "viewer", PASSWORDS["vic"])
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{srv.servers[0].sockets[0].getsockname()[1]}"
-    srv.should_exit = True
-    thread.join(10)
-    project.close()
+    for base, _ in serve(app):
+        yield base
 
 
 @pytest.fixture
 def page(server: str) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if REQUIRED:
-            pytest.fail(f"{CHROMIUM} is missing; run .ci/browser-deps")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium, or .ci/browser-deps)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = launch_chromium(pw)
         context = browser.new_context(viewport={"width": 1366, "height": 900})
         pg = context.new_page()
         pg.set_default_timeout(15000)

@@ -148,8 +148,15 @@ def _organization(organization_id: int) -> None:
                        f"organization {organization_id} does not exist; the only one is 1")
 
 
-def _metrics(request: Request, names: list[str], period: str, vendor_id: int | None,
+def _metrics(request: Request, which: Literal["inputs", "smart"], period: str,
+             kinds: tuple[str, ...], organization_id: int, vendor_id: int | None,
              metric_name: str | None) -> dict[str, Any]:
+    """The envelope of one QBR list (the inputs or the SmartNumbers) for a period."""
+    require(request)
+    _organization(organization_id)
+    lay = _layout(request)
+    names = lay.inputs if which == "inputs" else lay.smart
+    _period(period, kinds)
     p = ctx(request).project
     if metric_name is not None:
         if metric_name not in names:
@@ -175,10 +182,8 @@ async def monthly(request: Request, period: str, organization_id: int = ORGANIZA
                   ) -> dict[str, Any]:
     """Every metric of qbr.yml's input sections for `period` (YYYY-MM); `vendor_id` keeps the
     metrics read from that vendor's source, `metric_name` one metric."""
-    require(request)
-    _organization(organization_id)
-    lay = _layout(request)
-    return _metrics(request, lay.inputs, _period(period, ("month",)), vendor_id, metric_name)
+    return _metrics(request, "inputs", period, ("month",), organization_id, vendor_id,
+                    metric_name)
 
 
 @router.get("/metrics/quarterly", response_model=QbrMetricsEnvelope,
@@ -188,20 +193,17 @@ async def quarterly(request: Request, period: str, organization_id: int = ORGANI
                     ) -> dict[str, Any]:
     """The same for a quarter (YYYY-QN): flows summed, levels at the quarter's end, ratios
     from their parts, as each metric's formula computes them for the quarter."""
-    require(request)
-    _organization(organization_id)
-    lay = _layout(request)
-    return _metrics(request, lay.inputs, _period(period, ("quarter",)), vendor_id, metric_name)
+    return _metrics(request, "inputs", period, ("quarter",), organization_id, vendor_id,
+                    metric_name)
 
 
 @router.get("/smartnumbers", response_model=QbrMetricsEnvelope,
             summary="The SmartNumbers for a month or a quarter")
 async def smartnumbers(request: Request, period: str, organization_id: int = ORGANIZATION,
                        metric_name: str | None = None) -> dict[str, Any]:
-    require(request)
-    _organization(organization_id)
-    lay = _layout(request)
-    return _metrics(request, lay.smart, _period(period, ("month", "quarter")), None,
+    """The SmartNumbers of qbr.yml for a month (YYYY-MM) or a quarter (YYYY-QN), each with the
+    period before it and the same period last year."""
+    return _metrics(request, "smart", period, ("month", "quarter"), organization_id, None,
                     metric_name)
 
 
