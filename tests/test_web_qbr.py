@@ -324,3 +324,13 @@ def test_the_qbr_endpoints_are_in_the_openapi_document(shared: TestClient) -> No
     assert {"/api/qbr/metrics/monthly", "/api/qbr/metrics/quarterly", "/api/qbr/smartnumbers",
             "/api/qbr/thresholds", "/api/qbr/metrics/manual"} <= set(paths)
     assert set(paths["/api/qbr/thresholds"]) == {"get", "post"}
+
+
+def test_a_project_without_qbr_yml_says_how_to_get_one(fresh: TestClient) -> None:
+    project = fresh.app.state.ns.project  # type: ignore[attr-defined]
+    (project.root / "qbr.yml").unlink()
+    log_in(fresh, "vic")
+    r = fresh.get("/qbr/2025-Q1")
+    assert r.status_code == 400 and "has no qbr.yml" in unescape(r.text)
+    r = fresh.get("/api/qbr/smartnumbers?period=2025-Q1", headers=token(fresh, "vic"))
+    assert (r.status_code, r.json()["error"]["code"]) == (404, "NO_QBR")
