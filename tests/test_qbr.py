@@ -99,6 +99,30 @@ def test_the_documented_layout_is_valid(project: Project) -> None:
     assert load_layout(project.root, project.catalog) is not None
 
 
+def test_the_report_is_the_same_on_duckdb_and_postgresql(tmp_path: Path,
+                                                         engine_url: str) -> None:
+    """The figures worked out by hand in tests/qbr_fixture.py, on each engine."""
+    from northstar.web import qbr
+
+    with qbr_fixture.build(tmp_path / "p", engine_url) as p:
+        r = qbr.report(p, p.period("2025-Q1"))
+        trends = {s["metric"]: [t["formatted"] for t in s["trend"]] for s in r["smartnumbers"]}
+        assert trends == {
+            "tickets_per_endpoint": ["0.60", "1.00", "1.60", "2.75", "1.91"],
+            "hours_per_ticket": ["1.50", "1.50", "1.50", "2.00", "1.00"],
+            "revenue_per_endpoint": ["$600", "$1.00K", "$1.60K", "$2.75K", "$1.91K"]}
+        statuses = {s["metric"]: [t["status"] for t in s["trend"]] for s in r["smartnumbers"]}
+        assert statuses["tickets_per_endpoint"] == ["green", "green", "yellow", "red", "yellow"]
+        assert statuses["revenue_per_endpoint"] == ["red", "red", "red", "green", "yellow"]
+        inputs = {row["metric"]: [c["value"] for c in row["months"]] + [row["quarter"]["value"]]
+                  for sec in r["sections"] for row in sec["rows"]}
+        assert inputs == {"tickets_created": [13, 14, 15, 42], "ticket_hours": [13, 14, 15, 42],
+                          "endpoints": [12, 22, 22, 22],
+                          "revenue": [13000, 14000, 15000, 42000]}
+        assert r["months"] == ["2025-01", "2025-02", "2025-03"]
+        assert r["quarters"] == ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1"]
+
+
 def test_report_qbr_writes_the_pdf(project: Project, tmp_path: Path) -> None:
     root = project.root
     project.close()
@@ -151,3 +175,13 @@ def test_the_documented_msp_layout_has_the_seeds_sections_and_18_smartnumbers() 
                                            "General", "Sales"]
     assert len(layout.smart) == 18 and len(set(layout.smart + layout.inputs)) == 45
     assert layout.vendors == {"ninjaone": 2, "connectwise": 3, "quickbooks": 4, "manual": 5}
+
+
+def test_letter_paper(project: Project) -> None:
+    import io
+
+    from northstar.web import qbr_pdf
+
+    reader = PdfReader(io.BytesIO(qbr_pdf.pdf(project, project.period("2025-Q1"), "letter")))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (792, 612)  # 11 x 8.5 in
