@@ -51,6 +51,12 @@ def token(client: TestClient, user: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {raw}"}
 
 
+def scorecard_status(client: TestClient, metric: str, period: str) -> str:
+    card = client.get("/api/scorecard?grain=quarter", headers=token(client, "vic")).json()
+    cells = next(r for r in card["data"]["rows"] if r["metric"] == metric)["cells"]
+    return str({c["period"]: c["status"] for c in cells}[period])
+
+
 def row(html: str, row_id: str) -> str:
     found = re.search(rf'<tr id="{row_id}".*?</tr>', html, re.S)
     assert found, row_id
@@ -258,6 +264,7 @@ def test_thresholds_post_changes_the_status_the_page_shows(fresh: TestClient) ->
     r = fresh.post("/api/qbr/thresholds", json=change, headers=token(fresh, "eve"))
     assert (r.status_code, r.json()["error"]["code"]) == (403, "FORBIDDEN")  # editors cannot
     log_in(fresh, "vic")
+    assert scorecard_status(fresh, "tickets_per_endpoint", "2024-Q4") == "red"  # 2.75
     before = row(fresh.get("/qbr/2025-Q1").text, "sn-hours_per_ticket")
     assert pill(before, "sn-previous") == ("red", "2.00")
     assert pill(before, "sn-last-year") == ("yellow", "1.50")
@@ -270,6 +277,12 @@ def test_thresholds_post_changes_the_status_the_page_shows(fresh: TestClient) ->
     api = fresh.get("/api/qbr/smartnumbers?period=2024-Q4&metric_name=hours_per_ticket",
                     headers=token(fresh, "vic")).json()["data"]["metrics"][0]
     assert api["status"] == "green"
+    # the scorecard (owners' metrics), kept until the ledger moves, follows too
+    assert scorecard_status(fresh, "tickets_per_endpoint", "2024-Q4") == "red"  # kept
+    r = fresh.post("/api/qbr/thresholds", headers=token(fresh, "ada"), json={
+        "metric_name": "tickets_per_endpoint", "green": 3.0, "yellow": 4.0, "reason": "test"})
+    assert r.status_code == 200, r.text
+    assert scorecard_status(fresh, "tickets_per_endpoint", "2024-Q4") == "green"
     # the metric page, computed by the same metric layer, agrees
     assert "green" in fresh.get("/metric/hours_per_ticket?period=2024-12").text
     r = fresh.post("/api/qbr/thresholds", json={**change, "metric_name": "nope"},
