@@ -91,7 +91,10 @@ def test_qbr_goes_to_the_last_closed_quarter(shared: TestClient) -> None:
 
 
 def test_the_page_shows_every_smartnumber_against_both_comparisons(shared: TestClient) -> None:
-    html = shared.get("/qbr/2025-Q1").text
+    page = shared.get("/qbr/2025-Q1")
+    assert page.headers["link"] == ('</api/qbr/smartnumbers?period=2025-Q1>; rel="alternate"; '
+                                    'type="application/json"')
+    html = page.text
     assert "Q1 2025" in html and "Q4 2024" in html and "Q1 2024" in html
     assert '<a href="/qbr">QBR</a>' in html  # in the navigation
     # tickets per endpoint: 42 / 22, against 33 / 12 and 6 / 10; lower is better, green <= 1,

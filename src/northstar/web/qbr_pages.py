@@ -25,7 +25,11 @@ async def page(request: Request, period: str) -> Response:
     require(request)
     p = ctx(request).project
     q = qbr.quarter(p, period)
-    return render(request, "qbr.html", r=qbr.report(p, q), quarters=qbr.picker(p, q))
+    response = render(request, "qbr.html", r=qbr.report(p, q), quarters=qbr.picker(p, q))
+    # the page's JSON twin: the same SmartNumbers from the API
+    response.headers["Link"] = (f'</api/qbr/smartnumbers?period={q}>; rel="alternate"; '
+                                'type="application/json"')
+    return response
 
 
 @router.get("/qbr/{period}/pdf")
