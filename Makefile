@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench screenshots clean install
+.PHONY: demo test lint bench screenshots clean install pdf-deps
 
 # The demo needs only the runtime; the tools for tests (browser driver, API fuzzer) come with
 # `make test`.
@@ -20,6 +20,10 @@ $(DEV_STAMP): $(STAMP)
 	touch $(DEV_STAMP)
 
 install: $(DEV_STAMP)
+
+# the system libraries `northstar report qbr` needs for its PDF (Pango, a font; as root)
+pdf-deps:
+	bash .ci/pdf-deps
 
 demo: $(STAMP)
 	$(BIN)/northstar demo demo-company

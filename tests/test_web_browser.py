@@ -12,14 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,10 +24,15 @@ from fakes.oidc import CLIENT_ID, CLIENT_SECRET, OidcFake
 from northstar.config import OidcSettings
 from northstar.formatting import format_value
 from northstar.web import create_app
-from web_helpers import PASSWORDS, fast_settings, open_copy, people_for, shared_template
-
-CHROMIUM = Path("/usr/bin/chromium")
-REQUIRED = bool(os.environ.get("CI") or os.environ.get("NORTHSTAR_REQUIRE_BROWSER"))
+from web_helpers import (
+    PASSWORDS,
+    fast_settings,
+    launch_chromium,
+    open_copy,
+    people_for,
+    serve,
+    shared_template,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +42,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]
     template = shared_template(tmp_path_factory)
     app = create_app(open_copy(template, tmp_path_factory.mktemp("browser") / "p"),
                      fast_settings())
-    yield from _serve(app)
+    yield from serve(app)
 
 
 @pytest.fixture(scope="module")
@@ -59,38 +60,15 @@ def sso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
                                      name="Example ID", allowed_domains=["example.com"])
         app = create_app(project, settings)
         app.state.ns.auth.set_email("ada", "ada@example.com")
-        yield from _serve(app)
-
-
-def _serve(app: Any) -> Iterator[tuple[str, Any]]:
-    import uvicorn
-
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    port = srv.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}", app
-    srv.should_exit = True
-    thread.join(10)
-    app.state.ns.project.close()
+        yield from serve(app)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if REQUIRED:
-            pytest.fail(f"{CHROMIUM} is missing; run .ci/browser-deps")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium, or .ci/browser-deps)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        b = launch_chromium(pw)
         yield b
         b.close()
 

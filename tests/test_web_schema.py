@@ -14,13 +14,20 @@ from northstar.web import create_app
 from web_helpers import fast_settings, open_copy, shared_template
 
 pytestmark = pytest.mark.slow
+QBR = """\
+sections:
+  Revenue: [gmv, net_revenue, ebitda]
+  SmartNumbers: [take_rate, pipeline_coverage]
+vendors: {quickbooks: 4, hubspot: 6}
+"""
 
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     template = shared_template(tmp_path_factory)
-    app = create_app(open_copy(template, tmp_path_factory.mktemp("schema") / "p"),
-                     fast_settings())
+    project = open_copy(template, tmp_path_factory.mktemp("schema") / "p")
+    (project.root / "qbr.yml").write_text(QBR)  # the /api/qbr endpoints answer with data too
+    app = create_app(project, fast_settings())
     yield app
     app.state.ns.project.close()
 
@@ -53,3 +60,6 @@ def test_api_answers_match_the_schema(api_schema: Any, admin_token: str) -> None
         run()
         checked.append(operation.label)
     assert len(checked) >= 11, checked
+    assert {"GET /api/qbr/metrics/monthly", "GET /api/qbr/metrics/quarterly",
+            "GET /api/qbr/smartnumbers", "GET /api/qbr/thresholds", "POST /api/qbr/thresholds",
+            "POST /api/qbr/metrics/manual"} <= set(checked), checked

@@ -3,8 +3,10 @@ company (a few thousand rows), three users and a dashboard file."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -142,3 +144,43 @@ def log_in(client: Any, user: str) -> str:
 
 def this_month() -> str:
     return date.today().strftime("%Y-%m")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+REQUIRED_BROWSER = bool(os.environ.get("CI") or os.environ.get("NORTHSTAR_REQUIRE_BROWSER"))
+
+
+def serve(app: Any) -> Iterator[tuple[str, Any]]:
+    """Serve `app` with uvicorn on 127.0.0.1 (a free port) in a thread; yields its address
+    and the app, and closes the app's project afterwards."""
+    import threading
+    import time
+
+    import uvicorn
+
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    port = srv.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}", app
+    srv.should_exit = True
+    thread.join(10)
+    app.state.ns.project.close()
+
+
+def launch_chromium(pw: Any) -> Any:
+    """Debian's Chromium through Playwright; skips the test when it is missing (fails under
+    CI or NORTHSTAR_REQUIRE_BROWSER: .ci/browser-deps installs it)."""
+    import pytest
+
+    if not CHROMIUM.exists():
+        if REQUIRED_BROWSER:
+            pytest.fail(f"{CHROMIUM} is missing; run .ci/browser-deps")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium, or .ci/browser-deps)")
+    return pw.chromium.launch(executable_path=str(CHROMIUM), args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking"])

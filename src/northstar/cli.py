@@ -597,11 +597,13 @@ def _register_extensions() -> None:
     from northstar.sources import register as register_sources
     from northstar.warehouse.cli import register as register_warehouse
     from northstar.web.cli import register as register_web
+    from northstar.web.qbr_cli import register as register_report
 
     register_sources(app)
     register_warehouse(app)
     register_checks(app)
     register_web(app)
+    register_report(app)
 
 
 _register_extensions()

@@ -84,7 +84,8 @@ class Project:
              fiscal_year_start_month: int = 1, engine_url: str = "duckdb:///northstar.duckdb",
              pack: Pack | None = None) -> Project:
         """Create a project folder (and copy a pack's files into it: metrics, models, checks,
-        dashboards, macros, reference files and people; its reference files are loaded)."""
+        dashboards, macros, reference files, people and the QBR layout; its reference files
+        are loaded)."""
         root = Path(folder).resolve()
         if (root / CONFIG_FILE).exists():
             raise ConfigError(f"{root / CONFIG_FILE} already exists; open the project instead")
@@ -107,6 +108,8 @@ class Project:
                 for file in sorted(src.glob("*")) if src.is_dir() else []:
                     shutil.copy2(file, dst / file.name)
             shutil.copy2(pack.people_file, root / PEOPLE_FILE)
+            if pack.qbr_file.is_file():  # the quarterly business review's layout, if any
+                shutil.copy2(pack.qbr_file, root / pack.qbr_file.name)
         else:
             (root / PEOPLE_FILE).write_text(
                 "# Who owns which metric: one metric per person.\npeople: []\n", encoding="utf-8"
@@ -115,6 +118,13 @@ class Project:
         if project.catalog.errors:  # validate the files we just wrote
             project.close()
             raise project.catalog.errors[0]
+        try:
+            from northstar.qbr import load_layout
+
+            load_layout(root, project.catalog)  # names only metrics the files declare
+        except NorthstarError:
+            project.close()
+            raise
         try:
             project.load_reference()
         except NorthstarError as exc:

@@ -105,6 +105,11 @@ class Pack:
     def people_file(self) -> Path:
         return self.root / "people.yml"
 
+    @property
+    def qbr_file(self) -> Path:
+        """The quarterly business review's layout (`qbr.yml`); a pack may have none."""
+        return self.root / "qbr.yml"
+
     @cached_property
     def generate(self) -> Generator:
         """The sample generator the manifest names, imported when first asked for (listing

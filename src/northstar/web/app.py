@@ -29,7 +29,7 @@ from northstar.formatting import format_value
 from northstar.project import Project
 from northstar.schedule import CollectionScheduler, Window
 from northstar.secret import load_or_create_secret
-from northstar.web import admin, api, pages, sso, times, views
+from northstar.web import admin, api, pages, qbr_api, qbr_pages, sso, times, views
 from northstar.web.audit import AuditLog
 from northstar.web.auth import Auth
 from northstar.web.context import AuthRequired, Forbidden, WebContext
@@ -45,7 +45,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
        "base-uri 'none'")
 STATIC = {"htmx.min.js": "application/javascript", "app.js": "application/javascript",
-          "style.css": "text/css", "scorecard.css": "text/css"}
+          "style.css": "text/css", "scorecard.css": "text/css", "qbr.css": "text/css"}
 
 
 
@@ -165,6 +165,7 @@ def create_app(project_folder: str | Path | Project = ".",
     templates.env.filters["when"] = lambda at: times.time_tag(at, tz)
     templates.env.globals["timezone"] = project.settings.company.timezone
     templates.env.globals["version"] = __version__
+    templates.env.globals["has_qbr"] = (project.root / "qbr.yml").is_file()
     if warm:  # before the checks: freezing closed periods moves the ledger head they key on
         warm_up(project, templates, settings)
     cached_checks(project)  # the data checks' banner is right from the first page
@@ -192,6 +193,8 @@ def create_app(project_folder: str | Path | Project = ".",
                               AuditLog(project.engine), settings, templates, HERE / "static",
                               oidc)
     app.include_router(api.router)
+    app.include_router(qbr_api.router)
+    app.include_router(qbr_pages.router)
     app.include_router(pages.router)
     app.include_router(sso.router)
     app.include_router(admin.router)

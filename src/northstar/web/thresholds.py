@@ -85,4 +85,7 @@ def change(p: Project, body: ThresholdChange, author: str, at: datetime) -> dict
          None if yellow is None else str(yellow), None if target is None else str(target),
          author, body.reason, at])
     apply_overrides(p)
+    from northstar.web.views import forget
+
+    forget(p)  # the pages kept until the ledger moves (the scorecard's colours) are stale now
     return next(t for t in thresholds(p) if t["metric"] == m.name)

@@ -56,6 +56,12 @@ def memo(p: Project, key: Hashable, build: Callable[[], T]) -> T:
     return value
 
 
+def forget(p: Project) -> None:
+    """Drop every page kept by `memo`: for a change the ledger's head does not show (a
+    threshold or target changed in the app), so the next page is computed again."""
+    _MEMO.pop(p, None)
+
+
 def dashboards(p: Project) -> dict[str, Dashboard]:
     """The project's dashboards, read again only when a dashboard file changed."""
     folder = p.root / DASHBOARDS_DIR
