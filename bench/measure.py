@@ -2,7 +2,8 @@
 
 Modes: `northstar` (freezing off), `northstar-freeze` (freezing on: what a user sees the first
 time, snapshots written) and `handwritten` (the SQL files in bench/handwritten/ run with the
-duckdb API on the same file, read-only). Prints one JSON object on stdout: wall times, the peak
+duckdb API on the same file, read-only; bench/handwritten/<pack>/ for the pack the project
+was built from). Prints one JSON object on stdout: wall times, the peak
 resident memory of this process and every value computed, so the caller can compare them."""
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
     from northstar.periods import Calendar, Period
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from build import pack_of  # noqa: E402
+
 HANDWRITTEN = HERE / "handwritten"
 DATA_END = date(2026, 10, 31)
 """Last day of the sample data (bench/build.py builds it with this end)."""
@@ -48,6 +53,11 @@ class Plan:
     """Metrics of the pack left out: not manual, but no hand-written query to compare with."""
 
 
+def handwritten_dir(pack: str) -> Path:
+    """Where the hand-written queries of a pack's metrics are: one `<metric>.sql` each."""
+    return HANDWRITTEN / pack
+
+
 def read_plan(folder: Path) -> Plan:
     """The plan for a project folder, from its files alone (the database stays closed)."""
     from northstar.config import load_settings
@@ -57,10 +67,10 @@ def read_plan(folder: Path) -> Plan:
 
     settings = load_settings(folder)
     calendar = Calendar(settings.company.timezone, settings.company.fiscal_year_start_month)
-    return make_plan(calendar, load_catalog(folder, *load_people(folder)))
+    return make_plan(calendar, load_catalog(folder, *load_people(folder)), pack_of(folder))
 
 
-def make_plan(cal: Calendar, catalog: Catalog) -> Plan:
+def make_plan(cal: Calendar, catalog: Catalog, pack: str) -> Plan:
     last = cal.containing("month", DATA_END)
     months = cal.last_n("month", MONTHS, ending=last)
     metrics: dict[str, list[str]] = {}
@@ -68,7 +78,7 @@ def make_plan(cal: Calendar, catalog: Catalog) -> Plan:
     for m in catalog:
         if m.kind == "manual":
             continue
-        if (HANDWRITTEN / f"{m.name}.sql").exists():
+        if (handwritten_dir(pack) / f"{m.name}.sql").exists():
             metrics.setdefault(m.grain, []).append(m.name)
         else:
             uncovered.append(m.name)
@@ -128,7 +138,7 @@ def run_northstar(folder: Path, *, freeze: bool, repeats: int = CACHED_REPEATS) 
     computer = project.metrics
     computer.freeze = freeze
     computer.now = NOW
-    plan = make_plan(project.calendar, project.catalog)
+    plan = make_plan(project.calendar, project.catalog, pack_of(folder))
     open_seconds = time.perf_counter() - started
 
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -172,8 +182,8 @@ def run_northstar(folder: Path, *, freeze: bool, repeats: int = CACHED_REPEATS) 
 
 
 # -- Hand-written SQL -----------------------------------------------------------------------------
-def handwritten_sql(metric: str) -> str:
-    return (HANDWRITTEN / f"{metric}.sql").read_text(encoding="utf-8")
+def handwritten_sql(pack: str, metric: str) -> str:
+    return (handwritten_dir(pack) / f"{metric}.sql").read_text(encoding="utf-8")
 
 
 def plan_to_json(plan: Plan) -> dict[str, Any]:
@@ -199,7 +209,9 @@ def run_handwritten(folder: Path, plan: Plan) -> dict[str, Any]:
     if replaced:
         raise SystemExit("the hand-written SQL reads raw tables as they are; this ledger has "
                          "replaced records, so it would need a latest-version filter")
-    queries = {name: handwritten_sql(name) for names in plan.metrics.values() for name in names}
+    pack = pack_of(folder)
+    queries = {name: handwritten_sql(pack, name)
+               for names in plan.metrics.values() for name in names}
     per_metric: dict[str, float] = {}
     values: dict[str, dict[str, dict[str, Any]]] = {}
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -230,7 +242,7 @@ def run_northstar_per_metric(folder: Path) -> dict[str, Any]:
     project = Project.open(folder)
     project.metrics.freeze = False
     project.metrics.now = NOW
-    plan = make_plan(project.calendar, project.catalog)
+    plan = make_plan(project.calendar, project.catalog, pack_of(folder))
     per_metric: dict[str, float] = {}
     for grain, names in plan.metrics.items():
         for name in names:

@@ -3,12 +3,13 @@
     .venv/bin/python bench/run.py                      # 1 million and 10 million ledger rows
     .venv/bin/python bench/run.py --rows 1000000       # one size
     .venv/bin/python bench/run.py --quick              # a few thousand rows, a smoke run
+    .venv/bin/python bench/run.py --pack msp --rows 1000000   # another pack's sample company
 
-For each size: build the marketplace sample company once (reused while bench/.data/<rows>/
-holds it), then in fresh processes: compute every non-manual pack metric for the 13 closed
-months before the data's end with Northstar (freezing off, then on), and run the hand-written
-SQL in bench/handwritten/. Every hand-written value must equal Northstar's, or the run fails.
-Figures go to stdout and, for full runs, into docs/benchmarks.md between its markers."""
+For each size: build the pack's sample company once (reused while bench/.data/ holds it), then
+in fresh processes: compute every non-manual pack metric for the 13 closed months before the
+data's end with Northstar (freezing off, then on), and run the hand-written SQL in
+bench/handwritten/<pack>/. Every hand-written value must equal Northstar's, or the run fails.
+Figures go to stdout and, for full runs, into docs/benchmarks.md between the pack's markers."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from build import build, project_dir  # noqa: E402
+from build import DEFAULT_PACK, build, project_dir  # noqa: E402
 from measure import (  # noqa: E402
     CACHED_REPEATS,
     plan_to_json,
@@ -41,6 +42,14 @@ from measure import (  # noqa: E402
 DOCS = HERE.parent / "docs" / "benchmarks.md"
 BEGIN = "<!-- bench:begin (written by bench/run.py; do not edit by hand) -->"
 END = "<!-- bench:end -->"
+
+
+def markers(pack: str) -> tuple[str, str]:
+    """The docs page's begin and end markers for a pack's figures."""
+    if pack == DEFAULT_PACK:
+        return BEGIN, END
+    return (f"<!-- bench:{pack}:begin (written by bench/run.py --pack {pack}; do not edit by "
+            f"hand) -->", f"<!-- bench:{pack}:end -->")
 TARGET_RATIO = 1.3
 TARGET_CACHED_MS = 5.0
 TARGET_MEMORY_MB = 4096.0
@@ -63,9 +72,9 @@ def worker(mode: str, folder: Path, extra: str | None = None) -> dict[str, Any]:
 
 
 def measure_size(data_dir: Path, rows: int, *, repeats: int, cached_repeats: int,
-                 log: Any = print) -> dict[str, Any]:
-    info = build(data_dir, rows, log=log)
-    folder = project_dir(data_dir, rows)
+                 pack: str = DEFAULT_PACK, log: Any = print) -> dict[str, Any]:
+    info = build(data_dir, rows, pack=pack, log=log)
+    folder = project_dir(data_dir, rows, pack)
     plan = read_plan(folder)
     plan_file = folder.parent / "plan.json"
     plan_file.write_text(json.dumps(plan_to_json(plan)), encoding="utf-8")
@@ -125,11 +134,11 @@ def measure_size(data_dir: Path, rows: int, *, repeats: int, cached_repeats: int
     }
 
 
-def oracle(data_dir: Path, rows: int) -> dict[str, Any]:
+def oracle(data_dir: Path, rows: int, pack: str = DEFAULT_PACK) -> dict[str, Any]:
     """The check alone, in this process (no timing worth the name): build the company, compute
     the metrics with Northstar and with the hand-written SQL, raise Mismatch if they differ."""
-    info = build(data_dir, rows, log=lambda _msg: None)
-    folder = project_dir(data_dir, rows)
+    info = build(data_dir, rows, pack=pack, log=lambda _msg: None)
+    folder = project_dir(data_dir, rows, pack)
     north = run_northstar(folder, freeze=False, repeats=1)
     plan = read_plan(folder)
     hand = run_handwritten(folder, plan)
@@ -230,7 +239,8 @@ def report(results: list[dict[str, Any]], host: dict[str, str]) -> str:
     out += [f"Metrics compared ({len(names)}): " + ", ".join(f"`{m}`" for m in names) + ".", ""]
     if first["uncovered"]:
         out += [f"**Not benchmarked** — pack metrics with no hand-written query in "
-                f"`bench/handwritten/` yet ({len(first['uncovered'])}): "
+                f"`bench/handwritten/{first['build'].get('pack', DEFAULT_PACK)}/` yet "
+                f"({len(first['uncovered'])}): "
                 + ", ".join(f"`{m}`" for m in first["uncovered"]) + ".", ""]
     out += [f"Times are the best of {first['repeats']} fresh-process runs per side.", ""]
     out += ["| | " + " | ".join(f"{r['rows']:,} rows" for r in results) + " |",
@@ -306,6 +316,8 @@ def write_docs(text: str, path: Path = DOCS, *, begin: str = BEGIN, end: str = E
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--pack", default=DEFAULT_PACK,
+                        help="the pack whose sample company is measured (default: marketplace)")
     parser.add_argument("--rows", default="1000000,10000000",
                         help="comma-separated ledger sizes (default: 1000000,10000000)")
     parser.add_argument("--quick", action="store_true",
@@ -319,28 +331,30 @@ def main(argv: list[str] | None = None) -> int:
     host = machine()  # the load average before the benchmark adds to it
     if args.quick:
         with tempfile.TemporaryDirectory(prefix="northstar-bench-") as tmp:
-            results = run([5_000], Path(tmp), repeats=1, cached_repeats=20)
+            results = run([5_000], Path(tmp), repeats=1, cached_repeats=20, pack=args.pack)
         print(report(results, host))
         return 0
     sizes = [int(s.replace("_", "")) for s in args.rows.split(",") if s.strip()]
-    results = run(sizes, args.data_dir, repeats=args.repeats, cached_repeats=CACHED_REPEATS)
+    results = run(sizes, args.data_dir, repeats=args.repeats, cached_repeats=CACHED_REPEATS,
+                  pack=args.pack)
     text = report(results, host)
     print()
     print(text)
     if not args.no_docs:
-        write_docs(text)
+        begin, end = markers(args.pack)
+        write_docs(text, begin=begin, end=end)
         print(f"\nwrote the figures into {DOCS}")
     return 0
 
 
 def run(sizes: list[int], data_dir: Path, *, repeats: int, cached_repeats: int,
-        ) -> list[dict[str, Any]]:
+        pack: str = DEFAULT_PACK) -> list[dict[str, Any]]:
     results = []
     for rows in sizes:
-        print(f"{rows:,} rows:", flush=True)
+        print(f"{pack}, {rows:,} rows:", flush=True)
         result = measure_size(data_dir, rows, repeats=repeats, cached_repeats=cached_repeats,
-                              log=lambda msg: print(msg, flush=True))
-        result["periods_by_metric"] = read_plan(project_dir(data_dir, rows)).metrics
+                              pack=pack, log=lambda msg: print(msg, flush=True))
+        result["periods_by_metric"] = read_plan(project_dir(data_dir, rows, pack)).metrics
         results.append(result)
     return results
 

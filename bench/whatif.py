@@ -79,7 +79,7 @@ def measure(folder: Path, repeats: int) -> dict[str, Any]:
     computer = project.metrics
     computer.freeze = False
     computer.now = NOW
-    plan = make_plan(project.calendar, project.catalog)
+    plan = make_plan(project.calendar, project.catalog, "marketplace")
     engine = project.engine
     rows = engine.rows  # bound now, so a patched class method is what gets counted
     sql_stats = {"statements": 0, "seconds": 0.0}
