@@ -380,6 +380,57 @@ def test_dashboard_pages(shared: TestClient) -> None:
     assert shared.get("/dashboards/nope", headers=h).status_code == 404
 
 
+def test_a_model_tile_has_a_json_twin_with_the_tiles_filter(shared: TestClient) -> None:
+    h = token(shared, "vic")
+    board = "supply_account_management"
+    tiles = load_dashboard(get_pack("marketplace").dashboards_dir / f"{board}.yml",
+                           shared.app.state.ns.project.catalog).tiles  # type: ignore[attr-defined]
+    dev = next(i for i, t in enumerate(tiles) if t.model == "supplier_development")
+    url = f"/api/models/supplier_development?dashboard={board}&tile={dev}"
+    first = shared.get(url, headers=h).json()["data"]
+    assert [c["name"] for c in first["columns"]] == tiles[dev].select
+    engine = shared.app.state.ns.project.engine  # type: ignore[attr-defined]
+    count = int(engine.scalar("SELECT count(*) FROM supplier_development"))
+    # the tile shows its `limit` biggest suppliers, of all the model holds
+    assert first["total"] == min(count, tiles[dev].limit) > 25 and len(first["rows"]) == 25
+    second = shared.get(url + "&page=2", headers=h).json()["data"]
+    payouts = [Decimal(r["total_payout"]) for r in first["rows"] + second["rows"]]
+    assert payouts == sorted(payouts, reverse=True)  # the tile's order: total_payout desc
+    biggest = engine.scalar("SELECT max(total_payout) FROM supplier_development")
+    assert payouts[0] == Decimal(str(biggest))  # amounts as exact decimal strings
+    # the page's table starts with the same supplier, and links this twin
+    html = unescape(shared.get(f"/dashboards/{board}", headers=h).text)
+    assert f'href="{url}"' in html
+    assert first["rows"][0]["supplier_name"] in html
+
+    # a tile with pinned totals: those on every page, the rest the tile's condition
+    at = next(i for i, t in enumerate(tiles) if t.model == "supply_npr_by_supplier")
+    npr = shared.get(f"/api/models/supply_npr_by_supplier?dashboard={board}&tile={at}&size=5",
+                     headers=h).json()["data"]
+    def names(where: str) -> set[str]:
+        table = engine.query(f"SELECT DISTINCT supplier_name FROM supply_npr_by_supplier "
+                             f"WHERE {where}")
+        return set(table.column("supplier_name").to_pylist())
+
+    assert npr["pinned"]
+    assert {r["supplier_name"] for r in npr["pinned"]} == names("row_kind <> 'supplier'")
+    assert len(npr["rows"]) == 5
+    big = names("row_kind = 'supplier' AND total_ltv >= 10000")
+    assert {r["supplier_name"] for r in npr["rows"]} <= big
+    assert npr["pivot"] == {"rows": "supplier_name", "columns": "year", "value": "net_payout"}
+
+    def error(path: str, headers: dict[str, str] = h) -> tuple[int, str]:
+        r = shared.get(path, headers=headers)
+        return r.status_code, r.json()["error"]["code"]
+
+    assert error("/api/models/nope") == (404, "UNKNOWN_MODEL")
+    assert error(f"/api/models/invoices?dashboard={board}&tile={dev}") == (404, "UNKNOWN_TILE")
+    assert error(f"/api/models/supplier_development?dashboard={board}") == (400, "BAD_REQUEST")
+    assert shared.get("/api/models/invoices").status_code == 401
+    plain = shared.get("/api/models/invoices?size=3", headers=h).json()["data"]
+    assert len(plain["rows"]) == 3 and plain["filter"]["where"] is None
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("name: x\ntitle: X\ntiles:\n  - metric: net_revenue\n", "must match the file name"),
     ("name: board\ntitle: X\ncolour: red\ntiles:\n  - metric: net_revenue\n",

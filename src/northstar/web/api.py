@@ -254,6 +254,35 @@ async def dashboards(request: Request) -> dict[str, Any]:
     return ok([b.model_dump() for b in load_dashboards(p.root, p.catalog).values()])
 
 
+@router.get("/models/{name}", response_model=Envelope, summary="A model table's rows")
+async def model_rows(request: Request, name: str, dashboard: str | None = None,
+                     tile: int | None = Query(None, ge=0, le=1000),
+                     page: int = Query(1, ge=1, le=10**6),
+                     size: int = Query(25, ge=1, le=1000)) -> dict[str, Any]:
+    """The rows of model view `name`, unformatted. With `dashboard` and `tile` (its position
+    on the dashboard, from 0), the rows that tile shows: its columns, condition, order, limit
+    and pinned totals, paged as the page pages them. Without, every column, at most 200 rows."""
+    from northstar.web.dashboards import Tile
+    from northstar.web.tables import model_json
+
+    require(request)
+    p = ctx(request).project
+    if name not in p.models.by_name:
+        raise ApiError(404, "UNKNOWN_MODEL", f"There is no model {name!r}; the models are: "
+                       + ", ".join(sorted(p.models.by_name)) + ".")
+    if (dashboard is None) != (tile is None):
+        raise ApiError(400, "BAD_REQUEST", "Give both dashboard and tile, or neither.")
+    shown = Tile(model=name, visual="table")
+    if dashboard is not None and tile is not None:
+        boards = load_dashboards(p.root, p.catalog)
+        board = boards.get(dashboard)
+        if board is None or tile >= len(board.tiles) or board.tiles[tile].model != name:
+            raise ApiError(404, "UNKNOWN_TILE", f"Dashboard {dashboard!r} has no tile {tile} "
+                           f"showing model {name!r}.")
+        shown = board.tiles[tile]
+    return ok(model_json(p, shown, page, size))
+
+
 @router.get("/audit", response_model=Envelope, summary="The audit log (admins)")
 async def audit(request: Request, limit: int = Query(200, ge=1, le=5000),
                 offset: int = Query(0, ge=0, le=10**9)) -> dict[str, Any]:

@@ -122,29 +122,73 @@ def band_legend(lines: tuple[float, float], higher: bool, unit: str | None,
     return text + (" · grey: the cohort's first year, its own base." if baseline else ".")
 
 
-def model_grid(project: Project, tile: Tile) -> Grid:
-    """Run a model tile's query and lay its rows out for the page."""
+@dataclass
+class ModelRows:
+    """A model tile's rows as its query returns them, before formatting: the page's grid and
+    the JSON twin (`/api/models/{name}`) both start here."""
+
+    columns: list[str]
+    records: list[tuple[Any, ...]]
+    pinned: list[bool]
+    note: str | None = None
+    """Why there are no rows to show (waiting for data, or a query that could not run)."""
+
+
+def read_model(project: Project, tile: Tile) -> ModelRows:
+    """Run a model tile's query: its columns, filter, order, limit and pinned rows."""
     assert tile.model is not None
     state = project.metrics.state()  # build the model views if the ledger moved
     if tile.model in project.models.waiting():
         tables = project.models.raw_dependencies(f"SELECT * FROM {quote(tile.model)}")
         missing = sorted(t.removeprefix(RAW_PREFIX) for t in tables
                          if t.startswith(RAW_PREFIX) and t not in state.versions)
-        return Grid([], note="Waiting for data: nothing loaded into "
-                    + (", ".join(missing) or "a table it reads") + ".")
+        return ModelRows([], [], [], note="Waiting for data: nothing loaded into "
+                         + (", ".join(missing) or "a table it reads") + ".")
     engine = project.engine
     try:
         table = engine.query(engine.transpile(model_query(tile)))
     except NorthstarError as exc:
-        return Grid([], note=f"This table could not be read: {exc}")
+        return ModelRows([], [], [], note=f"This table could not be read: {exc}")
     except Exception as exc:  # the driver's own error: a wrong column or condition in the file
-        return Grid([], note=f"This table could not be read: {str(exc).splitlines()[0]}")
+        return ModelRows([], [], [], note="This table could not be read: "
+                         f"{str(exc).splitlines()[0]}")
     names = list(table.column_names)
     data = [table.column(i).to_pylist() for i in range(table.num_columns)]
     pinned = [bool(v) for v in data.pop()] if tile.pinned else []
     if tile.pinned:
         names.pop()
-    records = list(zip(*data, strict=True)) if data else []
+    return ModelRows(names, list(zip(*data, strict=True)) if data else [], pinned)
+
+
+def model_json(project: Project, tile: Tile, page: int, size: int) -> dict[str, Any]:
+    """The JSON twin of a model tile: the rows its query returns, unformatted, `size` a page
+    with the pinned rows (totals) on every page, each column's title and unit; for a matrix,
+    the long rows and the `pivot` that lays them out."""
+    got = read_model(project, tile)
+    pinned = [i for i, pin in enumerate(got.pinned) if pin]
+    shown_always = set(pinned)
+    paged = [i for i in range(len(got.records)) if i not in shown_always]
+    keep = set(paged[(page - 1) * size:page * size])
+    return {
+        "model": tile.model,
+        "columns": [{"name": n, "title": column_title(n), "unit": tile.units.get(n)}
+                    for n in got.columns],
+        "rows": [dict(zip(got.columns, r, strict=True)) for i, r in enumerate(got.records)
+                 if i in keep],
+        "pinned": [dict(zip(got.columns, got.records[i], strict=True)) for i in pinned],
+        "total": len(paged), "page": page, "size": size,
+        "filter": {"where": tile.where, "order_by": tile.order_by, "limit": tile.limit},
+        "pivot": tile.pivot.model_dump() if tile.pivot is not None else None,
+        "note": got.note,
+    }
+
+
+def model_grid(project: Project, tile: Tile) -> Grid:
+    """Run a model tile's query and lay its rows out for the page."""
+    got = read_model(project, tile)
+    if got.note is not None:
+        return Grid([], note=got.note)
+    names, records, pinned = got.columns, got.records, got.pinned
     if tile.pivot is None:
         numeric = [all(_is_number(r[i]) for r in records if r[i] is not None)
                    and any(r[i] is not None for r in records) for i in range(len(names))]
