@@ -266,6 +266,23 @@ def test_thresholds_admin_only_and_change_status(app_client: TestClient) -> None
     assert v["status"] == "red"  # below 0
 
 
+def test_a_dashboards_colours_follow_a_threshold_change_at_once(app_client: TestClient) -> None:
+    def revenue_status() -> str:
+        html = app_client.get("/dashboards/cfo", headers=token(app_client, "vic")).text
+        tile = html.split('data-metric="net_revenue"', 1)[1].split('class="card tile', 1)[0]
+        found = re.search(r'class="status (\w+)"', tile)
+        assert found, tile[:400]
+        return found.group(1)
+
+    revenue_status()  # the page is computed and kept
+    for green, yellow, expected in ((-1e12, -2e12, "green"), (1e12, 1e11, "red")):
+        r = app_client.post("/api/thresholds", headers=token(app_client, "ada"), json={
+            "metric": "net_revenue", "relative_to": "absolute", "green": green, "yellow": yellow,
+            "reason": "test"})
+        assert r.status_code == 200, r.text
+        assert revenue_status() == expected  # no restart, no new load
+
+
 def test_revoked_token_stops_working(app_client: TestClient) -> None:
     auth = app_client.app.state.ns.auth  # type: ignore[attr-defined]
     token_id, raw = auth.create_token("eve", "script")
