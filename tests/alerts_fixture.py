@@ -58,7 +58,7 @@ def subscriptions(rows: list[tuple[str, int]], first: date, start: int = 1) -> p
 
 def build(root: Path, engine_url: str | None = None) -> Path:
     """The project folder (closed again): the tiny pack, the people above, the two months."""
-    url = engine_url or f"duckdb:///{root / 'ledger.duckdb'}"
+    url = engine_url or "duckdb:///ledger.duckdb"  # in the folder: a copy has its own
     p = Project.init(root, pack=load_pack(TINY), timezone="UTC", engine_url=url)
     p.close()
     (root / "people.yml").write_text(PEOPLE, encoding="utf-8")

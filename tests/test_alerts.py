@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from alerts_fixture import NOW, SMTP_ENV, alerts_yml, build, copy, open_at
+from fakes.chat import FakeSlack, FakeTeams
 from fakes.smtp import FakeSmtp, bodies
 from northstar.alerts.service import Alerts
 from northstar.project import Project
@@ -104,3 +105,217 @@ def test_a_metric_turning_red_emails_its_owner_once(project: Project, smtp: Fake
     assert len(raised) == 1 and [s.ok for s in sent] == [True]
     assert len(smtp.messages) == 2
     alerts.close()
+
+
+CHANNELS = """\
+channels:
+  sales-hook:
+    kind: slack
+    webhook_env: NS_TEST_SLACK_HOOK
+  sales-bot:
+    kind: slack
+    token_env: NS_TEST_SLACK_TOKEN
+    channel: "#sales"
+    api_url: {api}
+  leadership:
+    kind: teams
+    webhook_env: NS_TEST_TEAMS_HOOK
+  ops:
+    kind: email
+    to: [ops@example.com, cfo@example.com]
+"""
+
+
+@pytest.fixture
+def chat() -> Iterator[tuple[FakeSlack, FakeTeams]]:
+    with FakeSlack() as slack, FakeTeams() as teams:
+        yield slack, teams
+
+
+def chat_service(p: Project, smtp: FakeSmtp, chat: tuple[FakeSlack, FakeTeams], rules: str,
+                 slept: list[float] | None = None, bot_channel: str = "#sales") -> Alerts:
+    slack, teams = chat
+    channels = CHANNELS.format(api=slack.api_url).replace('"#sales"', f'"{bot_channel}"')
+    (p.root / "alerts.yml").write_text(alerts_yml(smtp.port, smtp.ca_file, rules, channels),
+                                       encoding="utf-8")
+    env = {SMTP_ENV: smtp.password, "NS_TEST_SLACK_HOOK": slack.webhook_url,
+           "NS_TEST_SLACK_TOKEN": slack.token, "NS_TEST_TEAMS_HOOK": teams.webhook_url}
+    return Alerts(p, environ=env, sleep=(slept if slept is not None else []).append)
+
+
+LOW_MRR = """\
+  - name: low-mrr
+    when: threshold
+    metrics: [new_mrr]
+    below: 100
+    notify: [sales-hook, sales-bot, leadership, ops]
+"""
+
+
+def test_slack_and_teams_receive_the_number_status_target_action_and_link(
+        project: Project, smtp: FakeSmtp, chat: tuple[FakeSlack, FakeTeams]) -> None:
+    slack, teams = chat
+    Clock(project)
+    with chat_service(project, smtp, chat, LOW_MRR) as alerts:
+        assert alerts.check() == ([], [])  # $185 is not below $100
+        project.adjust_metric("new_mrr", "2025-04", "-100", author="eve", reason="refunds")
+        raised, sent = alerts.check()  # $85 is
+    assert len(raised) == 1 and [s.ok for s in sent] == [True] * 4
+    hook, bot = slack.posts
+    assert hook["text"] == bot["text"] == (
+        "New MRR is below $100: Period: 2025-04 (so far) | Value: $85 | Status: red | "
+        "Target: $300 for 2025-04 ($150 by today, at pace)")
+    assert bot["channel"] == "#sales"
+    blocks = {b["type"]: b for b in reversed(hook["blocks"])}  # the first of each type
+    assert blocks["section"]["text"]["text"] == (
+        ":red_circle: New MRR is $85 for 2025-04, below the line of $100.")
+    assert blocks["actions"]["elements"][0]["url"] == "https://kpi.example.com/metric/new_mrr"
+    assert any("Well behind." in b.get("text", {}).get("text", "") for b in hook["blocks"])
+    [card] = [a["content"] for a in teams.posts[0]["attachments"]]
+    facts = {f["title"]: f["value"] for b in card["body"] if b["type"] == "FactSet"
+             for f in b["facts"]}
+    assert facts == {"Metric": "New MRR", "Period": "2025-04 (so far)", "Value": "$85",
+                     "Status": "red", "Target": "$300 for 2025-04 ($150 by today, at pace)"}
+    assert card["actions"][0]["url"] == "https://kpi.example.com/metric/new_mrr"
+    assert any("Well behind." in b.get("text", "") for b in card["body"])
+    [mail] = smtp.messages  # an email channel: one message to all its addresses
+    assert mail["To"] == "ops@example.com, cfo@example.com"
+
+
+def test_a_failed_delivery_is_retried_with_backoff_and_never_lost(
+        project: Project, smtp: FakeSmtp, chat: tuple[FakeSlack, FakeTeams]) -> None:
+    slack, _ = chat
+    clock = Clock(project)
+    slept: list[float] = []
+    rule = LOW_MRR.replace("[sales-hook, sales-bot, leadership, ops]", "[sales-hook]")
+    with chat_service(project, smtp, chat, rule, slept) as alerts:
+        project.adjust_metric("new_mrr", "2025-04", "-100", author="eve", reason="refunds")
+        slack.fail("500")  # once: the retry within the run gets it through
+        _, sent = alerts.check()
+        assert [s.ok for s in sent] == [True] and len(slack.posts) == 1
+        assert slept == [1.0]
+        # Slack down for longer: three tries (waiting 1 s, then 2 s), then 5 minutes later
+        project.adjust_metric("new_mrr", "2025-04", "100", author="eve", reason="undo")
+        alerts.check()
+        project.adjust_metric("new_mrr", "2025-04", "-100", author="eve", reason="redo")
+        clock.advance(hours=25)  # past the quiet period
+        slack.fail("500", times=3)
+        slept.clear()
+        _, sent = alerts.check()
+        assert [s.ok for s in sent] == [False] and slept == [1.0, 2.0]
+        assert sent[0].error == "the slack webhook of sales-hook answered HTTP 500: rollup_error"
+        assert sent[0].next_at == alerts.now() + timedelta(minutes=5)
+        [d] = alerts.log.deliveries("status <> 'sent'")
+        assert (d.status, d.attempts) == ("retrying", 1)
+        assert alerts.deliver() == []  # not due yet
+        clock.advance(minutes=5)
+        [again] = alerts.deliver()
+        assert again.ok and len(slack.posts) == 2
+        assert alerts.log.deliveries(f"id = {d.id}")[0].status == "sent"
+        # throttled: the wait is what Slack asked for
+        slack.fail("429", retry_after=7)
+        project.adjust_metric("new_mrr", "2025-04", "100", author="eve", reason="undo")
+        alerts.check()
+        project.adjust_metric("new_mrr", "2025-04", "-100", author="eve", reason="redo")
+        clock.advance(hours=25)
+        slept.clear()
+        _, sent = alerts.check()
+        assert [s.ok for s in sent] == [True] and slept == [7.0]
+
+
+def test_a_delivery_that_cannot_work_fails_at_once_and_says_why(
+        project: Project, smtp: FakeSmtp, chat: tuple[FakeSlack, FakeTeams]) -> None:
+    slack, _ = chat
+    Clock(project)
+    rule = LOW_MRR.replace("[sales-hook, sales-bot, leadership, ops]", "[sales-bot]")
+    with chat_service(project, smtp, chat, rule, bot_channel="#gone") as alerts:
+        project.adjust_metric("new_mrr", "2025-04", "-100", author="eve", reason="refunds")
+        _, sent = alerts.check()
+    assert [(s.ok, s.next_at) for s in sent] == [(False, None)]
+    assert sent[0].error == "Slack's chat.postMessage for sales-bot: channel_not_found"
+    assert len(slack.requests) == 1  # not retried: it would fail the same way
+
+
+def test_an_smtp_server_saying_try_later_is_tried_again(project: Project,
+                                                         smtp: FakeSmtp) -> None:
+    Clock(project)
+    with service(project, smtp, RED_TO_OWNER) as alerts:
+        project.adjust_metric("new_mrr", "2025-04", "-100", author="eve", reason="refunds")
+        smtp.fail("451 4.3.0 Mailbox busy, try again later")
+        _, sent = alerts.check()
+    assert [s.ok for s in sent] == [True]
+    assert [m["Subject"] for m in smtp.messages] == ["New MRR is red"]
+
+
+def test_the_lead_gets_their_departments_alerts_and_a_missing_address_is_shown(
+        project: Project, smtp: FakeSmtp) -> None:
+    Clock(project)
+    people = (project.root / "people.yml").read_text()
+    (project.root / "people.yml").write_text(people.replace("    email: alan@example.com\n", ""))
+    project.close()
+    p = open_at(project.root)
+    rules = RED_TO_OWNER.replace("[owner]", "[owner, lead]") + """\
+  - name: subscriptions-low
+    when: threshold
+    metrics: [new_subscriptions]
+    below: 10
+    notify: [owner, lead]
+"""
+    with service(p, smtp, rules) as alerts:
+        p.adjust_metric("new_mrr", "2025-04", "-100", author="eve", reason="refunds")
+        raised, sent = alerts.check()
+        log = {a["rule"]: a for a in alerts.log.alerts()}
+    p.close()
+    # Ada owns New MRR and leads sales: one email, not two. New subscriptions (8 so far, below
+    # 10) is Alan's, who has no address: his delivery failed, saying so; Ada still hears.
+    assert len(raised) == 2
+    assert sorted(m["To"] for m in smtp.messages) == ["ada@example.com", "ada@example.com"]
+    assert sorted(m["Subject"] for m in smtp.messages) == ["New MRR is red",
+                                                           "New subscriptions is below 10"]
+    low = log["subscriptions-low"]["deliveries"]
+    assert [(d.recipient, d.status, d.last_error) for d in low] == [
+        ("alan_turing", "failed", "Alan Turing has no email in people.yml"),
+        ("ada_lovelace", "sent", None)]
+
+
+def test_a_failing_check_alerts_its_channel(project: Project, smtp: FakeSmtp,
+                                            chat: tuple[FakeSlack, FakeTeams]) -> None:
+    Clock(project)
+    rule = """\
+  - name: checks
+    when: check
+    severity: any
+    notify: [ops]
+"""
+    with chat_service(project, smtp, chat, rule) as alerts:
+        raised, _ = alerts.check()
+        assert alerts.check() == ([], [])
+    # plan X is not in reference/plans.csv: 4 subscriptions in March, 2 in April
+    [mail] = smtp.messages
+    assert mail["Subject"] == "Data check plans_are_known failed"
+    text, _ = bodies(mail)
+    assert "6 row(s) break it: Every subscription is on a plan the reference list knows." in text
+    assert "Open it: https://kpi.example.com/integrity" in text
+
+
+def test_a_negative_value_is_a_finding_sent_to_the_owner(project: Project,
+                                                         smtp: FakeSmtp) -> None:
+    metric = project.root / "metrics" / "new_mrr.yml"
+    metric.write_text(metric.read_text() + "non_negative: true\n")
+    project.close()
+    p = open_at(project.root)
+    rule = """\
+  - name: quality
+    when: finding
+    notify: [owner]
+"""
+    with service(p, smtp, rule) as alerts:
+        assert alerts.check()[0] == []
+        p.adjust_metric("new_mrr", "2025-04", "-200", author="eve", reason="chargebacks")
+        raised, _ = alerts.check()  # $185 - $200 = -$15
+        assert len(raised) == 1 and alerts.check() == ([], [])
+    p.close()
+    [mail] = smtp.messages
+    assert mail["Subject"] == "Data-quality finding on New MRR"
+    text, _ = bodies(mail)
+    assert "The value for 2025-04 is negative, which this metric should never be." in text
