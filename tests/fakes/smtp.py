@@ -127,4 +127,7 @@ def bodies(msg: EmailMessage) -> tuple[str, str]:
     text = msg.get_body(("plain",))
     html = msg.get_body(("html",))
     assert text is not None and html is not None
-    return str(text.get_content()), str(html.get_content())
+    def lines(part: Any) -> str:  # SMTP carries CRLF line ends; a reader sees lines
+        return str(part.get_content()).replace("\r\n", "\n")
+
+    return lines(text), lines(html)
