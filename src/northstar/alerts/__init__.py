@@ -10,12 +10,13 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from northstar.alerts.rules import ALERTS_FILE
-
 if TYPE_CHECKING:
     from northstar.project import Project
 
-__all__ = ["after_collection", "deliver_in_background"]
+__all__ = ["ALERTS_FILE", "after_collection", "deliver_in_background"]
+
+ALERTS_FILE = "alerts.yml"
+"""The rules' file, in the project folder (docs/alerts.md)."""
 
 log = logging.getLogger(__name__)
 

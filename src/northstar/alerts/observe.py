@@ -165,7 +165,7 @@ def _source(snap: Snapshot, rule: Rule) -> list[Observation]:
         msg = Message(title, headline, details=[f"Last good load: {last}"],
                       link=snap.link("/admin#log-card"))
         out.append(Observation(f"source:{h.source}/{h.table}", h.status,
-                               h.status in rule.on, msg))
+                               h.status in rule.states, msg))
     return out
 
 

@@ -14,13 +14,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from northstar.alerts import ALERTS_FILE
 from northstar.errors import ConfigError
 from northstar.files import Loc, load_yaml, validate
 
 __all__ = ["ALERTS_FILE", "AlertsFile", "Channel", "DigestSettings", "EmailSettings", "Rule",
            "duration", "load_alerts", "parse_alerts"]
 
-ALERTS_FILE = "alerts.yml"
 KINDS = ("status", "threshold", "finding", "source", "check")
 STATUSES = ("green", "yellow", "red", "grey")
 PEOPLE = ("owner", "lead")
@@ -30,8 +30,10 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def duration(text: str | int | float) -> timedelta:
+def duration(text: str | int | float | timedelta) -> timedelta:
     """`30m`, `24h`, `7d` (or 0) as a timedelta."""
+    if isinstance(text, timedelta):
+        return text
     if isinstance(text, int | float) and not isinstance(text, bool) and text == 0:
         return timedelta(0)
     match = _DURATION.match(str(text))
@@ -136,7 +138,7 @@ class Rule(_Strict):
     """threshold: alert when the value goes below this."""
     sources: list[str] = []
     """source: the sources it watches (default: every source)."""
-    on: list[Literal["failed", "stale"]] = ["failed", "stale"]
+    states: list[Literal["failed", "stale"]] = ["failed", "stale"]
     """source: what alerts: the last load failed, or no good load for too long."""
     checks: list[str] = []
     """check: the checks it watches (default: every check)."""
@@ -151,9 +153,9 @@ class Rule(_Strict):
     @model_validator(mode="after")
     def _options_fit(self) -> Rule:
         own = {"status": {"metrics", "to"}, "threshold": {"metrics", "above", "below"},
-               "finding": {"metrics"}, "source": {"sources", "on"},
+               "finding": {"metrics"}, "source": {"sources", "states"},
                "check": {"checks", "severity"}}[self.when]
-        every = {"metrics", "to", "above", "below", "sources", "on", "checks", "severity"}
+        every = {"metrics", "to", "above", "below", "sources", "states", "checks", "severity"}
         stray = sorted((every - own) & self.model_fields_set)
         if stray:
             raise ValueError(f"{', '.join(stray)} do not apply to a `when: {self.when}` rule")

@@ -86,9 +86,10 @@ class Delivery:
 class AlertLog:
     """Reads and writes the three tables; every timestamp is naive UTC."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, create: bool = True) -> None:
+        """`create`: make the tables when missing (not on a database opened read-only)."""
         self.engine = engine
-        for ddl in DDL:
+        for ddl in DDL if create else ():
             engine.execute(ddl)
 
     # -- what a rule saw ---------------------------------------------------------------------
