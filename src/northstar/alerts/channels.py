@@ -98,8 +98,12 @@ class Senders:
         msg["Message-ID"] = make_msgid(domain=s.sender.rsplit("@", 1)[-1].strip("> ") or None)
         msg.set_content(mail.text)
         msg.add_alternative(mail.html, subtype="html")
-        cafile = str(self.root / s.ca_file) if s.ca_file else None
-        context = ssl.create_default_context(cafile=cafile)
+        cafile = self.root / s.ca_file if s.ca_file else None
+        try:
+            context = ssl.create_default_context(cafile=None if cafile is None else str(cafile))
+        except (OSError, ssl.SSLError) as exc:
+            raise DeliveryError(f"email.ca_file {cafile}: {exc.strerror or exc}",
+                                transient=False) from None
         try:
             smtp: smtplib.SMTP
             if s.security == "tls":
