@@ -4,6 +4,7 @@ kinds. Numbers are the hand-worked ones of tests/alerts_fixture.py."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,16 @@ import pytest
 from alerts_fixture import NOW, SMTP_ENV, alerts_yml, build, copy, open_at
 from fakes.chat import FakeSlack, FakeTeams
 from fakes.smtp import FakeSmtp, bodies
+from northstar.alerts.rules import (
+    AlertsFile,
+    Channel,
+    DigestSettings,
+    EmailSettings,
+    Rule,
+    parse_alerts,
+)
 from northstar.alerts.service import Alerts
+from northstar.errors import ConfigError
 from northstar.project import Project
 
 RED_TO_OWNER = """\
@@ -319,3 +329,53 @@ def test_a_negative_value_is_a_finding_sent_to_the_owner(project: Project,
     assert mail["Subject"] == "Data-quality finding on New MRR"
     text, _ = bodies(mail)
     assert "The value for 2025-04 is negative, which this metric should never be." in text
+
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "alerts.md"
+BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.S)
+
+
+def test_the_documented_example_file_is_valid() -> None:
+    from northstar.packs import get_pack
+
+    yaml_blocks = [body for kind, body in BLOCK.findall(DOC.read_text()) if kind == "yaml"]
+    metrics = {f.stem for f in get_pack("marketplace").metrics_dir.glob("*.yml")}
+    cfg = parse_alerts(yaml_blocks[0], DOC, metrics)
+    assert [r.when for r in cfg.rules] == ["status", "threshold", "finding", "source", "check"]
+    assert cfg.quiet_of(cfg.rules[1]) == timedelta(days=3)
+    assert cfg.channels["sales"].uses_token and cfg.digest.cron == "0 7 * * mon"
+    documented = set(re.findall(r"`(\w+)`", DOC.read_text()))
+    fields = {*Rule.model_fields, *Channel.model_fields, *DigestSettings.model_fields,
+              *AlertsFile.model_fields} | {f.alias or n for n, f in
+                                           EmailSettings.model_fields.items()}
+    assert fields <= documented, sorted(fields - documented)
+
+
+def test_the_documented_message_is_the_one_sent(project: Project, smtp: FakeSmtp) -> None:
+    Clock(project)
+    with service(project, smtp, RED_TO_OWNER) as alerts:
+        project.adjust_metric("new_mrr", "2025-04", "-100", author="eve", reason="refunds")
+        alerts.check()
+    text, _ = bodies(smtp.messages[0])
+    documented = next(body for kind, body in BLOCK.findall(DOC.read_text()) if kind == "text")
+    assert text == documented
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ("rules:\n  - name: a\n    when: source\n    notify: [owner]\n",
+     "alerts.yml:2: rules.0: owner is a metric's person; a source rule notifies "
+     "a channel"),
+    ("rules:\n  - name: a\n    when: status\n    quiet: soon\n    notify: [x]\n",
+     "alerts.yml:4: rules.0.quiet: 'soon' is not a duration: write minutes, hours or days as "
+     "30m, 24h or 7d"),
+    ("rules:\n  - name: a\n    when: threshold\n    notify: [x]\n",
+     "alerts.yml:2: rules.0: a threshold rule gives one of `above` or `below`"),
+    ("rules:\n  - name: a\n    when: status\n    above: 3\n    notify: [x]\n",
+     "alerts.yml:2: rules.0: above do not apply to a `when: status` rule"),
+    ("email:\n  host: h\n  security: none\n  username: u\n  from: a@b.c\n",
+     "alerts.yml:1: email: a password is never sent in clear"),
+])
+def test_a_mistake_in_the_file_says_where_and_what(text: str, error: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_alerts(text, Path("alerts.yml"))
+    assert str(caught.value).startswith(error), str(caught.value)
