@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,35 @@ def test_each_person_previews_their_digest_and_editors_anyones(client: TestClien
     assert "The sales scorecard" in page.text and "Alan Turing" in page.text
     assert "2025-04 so far: $185 (green); target $300 for 2025-04 ($150 by today, at pace)" \
         in page.text
+
+
+def test_the_server_schedules_the_digest_in_the_company_timezone(tmp_path: Path) -> None:
+    import threading
+    from datetime import UTC, datetime
+
+    from northstar.alerts import digest
+    from northstar.alerts.runner import AlertRunner
+
+    root = build(tmp_path / "p")
+    toml = root / "northstar.toml"
+    toml.write_text(toml.read_text().replace('timezone = "UTC"', 'timezone = "Asia/Tokyo"'))
+    (root / "alerts.yml").write_text(alerts_yml(25, root / "ca.pem", "  []\n",
+                                                "digest:\n  day: monday\n  time: '07:00'\n"))
+    p = open_at(root)
+    runner = AlertRunner(p, threading.RLock())
+    runner.start()
+    try:
+        first = runner.next_digest()
+        assert first is not None
+        expected = digest.next_digest("0 7 * * mon", "Asia/Tokyo", datetime.now(UTC))
+        assert first == expected and first.utcoffset() == timedelta(hours=9)
+        # an admin moves it to Friday 16:30: the running server follows
+        text = (root / "alerts.yml").read_text()
+        (root / "alerts.yml").write_text(text.replace("day: monday", "day: friday")
+                                         .replace("'07:00'", "'16:30'"))
+        runner.reload()
+        moved = runner.next_digest()
+        assert moved is not None and (moved.weekday(), moved.hour, moved.minute) == (4, 16, 30)
+    finally:
+        runner.shutdown()
+        p.close()
