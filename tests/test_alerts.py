@@ -379,3 +379,21 @@ def test_a_mistake_in_the_file_says_where_and_what(text: str, error: str) -> Non
     with pytest.raises(ConfigError) as caught:
         parse_alerts(text, Path("alerts.yml"))
     assert str(caught.value).startswith(error), str(caught.value)
+
+
+def test_the_alert_log_works_on_both_engines(engine_url: str, tmp_path: Path,
+                                             smtp: FakeSmtp) -> None:
+    p = open_at(build(tmp_path / "p", engine_url))
+    try:
+        with service(p, smtp, RED_TO_OWNER) as alerts:
+            assert alerts.check() == ([], [])
+            p.adjust_metric("new_mrr", "2025-04", "-100", author="eve", reason="refunds")
+            raised, sent = alerts.check()
+            assert len(raised) == 1 and [s.ok for s in sent] == [True]
+            assert alerts.check() == ([], [])
+            [logged] = alerts.log.alerts()
+            assert (logged["title"], logged["message"]["value"]) == ("New MRR is red", "$85")
+            assert [d.status for d in logged["deliveries"]] == ["sent"]
+    finally:
+        p.close()
+    assert [m["Subject"] for m in smtp.messages] == ["New MRR is red"]
