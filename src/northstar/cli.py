@@ -593,6 +593,7 @@ def _scorecard(p: Project) -> None:
 
 
 def _register_extensions() -> None:
+    from northstar.alerts.cli import register as register_alerts
     from northstar.checks import register as register_checks
     from northstar.sources import register as register_sources
     from northstar.warehouse.cli import register as register_warehouse
@@ -604,6 +605,7 @@ def _register_extensions() -> None:
     register_checks(app)
     register_web(app)
     register_report(app)
+    register_alerts(app)
 
 
 _register_extensions()

@@ -17,12 +17,14 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present:
 Loc = tuple[str | int, ...]
 
 
-def load_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
-    """Parse a YAML file; also return the line (1-based) of every key and list item."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", path=str(path)) from None
+def load_yaml(path: Path, text: str | None = None) -> tuple[Any, dict[Loc, int]]:
+    """Parse a YAML file (or `text` meant for it, e.g. typed in an editor); also return the
+    line (1-based) of every key and list item."""
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read: {exc.strerror}", path=str(path)) from None
     try:
         loader = _Loader(text)  # parse once: the nodes give the lines, then the values
         try:

@@ -23,6 +23,10 @@ class Person(BaseModel):
     metric: str | None = None
     """The one metric this person owns."""
     email: str | None = None
+    """Where alerts and the weekly digest are emailed (docs/alerts.md)."""
+    lead: bool = False
+    """Leads the department: gets its alerts (`notify: [lead]`) and its scorecard in the
+    weekly digest. A department may have more than one lead."""
     proposal: bool = False
     """True while the metric is a proposal the company has not confirmed."""
 

@@ -19,6 +19,7 @@ from datetime import time as dtime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from northstar.alerts import after_collection
 from northstar.errors import NorthstarError
 from northstar.ledger.staging import bounded_writes
 from northstar.ledger.store import raw_table, utcnow
@@ -130,7 +131,17 @@ def sync(project: Project, source_name: str, *, backfill_from: date | None = Non
 
     `backfill_from` re-reads everything changed since that date. `window_from` (the schedule's
     collection window) re-reads from that date at least, but an object that has never been
-    collected is read in full (from its `start_date`)."""
+    collected is read in full (from its `start_date`). Whichever way it ends, the project's
+    alert rules are evaluated after it (`northstar.alerts.after_collection`)."""
+    try:
+        return _collect(project, source_name, backfill_from, progress, objects, window_from)
+    finally:
+        after_collection(project)
+
+
+def _collect(project: Project, source_name: str, backfill_from: date | None,
+             progress: ProgressFn | None, objects: list[str] | None,
+             window_from: date | None) -> list[RunRecord]:
     cfg = get_source(project.root, source_name)
     cls = connector_class(cfg.kind)
     names = [o.name for o in cls.objects]

@@ -11,7 +11,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -29,7 +29,7 @@ from northstar.formatting import format_value
 from northstar.project import Project
 from northstar.schedule import CollectionScheduler, Window
 from northstar.secret import load_or_create_secret
-from northstar.web import admin, api, pages, qbr_api, qbr_pages, sso, times, views
+from northstar.web import admin, alerts, api, pages, qbr_api, qbr_pages, sso, times, views
 from northstar.web.audit import AuditLog
 from northstar.web.auth import Auth
 from northstar.web.context import AuthRequired, Forbidden, WebContext
@@ -37,6 +37,9 @@ from northstar.web.oidc import OidcClient
 from northstar.web.settings import WebSettings
 from northstar.web.store import ensure_tables
 from northstar.web.thresholds import apply_overrides
+
+if TYPE_CHECKING:
+    from northstar.alerts.runner import AlertRunner
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +105,16 @@ def start_schedule(project: Project, lock: threading.RLock,
     scheduler = CollectionScheduler(project.settings.schedule, sources, run)
     scheduler.start()
     return scheduler
+
+
+def start_alerts(project: Project, lock: threading.RLock) -> AlertRunner:
+    """Evaluate alerts.yml's rules on its schedule, deliver (and retry) in a thread of their
+    own, and send the weekly digest at its time (docs/alerts.md)."""
+    from northstar.alerts.runner import AlertRunner
+
+    runner = AlertRunner(project, lock)
+    runner.start()
+    return runner
 
 
 def oidc_client(project: Project, settings: WebSettings, secret: bytes) -> OidcClient | None:
@@ -180,11 +193,14 @@ def create_app(project_folder: str | Path | Project = ".",
             project, lock, (lambda: warm_up(project, templates, settings)) if warm else None,
         ) if schedule else None
         app.state.scheduler = scheduler
+        app.state.alert_runner = start_alerts(project, lock) if schedule else None
         try:
             yield
         finally:
             if scheduler is not None:
                 scheduler.shutdown()
+            if app.state.alert_runner is not None:
+                app.state.alert_runner.shutdown()
 
     app = FastAPI(title="Northstar", version=__version__, openapi_url="/api/openapi.json",
                   docs_url=None, redoc_url=None, lifespan=lifespan)
@@ -198,6 +214,7 @@ def create_app(project_folder: str | Path | Project = ".",
     app.include_router(pages.router)
     app.include_router(sso.router)
     app.include_router(admin.router)
+    app.include_router(alerts.router)
     _static_routes(app)
     _handlers(app)
 

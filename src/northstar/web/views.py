@@ -151,8 +151,9 @@ def series(p: Project, name: str, n: int = TREND_PERIODS, ending: str | None = N
     return p.metrics.compute([name], periods_for(p, m, n, ending), filters=filters)
 
 
-def findings_for(p: Project, v: MetricValue) -> list[str]:
-    """Data-quality findings that touch this number, in plain words."""
+def findings_for(p: Project, v: MetricValue, *, notes: bool = True) -> list[str]:
+    """Data-quality findings that touch this number, in plain words; with `notes`, also how
+    it was made (entered by hand, corrected), which are facts rather than problems."""
     m = p.catalog.get(v.metric)
     out: list[str] = []
     waiting = p.metrics.waiting_for(m)
@@ -170,9 +171,9 @@ def findings_for(p: Project, v: MetricValue) -> list[str]:
         if abs(jump) > 0.5:
             out.append(f"Moved {jump:+.0%} against {v.previous_period}: worth checking the "
                        "sources before acting on it.")
-    if v.origin == "manual":
+    if notes and v.origin == "manual":
         out.append("This value was entered by hand, not collected.")
-    if v.adjustment:
+    if notes and v.adjustment:
         out.append(f"Includes a correction of {format_value(v.adjustment, m.unit)}.")
     if m.model:
         tables = p.models.raw_dependencies(f"SELECT * FROM {m.model}")
