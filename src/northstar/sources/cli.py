@@ -34,7 +34,7 @@ def sync_command(
     objects: Annotated[list[str] | None, typer.Option(
         "--object", help="Only this object (repeatable), e.g. --object deals.")] = None,
 ) -> None:
-    """Collect from the declared sources now: each object all or nothing."""
+    """Collect from the declared sources now: each source's run all or nothing."""
     import time
 
     from northstar.checks import after_refresh
