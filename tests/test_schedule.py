@@ -147,7 +147,7 @@ def test_systemd_fires_when_the_in_process_scheduler_does(cron: str) -> None:
     assert theirs == ours
 
 
-def test_the_systemd_units_run_sync_for_the_project(tmp_path: Path) -> None:
+def test_the_systemd_units_run_collect_for_the_project(tmp_path: Path) -> None:
     settings = ScheduleSettings(sources={"stripe": SourceSchedule(cron="0 6 * * *")})
     units = systemd_units(tmp_path / "Acme KPIs", settings, "/opt/ns/bin/northstar", "stripe")
     assert sorted(units) == ["northstar-sync-acme-kpis-stripe.service",
@@ -155,10 +155,10 @@ def test_the_systemd_units_run_sync_for_the_project(tmp_path: Path) -> None:
     service = units["northstar-sync-acme-kpis-stripe.service"]
     timer = units["northstar-sync-acme-kpis-stripe.timer"]
     folder = (tmp_path / "Acme KPIs").resolve()
-    assert f"ExecStart=/opt/ns/bin/northstar sync stripe --project {folder}\n" in service
+    assert f"ExecStart=/opt/ns/bin/northstar collect stripe --project {folder}\n" in service
     assert "Type=oneshot\n" in service
     assert "OnCalendar=*-*-* 06:00:00 America/Chicago\n" in timer
     assert "Persistent=true\n" in timer
     assert "Unit=northstar-sync-acme-kpis-stripe.service\n" in timer
     every = systemd_units(tmp_path / "x", ScheduleSettings(), "northstar")
-    assert "ExecStart=northstar sync --project" in every["northstar-sync-x.service"]
+    assert "ExecStart=northstar collect --project" in every["northstar-sync-x.service"]

@@ -52,8 +52,12 @@ def test_sync_then_status(tmp_path: Path) -> None:
 
         result = runner.invoke(app(), ["status", "--project", root])
         assert result.exit_code == 0, result.output
-        lines = {line.split()[3]: line for line in result.output.splitlines() if "crm" in line}
+        objects, logged = result.output.split("Collection runs")
+        lines = {line.split()[3]: line for line in objects.splitlines() if "crm" in line}
         assert sorted(lines) == ["companies", "owners"]
+        # the run as a whole, in the collection log: a run by hand, everything up to this month
+        [run] = [line for line in logged.splitlines() if "crm" in line]
+        assert " manual " in run and " ok " in run
         # companies were read up to the newest last-modified time (record 27: 00:09 UTC)
         assert " ok " in lines["companies"] and "2024-01-01 00:09" in lines["companies"]
 
@@ -68,4 +72,4 @@ def test_sync_then_status(tmp_path: Path) -> None:
         result = runner.invoke(app(), ["sync", "crm", "--project", root,
                                        "--backfill-from", "last week"])
         assert result.exit_code != 0
-        assert "write a date as YYYY-MM-DD" in str(result.exception)
+        assert "write a month as YYYY-MM or a date as YYYY-MM-DD" in str(result.exception)

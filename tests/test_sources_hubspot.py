@@ -155,7 +155,7 @@ def test_missing_and_extra_fields(tmp_path: Path, fake: HubSpotFake) -> None:
     assert row == [{"amount": None, "close_date": None, "deal_name": "Deal 1"}]
 
 
-def test_a_bad_value_fails_the_object_and_leaves_the_ledger_as_it_was(
+def test_a_bad_value_fails_the_run_and_leaves_the_ledger_as_it_was(
         tmp_path: Path, fake: HubSpotFake, engine_url: str) -> None:
     p = project_for(tmp_path, fake, engine_url)
     sync(p, "crm", objects=["pipelines", "deals"])
@@ -166,7 +166,11 @@ def test_a_bad_value_fails_the_object_and_leaves_the_ledger_as_it_was(
     with pytest.raises(SyncFailed) as info:
         sync(p, "crm", objects=["owners", "deals"])
     assert "'twelve' is not an amount" in str(info.value)
-    assert [r.status for r in info.value.runs] == ["ok", "failed"]
+    # the owners were read, but the run is all or nothing: they are not kept either
+    assert [(r.object, r.status) for r in info.value.runs] == [("owners", "failed"),
+                                                               ("deals", "failed")]
+    assert info.value.runs[0].error == "not kept: deals failed"
+    assert table_contents(p, "raw_owners") == []
     assert table_contents(p, "raw_deals") == before
     assert table_contents(p, "ns_cursors") == cursor_before
     log = p.ledger.log(5).to_pylist()

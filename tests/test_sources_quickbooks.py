@@ -171,7 +171,7 @@ def test_keyset_paging_survives_edits_and_reruns_add_nothing(tmp_path: Path,
     assert p.engine.scalar("SELECT count(*) FROM raw_qbo_invoices WHERE source_id = '1002'") == 2
 
 
-def test_fault_inside_a_200_fails_the_object(tmp_path: Path, fake: QuickBooksFake) -> None:
+def test_fault_inside_a_200_fails_the_run(tmp_path: Path, fake: QuickBooksFake) -> None:
     p = project_for(tmp_path, fake)
     original = fake.route
 
@@ -186,8 +186,8 @@ def test_fault_inside_a_200_fails_the_object(tmp_path: Path, fake: QuickBooksFak
     with pytest.raises(SyncFailed, match=r"vendors: books: GET /v3/company/\d+/query failed: "
                                          "A business validation error has occurred"):
         sync(p, "books", objects=["customers", "vendors"])
-    assert "raw_qbo_vendors" not in raw_tables(p)
-    assert "raw_qbo_customers" in raw_tables(p)
+    # the run is all or nothing: the customers read before the vendors failed are not kept
+    assert raw_tables(p) == []
 
 
 PNL_REQUESTS = "/reports/ProfitAndLoss"

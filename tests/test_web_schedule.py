@@ -1,5 +1,7 @@
 """`northstar serve` runs the collection schedule in its own process: a scheduled run collects
-the declared source through the same connection the web requests use, one at a time."""
+the declared source through the same connection the web requests use, one at a time. A new
+source's schedule is off: its scheduled runs are skipped (and logged so) until it has been
+collected by hand and switched on."""
 
 from __future__ import annotations
 
@@ -14,6 +16,9 @@ from fastapi.testclient import TestClient
 from fakes.hubspot import TOKEN, HubSpotFake
 from fakes.project import close_all, make_project
 from northstar.checks import latest_checks
+from northstar.collection.log import entries
+from northstar.collection.run import collect
+from northstar.collection.switch import set_schedule
 from northstar.web import views
 from northstar.web.app import create_app
 
@@ -35,6 +40,19 @@ def _close_projects() -> Iterator[None]:
     close_all()
 
 
+def wait_for_run(app: object, project: object, status: str, runs: int) -> list[dict[str, object]]:
+    """The collection log once it holds `runs` entries, the newest with `status`."""
+    deadline = time.monotonic() + 30
+    logged: list[dict[str, object]] = []
+    while time.monotonic() < deadline:
+        with app.state.ns_lock:  # type: ignore[attr-defined]
+            logged = entries(project, 10)  # type: ignore[arg-type]
+        if len(logged) >= runs and logged[0]["status"] == status:
+            return logged
+        time.sleep(0.2)
+    raise AssertionError(f"no {status} run in {logged}")
+
+
 def test_the_server_collects_on_schedule(tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NS_TEST_HUBSPOT_TOKEN", TOKEN)
@@ -45,19 +63,25 @@ def test_the_server_collects_on_schedule(tmp_path: Path,
             scheduler = app.state.scheduler
             assert scheduler is not None and scheduler.sources == ["crm"]
             assert scheduler.next_run("crm").strftime("%H:%M") == "22:30"
+            # the schedule of a new source is off: the run is skipped, and says why
             scheduler.run_now("crm")
-            deadline = time.monotonic() + 30
-            tables: set[str] = set()
-            while time.monotonic() < deadline:
-                assert client.get("/login").status_code == 200  # the web keeps answering
-                with app.state.ns_lock:
-                    tables = set(project.ledger.tables())
-                if {"raw_owners", "raw_customers"} <= tables:
-                    break
-                time.sleep(0.2)
-            assert {"raw_owners", "raw_customers"} <= tables
+            [skipped] = wait_for_run(app, project, "skipped", 1)
+            assert skipped["kind"] == "scheduled"
+            assert "northstar source enable crm" in str(skipped["error"])
             with app.state.ns_lock:
-                assert project.engine.scalar("SELECT count(*) FROM raw_customers") == 30
+                assert project.ledger.tables() == ["ns_collection_runs"]
+                # the backfill by hand, reviewed, then the schedule switched on
+                collect(project, "crm")
+                set_schedule(project, "crm", True, author="ada", reason="backfill checked")
+            fake.touch("companies", "1005", name="Renamed Co")
+            scheduler.run_now("crm")
+            logged = wait_for_run(app, project, "ok", 3)
+            assert [e["kind"] for e in logged] == ["scheduled", "manual", "scheduled"]
+            assert client.get("/login").status_code == 200  # the web kept answering
+            with app.state.ns_lock:  # 30 companies, one of them now in a second version
+                assert project.engine.scalar("SELECT count(*) FROM raw_customers") == 31
+                assert project.engine.scalar(
+                    "SELECT count(DISTINCT source_id) FROM raw_customers") == 30
             # after the run, the pages people open first are computed again on the new data
             # and the checks rerun: both are current for the ledger as the run left it
             deadline = time.monotonic() + 30

@@ -595,12 +595,14 @@ def _scorecard(p: Project) -> None:
 def _register_extensions() -> None:
     from northstar.alerts.cli import register as register_alerts
     from northstar.checks import register as register_checks
+    from northstar.collection.cli import register as register_collection
     from northstar.sources import register as register_sources
     from northstar.warehouse.cli import register as register_warehouse
     from northstar.web.cli import register as register_web
     from northstar.web.qbr_cli import register as register_report
 
     register_sources(app)
+    register_collection(app)
     register_warehouse(app)
     register_checks(app)
     register_web(app)
@@ -624,7 +626,7 @@ def main(argv: list[str] | None = None) -> Any:
     try:
         return app(args=argv)
     except NorthstarError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted; nothing half-written was kept")

@@ -91,7 +91,8 @@ class SourceSchedule(_Strict):
     closed_months: int | None = Field(None, ge=0, le=120)
     """Overrides `schedule.closed_months` for this source."""
     enabled: bool = True
-    """False: the schedule skips this source (it still syncs by hand)."""
+    """False: the schedule skips this source even when `northstar source enable` turned it on
+    (it still syncs by hand)."""
 
     _cron = field_validator("cron")(_check_cron)
 
@@ -105,6 +106,9 @@ class ScheduleSettings(_Strict):
     """Closed months collected again on every run, besides the current month."""
     sources: dict[str, SourceSchedule] = {}
     """Per source, e.g. `[schedule.sources.hubspot] cron = "0 6 * * *"`."""
+    log_file: str = ".northstar/logs/collection.log"
+    """Every collection run is also written here, one JSON line each (relative to the project
+    folder; empty: the ledger's collection log only)."""
 
     _timezone = field_validator("timezone")(check_timezone)
     _cron = field_validator("cron")(_check_cron)

@@ -1,9 +1,11 @@
 """When collection runs: a crontab line read in a timezone, per source.
 
 The same schedule drives the scheduler inside `northstar serve` (APScheduler) and the systemd
-timer that `northstar schedule --systemd` writes for those who prefer the OS scheduler. Each run
-collects the current month plus the last `closed_months` closed months; freezing a month once it
-closes is the metric layer's job (it freezes closed periods on first read)."""
+timer that `northstar schedule --systemd` writes for those who prefer the OS scheduler (it runs
+`northstar collect`). Both take a run's window from `source_window` and run it through
+`northstar.collection.run.run_scheduled`. Each run collects the current month plus the last
+`closed_months` closed months; freezing a month once it closes is the metric layer's job (it
+freezes closed periods on first read)."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from northstar.config import ScheduleSettings
 from northstar.errors import NorthstarError
 
 __all__ = ["CollectionScheduler", "Window", "collection_window", "cron_for", "next_runs",
-           "on_calendar", "systemd_units"]
+           "on_calendar", "source_window", "systemd_units"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,11 @@ class Window:
 
     start: date
     end: date
+
+    def months(self) -> str:
+        """The window as people write it: `2024-04..2025-04` (or one month, `2025-04`)."""
+        last = _add_months(self.end, -1)
+        return f"{self.start:%Y-%m}" + ("" if last == self.start else f"..{last:%Y-%m}")
 
 
 def _add_months(d: date, months: int) -> date:
@@ -61,6 +68,12 @@ def closed_months_for(settings: ScheduleSettings, source: str) -> int:
     if override and override.closed_months is not None:
         return override.closed_months
     return settings.closed_months
+
+
+def source_window(settings: ScheduleSettings, source: str, now: datetime) -> Window:
+    """What a scheduled run of `source` collects at `now`: the one reading of the window that
+    the scheduler inside `serve` and the systemd timer's `northstar collect` both use."""
+    return collection_window(now, settings.timezone, closed_months_for(settings, source))
 
 
 _CRON_DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -116,8 +129,7 @@ class CollectionScheduler:
                                     max_instances=1, misfire_grace_time=3600)
 
     def _run_source(self, source: str) -> None:
-        window = collection_window(datetime.now(UTC), self.settings.timezone,
-                                   closed_months_for(self.settings, source))
+        window = source_window(self.settings, source, datetime.now(UTC))
         with self._lock:  # one writer: runs of different sources queue up
             try:
                 self._run(source, window)
@@ -202,13 +214,15 @@ def on_calendar(cron: str, timezone: str) -> str:
 
 def systemd_units(project: Path, settings: ScheduleSettings, executable: str,
                   source: str | None = None) -> dict[str, str]:
-    """The service and timer files that run `northstar sync` on the schedule."""
+    """The service and timer files that run `northstar collect` on the schedule: the same run
+    (`run_scheduled`) over the same window (`source_window`) as the scheduler inside `serve`.
+    Without `source`, the timer runs every source on the default schedule."""
     project = project.resolve()
     slug = re.sub(r"[^A-Za-z0-9]+", "-", project.name).strip("-").lower() or "project"
     name = f"northstar-sync-{slug}" + (f"-{source}" if source else "")
     what = f"source {source}" if source else "every source"
     cron = cron_for(settings, source) if source else settings.cron
-    command = f"{executable} sync{' ' + source if source else ''} --project {project}"
+    command = f"{executable} collect{' ' + source if source else ''} --project {project}"
     service = (
         "[Unit]\n"
         f"Description=Northstar collection for {project.name} ({what})\n"

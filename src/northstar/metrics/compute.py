@@ -475,9 +475,11 @@ class MetricComputer:
             live = self._live(m, missing, by, filters, state)
             for p, values in live.items():
                 self._cache[(m.name, m.fingerprint, p, key, version_key)] = values
-                # A closed period with no data yet is not frozen: a backfill may still fill it.
+                # A closed period with no data yet is not frozen: a backfill may still fill it;
+                # nor one whose value breaks `non_negative`: it waits for the data's fix.
                 frozen = self.freeze and self._closed(p) and any(
-                    v is not None for v in values.values())
+                    v is not None for v in values.values()) and not (
+                    m.non_negative and any(v is not None and v < 0 for v in values.values()))
                 if frozen:
                     prior = state.snapshots.get((m.name, str(p), key))
                     reason = ("period closed" if prior is None else

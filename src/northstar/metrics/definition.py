@@ -88,6 +88,18 @@ class Actions(_Strict):
     grey: str | None = None
 
 
+class MetricChecks(_Strict):
+    """Suspicious values, checked after every collection run (docs/collection.md); a negative
+    value is `non_negative`'s business."""
+
+    expect_nonzero: bool = False
+    """A closed period whose value is zero, or empty after one that was not, is recorded
+    for review (zero tickets, zero endpoints: usually a source that stopped sending)."""
+    max_change: float | None = Field(None, gt=0)
+    """A closed period that moved more than this (0.5 = 50%) from the period before it is
+    recorded as a warning."""
+
+
 class MetricDef(_Strict):
     name: str = Field(pattern=_NAME)
     title: str
@@ -100,6 +112,7 @@ class MetricDef(_Strict):
     grain: PeriodKind = "month"
     dimensions: list[str] = []
     non_negative: bool = False
+    checks: MetricChecks = MetricChecks()
     target: Target | None = None
     bands: Bands | None = None
     pace: Pace = Pace()

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -24,33 +25,56 @@ def _rate(done: float, seconds: float) -> str:
     return f"{done / seconds:,.0f}" if seconds > 0 else "-"
 
 
+def _backfill_date(text: str) -> date:
+    """`2024-01` (the first of that month) or `2024-01-15`."""
+    try:
+        return date.fromisoformat(text + "-01" if len(text) == 7 else text)
+    except ValueError:
+        raise NorthstarError(f"--backfill-from {text!r}: write a month as YYYY-MM or a date as "
+                             "YYYY-MM-DD") from None
+
+
 def sync_command(
     source: Annotated[str | None, typer.Argument(
         help="Source to collect, as named in sources.toml (default: every source).")] = None,
     project: ProjectDir = Path("."),
     backfill_from: Annotated[str | None, typer.Option(
-        "--backfill-from", help="Re-read everything changed since this date (YYYY-MM-DD); "
-        "records already in the ledger unchanged are not added again.")] = None,
+        "--backfill-from", help="Re-read everything changed since this month or date "
+        "(YYYY-MM or YYYY-MM-DD); records already in the ledger unchanged are not added "
+        "again.")] = None,
+    month: Annotated[str | None, typer.Option(
+        "--month", help="Collect this month again (YYYY-MM) and freeze its values again; "
+        "needs --reason.")] = None,
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="Why the month is collected again (kept in the collection log).")
+    ] = None,
+    author: Annotated[str, typer.Option(
+        help="Who asks for the run (default: your login).")] = "",
     objects: Annotated[list[str] | None, typer.Option(
         "--object", help="Only this object (repeatable), e.g. --object deals.")] = None,
 ) -> None:
-    """Collect from the declared sources now: each object all or nothing."""
+    """Collect from the declared sources now: each source's run all or nothing."""
+    import getpass
     import time
 
     from northstar.checks import after_refresh
+    from northstar.collection.run import collect, rerun_month
+    from northstar.collection.switch import switches
     from northstar.project import Project
     from northstar.sources.config import load_sources
     from northstar.sources.sync import Progress as Report
-    from northstar.sources.sync import SyncFailed, sync
 
     out, err = Console(), Console(stderr=True)
-    since = None
-    if backfill_from is not None:
-        try:
-            since = date.fromisoformat(backfill_from)
-        except ValueError:
-            raise NorthstarError(f"--backfill-from {backfill_from!r}: write a date as "
-                                 "YYYY-MM-DD") from None
+    since = None if backfill_from is None else _backfill_date(backfill_from)
+    if month is not None and (source is None or since is not None):
+        raise NorthstarError("--month re-runs one source for one month: name the source, and "
+                             "leave out --backfill-from")
+    if month is not None and not (reason or "").strip():
+        raise NorthstarError(f're-running {month} needs a reason, kept in the collection log: '
+                             f'--reason "what was wrong"')
+    if reason is not None and month is None:
+        raise NorthstarError("--reason goes with --month (the month collected again)")
+    who = author or getpass.getuser()
     failures: list[str] = []
     with Project.open(project) as p:
         names = [source] if source else list(load_sources(p.root))
@@ -70,12 +94,15 @@ def sync_command(
 
             for name in names:
                 started = time.monotonic()
-                try:
-                    runs = sync(p, name, backfill_from=since, progress=report, objects=objects)
-                except SyncFailed as exc:
-                    runs = exc.runs
-                    failures.append(str(exc))
-                for r in runs:
+                if month is not None:
+                    outcome = rerun_month(p, name, month, reason=reason or "", author=who,
+                                          objects=objects, progress=report)
+                else:
+                    outcome = collect(p, name, backfill_from=since, objects=objects,
+                                      progress=report, author=who)
+                if outcome.failure is not None:
+                    failures.append(str(outcome.failure))
+                for r in outcome.runs:
                     took = ((r.finished_at or r.started_at) - r.started_at).total_seconds()
                     line = (f"{r.source} {r.object}: {r.fetched:,} read, {r.appended:,} new "
                             f"versions, {r.unchanged:,} unchanged, {r.pages} pages in "
@@ -83,15 +110,38 @@ def sync_command(
                     if r.status == "ok":
                         out.print(f"[green]ok[/] {line}", highlight=False)
                     else:
-                        out.print(f"[red]failed[/] {r.source} {r.object}: {r.error}",
+                        out.print(f"[red]failed[/] {escape(f'{r.source} {r.object}: {r.error}')}",
                                   highlight=False)
+                print_outcome(out, outcome)
+                switch = switches(p).get(name)
+                if outcome.ok and switch is None:
+                    out.print(f"The schedule of {name} is off. Review what this run loaded, "
+                              f"then turn it on: northstar source enable {name}",
+                              highlight=False)
         after_refresh(p, out)
     if failures:
         raise NorthstarError("; ".join(failures))
 
 
+def print_outcome(out: Console, outcome: Any) -> None:
+    """The run's collection-log line, the values frozen again, what was left alone and the
+    metric findings."""
+    e = outcome.entry
+    out.print(f"{e.source} {e.kind} run for {e.period}: {e.status} in {e.duration:.1f}s "
+              "(collection log)", highlight=False, markup=False)
+    for value in outcome.refrozen:
+        out.print(f"  frozen again: {value}", highlight=False, markup=False)
+    for value in e.skipped:
+        out.print(f"  skipped: {value}", highlight=False, markup=False)
+    for f in outcome.findings:
+        out.print(f"  [yellow]{f.severity}[/] {escape(f'{f.metric} {f.period}: {f.message}')}",
+                  highlight=False)
+
+
 def status_command(project: ProjectDir = Path(".")) -> None:
-    """The last run of every source object: when, how it went, how far it has read."""
+    """The last run of every source object (when, how it went, how far it has read), the
+    collection log and the data-quality findings of raw tables and metrics."""
+    from northstar.collection.log import entries
     from northstar.project import Project
     from northstar.sources.quality import findings
     from northstar.sources.state import SyncState
@@ -100,6 +150,7 @@ def status_command(project: ProjectDir = Path(".")) -> None:
     with Project.open(project) as p:
         runs = SyncState(p.ledger).last_runs()
         found = findings(p.ledger, 20)
+        logged = entries(p, 10)
     if not runs:
         out.print("No source has run yet: declare one in sources.toml and run `northstar sync`.")
     else:
@@ -115,9 +166,19 @@ def status_command(project: ProjectDir = Path(".")) -> None:
                           f"{r['cursor']:%Y-%m-%d %H:%M}" if r["cursor"] else "",
                           r["error"] or "")
         out.print(table)
+    if logged:
+        styles = {"ok": "green", "failed": "red", "skipped": "yellow"}
+        history = Table("started (UTC)", "source", "run", "period", "status", "took", "error",
+                        title="Collection runs (newest first)")
+        for e in logged:
+            style = styles.get(e["status"], "")
+            history.add_row(f"{e['started_at']:%Y-%m-%d %H:%M}", e["source"], e["kind"],
+                            e["period"], f"[{style}]{e['status']}[/]",
+                            f"{e['duration_s']:.1f}s", e["error"] or e["reason"] or "")
+        out.print(history)
     if found:  # file loads (load-mapped) keep findings too
-        colours = {"rejected": "red", "warning": "yellow", "review": "cyan"}
-        issues = Table("found (UTC)", "severity", "source", "table", "finding",
+        colours = {"rejected": "red", "error": "red", "warning": "yellow", "review": "cyan"}
+        issues = Table("found (UTC)", "severity", "source", "table or metric", "finding",
                        title="Data-quality findings (newest first)")
         for f in found:
             colour = colours.get(f["severity"], "")

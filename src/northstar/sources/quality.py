@@ -119,9 +119,9 @@ def record_rejection(ledger: Ledger, source: str, obj: str, table: str, message:
 
 
 def note_finding(ledger: Ledger, source: str, obj: str, table: str, kind: str, severity: str,
-                 key: str, message: str) -> bool:
+                 key: str, message: str, period: str | None = None) -> bool:
     """Append one finding unless the same one (source, table, kind, key) is already kept."""
-    row = _finding(source, obj, table, kind, severity, None, message)
+    row = _finding(source, obj, table, kind, severity, period, message)
     row["id"] = f"{source}.{table}.{kind}.{key}"
     if _known(ledger, row["id"]):
         return False

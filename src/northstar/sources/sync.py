@@ -1,28 +1,33 @@
-"""`sync(project, source)`: collect every object of one source, each all or nothing.
+"""`sync(project, source)`: collect every object of one source, all of them or none.
 
-For each object: read the cursor from the ledger, fetch pages changed since then (or since
-`backfill_from`; the next page is fetched while the current one is mapped), map them and stage
-them in byte-sized loads (each committed beside the ledger, so memory does not grow with the
-run), then move the staged loads into the raw tables and append the advanced cursor and the
-run's record in one short transaction. If anything fails, that transaction is rolled back and
-the stage dropped (the ledger is exactly as before), the failure is written to the collection
-log with its error, and the next object is still collected. A stage left by a killed run is
-dropped by the next run of the same object before it stages anything."""
+For each object in turn: read the cursor from the ledger, fetch pages changed since then (or
+since `backfill_from`; the next page is fetched while the current one is mapped), map them and
+stage them in byte-sized loads (each committed beside the ledger, so memory does not grow with
+the run). When every object is staged, one short transaction moves all the staged loads into
+the raw tables and appends every advanced cursor and every object's run record. If anything
+fails, in any object, no object's rows land: the stages are dropped (the ledger is exactly as
+before), every object's run is written to `ns_runs` as failed (the one at fault with its
+error, the others saying they were not kept), and the objects after it are not fetched. A stage
+left by a killed run is dropped by the next run of the same object before it stages anything.
+
+An object that reads another object's records (QuickBooks transactions look up accounts,
+HubSpot deals look up pipeline stages) sees what this run staged for it, as well as the ledger."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from datetime import time as dtime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from northstar.alerts import after_collection
 from northstar.errors import NorthstarError
-from northstar.ledger.staging import bounded_writes
+from northstar.ledger.staging import Stage, bounded_writes
 from northstar.ledger.store import raw_table, utcnow
+from northstar.ledger.versions import ID_COLUMN, newest
 from northstar.sources.base import Connector, ObjectSpec, Record, TableSpec
 from northstar.sources.config import SourceConfig, get_source
 from northstar.sources.http import ApiClient
@@ -61,7 +66,7 @@ the column-wise mapping and checks run over thousands of rows rather than a page
 
 
 class SyncFailed(NorthstarError):
-    """At least one object of a source failed (the others were collected)."""
+    """An object of a source failed, so nothing of the run was kept."""
 
     def __init__(self, message: str, runs: list[RunRecord]) -> None:
         super().__init__(message)
@@ -87,17 +92,26 @@ def _rejection(exc: BaseException) -> QualityRejected | None:
     return None
 
 
+def _is_bug(exc: BaseException) -> bool:
+    """Not a failure of the vendor, the data or the disk: keep its traceback."""
+    return not isinstance(exc, (NorthstarError, OSError)) and not isinstance(
+        exc.__context__, NorthstarError)
+
+
 def _since(project: Project, day: date) -> datetime:
     tz = ZoneInfo(project.settings.company.timezone)
     return utc(datetime.combine(day, dtime(0), tz))
 
 
 class _Lookups:
-    """Reference values read from the ledger (newest version of each record), cached per run."""
+    """Reference values (newest version of each record), cached per object: from the ledger,
+    and from what this run staged for the objects before it."""
 
     def __init__(self, project: Project, names: dict[str, str]) -> None:
         self.project = project
         self.names = names
+        self.staged: dict[str, Stage] = {}
+        """Per raw table, the stage an earlier object of this run filled."""
         self._cache: dict[tuple[str, str], dict[str, Any]] = {}
         self.settle: Callable[[], None] = lambda: None
         """Called before a query: the run's writer finishes the load it is staging first."""
@@ -110,38 +124,52 @@ class _Lookups:
             self.settle()
             table = raw_table(self.names.get(key, key))
             engine = self.project.engine
-            cols = engine.columns(table)
+            stage = self.staged.get(table)
+            cols = {n for n, _ in engine.columns(table) or []}
+            if stage is not None and stage.columns is not None:
+                cols |= {n for n, _ in stage.columns}
             found: dict[str, Any] = {}
-            if cols is not None and column in {n for n, _ in cols}:
-                for sid, value in engine.rows(
-                    f'SELECT source_id, "{column}" FROM (SELECT source_id, "{column}", '
-                    f'row_number() OVER (PARTITION BY source_id ORDER BY load_id DESC) AS n '
-                    f'FROM "{table}") AS x WHERE n = 1'
-                ):
-                    found[str(sid)] = value
+            if column in cols:
+                data = newest(engine, table, [column], stage=stage)
+                found = dict(zip(data.column(ID_COLUMN).to_pylist(),
+                                 data.column(column).to_pylist(), strict=True))
             self._cache[(key, column)] = found
         return self._cache[(key, column)]
 
 
+@dataclass
+class _Staged:
+    """One object of the run, fetched and staged, waiting for the commit."""
+
+    spec: ObjectSpec
+    run: RunRecord
+    writer: BatchWriter
+    first_table: str
+    stored: datetime | None
+    newest: datetime | None = None
+    tables: dict[str, tuple[str, TableSpec]] = field(default_factory=dict)
+
+
 def sync(project: Project, source_name: str, *, backfill_from: date | None = None,
          progress: ProgressFn | None = None, objects: list[str] | None = None,
-         window_from: date | None = None) -> list[RunRecord]:
-    """Collect `source_name` (as declared in sources.toml). Returns one record per object;
-    raises SyncFailed (after collecting the rest) when any object failed.
+         window_from: date | None = None, now: datetime | None = None) -> list[RunRecord]:
+    """Collect `source_name` (as declared in sources.toml): every object or none. Returns one
+    record per object; raises SyncFailed when one failed (and nothing was kept).
 
     `backfill_from` re-reads everything changed since that date. `window_from` (the schedule's
     collection window) re-reads from that date at least, but an object that has never been
-    collected is read in full (from its `start_date`). Whichever way it ends, the project's
-    alert rules are evaluated after it (`northstar.alerts.after_collection`)."""
+    collected is read in full (from its `start_date`). `now` is the moment the checks take as
+    today (default: the clock). Whichever way it ends, the project's alert rules are evaluated
+    after it (`northstar.alerts.after_collection`)."""
     try:
-        return _collect(project, source_name, backfill_from, progress, objects, window_from)
+        return _collect(project, source_name, backfill_from, progress, objects, window_from, now)
     finally:
         after_collection(project)
 
 
 def _collect(project: Project, source_name: str, backfill_from: date | None,
              progress: ProgressFn | None, objects: list[str] | None,
-             window_from: date | None) -> list[RunRecord]:
+             window_from: date | None, now: datetime | None) -> list[RunRecord]:
     cfg = get_source(project.root, source_name)
     cls = connector_class(cfg.kind)
     names = [o.name for o in cls.objects]
@@ -149,14 +177,13 @@ def _collect(project: Project, source_name: str, backfill_from: date | None,
     specs = [cls.object(name) for name in chosen]
     store = SecretStore(project.root)
     table_names = {t.key: cfg.tables.get(t.key, t.key) for o in cls.objects for t in o.tables}
-    lookups = _Lookups(project, table_names)
     state = SyncState(project.ledger)
-    runs: list[RunRecord] = []
     started = utcnow()
     try:
         client = cls.open_client(cfg, store)
     except NorthstarError as exc:
         # No credentials, no run: still logged, so `northstar status` shows why.
+        runs = []
         for spec in specs:
             run = RunRecord(source_name, spec.name, started, utcnow(), "failed", error=str(exc))
             first = raw_table(table_names[spec.tables[0].key])
@@ -164,27 +191,38 @@ def _collect(project: Project, source_name: str, backfill_from: date | None,
             state.record_run(run)
             runs.append(run)
         raise SyncFailed(f"{source_name}: {exc}", runs) from None
+    lookups = _Lookups(project, table_names)
+    staged: list[_Staged] = []
     with client, bounded_writes(project.engine):
         connector = cls(cfg, client, lookups)
-        for spec in specs:
-            lookups.clear()
-            runs.append(_run_object(project, cfg, connector, client, spec, table_names, state,
-                                    backfill_from, progress, window_from))
-    failed = [r for r in runs if r.status != "ok"]
-    if failed:
-        detail = "; ".join(f"{r.object}: {r.error}" for r in failed)
-        raise SyncFailed(f"{source_name}: {len(failed)} of {len(runs)} objects failed "
-                         f"({detail})", runs)
-    return runs
+        try:
+            for spec in specs:
+                lookups.clear()
+                _stage_object(project, cfg, connector, client, spec, table_names, state,
+                              backfill_from, progress, window_from, staged)
+                for stage in staged[-1].writer.stages.values():
+                    lookups.staged[stage.table] = stage
+            _commit(project, cfg, staged, state, now)
+        except Exception as exc:
+            runs, culprit = _fail(project, source_name, specs, staged, state, exc, table_names)
+            if _is_bug(exc):
+                raise  # its traceback is kept; the failure is logged
+            raise SyncFailed(f"{source_name}: {culprit}; nothing of this run was kept",
+                             runs) from None
+        finally:
+            for item in staged:
+                item.writer.release()
+    return [item.run for item in staged]
 
 
-def _run_object(project: Project, cfg: SourceConfig, connector: Connector, client: ApiClient,
-                spec: ObjectSpec, table_names: dict[str, str], state: SyncState,
-                backfill_from: date | None, progress: ProgressFn | None,
-                window_from: date | None = None) -> RunRecord:
+def _stage_object(project: Project, cfg: SourceConfig, connector: Connector,
+                  client: ApiClient, spec: ObjectSpec, table_names: dict[str, str],
+                  state: SyncState, backfill_from: date | None, progress: ProgressFn | None,
+                  window_from: date | None, staged: list[_Staged]) -> None:
+    """Fetch, map and stage one object, appended to `staged` before it starts; raises (with
+    the object's run marked failed) on failure."""
     source = cfg.name
-    started = utcnow()
-    run = RunRecord(source, spec.name, started)
+    run = RunRecord(source, spec.name, utcnow())
     requests0 = client.requests
     tables: dict[str, tuple[str, TableSpec]] = {
         t.key: (table_names[t.key], t) for t in spec.tables}
@@ -192,6 +230,8 @@ def _run_object(project: Project, cfg: SourceConfig, connector: Connector, clien
     if isinstance(connector.lookup, _Lookups):
         connector.lookup.settle = writer.settle
     stored = state.cursor(source, spec.name) if spec.incremental else None
+    item = _Staged(spec, run, writer, next(iter(tables.values()))[0], stored, stored, tables)
+    staged.append(item)
     if backfill_from is not None:
         since: datetime | None = _since(project, backfill_from)
     elif stored is not None:
@@ -203,7 +243,6 @@ def _run_object(project: Project, cfg: SourceConfig, connector: Connector, clien
     if since is not None and spec.incremental:
         since -= spec.lookback
     run.since = since if spec.incremental else None
-    newest = stored
     # a full pull's ids per table key, for `Connector.unseen`
     seen: dict[str, set[str]] | None = None if spec.incremental else {}
     try:
@@ -211,10 +250,9 @@ def _run_object(project: Project, cfg: SourceConfig, connector: Connector, clien
         held: list[Record] = []
 
         def map_held() -> None:
-            nonlocal newest
             when = connector.page_modified(spec.name, held)
-            if when is not None and (newest is None or when > newest):
-                newest = when
+            if when is not None and (item.newest is None or when > item.newest):
+                item.newest = when
             for key, data in connector.map_page(spec.name, held).items():
                 if seen is not None:
                     seen.setdefault(key, set()).update(map(str, data.column("id").to_pylist()))
@@ -236,38 +274,76 @@ def _run_object(project: Project, cfg: SourceConfig, connector: Connector, clien
             for key, data in connector.unseen(spec.name, seen).items():
                 writer.add_table(key, data)
         writer.finish()
-        with project.engine.transaction():
-            writer.commit()
-            run.appended, run.unchanged = writer.appended, writer.unchanged
-            today = datetime.now(ZoneInfo(project.settings.company.timezone)).date()
-            run_checks(project.ledger, cfg.checks, source, spec.name, writer.rows_seen, today)
-            if spec.incremental and newest is not None and newest != stored:
-                state.save_cursor(source, spec.name, newest, started)
-            run.cursor = newest
-            run.requests = client.requests - requests0
+        writer.stop()
+    except Exception as exc:
+        run.status, run.error = "failed", _error_text(exc)[:2000]
+        raise
+    finally:
+        run.requests = client.requests - requests0
+        if progress is not None:
+            progress(Progress(source, spec.name, run.pages, run.fetched, writer.appended,
+                              done=True, failed=run.status == "failed"))
+
+
+def _commit(project: Project, cfg: SourceConfig, staged: list[_Staged], state: SyncState,
+            now: datetime | None) -> None:
+    """Move every object's stages into the ledger with the cursors and run records: one
+    transaction, so all of it is kept or none."""
+    moment = now or datetime.now(UTC)
+    today = moment.astimezone(ZoneInfo(project.settings.company.timezone)).date()
+    with project.engine.transaction():
+        for item in staged:
+            try:
+                item.writer.commit()
+            except Exception as exc:
+                item.run.status, item.run.error = "failed", _error_text(exc)[:2000]
+                raise
+        for item in staged:
+            run, spec = item.run, item.spec
+            run.appended, run.unchanged = item.writer.appended, item.writer.unchanged
+            run_checks(project.ledger, cfg.checks, cfg.name, spec.name, item.writer.rows_seen,
+                       today)
+            if spec.incremental and item.newest is not None and item.newest != item.stored:
+                state.save_cursor(cfg.name, spec.name, item.newest, run.started_at)
+            run.cursor = item.newest
             run.status, run.finished_at = "ok", utcnow()
             state.record_run(run)
-    except Exception as exc:
-        _discard(writer)
-        run.status, run.error = "failed", _error_text(exc)[:2000]
-        run.appended = run.unchanged = 0
-        run.cursor, run.finished_at = stored, utcnow()
-        run.requests = client.requests - requests0
-        first = next(iter(tables.values()))[0]
-        project.ledger.record_failure(raw_table(first), source, started, run.error)
-        rejected = _rejection(exc)
+
+
+def _fail(project: Project, source: str, specs: list[ObjectSpec], staged: list[_Staged],
+          state: SyncState, exc: BaseException, table_names: dict[str, str]
+          ) -> tuple[list[RunRecord], str]:
+    """Drop every stage of the run and log every object's run as failed (none was kept).
+    Returns the runs and what failed, in words."""
+    error = _error_text(exc)[:2000]
+    by_name = {item.spec.name: item for item in staged}
+    at_fault = next((item.spec.name for item in staged if item.run.status == "failed"), None)
+    runs: list[RunRecord] = []
+    reached = False
+    for spec in specs:
+        item = by_name.get(spec.name)
+        if item is not None:
+            _discard(item.writer)
+        run = item.run if item is not None else RunRecord(source, spec.name, utcnow())
+        if at_fault is None or spec.name == at_fault:
+            run.error = run.error or error
+            reached = True
+        else:
+            run.error = (f"not collected: {at_fault} failed first" if reached
+                         else f"not kept: {at_fault} failed")
+        run.status, run.appended, run.unchanged = "failed", 0, 0
+        run.cursor = item.stored if item is not None else None
+        run.finished_at = utcnow()
+        first = (item.first_table if item is not None
+                 else table_names[spec.tables[0].key])
+        project.ledger.record_failure(raw_table(first), source, run.started_at, run.error)
+        rejected = _rejection(exc) if spec.name == at_fault else None
         if rejected is not None:
             record_rejection(project.ledger, source, spec.name, first, str(rejected))
         state.record_run(run)
-        if not isinstance(exc, (NorthstarError, OSError)) and not isinstance(
-                exc.__context__, NorthstarError):
-            raise  # a bug: keep its traceback (the failure is logged)
-    finally:
-        writer.release()
-        if progress is not None:
-            progress(Progress(source, spec.name, run.pages, run.fetched, run.appended,
-                              done=True, failed=run.status == "failed"))
-    return run
+        runs.append(run)
+    culprit = error if at_fault is None else f"{at_fault}: {by_name[at_fault].run.error}"
+    return runs, culprit
 
 
 def _discard(writer: BatchWriter) -> None:
@@ -281,4 +357,3 @@ def describe(cfg: SourceConfig) -> dict[str, list[str]]:
     cls = connector_class(cfg.kind)
     return {o.name: [raw_table(cfg.tables.get(t.key, t.key)) for t in o.tables]
             for o in cls.objects}
-

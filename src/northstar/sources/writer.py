@@ -175,7 +175,9 @@ class BatchWriter:
         for stage in self.stages.values():
             stage.discard()
 
-    def release(self) -> None:
+    def stop(self) -> None:
+        """End the worker and close its connection; what is staged stays claimed, waiting for
+        `commit` (the other objects of the run are staged meanwhile)."""
         with contextlib.suppress(Exception):
             self.settle()
         if self._pool is not None:
@@ -184,6 +186,9 @@ class BatchWriter:
         if self._twin is not None:
             self._twin.engine.close()
             self._twin = None
+
+    def release(self) -> None:
+        self.stop()
         for stage in self.stages.values():
             stage.release()
 

@@ -1,5 +1,6 @@
-"""Admin pages: manual values and adjustments (editors), thresholds, users, tokens and the
-audit log (admins), the collection log. Nothing here edits history.
+"""Admin pages: manual values and adjustments (editors), thresholds, users, tokens, the
+sources' schedules and the audit log (admins), the collection log and the data-quality
+findings. Nothing here edits history.
 
 Every form answers the same way. Refused, the page comes back (400) with what was typed and
 the error next to the field at fault. Saved, the answer is a 303 to /admin at the form's card,
@@ -15,9 +16,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from northstar.collection.log import entries
+from northstar.collection.switch import overview, set_schedule
 from northstar.errors import NorthstarError
 from northstar.ledger.corrections import parse_number
 from northstar.project import Project
+from northstar.sources.quality import findings
 from northstar.web import notes, views
 from northstar.web import thresholds as th
 from northstar.web.api import sane_amount
@@ -45,9 +49,12 @@ def _page(request: Request, status: int = 200, *, sent: Sent | None = None,
                  "role_options": [(r, r) for r in sorted(ROLES, key=RANK.__getitem__)],
                  "person_options": [(x.id, x.name) for x in people],
                  "user_options": [(u.username, u.username) for u, _, _ in users]}
+    if user.can("admin"):
+        extra["sources"] = overview(p)
     return render(request, "admin.html", status,
                   metric_options=[(m.name, m.title) for m in metrics],
-                  log=views.collection_log(p, 50),
+                  log=views.collection_log(p, 50), runs=entries(p, 30),
+                  findings=findings(p.ledger, 30),
                   health=views.source_health(p, c.settings.clock(), c.settings.stale_hours),
                   manual=views_manual(request), sent=sent or Sent(), flash=flash, **extra)
 
@@ -262,3 +269,21 @@ async def revoke_token(request: Request, token_id: str, csrf_token: str = Form("
     c.audit.record(c.settings.clock(), user.username, "token.revoke", "ok",
                    {"token": token_id}, client_of(request))
     return _saved(request, "tokens", f"Token {token_id} revoked.")
+
+
+@router.post("/admin/sources/{source}/schedule", response_class=HTMLResponse)
+async def source_schedule(request: Request, source: str, on: str = Form(""),
+                          reason: str = Form(""), csrf_token: str = Form("")) -> Response:
+    """Turn a source's schedule on (once its backfill is reviewed) or off."""
+    check_form_csrf(request, csrf_token)
+    user = require(request, "admin", "source.schedule")
+    c = ctx(request)
+    want = on == "1"
+    try:
+        set_schedule(c.project, source, want, author=user.username, reason=reason or None)
+    except NorthstarError as exc:
+        return _refused(request, "sources", {}, exc)
+    c.audit.record(c.settings.clock(), user.username, "source.schedule", "ok",
+                   {"source": source, "enabled": want, "reason": reason or None},
+                   client_of(request))
+    return _saved(request, "sources", f"The schedule of {source} is {'on' if want else 'off'}.")

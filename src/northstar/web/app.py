@@ -6,7 +6,6 @@ two requests at once."""
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
@@ -40,8 +39,6 @@ from northstar.web.thresholds import apply_overrides
 
 if TYPE_CHECKING:
     from northstar.alerts.runner import AlertRunner
-
-log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -82,9 +79,12 @@ def plotly_js() -> Path:
 def start_schedule(project: Project, lock: threading.RLock,
                    refresh: Callable[[], None] | None = None) -> CollectionScheduler | None:
     """Collect every source declared in sources.toml on the project's schedule, in this
-    process (it owns the database). After each run, `refresh` (the pages people open first,
-    computed again on the new data) and the data checks. None when no source is declared."""
-    from northstar.sources import load_sources, sync
+    process (it owns the database), through the same run as the systemd timer's `northstar
+    collect` (a source whose schedule is off is skipped, and logged so). After each run,
+    `refresh` (the pages people open first, computed again on the new data) and the data
+    checks. None when no source is declared."""
+    from northstar.collection.run import run_scheduled
+    from northstar.sources import load_sources
 
     sources = sorted(load_sources(project.root))
     if not sources:
@@ -92,12 +92,9 @@ def start_schedule(project: Project, lock: threading.RLock,
 
     def run(source: str, window: Window) -> None:
         with lock:
-            sync(project, source, window_from=window.start)
-            for name, metric in project.catalog.metrics.items():  # freeze what closed
-                closed = project.calendar.previous(project.calendar.current(metric.grain))
-                _, errors = project.metrics.compute_each([name], [closed])
-                for failed, exc in errors.items():  # the others still freeze
-                    log.warning("could not freeze %s %s: %s", failed, closed, exc)
+            outcome = run_scheduled(project, source, window=window)
+            if outcome.entry.status == "skipped":
+                return
             if refresh is not None:  # the next visitor gets a warm page, not the new data's cost
                 refresh()
             cached_checks(project)  # every refresh runs the checks; pages show failures

@@ -165,10 +165,14 @@ def findings_for(p: Project, v: MetricValue, *, notes: bool = True) -> list[str]
         out.append(f"Nothing for {v.period} in the data loaded so far.")
     elif m.non_negative and float(v.value) < 0:
         out.append(f"The value for {v.period} is negative, which this metric should never be.")
+    elif m.checks.expect_nonzero and not v.open and float(v.value) == 0:
+        out.append(f"The value for {v.period} is zero: check that the source is still sending "
+                   "data before acting on it.")
+    limit = m.checks.max_change or 0.5
     if (not v.open and v.value is not None and v.previous is not None
             and float(v.previous) != 0):  # a partial period is not a move
         jump = (float(v.value) - float(v.previous)) / abs(float(v.previous))
-        if abs(jump) > 0.5:
+        if abs(jump) > limit:
             out.append(f"Moved {jump:+.0%} against {v.previous_period}: worth checking the "
                        "sources before acting on it.")
     if notes and v.origin == "manual":

@@ -1,0 +1,114 @@
+"""The collection run log: one entry per run of a source, in the ledger and in a log file.
+
+(The ledger's load log, `ns_loads` and `northstar log`, has one entry per load into a table;
+this one has one per run of a source, however many loads and objects it made.)
+
+Each entry says which source, which months (`period`), what kind of run (`scheduled`,
+`backfill`, `month`, `manual`), how it went (`ok`, `failed`, `skipped`), the error, when it
+started and finished and how long it took, what it read and added, and for a month re-run the
+reason and who asked. The ledger table is `ns_collection_runs` (append-only, hashed; one row
+per run, next to `ns_runs`, which has one per object). The same entry is written first as one
+JSON line to the log file (`[schedule] log_file`, default `.northstar/logs/collection.log`), so
+a run whose database is the problem still leaves a trace, and `tail -f` or a log shipper can
+follow collection without opening the project."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from northstar.project import Project
+
+__all__ = ["COLLECTION_RUNS", "Entry", "entries", "log_path", "record"]
+
+COLLECTION_RUNS = "ns_collection_runs"
+
+
+@dataclass
+class Entry:
+    source: str
+    kind: str
+    """`scheduled`, `backfill` (`--backfill-from`), `month` (`--month`) or `manual`."""
+    period: str
+    """The months the run collected: `2025-03`, or `2024-04..2025-04`."""
+    started_at: datetime
+    """UTC, naive like every ledger timestamp."""
+    finished_at: datetime
+    status: str = "ok"
+    """`ok`, `failed` or `skipped` (the schedule is off)."""
+    error: str | None = None
+    objects: int = 0
+    read: int = 0
+    appended: int = 0
+    reason: str | None = None
+    author: str | None = None
+    skipped: list[str] = field(default_factory=list)
+    """What the run left alone on purpose: `metric period` of every manual value in force."""
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @property
+    def duration(self) -> float:
+        """Seconds from start to finish."""
+        return (self.finished_at - self.started_at).total_seconds()
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["duration_s"] = round(self.duration, 3)
+        return out
+
+
+def log_path(project: Project) -> Path | None:
+    """The log file (None when `[schedule] log_file` is empty)."""
+    name = project.settings.schedule.log_file
+    if not name:
+        return None
+    path = Path(name)
+    return path if path.is_absolute() else project.root / path
+
+
+def _schema() -> Any:
+    import pyarrow as pa
+
+    return pa.schema([
+        ("id", pa.string()), ("source", pa.string()), ("kind", pa.string()),
+        ("period", pa.string()), ("status", pa.string()), ("error", pa.string()),
+        ("started_at", pa.timestamp("us")), ("finished_at", pa.timestamp("us")),
+        ("duration_s", pa.float64()), ("objects", pa.int64()), ("read", pa.int64()),
+        ("appended", pa.int64()), ("reason", pa.string()), ("author", pa.string()),
+        ("skipped", pa.string()),
+    ])
+
+
+def record(project: Project, entry: Entry) -> None:
+    """Write `entry` to the log file, then append it to the ledger."""
+    import pyarrow as pa
+
+    row = entry.as_dict()
+    path = log_path(project)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        line = {k: (v.isoformat() + "Z" if isinstance(v, datetime) else v)
+                for k, v in row.items()}
+        with path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(line, sort_keys=False) + "\n")
+    row["skipped"] = "; ".join(entry.skipped) or None
+    project.ledger.append(COLLECTION_RUNS, pa.Table.from_pylist([row], schema=_schema()),
+                          source="northstar", id_column="id")
+
+
+def entries(project: Project, limit: int = 20, source: str | None = None
+            ) -> list[dict[str, Any]]:
+    """The newest entries first (optionally of one source)."""
+    if COLLECTION_RUNS not in project.engine.relations():
+        return []
+    where, args = ("WHERE source = ? ", [source]) if source else ("", [])
+    table = project.engine.query(
+        f"SELECT source, kind, period, status, error, started_at, finished_at, duration_s, "
+        f"objects, read, appended, reason, author, skipped FROM {COLLECTION_RUNS} {where}"
+        f"ORDER BY load_id DESC LIMIT {int(limit)}", args)
+    return list(table.to_pylist())
