@@ -93,6 +93,26 @@ def test_funnel_and_bar_labels_are_in_the_unit() -> None:
                                                    "1.25x"]
 
 
+LINK = '<a href="https://evil.example/x">pay here</a> & <b>now</b>'
+ESCAPED = '&lt;a href="https://evil.example/x"&gt;pay here&lt;/a&gt; &amp; &lt;b&gt;now&lt;/b&gt;'
+
+
+def test_stored_text_reaches_plotly_without_a_tag() -> None:
+    """plotly.js turns <a>, <b> ... into markup but &lt; &gt; &amp; into the characters: the
+    escaped form is what shows the text as typed."""
+    points = [_point("2025-11", 10.0), _point("2025-12", 12.0)]
+    fig = charts.with_annotations(charts.trend(points, "count"), points,
+                                  [{"period": "2025-12", "note": LINK}])
+    (mark,) = fig["layout"]["annotations"]
+    assert mark["text"] == ESCAPED and (mark["x"], mark["y"]) == ("2025-12", 12.0)
+    bars = charts.bars([LINK, "Bo"], [1.0, 2.0], "count")["data"][0]
+    assert bars["x"] == [ESCAPED, "Bo"] and bars["hovertext"][0] == f"{ESCAPED}: 1"
+    heat = charts.heatmap([LINK], ["2025"], [["<i>5</i>"]], [["green"]])["data"][0]
+    assert heat["y"] == [ESCAPED] and heat["text"] == [["&lt;i&gt;5&lt;/i&gt;"]]
+    assert heat["hovertext"] == [[f"{ESCAPED} · 2025: &lt;i&gt;5&lt;/i&gt;"]]
+    assert "<" not in json.dumps([mark, bars, heat])
+
+
 def _cell_colour(fig: dict[str, Any], row: int, col: int) -> str:
     """The colour plotly paints a heat-map cell: its z on the trace's step colour scale."""
     trace = fig["data"][0]

@@ -4,10 +4,15 @@ Each function returns a plain figure dict; the page puts it in a `data-figure` a
 static/app.js draws it. Every number a chart shows (axis ticks, hover labels, bar and funnel
 labels, the bullet's value) is written in Python by northstar.formatting, never by plotly's
 own number formats, so it reads exactly as the tile's headline does; `value_axis` and
-`period_axis` are where units and periods meet plotly."""
+`period_axis` are where units and periods meet plotly.
+
+plotly.js draws its text (annotations, hover labels, tick and category labels) through an
+HTML subset: `<a href>` becomes a live link, `<b>` bold. Every text that comes from stored data
+(a note, a slice's name, a cell) goes through `plain` first, so it is shown as typed."""
 
 from __future__ import annotations
 
+import html
 import itertools
 import math
 from collections.abc import Iterable
@@ -28,6 +33,13 @@ _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 30, "b": 10}, "height": 260,
            "showlegend": True, "legend": {"orientation": "h", "x": 0, "y": 1.15},
            "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"}
 MAX_PERIOD_LABELS = 13
+
+
+def plain(text: object) -> str:
+    """`text` as plotly should show it, literally: plotly splits its HTML subset on `<...>`
+    tags, then turns the entities `&lt;` `&gt;` `&amp;` of the remaining text into the
+    characters, so escaping these three leaves no tag and shows every character as typed."""
+    return html.escape(str(text), quote=False)
 
 
 def _num(v: Any) -> float | None:
@@ -74,11 +86,12 @@ def period_axis(periods: list[str]) -> dict[str, Any]:
     step = max(1, math.ceil(len(periods) / MAX_PERIOD_LABELS))
     shown = periods[::-1][::step][::-1]
     return {"type": "category", "tickmode": "array", "tickvals": shown,
-            "ticktext": [format_period(p, short=True) for p in shown], "automargin": True}
+            "ticktext": [plain(format_period(p, short=True)) for p in shown],
+            "automargin": True}
 
 
 def _hover(texts: list[str]) -> dict[str, Any]:
-    return {"hovertext": texts, "hoverinfo": "text"}
+    return {"hovertext": [plain(t) for t in texts], "hoverinfo": "text"}
 
 
 def trend(points: list[dict[str, Any]], unit: str, decimals: int | None = None,
@@ -115,8 +128,8 @@ def with_annotations(figure: dict[str, Any], points: list[dict[str, Any]],
                      notes: list[dict[str, Any]]) -> dict[str, Any]:
     """Put each dated note on the trend, at the period it falls in."""
     value_of = {pt["period"]: _num(pt["value"]) for pt in points}
-    marks = [{"x": n["period"], "y": value_of[n["period"]], "text": n["note"], "showarrow": True,
-              "arrowhead": 2, "ax": 0, "ay": -35, "font": {"size": 11},
+    marks = [{"x": n["period"], "y": value_of[n["period"]], "text": plain(n["note"]),
+              "showarrow": True, "arrowhead": 2, "ax": 0, "ay": -35, "font": {"size": 11},
               "bgcolor": "#fff8c5", "bordercolor": "#d4a72c"}
              for n in notes if value_of.get(n["period"]) is not None]
     figure["layout"] = {**figure["layout"], "annotations": marks}
@@ -164,6 +177,7 @@ def bars(labels: list[str], values: list[float | None], unit: str,
     trace: dict[str, Any] = {"type": "funnel" if funnel else "bar", "name": "Value",
                              **_hover([f"{lbl}: {t}" for lbl, t in
                                        zip(labels, texts, strict=True)])}
+    labels = [plain(lbl) for lbl in labels]
     layout: dict[str, Any] = {**_LAYOUT, "showlegend": False}
     if funnel:
         trace.update(y=labels, x=values, text=texts, textinfo="text", textposition="auto",
@@ -195,9 +209,10 @@ def heatmap(rows: list[str], cols: list[str], texts: list[list[str]],
     for i, level in enumerate(_LEVELS):
         scale += [[i / n, _CELL[level]], [(i + 1) / n, _CELL[level]]]
     z = [[None if c is None else _LEVELS.index(c) for c in row] for row in colours]
-    texts = [["" if c is None else t for t, c in zip(trow, crow, strict=True)]
+    texts = [["" if c is None else plain(t) for t, c in zip(trow, crow, strict=True)]
              for trow, crow in zip(texts, colours, strict=True)]
-    hover = [[f"{r} · {format_period(c)}: {t}" for c, t in zip(cols, row, strict=True)]
+    rows = [plain(r) for r in rows]
+    hover = [[f"{r} · {plain(format_period(c))}: {t}" for c, t in zip(cols, row, strict=True)]
              for r, row in zip(rows, texts, strict=True)]
     return {"data": [{"type": "heatmap", "x": cols, "y": rows, "z": z, "zmin": -0.5,
                       "zmax": n - 0.5, "colorscale": scale, "showscale": False,
