@@ -304,4 +304,4 @@ def test_schedule_lists_every_declared_source_and_writes_systemd_units(tmp_path:
     timer = (folder / "systemd" / "northstar-sync-p-payments.timer").read_text()
     assert "OnCalendar=Mon..Fri *-*-* 06:00:00 America/Chicago" in timer
     service = (folder / "systemd" / "northstar-sync-p-payments.service").read_text()
-    assert f"sync payments --project {folder.resolve()}" in service
+    assert f"collect payments --project {folder.resolve()}" in service  # serve's window
