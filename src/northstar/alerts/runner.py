@@ -23,6 +23,9 @@ from northstar.errors import NorthstarError
 from northstar.schedule import crontab_trigger
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from northstar.alerts.service import Alerts
     from northstar.project import Project
 
 __all__ = ["AlertRunner"]
@@ -80,20 +83,17 @@ class AlertRunner:
             log.exception("evaluating the alert rules failed")
 
     def deliver(self) -> None:
-        from northstar.alerts.service import Alerts
-
-        try:
-            with self.lock:
-                if self._config() is None:
-                    return
-                alerts = Alerts(self.p)
-            with alerts:
-                alerts.deliver(self.lock)
-        except Exception:
-            log.exception("delivering alerts failed")
+        self._outside_the_lock(lambda alerts: alerts.deliver(self.lock), "delivering alerts")
 
     def digest(self) -> None:
         from northstar.alerts import digest
+
+        self._outside_the_lock(lambda alerts: digest.send(alerts, lock=self.lock),
+                               "sending the weekly digest")
+
+    def _outside_the_lock(self, job: Callable[[Alerts], object], what: str) -> None:
+        """Open the alerts under the project lock, then run `job` without holding it (a message
+        in transit never blocks collection); a failure is logged and the next run tries again."""
         from northstar.alerts.service import Alerts
 
         try:
@@ -102,9 +102,9 @@ class AlertRunner:
                     return
                 alerts = Alerts(self.p)
             with alerts:
-                digest.send(alerts, lock=self.lock)
+                job(alerts)
         except Exception:
-            log.exception("sending the weekly digest failed")
+            log.exception("%s failed", what)
 
     def wake(self) -> None:
         """Deliver now (after an evaluation raised something), not at the next minute."""

@@ -19,7 +19,7 @@ from northstar.web import scorecard as scorecards
 from northstar.web import thresholds as th
 from northstar.web.auth import Role, User, csrf_ok
 from northstar.web.context import client_of, ctx, require, who
-from northstar.web.dashboards import load_dashboards
+from northstar.web.dashboards import Tile, load_dashboards
 
 TagName = StrEnum("TagName", {t: t for t in TAGS})  # type: ignore[misc]
 """A dimension tag, as the OpenAPI document lists them."""
@@ -262,7 +262,6 @@ async def model_rows(request: Request, name: str, dashboard: str | None = None,
     """The rows of model view `name`, unformatted. With `dashboard` and `tile` (its position
     on the dashboard, from 0), the rows that tile shows: its columns, condition, order, limit
     and pinned totals, paged as the page pages them. Without, every column, at most 200 rows."""
-    from northstar.web.dashboards import Tile
     from northstar.web.tables import model_json
 
     require(request)
@@ -274,8 +273,7 @@ async def model_rows(request: Request, name: str, dashboard: str | None = None,
         raise ApiError(400, "BAD_REQUEST", "Give both dashboard and tile, or neither.")
     shown = Tile(model=name, visual="table")
     if dashboard is not None and tile is not None:
-        boards = load_dashboards(p.root, p.catalog)
-        board = boards.get(dashboard)
+        board = views.dashboards(p).get(dashboard)  # read again only when a file changed
         if board is None or tile >= len(board.tiles) or board.tiles[tile].model != name:
             raise ApiError(404, "UNKNOWN_TILE", f"Dashboard {dashboard!r} has no tile {tile} "
                            f"showing model {name!r}.")
