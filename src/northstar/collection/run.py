@@ -98,7 +98,7 @@ def _run(project: Project, entry: log.Entry, now: datetime, start: date, end: da
     except BaseException as exc:  # a bug: logged as such, then raised with its traceback
         entry.status, entry.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
         entry.finished_at = utcnow()
-        log.record(project, entry)
+        log.record(project, entry, getattr(exc, "runs", ()))
         raise
     entry.objects = len(runs)
     entry.read = sum(r.fetched for r in runs)
@@ -117,7 +117,7 @@ def _run(project: Project, entry: log.Entry, now: datetime, start: date, end: da
 
 def _finish(project: Project, outcome: Outcome) -> Outcome:
     outcome.entry.finished_at = utcnow()
-    log.record(project, outcome.entry)
+    log.record(project, outcome.entry, outcome.runs)
     return outcome
 
 
