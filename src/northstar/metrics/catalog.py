@@ -12,7 +12,7 @@ from pathlib import Path
 
 from northstar.errors import ConfigError, MetricError, UnknownMetricError
 from northstar.files import load_yaml, validate
-from northstar.metrics.definition import MetricDef
+from northstar.metrics.definition import MetricChecks, MetricDef
 from northstar.people import Person
 from northstar.suggest import did_you_mean
 
@@ -159,7 +159,24 @@ def _mistake(name: str, metrics: dict[str, MetricDef], path: Path,
             return ConfigError(f"dimensions: {ref!r} cannot be sliced by all of "
                                f"{metric.dimensions}", path=str(path),
                                line=lines.get(("dimensions",)))
+    if metric.checks != MetricChecks() and not _collected(metric, metrics):
+        return ConfigError(
+            "checks judge collected values after each collection run, and this metric's "
+            "values are typed in (manual), so they would never run: remove them, or put them "
+            "on the metric that collects the number", path=str(path),
+            line=lines.get(("checks",)))
     return None
+
+
+def _collected(metric: MetricDef, metrics: dict[str, MetricDef],
+               seen: frozenset[str] = frozenset()) -> bool:
+    """The metric's value comes, at least in part, from collected data (not only from manual
+    values): what the collection checks can judge."""
+    if metric.kind != "expression":
+        return metric.kind != "manual"
+    return any(ref in metrics and ref not in seen
+               and _collected(metrics[ref], metrics, seen | {metric.name})
+               for ref in metric.referenced_metrics())
 
 
 def _cycle(metrics: dict[str, MetricDef]) -> list[str] | None:

@@ -101,6 +101,14 @@ class MetricChecks(_Strict):
     """A closed period that moved more than this (0.5 = 50%) from the period before it is
     recorded as a warning."""
 
+    @field_validator("max_change")
+    @classmethod
+    def _a_share(cls, v: float | None) -> float | None:
+        if v is not None and v > 10:
+            raise ValueError(f"max_change is a share of the period before (0.5 = 50%); {v:g} "
+                             f"would allow a {v:,.0%} change. Write 0.5 for 50%")
+        return v
+
 
 class MetricDef(_Strict):
     name: str = Field(pattern=_NAME)
