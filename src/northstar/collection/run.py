@@ -24,14 +24,14 @@ from northstar.collection.switch import enabled
 from northstar.errors import NorthstarError
 from northstar.ledger.store import utcnow
 from northstar.schedule import Window, source_window
-from northstar.sources.config import get_source
+from northstar.sources.config import get_source, load_sources
 from northstar.sources.sync import ProgressFn, RunRecord, SyncFailed, describe, sync
 
 if TYPE_CHECKING:
     from northstar.periods import Period
     from northstar.project import Project
 
-__all__ = ["Outcome", "collect", "rerun_month", "run_scheduled"]
+__all__ = ["Outcome", "collect", "rerun_month", "run_scheduled", "run_timer"]
 
 
 @dataclass
@@ -150,14 +150,13 @@ def collect(project: Project, source: str, *, backfill_from: date | None = None,
         return _finish(project, outcome)
 
 
-def run_scheduled(project: Project, source: str, *, now: datetime | None = None,
-                  window: Window | None = None) -> Outcome:
-    """One scheduled run of `source` (serve's scheduler and `northstar collect`): skipped
-    while its schedule is off; else its window collected, what closed frozen, the metrics
-    checked, the run logged."""
+def run_scheduled(project: Project, source: str, *, now: datetime | None = None) -> Outcome:
+    """One scheduled run of `source` at `now` (serve's scheduler and `northstar collect`):
+    skipped while its schedule is off; else its window at `now` collected, what closed
+    frozen, the metrics checked, the run logged."""
     get_source(project.root, source)
     with _clock(project, now) as moment:
-        window = window or source_window(project.settings.schedule, source, moment)
+        window = source_window(project.settings.schedule, source, moment)
         entry = log.Entry(source, "scheduled", window.months(), utcnow(), utcnow())
         if not enabled(project, source):
             entry.status = "skipped"
@@ -167,6 +166,21 @@ def run_scheduled(project: Project, source: str, *, now: datetime | None = None,
         outcome = _run(project, entry, moment, window.start, window.end,
                        lambda _: _freeze_closed(project, moment), window_from=window.start)
         return _finish(project, outcome)
+
+
+def run_timer(project: Project, source: str | None = None, *, now: datetime | None = None
+              ) -> tuple[list[Outcome], list[str]]:
+    """What the systemd timer's `northstar collect [SOURCE]` runs: `run_scheduled` for
+    `source`, or for every declared source on the default schedule. Returns the outcomes and
+    the sources left to a timer of their own (a crontab line of their own)."""
+    declared = list(load_sources(project.root))
+    if not declared:
+        raise NorthstarError(f"no sources declared in {project.root / 'sources.toml'}")
+    own = {name for name, s in project.settings.schedule.sources.items() if s.cron}
+    if source is not None:
+        return [run_scheduled(project, source, now=now)], []
+    left = sorted(own & set(declared))
+    return [run_scheduled(project, name, now=now) for name in declared if name not in own], left
 
 
 def _freeze_closed(project: Project, now: datetime) -> None:
