@@ -304,6 +304,24 @@ class ServiceTitanFake(FakeServer):
     def route(self, req: Request) -> Answer:
         if req.path == "/connect/token" and req.method == "POST":
             return self._token(req)
+        refused = self.refused(req)
+        if refused is not None:
+            return refused
+        if req.path in self.answers:
+            return self.answers[req.path]
+        parts = req.path.split("/")
+        if len(parts) > 4 and parts[3] == "tenant" and parts[4] != TENANT:
+            return 404, {}, problem(404, f"Tenant {parts[4]} was not found.")
+        shape = req.path.replace(f"/tenant/{TENANT}/", "/tenant/{t}/")
+        if req.method == "GET" and shape in EXPORTS:
+            return self._export(req, EXPORTS[shape])
+        if req.method == "GET" and shape in LISTS:
+            return self._list(req, LISTS[shape])
+        return 404, {}, problem(404, f"No route for {req.method} {req.path}")
+
+    def refused(self, req: Request) -> Answer | None:
+        """The answer to a call without a live token or the app key, or over the rate limit;
+        None when the call may go on."""
         if self.expired:
             self.expired = False
             self.tokens.clear()
@@ -319,17 +337,7 @@ class ServiceTitanFake(FakeServer):
             if len(self.calls) >= self.rate_limit:
                 return self.throttle(1 if self.limit_retry_after else None)
             self.calls.append(self.clock.now)
-        if req.path in self.answers:
-            return self.answers[req.path]
-        parts = req.path.split("/")
-        if len(parts) > 4 and parts[3] == "tenant" and parts[4] != TENANT:
-            return 404, {}, problem(404, f"Tenant {parts[4]} was not found.")
-        shape = req.path.replace(f"/tenant/{TENANT}/", "/tenant/{t}/")
-        if req.method == "GET" and shape in EXPORTS:
-            return self._export(req, EXPORTS[shape])
-        if req.method == "GET" and shape in LISTS:
-            return self._list(req, LISTS[shape])
-        return 404, {}, problem(404, f"No route for {req.method} {req.path}")
+        return None
 
     def _token(self, req: Request) -> Answer:
         self.token_requests += 1
