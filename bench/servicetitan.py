@@ -1,6 +1,6 @@
 """ServiceTitan backfill benchmark: the seed's 160,000 jobs read from a fake export endpoint.
 
-    python bench/servicetitan.py                    # 40,000 and 160,000 jobs
+    python bench/servicetitan.py                    # 80,000 and 160,000 jobs
     python bench/servicetitan.py --jobs 160000      # one size
     python bench/servicetitan.py --quick            # 3,000 jobs (smoke test)
     python bench/servicetitan.py --docs             # also rewrite its section of docs/benchmarks.md
@@ -45,7 +45,7 @@ from sources import _status, load, machine, mib  # noqa: E402  (bench/sources.py
 
 SEED_JOBS = 160_000
 """The seed's scale: 161,332 jobs since 2020 (seeds/003)."""
-DEFAULT_JOBS = (40_000, SEED_JOBS)
+DEFAULT_JOBS = (80_000, SEED_JOBS)
 QUICK_JOBS = (3_000,)
 EXPORT_BATCH = 1000
 SPACING = 900
@@ -295,7 +295,7 @@ def write_docs(text: str, path: Path = DOCS) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--jobs", help="comma-separated job counts (default 40000,160000)")
+    parser.add_argument("--jobs", help="comma-separated job counts (default 80000,160000)")
     parser.add_argument("--quick", action="store_true", help="3,000 jobs")
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--docs", action="store_true", help=f"rewrite {DOCS.name}'s section")
