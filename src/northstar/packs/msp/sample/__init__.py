@@ -1,7 +1,7 @@
 """Sample company for the MSP pack: Lakeside IT, a managed-services provider in Chicago.
 
 About 40 client companies (a few join and four leave along the way) and, at the default size,
-about 2,400 endpoints under management at the end. Three boards on the PSA: Help Desk (the
+about 2,500 endpoints under management at the end. Three boards on the PSA: Help Desk (the
 reactive work, with parent and child tickets), Projects and Alerts; time entered by the
 technicians against service tickets, project tickets and charge codes; one managed-services
 agreement per client (some with a backup agreement too) and its additions; the RMM's devices

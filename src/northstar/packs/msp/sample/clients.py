@@ -28,7 +28,7 @@ CLIENT_NAMES = (
     "Logan Square Coworking", "Tinley Park Orthodontics", "Hinsdale Financial Planning",
     "Bolingbrook Distribution", "Streeterville Legal Group",
 )
-ENDPOINTS_PER_ROW = 1 / 48.0
+ENDPOINTS_PER_ROW = 1 / 46.0
 """Endpoints at the end per ledger row over three years (about 1.4 rows per endpoint-month
 from tickets and time, plus the devices, the P&L and the rest)."""
 
