@@ -37,6 +37,14 @@ __all__ = ["BAD_MONTH", "TECHNICIANS", "service_tables"]
 TECHNICIANS = ("akowalski", "bnguyen", "cramirez", "dobrien", "epatel", "fjohnson", "gmuller",
                "hkim", "iokafor", "jrossi", "kbrennan", "lchen", "mdiaz", "nsingh", "oharris",
                "pwalsh")
+
+
+def technician_names(n: int) -> list[str]:
+    """Member ids of `n` technicians: the sixteen above, then tech017, tech018 and so on for a
+    company large enough to need more."""
+    return [*TECHNICIANS[:n], *(f"tech{i:03d}" for i in range(len(TECHNICIANS) + 1, n + 1))]
+
+
 BAD_MONTH = 6
 """July of the first year."""
 SEASON = np.array([1.10, 1.00, 1.02, 0.98, 0.97, 0.93, 0.92, 0.97, 1.05, 1.03, 0.98, 0.88])
@@ -230,7 +238,8 @@ def service_tables(seed: int, cal: Calendar, clients: Clients, endpoints: np.nda
         "board_id": pick(("1", "2", "3"), board), "board": pick(BOARD_NAMES, board),
         "status": pick(("Closed", "Re-opened", "New", "In Progress"), status),
         "company_id": company, "company": pick(clients.names, client),
-        "priority": pick(PRIORITIES, prio), "owner": pick(TECHNICIANS, owner),
+        "priority": pick(PRIORITIES, prio),
+        "owner": pick(technician_names(int(owner.max(initial=0)) + 1), owner),
         "parent_ticket_id": ids.take(pa.array(np.maximum(parent, 0), mask=~has_parent)),
         "date_entered": timestamps(entered),
         "closed_date": pa.array(np.where(is_closed, closed, 0), mask=~is_closed).view(
@@ -263,7 +272,8 @@ def _time_table(rng: np.random.Generator, time: _Time, sel: Ints, number: Ints,
         "id": pa.array([str(x) for x in range(1_500_001, 1_500_001 + n)], pa.string()),
         "charge_to_type": pick(("ServiceTicket", "ProjectTicket", "ChargeCode"), kind),
         "charge_to_id": pa.array([str(x) for x in target.tolist()], pa.string()),
-        "member": pick(TECHNICIANS, member), "company_id": companies,
+        "member": pick(technician_names(int(member.max(initial=0)) + 1), member),
+        "company_id": companies,
         "time_start": timestamps(start), "time_end": timestamps(end),
         "actual_hours": money(quarters * 25, 12),
         "billable_option": pick(("Billable", "NoCharge", "DoNotBill"), billable),
