@@ -100,6 +100,25 @@ class MetricChecks(_Strict):
     recorded as a warning."""
 
 
+class AsanaGoal(_Strict):
+    """The Asana goal whose current value Northstar keeps up to date (docs/asana.md)."""
+
+    goal: str = Field(pattern=r"^[0-9]{1,40}$")
+    """The goal's gid: the long number in its Asana address (`.../goal/1204...`). Quote it in
+    YAML, or it is read as a number."""
+    set_target: bool = False
+    """Also set the goal's target to the metric's target for the period."""
+    overwrite: bool = False
+    """Push even when someone changed the goal by hand in Asana since Northstar last did."""
+
+    @field_validator("goal", mode="before")
+    @classmethod
+    def _quoted(cls, v: object) -> object:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            raise ValueError(f'quote the goal gid ({v!r}): goal: "{v}", or YAML may round it')
+        return v
+
+
 class MetricDef(_Strict):
     name: str = Field(pattern=_NAME)
     title: str
@@ -125,6 +144,7 @@ class MetricDef(_Strict):
     sql: str | None = None
     expression: str | None = None
     manual: bool = False
+    asana: AsanaGoal | None = None
 
     @field_validator("name")
     @classmethod
@@ -182,6 +202,9 @@ class MetricDef(_Strict):
             raise ValueError("only measure and expression metrics can be sliced by dimensions")
         if self.expression is not None:
             self.referenced_metrics()  # raises on a malformed expression
+        if self.asana is not None and self.asana.set_target and self.target is None:
+            raise ValueError("asana.set_target is true but the metric has no target: add a "
+                             "`target:` or leave set_target out")
         return self
 
     @property
