@@ -27,7 +27,9 @@ def line(r: Result) -> str:
     p = r.plan
     name = f" ({r.goal.name})" if r.goal is not None else ""
     where = f"{p.metric.name} {p.period or ''} -> goal {p.goal}{name}"
-    return f"{LABELS.get(r.outcome, r.outcome)} {escape(where)}: {escape(r.message)}"
+    label = ("[green]up to date[/]" if r.outcome == "pushed" and not r.wrote
+             else LABELS.get(r.outcome, r.outcome))
+    return f"{label} {escape(where)}: {escape(r.message)}"
 
 
 def register(app: typer.Typer) -> None:

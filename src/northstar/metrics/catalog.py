@@ -158,6 +158,10 @@ def _mistake(name: str, metrics: dict[str, MetricDef], path: Path,
         if listed is not None and listed != name:
             return ConfigError(f"owner {metric.owner!r} owns {listed!r} in people.yml, "
                                f"not {name!r}", path=str(path), line=lines.get(("owner",)))
+    if metric.asana is not None and metric.asana.set_target and metric.target is None:
+        return ConfigError("asana.set_target is true but the metric has no target: add a "
+                           "`target:` or leave set_target out", path=str(path),
+                           line=lines.get(("asana", "set_target")))
     for ref in metric.referenced_metrics():
         if ref not in metrics:
             why = ("which is left out: its file does not load" if ref in left_out else

@@ -103,7 +103,7 @@ class MetricChecks(_Strict):
 class AsanaGoal(_Strict):
     """The Asana goal whose current value Northstar keeps up to date (docs/asana.md)."""
 
-    goal: str = Field(pattern=r"^[0-9]{1,40}$")
+    goal: str
     """The goal's gid: the long number in its Asana address (`.../goal/1204...`). Quote it in
     YAML, or it is read as a number."""
     set_target: bool = False
@@ -116,6 +116,16 @@ class AsanaGoal(_Strict):
     def _quoted(cls, v: object) -> object:
         if isinstance(v, int | float) and not isinstance(v, bool):
             raise ValueError(f'quote the goal gid ({v!r}): goal: "{v}", or YAML may round it')
+        return v
+
+    @field_validator("goal")
+    @classmethod
+    def _gid(cls, v: str) -> str:
+        if not re.fullmatch(r"[0-9]{1,40}", v):
+            found = re.findall(r"[0-9]{4,}", v)
+            hint = f': goal: "{found[-1]}"' if found else ""
+            raise ValueError(f"{v!r} is not a goal gid: give the long number in the goal's "
+                             f"Asana address{hint}")
         return v
 
 
@@ -202,9 +212,6 @@ class MetricDef(_Strict):
             raise ValueError("only measure and expression metrics can be sliced by dimensions")
         if self.expression is not None:
             self.referenced_metrics()  # raises on a malformed expression
-        if self.asana is not None and self.asana.set_target and self.target is None:
-            raise ValueError("asana.set_target is true but the metric has no target: add a "
-                             "`target:` or leave set_target out")
         return self
 
     @property
