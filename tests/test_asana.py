@@ -424,3 +424,21 @@ def test_the_push_state_works_on_both_engines(engine_url: str, tmp_path: Path,
         assert outcomes(pusher(p).run()) == [("new_mrr", "unchanged")]
         assert pusher(p).log.states()[GOAL].pushed_value == 185.0
     assert len(asana.requests) == 2
+
+
+def test_a_file_load_pushes_too(template: Path, tmp_path: Path, asana: AsanaFake) -> None:
+    import json
+    import os
+    from datetime import UTC, datetime
+
+    root = folder(template, tmp_path, asana)
+    secrets = root / ".secrets"
+    secrets.mkdir(mode=0o700)
+    (secrets / "secrets.json").write_text(json.dumps({"asana": {"token": TOKEN}}))
+    os.chmod(secrets / "secrets.json", 0o600)
+    today = datetime.now(UTC).date()  # the real clock, as a person runs it
+    (tmp_path / "subs.csv").write_text("id,plan_code,started_on,monthly_amount,department\n"
+                                       f"S9001,X,{today},40,sales\n")
+    run("load", "subscriptions", str(tmp_path / "subs.csv"), "--source", "billing", cwd=root)
+    assert asana.current(GOAL) == 40.0  # this month's only subscription
+    assert [w[1] for w in asana.writes] == ["setMetricCurrentValue"]

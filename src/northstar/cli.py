@@ -159,6 +159,7 @@ def load(
     """Append a file to a raw ledger table: every row, or nothing."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from northstar.asana import after_collection as push_goals
     from northstar.checks import after_refresh
 
     with _open(project) as p:
@@ -171,6 +172,7 @@ def load(
                   + (f", {result.replaced:,} new versions of known records" if result.replaced
                      else "") + ")")
         after_refresh(p, out)
+        push_goals(p)  # the metrics that name an Asana goal push their new values
 
 
 @app.command()
