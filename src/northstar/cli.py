@@ -159,6 +159,7 @@ def load(
     """Append a file to a raw ledger table: every row, or nothing."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from northstar.asana import after_collection as push_goals
     from northstar.checks import after_refresh
 
     with _open(project) as p:
@@ -171,6 +172,7 @@ def load(
                   + (f", {result.replaced:,} new versions of known records" if result.replaced
                      else "") + ")")
         after_refresh(p, out)
+        push_goals(p)  # the metrics that name an Asana goal push their new values
 
 
 @app.command()
@@ -594,6 +596,7 @@ def _scorecard(p: Project) -> None:
 
 def _register_extensions() -> None:
     from northstar.alerts.cli import register as register_alerts
+    from northstar.asana.cli import register as register_asana
     from northstar.checks import register as register_checks
     from northstar.collection.cli import register as register_collection
     from northstar.sources import register as register_sources
@@ -608,6 +611,7 @@ def _register_extensions() -> None:
     register_web(app)
     register_report(app)
     register_alerts(app)
+    register_asana(app)
 
 
 _register_extensions()

@@ -198,6 +198,25 @@ class WebConfig(_Strict):
         return self
 
 
+class AsanaSettings(_Strict):
+    """Pushing goal values to Asana (docs/asana.md); the token is a secret, never here."""
+
+    enabled: bool = True
+    """Push after every collection and by `northstar asana push`; false stops every push
+    without touching the metric files."""
+    base_url: str = Field("https://app.asana.com/api/1.0", pattern=r"^https?://[^\s]+$")
+    """Asana's API address (a proxy's, or a test server's)."""
+    token_env: str | None = "ASANA_TOKEN"
+    """Environment variable holding the personal access token or service account token, when
+    the secrets file has no `asana.token`."""
+    attempts: int = Field(4, ge=1, le=10)
+    """Tries of one request when Asana throttles (429) or fails (5xx), the first included."""
+    max_wait: float = Field(60.0, ge=0)
+    """Longest wait between two tries, in seconds (a longer Retry-After gives up instead)."""
+    timeout: float = Field(30.0, gt=0)
+    """Seconds to wait for an answer before a try counts as failed."""
+
+
 class Settings(_Strict):
     company: CompanySettings = CompanySettings()
     engine: EngineSettings = EngineSettings()
@@ -206,6 +225,7 @@ class Settings(_Strict):
     """Per raw object (e.g. `payments`), which source owns the fact."""
     schedule: ScheduleSettings = ScheduleSettings()
     web: WebConfig = WebConfig()
+    asana: AsanaSettings = AsanaSettings()
 
 
 def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[tuple[str, ...], str]:

@@ -10,7 +10,11 @@ reason and who asked. The ledger table is `ns_collection_runs` (append-only, has
 per run, next to `ns_runs`, which has one per object). The same entry is written first as one
 JSON line to the log file (`[schedule] log_file`, default `.northstar/logs/collection.log`), so
 a run whose database is the problem still leaves a trace, and `tail -f` or a log shipper can
-follow collection without opening the project."""
+follow collection without opening the project.
+
+Pushes of goal values to Asana are entries too (source `asana`, kind `push`, one per goal
+written, skipped as edited by hand, or failed; `reason` says what was written, `error` why
+not): docs/asana.md."""
 
 from __future__ import annotations
 
@@ -33,14 +37,16 @@ COLLECTION_RUNS = "ns_collection_runs"
 class Entry:
     source: str
     kind: str
-    """`scheduled`, `backfill` (`--backfill-from`), `month` (`--month`) or `manual`."""
+    """`scheduled`, `backfill` (`--backfill-from`), `month` (`--month`), `manual`, or `push`
+    (a goal value pushed to Asana)."""
     period: str
     """The months the run collected: `2025-03`, or `2024-04..2025-04`."""
     started_at: datetime
     """UTC, naive like every ledger timestamp."""
     finished_at: datetime
     status: str = "ok"
-    """`ok`, `failed` or `skipped` (the schedule is off)."""
+    """`ok`, `failed` or `skipped` (the schedule is off; for a push, the goal was edited by
+    hand)."""
     error: str | None = None
     objects: int = 0
     read: int = 0

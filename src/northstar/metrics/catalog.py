@@ -67,6 +67,8 @@ def load_catalog(folder: Path, people: list[Person],
     lines_of: dict[str, dict[tuple[str | int, ...], int]] = {}
     errors: list[ConfigError] = []
     left_out: dict[str, ConfigError] = {}
+    goals: dict[str, str] = {}
+    """Asana goal gid -> the metric that pushes to it: one metric per goal."""
 
     def leave_out(name: str | None, error: ConfigError, *, report: bool = True) -> None:
         if strict:
@@ -94,11 +96,18 @@ def load_catalog(folder: Path, people: list[Person],
                 raise ConfigError(f"metric {metric.name!r} is already declared in "
                                   f"{files[metric.name]}", path=str(path),
                                   line=lines.get(("name",)))
+            if metric.asana is not None and metric.asana.goal in goals:
+                raise ConfigError(f"Asana goal {metric.asana.goal} is already pushed by "
+                                  f"{goals[metric.asana.goal]!r}: one metric per goal, or "
+                                  "each push would undo the other", path=str(path),
+                                  line=lines.get(("asana", "goal")))
         except ConfigError as exc:
             leave_out(declared, exc)
             continue
         metrics[metric.name] = metric
         files[metric.name] = path
+        if metric.asana is not None:
+            goals[metric.asana.goal] = metric.name
         lines_of[metric.name] = lines
 
     by_id = {p.id: p for p in people}
@@ -149,6 +158,10 @@ def _mistake(name: str, metrics: dict[str, MetricDef], path: Path,
         if listed is not None and listed != name:
             return ConfigError(f"owner {metric.owner!r} owns {listed!r} in people.yml, "
                                f"not {name!r}", path=str(path), line=lines.get(("owner",)))
+    if metric.asana is not None and metric.asana.set_target and metric.target is None:
+        return ConfigError("asana.set_target is true but the metric has no target: add a "
+                           "`target:` or leave set_target out", path=str(path),
+                           line=lines.get(("asana", "set_target")))
     for ref in metric.referenced_metrics():
         if ref not in metrics:
             why = ("which is left out: its file does not load" if ref in left_out else

@@ -100,6 +100,35 @@ class MetricChecks(_Strict):
     recorded as a warning."""
 
 
+class AsanaGoal(_Strict):
+    """The Asana goal whose current value Northstar keeps up to date (docs/asana.md)."""
+
+    goal: str
+    """The goal's gid: the long number in its Asana address (`.../goal/1204...`). Quote it in
+    YAML, or it is read as a number."""
+    set_target: bool = False
+    """Also set the goal's target to the metric's target for the period."""
+    overwrite: bool = False
+    """Push even when someone changed the goal by hand in Asana since Northstar last did."""
+
+    @field_validator("goal", mode="before")
+    @classmethod
+    def _quoted(cls, v: object) -> object:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            raise ValueError(f'quote the goal gid ({v!r}): goal: "{v}", or YAML may round it')
+        return v
+
+    @field_validator("goal")
+    @classmethod
+    def _gid(cls, v: str) -> str:
+        if not re.fullmatch(r"[0-9]{1,40}", v):
+            found = re.findall(r"[0-9]{4,}", v)
+            hint = f': goal: "{found[-1]}"' if found else ""
+            raise ValueError(f"{v!r} is not a goal gid: give the long number in the goal's "
+                             f"Asana address{hint}")
+        return v
+
+
 class MetricDef(_Strict):
     name: str = Field(pattern=_NAME)
     title: str
@@ -125,6 +154,7 @@ class MetricDef(_Strict):
     sql: str | None = None
     expression: str | None = None
     manual: bool = False
+    asana: AsanaGoal | None = None
 
     @field_validator("name")
     @classmethod

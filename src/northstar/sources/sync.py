@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from northstar.alerts import after_collection
+from northstar.asana import after_collection as push_goals
 from northstar.errors import NorthstarError
 from northstar.ledger.staging import Stage, bounded_writes
 from northstar.ledger.store import raw_table, utcnow
@@ -169,11 +170,15 @@ def sync(project: Project, source_name: str, *, backfill_from: date | None = Non
     collection window) re-reads from that date at least, but an object that has never been
     collected is read in full (from its `start_date`). `now` is the moment the checks take as
     today (default: the clock). Whichever way it ends, the project's alert rules are evaluated
-    after it (`northstar.alerts.after_collection`)."""
+    after it (`northstar.alerts.after_collection`); when it succeeded, the metrics that name
+    an Asana goal push their new values (`northstar.asana.after_collection`)."""
     try:
-        return _collect(project, source_name, backfill_from, progress, objects, window_from, now)
+        runs = _collect(project, source_name, backfill_from, progress, objects, window_from,
+                        now)
     finally:
         after_collection(project)
+    push_goals(project)
+    return runs
 
 
 def _collect(project: Project, source_name: str, backfill_from: date | None,

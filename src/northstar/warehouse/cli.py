@@ -30,6 +30,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Read the QuickBooks and HubSpot tables Fivetran lands in a warehouse (DuckDB file,
         PostgreSQL schema, BigQuery) into the ledger. Only new or changed rows are appended."""
+        from northstar.asana import after_collection as push_goals
         from northstar.checks import after_refresh
         from northstar.project import Project
         from northstar.warehouse.attach import ObjectReport, attach
@@ -49,6 +50,7 @@ def register(app: typer.Typer) -> None:
             out.print(table)
             out.print(f"{report.appended} row(s) appended from {len(report.objects)} object(s)")
             after_refresh(p, out)
+            push_goals(p)
 
     @app.command("load-mapped")
     def load_mapped_command(
@@ -60,6 +62,7 @@ def register(app: typer.Typer) -> None:
         project: ProjectDir = Path("."),
     ) -> None:
         """Append a CSV export to the raw table its mapping names: every row, or none."""
+        from northstar.asana import after_collection as push_goals
         from northstar.checks import after_refresh
         from northstar.project import Project
         from northstar.warehouse.files import load_mapped
@@ -84,3 +87,4 @@ def register(app: typer.Typer) -> None:
                           highlight=False, soft_wrap=True)
             if report.load_id is not None:
                 after_refresh(p, out)
+                push_goals(p)

@@ -39,6 +39,7 @@ from northstar.web.thresholds import apply_overrides
 
 if TYPE_CHECKING:
     from northstar.alerts.runner import AlertRunner
+    from northstar.asana.runner import AsanaRunner
 
 HERE = Path(__file__).parent
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -110,6 +111,16 @@ def start_alerts(project: Project, lock: threading.RLock) -> AlertRunner:
     from northstar.alerts.runner import AlertRunner
 
     runner = AlertRunner(project, lock)
+    runner.start()
+    return runner
+
+
+def start_asana(project: Project, lock: threading.RLock) -> AsanaRunner:
+    """Push goal values to Asana after each collection from a thread of its own, so a slow
+    Asana never holds the lock a page or the next collection waits on (docs/asana.md)."""
+    from northstar.asana.runner import AsanaRunner
+
+    runner = AsanaRunner(project, lock)
     runner.start()
     return runner
 
@@ -191,6 +202,7 @@ def create_app(project_folder: str | Path | Project = ".",
         ) if schedule else None
         app.state.scheduler = scheduler
         app.state.alert_runner = start_alerts(project, lock) if schedule else None
+        app.state.asana_runner = start_asana(project, lock) if schedule else None
         try:
             yield
         finally:
@@ -198,6 +210,8 @@ def create_app(project_folder: str | Path | Project = ".",
                 scheduler.shutdown()
             if app.state.alert_runner is not None:
                 app.state.alert_runner.shutdown()
+            if app.state.asana_runner is not None:
+                app.state.asana_runner.shutdown()
 
     app = FastAPI(title="Northstar", version=__version__, openapi_url="/api/openapi.json",
                   docs_url=None, redoc_url=None, lifespan=lifespan)
