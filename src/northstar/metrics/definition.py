@@ -79,6 +79,10 @@ class Pace(_Strict):
     """What "time gone" counts: calendar days, or Monday-to-Friday working days."""
     minimum: float = Field(0.25, ge=0, le=1)
     """For a rate: the share of the period that must be gone before it gets a status."""
+    arrives: Literal["live", "after_close"] = "live"
+    """`live`: the data comes in as things happen, so a total with nothing yet is 0 so far;
+    `after_close`: it comes once the period is over (a figure entered each month, the books
+    exported after they are closed), so nothing yet means "not entered yet", not 0."""
 
 
 class Actions(_Strict):
