@@ -159,8 +159,7 @@ def load(
     """Append a file to a raw ledger table: every row, or nothing."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from northstar.asana import after_collection as push_goals
-    from northstar.checks import after_refresh
+    from northstar.refresh import after_new_data
 
     with _open(project) as p:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
@@ -171,8 +170,7 @@ def load(
         out.print(f"Loaded {result.rows:,} rows into raw_{table} (load {result.load_id}"
                   + (f", {result.replaced:,} new versions of known records" if result.replaced
                      else "") + ")")
-        after_refresh(p, out)
-        push_goals(p)  # the metrics that name an Asana goal push their new values
+        after_new_data(p, out)
 
 
 @app.command()
