@@ -107,8 +107,13 @@ class ScheduleSettings(_Strict):
     sources: dict[str, SourceSchedule] = {}
     """Per source, e.g. `[schedule.sources.hubspot] cron = "0 6 * * *"`."""
     log_file: str = ".northstar/logs/collection.log"
-    """Every collection run is also written here, one JSON line each (relative to the project
-    folder; empty: the ledger's collection log only)."""
+    """Every collection run is also written here, as JSON lines: one for the run and one for
+    each of its objects (relative to the project folder; empty: the ledger's collection log
+    only)."""
+    log_max_bytes: int = Field(5_000_000, ge=0)
+    """The log file is rotated when a run would take it past this size (0: never)."""
+    log_backups: int = Field(5, ge=0, le=100)
+    """Rotated log files kept (`collection.log.1` is the newest); older ones are removed."""
 
     _timezone = field_validator("timezone")(check_timezone)
     _cron = field_validator("cron")(_check_cron)

@@ -407,6 +407,11 @@ class MetricComputer:
                                  "are frozen")
         state = self.state()
         live = self._live(m, [period], None, {}, state)[period]
+        broken = m.not_to_freeze(live)
+        if broken is not None:
+            raise NorthstarError(
+                f"{name} for {period} would be {broken}, which its metric file does not "
+                "allow: not frozen again, the frozen value stays until the data is fixed")
         self.corrections.freeze_many([(
             name, str(period), _slice_key(None, {}), [[s, _encode(v)] for s, v in live.items()],
             m.fingerprint, self._corrections_version(m, state), reason,
@@ -482,10 +487,9 @@ class MetricComputer:
             for p, values in live.items():
                 self._cache[(m.name, m.fingerprint, p, key, version_key)] = values
                 # A closed period with no data yet is not frozen: a backfill may still fill it;
-                # nor one whose value breaks `non_negative`: it waits for the data's fix.
-                frozen = self.freeze and self._closed(p) and any(
-                    v is not None for v in values.values()) and not (
-                    m.non_negative and any(v is not None and v < 0 for v in values.values()))
+                # nor one whose value breaks `non_negative` or `checks.expect_nonzero`: it
+                # waits for the data's fix.
+                frozen = self._freezable(m, p, values)
                 if frozen:
                     prior = state.snapshots.get((m.name, str(p), key))
                     reason = ("period closed" if prior is None else
@@ -497,6 +501,12 @@ class MetricComputer:
                                                               reason)
                 out[p] = {s: (v, "frozen" if frozen else "computed") for s, v in values.items()}
         return out
+
+    def _freezable(self, m: MetricDef, p: Span,
+                   values: dict[SliceValue, Number | None]) -> bool:
+        """A closed period with data, none of it breaking the metric's freeze rules."""
+        return (self.freeze and self._closed(p) and any(v is not None for v in values.values())
+                and m.not_to_freeze(values) is None)
 
     def _lookup(self, m: MetricDef, periods: Sequence[Span], key: str, state: _State,
                 ) -> tuple[dict[Span, dict[SliceValue, tuple[Number | None, str]]],
@@ -513,8 +523,7 @@ class MetricComputer:
                 continue
             cached = self._cache.get((m.name, m.fingerprint, p, key, version_key))
             # A cached closed period is served as is unless it has data still to be frozen.
-            to_freeze = cached is not None and self.freeze and self._closed(p) and any(
-                v is not None for v in cached.values())
+            to_freeze = cached is not None and self._freezable(m, p, cached)
             if cached is not None and not to_freeze:
                 out[p] = {s: (v, "computed") for s, v in cached.items()}
             else:

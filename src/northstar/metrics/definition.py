@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
+from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
@@ -238,6 +240,23 @@ class MetricDef(_Strict):
             return names_in(self.expression)
         except ValueError as exc:
             raise ValueError(f"expression: {exc}") from None
+
+    def not_to_freeze(self, values: Mapping[str | None, object]) -> str | None:
+        """Why a closed period with these values (by slice; `None` is the whole) must not be
+        frozen, in words, or None: a negative value where `non_negative` is set, a zero or
+        empty total where `checks.expect_nonzero` is. Such a period stays computed from the
+        ledger, so the fix (a correction, the month collected again) shows at once, and
+        collection reports it."""
+        numbers = [v for v in values.values() if isinstance(v, int | float | Decimal)]
+        if self.non_negative and any(v < 0 for v in numbers):
+            return f"negative ({min(numbers)})"
+        if self.checks.expect_nonzero and (not values or None in values):
+            whole = values.get(None)
+            if whole is None:
+                return "empty (no value)"
+            if isinstance(whole, int | float | Decimal) and whole == 0:
+                return "zero"
+        return None
 
     @cached_property
     def fingerprint(self) -> str:
