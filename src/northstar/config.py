@@ -230,6 +230,22 @@ class WebConfig(_Strict):
         return self
 
 
+class LoadSettings(_Strict):
+    """What `northstar load`, `load-mapped` and the reference files accept (`[load]`): a file
+    past one of these is refused before it is read whole, with the line at fault."""
+
+    max_columns: int = Field(2000, ge=1)
+    """Columns a file may have (a CSV header's fields, a JSON Lines file's distinct keys)."""
+    max_line_length: int = Field(1_000_000, ge=1000)
+    """Characters one line of the file may hold."""
+    max_file_megabytes: float = Field(512, gt=0)
+    """Size of the file, in megabytes (10^6 bytes)."""
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_megabytes * 1_000_000)
+
+
 class Settings(_Strict):
     company: CompanySettings = CompanySettings()
     engine: EngineSettings = EngineSettings()
@@ -238,6 +254,7 @@ class Settings(_Strict):
     """Per raw object (e.g. `payments`), which source owns the fact."""
     schedule: ScheduleSettings = ScheduleSettings()
     web: WebConfig = WebConfig()
+    load: LoadSettings = LoadSettings()
 
 
 def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[tuple[str, ...], str]:
@@ -291,6 +308,12 @@ after_days = 10          # grace days after a period ends before its numbers fre
 # [web]
 # idle_minutes = 30
 # absolute_hours = 12
+
+# What `northstar load` and `load-mapped` accept (docs/cli.md); a file past these is refused:
+# [load]
+# max_columns = 2000
+# max_line_length = 1000000
+# max_file_megabytes = 512
 
 # When two sources report the same fact, name the one that wins:
 # [ownership.payments]
