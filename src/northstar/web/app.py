@@ -231,8 +231,13 @@ def create_app(project_folder: str | Path | Project = ".",
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
-        with lock:  # a scheduled collection run and a request never share the connection
-            response: Response = await call_next(request)
+        response: Response
+        if request.method == "POST" and request.url.path == "/login":
+            # the login takes the lock itself around its database work, not over its wait
+            response = await call_next(request)
+        else:
+            with lock:  # a scheduled collection run and a request never share the connection
+                response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
