@@ -247,6 +247,22 @@ def answer_plan(p: Project, plan: Plan | dict[str, Any], asker: Asker, *,
     return Answer(question=question, plan=plan, items=items, errors=errors, text=text)
 
 
+def audit_detail(question: str | None, plan: Any, result: Result) -> dict[str, Any]:
+    """What the audit log keeps of a question: the question (or the plan it was given), the
+    plan that ran, and the answer's words (or the choices, or why it was refused)."""
+    detail: dict[str, Any] = {"question": question}
+    if plan is not None:
+        detail["given_plan"] = plan
+    if isinstance(result, Answer):
+        detail["plan"] = result.plan.model_dump(mode="json", exclude_defaults=True)
+        detail["answer"] = result.text[:2000]
+    elif isinstance(result, Clarification):
+        detail["choices"] = [c.label for c in result.choices]
+    else:
+        detail["refused"] = result.message
+    return detail
+
+
 # -- one metric ------------------------------------------------------------------------------
 def _num(v: Any) -> float | None:
     return None if v is None else float(v)
@@ -274,7 +290,8 @@ def _item(p: Project, m: MetricDef, plan: Plan, periods: list[Period]) -> Item:
         period_label=format_period(v.period), open=v.open, value=_num(v.value),
         formatted=fmt["value"], status=v.status, target=v.target,
         target_formatted=fmt["target"], action=v.action,
-        description=" ".join(m.description.split()), formula=views.formula_text(m),
+        description=" ".join(m.description.split()),
+        formula=" ".join(views.formula_text(m).split()),
         links=_links(m, per), text="", tile=tile,
     )
     if plan.comparison is not None:
