@@ -595,6 +595,7 @@ def _scorecard(p: Project) -> None:
 def _register_extensions() -> None:
     from northstar.alerts.cli import register as register_alerts
     from northstar.asana.cli import register as register_asana
+    from northstar.ask.cli import register as register_ask
     from northstar.checks import register as register_checks
     from northstar.collection.cli import register as register_collection
     from northstar.sources import register as register_sources
@@ -610,6 +611,7 @@ def _register_extensions() -> None:
     register_report(app)
     register_alerts(app)
     register_asana(app)
+    register_ask(app)
 
 
 _register_extensions()

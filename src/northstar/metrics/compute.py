@@ -201,6 +201,17 @@ class MetricComputer:
             if not self._together:
                 self._flush()
 
+    @contextmanager
+    def not_freezing(self) -> Iterator[None]:
+        """Reads inside compute as any read does but freeze nothing: what they compute is kept
+        in memory only, and a closed period is frozen by the next read outside (a page's).
+        Asking a question (northstar.ask) never writes to the ledger."""
+        was, self.freeze = self.freeze, False
+        try:
+            yield
+        finally:
+            self.freeze = was
+
     def _flush(self) -> None:
         """Freeze the closed periods computed by this read: one load for all of them."""
         if self._pending:

@@ -135,10 +135,19 @@ class AsanaGoal(_Strict):
         return v
 
 
+def phrase(text: str) -> str:
+    """A name, title or synonym as a question would write it: lower case, `_` as a space,
+    blanks collapsed (`Net_Revenue ` reads `net revenue`). Two metrics may not share one."""
+    return " ".join(text.replace("_", " ").lower().split())
+
+
 class MetricDef(_Strict):
     name: str = Field(pattern=_NAME)
     title: str
     description: str
+    synonyms: list[str] = []
+    """Other words people use for the metric ("sales", "top line"), so a question asked in
+    them finds it (docs/ask.md); no two metrics may share one."""
     owner: str | None = None
     department: str
     unit: Unit = "number"
@@ -170,6 +179,19 @@ class MetricDef(_Strict):
         if v in BUILT_INS:
             raise ValueError(f"{v!r} is a built-in name of expressions ({BUILT_INS[v]}); "
                              "give the metric another name")
+        return v
+
+    @field_validator("synonyms")
+    @classmethod
+    def _synonyms(cls, v: list[str]) -> list[str]:
+        seen: dict[str, str] = {}
+        for word in v:
+            key = phrase(word)
+            if not key:
+                raise ValueError("a synonym must have a word in it")
+            if key in seen:
+                raise ValueError(f"{word!r} is listed twice (as {seen[key]!r})")
+            seen[key] = word
         return v
 
     @field_validator("grain", mode="before")

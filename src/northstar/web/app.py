@@ -29,6 +29,7 @@ from northstar.project import Project
 from northstar.schedule import CollectionScheduler, Window
 from northstar.secret import load_or_create_secret
 from northstar.web import admin, alerts, api, pages, qbr_api, qbr_pages, sso, times, views
+from northstar.web import ask as ask_web
 from northstar.web.audit import AuditLog
 from northstar.web.auth import Auth
 from northstar.web.context import AuthRequired, Forbidden, WebContext
@@ -220,6 +221,8 @@ def create_app(project_folder: str | Path | Project = ".",
                               AuditLog(project.engine), settings, templates, HERE / "static",
                               oidc)
     app.include_router(api.router)
+    app.include_router(ask_web.api_router)
+    app.include_router(ask_web.page_router)
     app.include_router(qbr_api.router)
     app.include_router(qbr_pages.router)
     app.include_router(pages.router)
