@@ -37,6 +37,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/sources.py --docs --repeats 3
+	$(BIN)/python bench/servicetitan.py --docs --repeats 3
 
 # docs/screenshots/ from the sample company (demo-company/, built when missing), in Chromium
 screenshots: $(DEV_STAMP)

@@ -159,7 +159,7 @@ def load(
     """Append a file to a raw ledger table: every row, or nothing."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from northstar.checks import after_refresh
+    from northstar.refresh import after_new_data
 
     with _open(project) as p:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
@@ -170,7 +170,7 @@ def load(
         out.print(f"Loaded {result.rows:,} rows into raw_{table} (load {result.load_id}"
                   + (f", {result.replaced:,} new versions of known records" if result.replaced
                      else "") + ")")
-        after_refresh(p, out)
+        after_new_data(p, out)
 
 
 @app.command()
@@ -594,6 +594,8 @@ def _scorecard(p: Project) -> None:
 
 def _register_extensions() -> None:
     from northstar.alerts.cli import register as register_alerts
+    from northstar.asana.cli import register as register_asana
+    from northstar.ask.cli import register as register_ask
     from northstar.checks import register as register_checks
     from northstar.collection.cli import register as register_collection
     from northstar.sources import register as register_sources
@@ -608,6 +610,8 @@ def _register_extensions() -> None:
     register_web(app)
     register_report(app)
     register_alerts(app)
+    register_asana(app)
+    register_ask(app)
 
 
 _register_extensions()

@@ -15,7 +15,11 @@ and `tail -f` or a log shipper can follow collection without opening the project
 one per object of the run (`"event": "object"`) and then one for the run (`"event": "run"`),
 tied by the run's `id`. The file is rotated by size (`log_max_bytes`, `log_backups`) with the
 standard library's `RotatingFileHandler`, opened for each run and closed after it, so a
-process writing the next run never holds a file another one has rotated away."""
+process writing the next run never holds a file another one has rotated away.
+
+Pushes of goal values to Asana are entries too (source `asana`, kind `push`, one per goal
+written, skipped as edited by hand, or failed; `reason` says what was written, `error` why
+not): docs/asana.md."""
 
 from __future__ import annotations
 
@@ -43,14 +47,16 @@ COLLECTION_RUNS = "ns_collection_runs"
 class Entry:
     source: str
     kind: str
-    """`scheduled`, `backfill` (`--backfill-from`), `month` (`--month`) or `manual`."""
+    """`scheduled`, `backfill` (`--backfill-from`), `month` (`--month`), `manual`, or `push`
+    (a goal value pushed to Asana)."""
     period: str
     """The months the run collected: `2025-03`, or `2024-04..2025-04`."""
     started_at: datetime
     """UTC, naive like every ledger timestamp."""
     finished_at: datetime
     status: str = "ok"
-    """`ok`, `failed` or `skipped` (the schedule is off)."""
+    """`ok`, `failed` or `skipped` (the schedule is off; for a push, the goal was edited by
+    hand)."""
     error: str | None = None
     objects: int = 0
     read: int = 0

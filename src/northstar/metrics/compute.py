@@ -201,6 +201,17 @@ class MetricComputer:
             if not self._together:
                 self._flush()
 
+    @contextmanager
+    def not_freezing(self) -> Iterator[None]:
+        """Reads inside compute as any read does but freeze nothing: what they compute is kept
+        in memory only, and a closed period is frozen by the next read outside (a page's).
+        Asking a question (northstar.ask) never writes to the ledger."""
+        was, self.freeze = self.freeze, False
+        try:
+            yield
+        finally:
+            self.freeze = was
+
     def _flush(self) -> None:
         """Freeze the closed periods computed by this read: one load for all of them."""
         if self._pending:
@@ -226,7 +237,8 @@ class MetricComputer:
             cells = self._values(m, needed, by, filters, state)
             owner = self.catalog.owner_of(name)
             pace = self.pace_kind(m)
-            zero = pace == "total" and not self.waiting_for(m, state)
+            zero = (pace == "total" and not self.arrives_after_close(m)
+                    and not self.waiting_for(m, state))
             for p in wanted:
                 prev, last, progress = spans[p]
                 slices: list[SliceValue] = [None]
@@ -274,7 +286,10 @@ class MetricComputer:
             if not self.calendar.is_open(p, now):
                 spans[p] = (prev, last, None)
                 continue
-            progress = self.calendar.progress(p, now, working_days=m.pace.by == "working_days")
+            # data that comes once a period is over is complete up to the last closed month
+            at = (self.calendar.utc_bounds(self.calendar.current("month", now))[0]
+                  if self.arrives_after_close(m) else now)
+            progress = self.calendar.progress(p, at, working_days=m.pace.by == "working_days")
             if kind == "level":  # a balance now against the balance the previous period ended on
                 spans[p] = (prev, last, progress)
             else:
@@ -313,6 +328,8 @@ class MetricComputer:
         kind = self.pace_kind(m)
         if kind == "total":
             share = progress.share
+            if share == 0:  # nothing of it can be in yet (`pace.arrives: after_close`)
+                return ("grey" if value is None else None), None, None
             projected = (float(value) / share if value is not None and share > 0 else None)
             return (status_of(m, value, target, scale=share),
                     None if target is None else target * share, projected)
@@ -727,6 +744,14 @@ class MetricComputer:
         if m.kind == "expression":
             return sorted({t for ref in m.referenced_metrics() for t in self.sources(ref)})
         return sorted(self._metric_dependencies(m))
+
+    def arrives_after_close(self, m: MetricDef) -> bool:
+        """Whether a metric's data comes only once a period is over (`pace.arrives`); an
+        expression's does when any of the metrics it combines does."""
+        if m.pace.arrives == "after_close":
+            return True
+        return m.kind == "expression" and any(
+            self.arrives_after_close(self.catalog.get(ref)) for ref in m.referenced_metrics())
 
     def waiting_for(self, m: MetricDef, state: _State | None = None) -> list[str]:
         """Ledger tables a metric reads that have never been loaded (its source is not

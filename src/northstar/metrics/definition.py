@@ -81,6 +81,10 @@ class Pace(_Strict):
     """What "time gone" counts: calendar days, or Monday-to-Friday working days."""
     minimum: float = Field(0.25, ge=0, le=1)
     """For a rate: the share of the period that must be gone before it gets a status."""
+    arrives: Literal["live", "after_close"] = "live"
+    """`live`: the data comes in as things happen, so a total with nothing yet is 0 so far;
+    `after_close`: it comes once the period is over (a figure entered each month, the books
+    exported after they are closed), so nothing yet means "not entered yet", not 0."""
 
 
 class Actions(_Strict):
@@ -110,10 +114,48 @@ class MetricChecks(_Strict):
         return v
 
 
+class AsanaGoal(_Strict):
+    """The Asana goal whose current value Northstar keeps up to date (docs/asana.md)."""
+
+    goal: str
+    """The goal's gid: the long number in its Asana address (`.../goal/1204...`). Quote it in
+    YAML, or it is read as a number."""
+    set_target: bool = False
+    """Also set the goal's target to the metric's target for the period."""
+    overwrite: bool = False
+    """Push even when someone changed the goal by hand in Asana since Northstar last did."""
+
+    @field_validator("goal", mode="before")
+    @classmethod
+    def _quoted(cls, v: object) -> object:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            raise ValueError(f'quote the goal gid ({v!r}): goal: "{v}", or YAML may round it')
+        return v
+
+    @field_validator("goal")
+    @classmethod
+    def _gid(cls, v: str) -> str:
+        if not re.fullmatch(r"[0-9]{1,40}", v):
+            found = re.findall(r"[0-9]{4,}", v)
+            hint = f': goal: "{found[-1]}"' if found else ""
+            raise ValueError(f"{v!r} is not a goal gid: give the long number in the goal's "
+                             f"Asana address{hint}")
+        return v
+
+
+def phrase(text: str) -> str:
+    """A name, title or synonym as a question would write it: lower case, `_` as a space,
+    blanks collapsed (`Net_Revenue ` reads `net revenue`). Two metrics may not share one."""
+    return " ".join(text.replace("_", " ").lower().split())
+
+
 class MetricDef(_Strict):
     name: str = Field(pattern=_NAME)
     title: str
     description: str
+    synonyms: list[str] = []
+    """Other words people use for the metric ("sales", "top line"), so a question asked in
+    them finds it (docs/ask.md); no two metrics may share one."""
     owner: str | None = None
     department: str
     unit: Unit = "number"
@@ -135,6 +177,7 @@ class MetricDef(_Strict):
     sql: str | None = None
     expression: str | None = None
     manual: bool = False
+    asana: AsanaGoal | None = None
 
     @field_validator("name")
     @classmethod
@@ -144,6 +187,19 @@ class MetricDef(_Strict):
         if v in BUILT_INS:
             raise ValueError(f"{v!r} is a built-in name of expressions ({BUILT_INS[v]}); "
                              "give the metric another name")
+        return v
+
+    @field_validator("synonyms")
+    @classmethod
+    def _synonyms(cls, v: list[str]) -> list[str]:
+        seen: dict[str, str] = {}
+        for word in v:
+            key = phrase(word)
+            if not key:
+                raise ValueError("a synonym must have a word in it")
+            if key in seen:
+                raise ValueError(f"{word!r} is listed twice (as {seen[key]!r})")
+            seen[key] = word
         return v
 
     @field_validator("grain", mode="before")

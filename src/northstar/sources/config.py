@@ -109,13 +109,15 @@ class SourceConfig(_Strict):
     base_url: str | None = None
     """Override the vendor's API address (a sandbox, a proxy, or a test server)."""
     token_url: str | None = None
-    """Override the OAuth2 token endpoint (QuickBooks)."""
+    """Override the OAuth2 token endpoint (QuickBooks, NinjaOne, ServiceTitan)."""
     realm_id: str | None = None
     """QuickBooks company id (also read from the secret `realm_id`)."""
     site: str | None = None
     """ConnectWise Manage host, e.g. `api-na.myconnectwise.net` (`base_url` overrides it)."""
     company: str | None = None
     """ConnectWise company id, the one entered at login (also read from the secret `company`)."""
+    tenant: str | None = None
+    """ServiceTitan tenant id, the number in every API path."""
     token_env: str | None = None
     """Environment variable holding the API token or secret key (ConnectWise: the private
     key)."""
@@ -125,7 +127,10 @@ class SourceConfig(_Strict):
     """Environment variable holding the OAuth2 client id (QuickBooks), or ConnectWise's
     `clientId`."""
     client_secret_env: str | None = None
-    """Environment variable holding the OAuth2 client secret (QuickBooks)."""
+    """Environment variable holding the OAuth2 client secret (QuickBooks, NinjaOne,
+    ServiceTitan)."""
+    app_key_env: str | None = None
+    """Environment variable holding the ServiceTitan app key (sent as `ST-App-Key`)."""
     refresh_token_env: str | None = None
     """Environment variable holding the first OAuth2 refresh token; rotated ones are kept in the
     secrets file."""

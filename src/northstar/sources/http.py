@@ -52,7 +52,8 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 def vendor_message(body: Any) -> str:
-    """The human part of a vendor's error body (HubSpot, Stripe, QuickBooks shapes)."""
+    """The human part of a vendor's error body (HubSpot, Stripe, QuickBooks, ConnectWise and
+    ServiceTitan's problem-details shapes)."""
     if isinstance(body, dict):
         err = body.get("error")
         if isinstance(err, dict) and err.get("message"):
@@ -66,9 +67,23 @@ def vendor_message(body: Any) -> str:
                 if errors and isinstance(errors[0], dict):
                     e = {k.lower(): v for k, v in errors[0].items()}
                     return "; ".join(str(e[k]) for k in ("message", "detail") if e.get(k))
+        if body.get("title") and "status" in body:
+            return _problem(body)
         if body.get("message"):
             return _with_details(body)
     return ""
+
+
+def _problem(body: dict[str, Any]) -> str:
+    """An ASP.NET problem-details body (`{type, title, status, traceId, errors: {field:
+    [messages]}}`, ServiceTitan): the title, then each field's messages."""
+    title = str(body["title"])
+    errors = body.get("errors")
+    if not isinstance(errors, dict) or not errors:
+        return title
+    details = [f"{field}: {'; '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
+               for field, msgs in errors.items()]
+    return f"{title} ({'; '.join(details)})"
 
 
 def _with_details(body: dict[str, Any]) -> str:

@@ -20,6 +20,7 @@ BUILT_IN = {
     "hubspot": "northstar.sources.hubspot:HubSpot",
     "ninjaone": "northstar.sources.ninjaone:NinjaOne",
     "quickbooks": "northstar.sources.quickbooks:QuickBooks",
+    "servicetitan": "northstar.sources.servicetitan:ServiceTitan",
     "stripe": "northstar.sources.stripe:Stripe",
 }
 

@@ -30,6 +30,7 @@ from northstar.project import Project
 from northstar.schedule import CollectionScheduler
 from northstar.secret import load_or_create_secret
 from northstar.web import admin, alerts, api, pages, qbr_api, qbr_pages, sso, times, views
+from northstar.web import ask as ask_web
 from northstar.web.audit import AuditLog
 from northstar.web.auth import Auth
 from northstar.web.context import AuthRequired, Forbidden, WebContext
@@ -40,6 +41,7 @@ from northstar.web.thresholds import apply_overrides
 
 if TYPE_CHECKING:
     from northstar.alerts.runner import AlertRunner
+    from northstar.asana.runner import AsanaRunner
 
 HERE = Path(__file__).parent
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -113,6 +115,16 @@ def start_alerts(project: Project, lock: threading.RLock) -> AlertRunner:
     from northstar.alerts.runner import AlertRunner
 
     runner = AlertRunner(project, lock)
+    runner.start()
+    return runner
+
+
+def start_asana(project: Project, lock: threading.RLock) -> AsanaRunner:
+    """Push goal values to Asana after each collection from a thread of its own, so a slow
+    Asana never holds the lock a page or the next collection waits on (docs/asana.md)."""
+    from northstar.asana.runner import AsanaRunner
+
+    runner = AsanaRunner(project, lock)
     runner.start()
     return runner
 
@@ -195,6 +207,7 @@ def create_app(project_folder: str | Path | Project = ".",
         ) if schedule else None
         app.state.scheduler = scheduler
         app.state.alert_runner = start_alerts(project, lock) if schedule else None
+        app.state.asana_runner = start_asana(project, lock) if schedule else None
         try:
             yield
         finally:
@@ -202,6 +215,8 @@ def create_app(project_folder: str | Path | Project = ".",
                 scheduler.shutdown()
             if app.state.alert_runner is not None:
                 app.state.alert_runner.shutdown()
+            if app.state.asana_runner is not None:
+                app.state.asana_runner.shutdown()
 
     app = FastAPI(title="Northstar", version=__version__, openapi_url="/api/openapi.json",
                   docs_url=None, redoc_url=None, lifespan=lifespan)
@@ -210,6 +225,8 @@ def create_app(project_folder: str | Path | Project = ".",
                               AuditLog(project.engine), settings, templates, HERE / "static",
                               oidc)
     app.include_router(api.router)
+    app.include_router(ask_web.api_router)
+    app.include_router(ask_web.page_router)
     app.include_router(qbr_api.router)
     app.include_router(qbr_pages.router)
     app.include_router(pages.router)
@@ -221,8 +238,13 @@ def create_app(project_folder: str | Path | Project = ".",
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
-        with lock:  # a scheduled collection run and a request never share the connection
-            response: Response = await call_next(request)
+        response: Response
+        if request.method == "POST" and request.url.path == "/login":
+            # the login takes the lock itself around its database work, not over its wait
+            response = await call_next(request)
+        else:
+            with lock:  # a scheduled collection run and a request never share the connection
+                response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

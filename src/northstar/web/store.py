@@ -1,5 +1,6 @@
-"""Tables the web process owns (prefixed `ns_web_`): users, sessions, API tokens, the audit log
-and threshold overrides. They are not ledger tables; users and sessions change in place."""
+"""Tables the web process owns (prefixed `ns_web_`): users, sessions, API tokens, the audit log,
+threshold overrides and the failed-login counts. They are not ledger tables; users and sessions
+change in place."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ TOKENS = "ns_web_tokens"
 AUDIT = "ns_web_audit"
 THRESHOLDS = "ns_web_thresholds"
 ANNOTATIONS = "ns_web_annotations"
+LOGIN_FAILURES = "ns_web_login_failures"
 
 DDL = (
     f"""CREATE TABLE IF NOT EXISTS {USERS} (
@@ -72,6 +74,13 @@ DDL = (
       note VARCHAR NOT NULL,
       author VARCHAR NOT NULL,
       created_at TIMESTAMP NOT NULL
+    )""",
+    # failed logins per user name typed, per client address and for everyone (throttle.py);
+    # the users table's failed_count and locked_until columns are no longer used
+    f"""CREATE TABLE IF NOT EXISTS {LOGIN_FAILURES} (
+      throttle_key VARCHAR PRIMARY KEY,
+      failures INTEGER NOT NULL,
+      last_at TIMESTAMP NOT NULL
     )""",
 )
 

@@ -380,6 +380,20 @@ def period_where(p: Project, m: MetricDef, per: Period) -> str:
     return cond
 
 
+def corrections_for(p: Project, name: str, period: str) -> dict[str, list[dict[str, Any]]]:
+    """The adjustments and manual values entered for one metric's period, newest first, and
+    the record corrections (newest five) to the ledger tables it reads."""
+    tables = [t.removeprefix("raw_") for t in p.metrics.sources(name)]
+    records: list[dict[str, Any]] = []
+    if tables:
+        marks = ", ".join("?" for _ in tables)
+        records = _rows(p, ADJUSTMENTS, f"kind = 'record' AND target_table IN ({marks})",
+                        tables)[:5]
+    return {"adjustments": _rows(p, ADJUSTMENTS, "metric = ? AND period = ?", [name, period]),
+            "manual_values": _rows(p, MANUAL, "metric = ? AND period = ?", [name, period]),
+            "record_corrections": records}
+
+
 def _rows(p: Project, table: str, where: str, params: list[Any]) -> list[dict[str, Any]]:
     if table not in p.engine.relations():
         return []
