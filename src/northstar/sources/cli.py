@@ -43,8 +43,8 @@ def sync_command(
         "(YYYY-MM or YYYY-MM-DD); records already in the ledger unchanged are not added "
         "again.")] = None,
     month: Annotated[str | None, typer.Option(
-        "--month", help="Collect this month again (YYYY-MM) and freeze its values again; "
-        "needs --reason.")] = None,
+        "--month", help="Collect this closed month again (YYYY-MM) and freeze its values "
+        "again; needs --reason.")] = None,
     reason: Annotated[str | None, typer.Option(
         "--reason", help="Why the month is collected again (kept in the collection log).")
     ] = None,
