@@ -180,10 +180,11 @@ def parse(question: str, reader: Reader) -> Plan | Clarification | Refusal:
             f"That question is longer than {MAX_QUESTION} characters; ask about one or two "
             "metrics at a time."))
     low = text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'")
-    for pattern, message in ((_SQL, SQL_MESSAGE), (_PRIVATE, PRIVATE_MESSAGE),
-                             (_WRITE, WRITE_MESSAGE)):
+    for pattern, message, reason in ((_SQL, SQL_MESSAGE, "sql"),
+                                     (_PRIVATE, PRIVATE_MESSAGE, "private"),
+                                     (_WRITE, WRITE_MESSAGE, "write")):
         if pattern.search(low):
-            return Refusal(question=text, message=message)
+            return Refusal(question=text, message=message, reason=reason)
     try:
         found, rest = _phrases(low, reader)
     except PeriodError as exc:
@@ -320,7 +321,7 @@ def _build(text: str, matches: list[Match], found: _Found,
                 who = ", ".join(x.name for x in owners)
                 return Refusal(question=text, message=f"{who} own(s) no metric in people.yml; "
                                "ask about a metric by name.")
-            return Refusal(question=text, message=(
+            return Refusal(question=text, reason="unknown", message=(
                 f"I could not find a metric in \"{text}\". Ask about one by its name or in your "
                 "own words (\"net revenue last month\", \"which rep has the lowest win rate "
                 "this quarter\"); `northstar metrics` lists them."))
