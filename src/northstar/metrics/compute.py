@@ -7,6 +7,7 @@ append invalidates only the metrics that read what it touched."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +27,11 @@ from northstar.metrics.sqlgen import Bounds, fill_placeholders, measure_sql
 from northstar.metrics.status import status_of
 from northstar.models.views import ModelBuilder
 from northstar.periods import Calendar, Period, Progress, Span, ToDate
+
+MAX_CACHED_VALUES = 50_000
+"""Computed values kept (a 20,000-row company's every page needs about 1,500)."""
+MAX_CACHED_BOUNDS = 10_000
+"""Periods whose bounds are kept."""
 
 Number = Decimal | float
 SliceValue = str | None
@@ -159,6 +165,7 @@ class MetricComputer:
                 by: str | None = None, filters: dict[str, str] | None = None,
                 ) -> list[MetricValue]:
         filters = dict(filters or {})
+        self._bound()
         state = self.state()
         try:
             self._prefetch(names, periods, by, filters, state)
@@ -187,6 +194,18 @@ class MetricComputer:
             except MetricError as exc:
                 errors[name] = exc
         return values, errors
+
+    def _bound(self) -> None:
+        """Keep the caches within `MAX_CACHED_VALUES` and `MAX_CACHED_BOUNDS`, the oldest
+        entries dropped first (those of ledger versions gone by, and of periods asked for
+        once). Only between computations, never during one, which reads what it just put."""
+        caches: tuple[tuple[dict[Any, Any], int], ...] = (
+            (self._cache, MAX_CACHED_VALUES), (self._period_bounds, MAX_CACHED_BOUNDS))
+        for cache, limit in caches:
+            extra = len(cache) - limit
+            if extra > 0:
+                for key in list(itertools.islice(iter(cache), extra + limit // 10)):
+                    del cache[key]
 
     @contextmanager
     def freezing_together(self) -> Iterator[None]:
