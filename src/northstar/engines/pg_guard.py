@@ -221,30 +221,32 @@ def guard_report(engine: Engine, tables: list[str]) -> GuardReport:
     schema, and may do no more than INSERT and SELECT."""
     problems: list[tuple[str, str]] = []
     notes: list[str] = []
-    [(me, superuser, schema, schema_owner, schema_mine)] = engine.rows(
-        "SELECT current_user, r.rolsuper, n.nspname, pg_get_userbyid(n.nspowner), "
-        "pg_has_role(current_user, n.nspowner, 'MEMBER') FROM pg_roles r, pg_namespace n "
+    [(me, superuser, createrole, schema, schema_owner, schema_mine)] = engine.rows(
+        "SELECT current_user AS me, r.rolsuper, r.rolcreaterole, n.nspname, "
+        "pg_get_userbyid(n.nspowner) AS owner, "
+        "pg_has_role(current_user, n.nspowner, 'MEMBER') AS mine FROM pg_roles r, pg_namespace n "
         "WHERE r.rolname = current_user AND n.nspname = current_schema()")
     found = engine.rows(
-        "SELECT c.relname, pg_get_userbyid(c.relowner), "
-        "pg_has_role(current_user, c.relowner, 'MEMBER'), "
-        "has_table_privilege(c.oid, 'UPDATE'), has_table_privilege(c.oid, 'DELETE'), "
-        "has_table_privilege(c.oid, 'TRUNCATE'), has_table_privilege(c.oid, 'TRIGGER') "
+        # (Each column named: a query's answer is an Arrow table, one column per name.)
+        "SELECT c.relname, pg_get_userbyid(c.relowner) AS owner, "
+        "pg_has_role(current_user, c.relowner, 'MEMBER') AS mine, "
+        "has_table_privilege(c.oid, 'UPDATE') AS u, has_table_privilege(c.oid, 'DELETE') AS d, "
+        "has_table_privilege(c.oid, 'TRUNCATE') AS t, has_table_privilege(c.oid, 'TRIGGER') AS g "
         f"FROM pg_class c WHERE c.relnamespace = {_SCHEMA} AND c.relkind IN ('r', 'p') "
         "AND c.relname = ANY(?)", [sorted(set(tables))])
     present = {str(r[0]): r for r in found}
     triggers: dict[tuple[str, str], tuple[str, int, str, bool]] = {}
     for table, name, enabled, kind, function, same_schema in engine.rows(
-            "SELECT c.relname, t.tgname, t.tgenabled::text, t.tgtype::int, p.proname, "
-            "p.pronamespace = c.relnamespace FROM pg_trigger t "
+            "SELECT c.relname, t.tgname, t.tgenabled::text AS enabled, t.tgtype::int AS kind, "
+            "p.proname, p.pronamespace = c.relnamespace AS same_schema FROM pg_trigger t "
             "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
             f"WHERE NOT t.tgisinternal AND c.relnamespace = {_SCHEMA} AND c.relname = ANY(?)",
             [sorted(present)]):
         triggers[(str(table), str(name))] = (str(enabled), int(kind), str(function),
                                              bool(same_schema))
     functions = {str(r[0]): r for r in engine.rows(
-        "SELECT p.proname, pg_get_userbyid(p.proowner), "
-        "pg_has_role(current_user, p.proowner, 'MEMBER'), p.prosrc, p.prosecdef "
+        "SELECT p.proname, pg_get_userbyid(p.proowner) AS owner, "
+        "pg_has_role(current_user, p.proowner, 'MEMBER') AS mine, p.prosrc, p.prosecdef "
         f"FROM pg_proc p WHERE p.pronamespace = {_SCHEMA} AND p.proname = ANY(?)",
         [[REFUSE, *DEFINER_FUNCTIONS]])}
 
@@ -276,6 +278,9 @@ def guard_report(engine: Engine, tables: list[str]) -> GuardReport:
     if superuser:
         problems.append((f"role {me}", "is a superuser: it can switch off every guard; the "
                          "project must connect as a role without superuser"))
+    elif createrole:
+        problems.append((f"role {me}", "may create roles: it could make itself a member of "
+                         "the ledger's owner role (`northstar db setup` takes that away)"))
     if schema_mine:
         problems.append((f"schema {schema}", _acting(me, str(schema_owner))
                          + ": it can drop the ledger tables"))

@@ -45,6 +45,14 @@ def _placeholders(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+def pg_type(duck_type: str) -> str:
+    """PostgreSQL's spelling of a column type written DuckDB's way."""
+    upper = duck_type.upper()
+    if upper.startswith("DECIMAL"):
+        return "numeric" + upper[len("DECIMAL"):]
+    return _PG_TYPES.get(upper, duck_type)
+
+
 def _compact(sql_type: str) -> str:
     """A type as the owner's functions accept it: `numeric(18,2)`, without spaces."""
     return sql_type.replace(" ", "") if sql_type.startswith("numeric") else sql_type
@@ -152,10 +160,7 @@ class PostgresEngine(Engine):
         return {str(name): str(sql) for name, sql in found}
 
     def sql_type(self, duck_type: str) -> str:
-        upper = duck_type.upper()
-        if upper.startswith("DECIMAL"):
-            return "numeric" + upper[len("DECIMAL"):]
-        return _PG_TYPES.get(upper, duck_type)
+        return pg_type(duck_type)
 
     def protect_table(self, table: str) -> None:
         found = self.con.execute(
