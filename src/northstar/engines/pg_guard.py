@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING
 
 from northstar.engines.base import quote
 from northstar.ledger.definitions import DEFINITIONS
-from northstar.ledger.schema import CORRECTION_TABLES, LOG_TABLE, RAW_PREFIX
+from northstar.ledger.schema import (
+    CORRECTION_TABLES,
+    LOG_TABLE,
+    RECORD_TABLES,
+    is_ledger_table,
+)
 
 if TYPE_CHECKING:
     from northstar.engines.base import Engine
@@ -64,8 +69,9 @@ _TRUNCATE_TYPE = 2 | 32  # FOR EACH STATEMENT, BEFORE, TRUNCATE
 
 
 def is_guarded_table(name: str) -> bool:
-    """True for every table the triggers guard: `raw_*`, corrections, the log, definitions."""
-    return name.startswith(RAW_PREFIX) or name in CORRECTION_TABLES or name in FIXED_TABLES
+    """True for every table the triggers guard: `raw_*`, the corrections, the record tables,
+    the log and the definitions."""
+    return is_ledger_table(name) or name in FIXED_TABLES
 
 
 def row_trigger(table: str) -> str:
@@ -103,9 +109,9 @@ def trigger_statements(table: str, schema: str | None = None) -> list[str]:
 
 
 # -- the owner's functions ------------------------------------------------------------------
-# `{schema}`, `{corrections}`, `{fixed}` and `{refuse}` are filled in per schema; `{{` is `{`.
+# `{schema}`, `{named}`, `{fixed}` and `{refuse}` are filled in per schema; `{{` is `{`.
 _CHECK_TABLE = """
-  IF tbl IS NULL OR NOT (tbl ~ '^raw_[a-z0-9_]{{1,59}}$' OR tbl IN ({corrections})) THEN
+  IF tbl IS NULL OR NOT (tbl ~ '^raw_[a-z0-9_]{{1,59}}$' OR tbl IN ({named})) THEN
     RAISE EXCEPTION 'northstar: % is not a ledger table name', tbl;
   END IF;"""
 _CHECK_COLUMN = """
@@ -183,7 +189,8 @@ def definer_functions(schema: str) -> list[DefinerFunction]:
     """The functions the app's role calls to grow the ledger in `schema`: create a ledger
     table with its triggers, add a column to one, lock the log or the definitions."""
     names = {"schema": _literal(schema), "refuse": REFUSE,
-             "corrections": ", ".join(_literal(t) for t in CORRECTION_TABLES),
+             "named": ", ".join(_literal(t) for t in (*CORRECTION_TABLES,
+                                                            *RECORD_TABLES)),
              "fixed": ", ".join(_literal(t) for t in FIXED_TABLES)}
     return [
         DefinerFunction(CREATE_TABLE, "tbl text, cols jsonb", "text, jsonb",

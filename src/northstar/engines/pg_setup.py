@@ -437,7 +437,8 @@ class _Setup:
                             f"to {found[0]})", f"ALTER FUNCTION {name} OWNER TO {self.q_owner}")
                 changed = True
             if found is None or found[1] != function.body or not found[2] or found[3] != fixed:
-                what = ("created" if found is None else "restored (it had been changed)")
+                what = ("created" if found is None
+                        else "written again (it differed from this version's)")
                 self.change(f"function {function.name} {what}: SECURITY DEFINER, owned by "
                             f"{self.owner}", *self.as_owner(function.sql(self.schema)))
                 changed = True
