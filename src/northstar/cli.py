@@ -619,6 +619,7 @@ def _register_extensions() -> None:
     from northstar.warehouse.cli import register as register_warehouse
     from northstar.web.cli import register as register_web
     from northstar.web.qbr_cli import register as register_report
+    from northstar.web.weekly_cli import register as register_weekly
 
     register_sources(app)
     register_collection(app)
@@ -627,6 +628,7 @@ def _register_extensions() -> None:
     register_checks(app)
     register_web(app)
     register_report(app)
+    register_weekly(app)
     register_alerts(app)
     register_asana(app)
     register_ask(app)

@@ -26,7 +26,7 @@ from northstar.metrics.expression import built_ins_in, evaluate, months_in
 from northstar.metrics.sqlgen import Bounds, fill_placeholders, measure_sql
 from northstar.metrics.status import status_of
 from northstar.models.views import ModelBuilder
-from northstar.periods import Calendar, Period, Progress, Span, ToDate
+from northstar.periods import KINDS, Calendar, Period, Progress, Span, ToDate
 
 MAX_CACHED_VALUES = 50_000
 """Computed values kept (a 20,000-row company's every page needs about 1,500)."""
@@ -273,7 +273,8 @@ class MetricComputer:
                         value = Decimal(0) if value is None else value
                         previous = Decimal(0) if previous is None else previous
                     target = None if by else self._target(m, p, state, wanted)
-                    status, pace_target, projected = self._judge(m, value, target, progress)
+                    status, pace_target, projected = self._judge(
+                        m, value, target, progress, self._band_size(m, p))
                     action = getattr(m.actions, status) if status else None
                     out.append(MetricValue(
                         metric=name, title=m.title, unit=m.unit, period=str(p),
@@ -338,19 +339,21 @@ class MetricComputer:
         return "level"
 
     def _judge(self, m: MetricDef, value: Number | None, target: float | None,
-               progress: Progress | None) -> tuple[str | None, float | None, float | None]:
+               progress: Progress | None, size: float = 1.0,
+               ) -> tuple[str | None, float | None, float | None]:
         """(status, target to date, projected end value) of a value. A closed period is
         judged against its target; an open total against the target pro-rated to the time
-        gone; an open rate against its target once the metric's minimum share is gone."""
+        gone; an open rate against its target once the metric's minimum share is gone.
+        `size` scales absolute bands (`_band_size`)."""
         if progress is None:
-            return status_of(m, value, target), None, None
+            return status_of(m, value, target, size=size), None, None
         kind = self.pace_kind(m)
         if kind == "total":
             share = progress.share
             if share == 0:  # nothing of it can be in yet (`pace.arrives: after_close`)
                 return ("grey" if value is None else None), None, None
             projected = (float(value) / share if value is not None and share > 0 else None)
-            return (status_of(m, value, target, scale=share),
+            return (status_of(m, value, target, scale=share, size=size),
                     None if target is None else target * share, projected)
         if kind == "rate" and progress.share < m.pace.minimum:
             return ("grey" if value is None else None), None, None
@@ -630,10 +633,12 @@ class MetricComputer:
     def _target(self, m: MetricDef, p: Period, state: _State,
                 periods: list[Period] | None = None) -> float | None:
         """A period's target; a formula target is computed for all of `periods` at once."""
+        if m.target is not None and str(p) in m.target.periods:
+            return m.target.periods[str(p)]
+        if p.kind == "week" and m.weekly_target is not None:
+            return m.weekly_target  # declared for the weekly meeting (docs/weekly.md)
         if m.target is None:
             return None
-        if str(p) in m.target.periods:
-            return m.target.periods[str(p)]
         if m.target.sql is not None:
             version_key = self._target_version(m, state)
             if version_key is None:
@@ -646,13 +651,38 @@ class MetricComputer:
                         None: _number(rows[0][-1]) if rows else None}
             value = self._cache[key][None]
             return None if value is None else float(value)
-        if (p.kind != m.grain and m.target.value is not None
-                and self.pace_kind(m) == "total" and not _per_month(m)):
+        if self._spread(m, p):
             # a total over a period of another grain: the targets of the metric's own periods
-            # in it, each pro-rated by the share of its days inside (100 a month: 300 a quarter)
-            return sum(m.target.periods.get(str(own), m.target.value) * share
-                       for own, share in self.calendar.overlaps(m.grain, p))
+            # in it, each times the share of it inside (100 a month: 300 a quarter; a week of
+            # 3 of a 22-working-day month's working days: 100 x 3 / 22)
+            total = 0.0
+            for own, share in self.shares(m, p):
+                target = m.target.periods.get(str(own), m.target.value)
+                if target is None:
+                    return None  # one of its periods has no target: nor has the whole
+                total += target * share
+            return total
         return m.target.value
+
+    def _spread(self, m: MetricDef, p: Period) -> bool:
+        """True when a target (and absolute bands) of `m` are spread over period `p`: a
+        total (not a figure per month) asked for a period of another grain."""
+        return p.kind != m.grain and self.pace_kind(m) == "total" and not _per_month(m)
+
+    def shares(self, m: MetricDef, p: Period) -> list[tuple[Period, float]]:
+        """The periods of the metric's grain overlapping `p`, each with the share of it
+        inside `p`: of its working days (Monday to Friday) when `p` is finer (a week of a
+        month, a month of a quarter), of its days when coarser (the weeks of a month)."""
+        finer = KINDS.index(p.kind) < KINDS.index(m.grain)
+        return self.calendar.overlaps(m.grain, p, working_days=finer)
+
+    def _band_size(self, m: MetricDef, p: Period) -> float:
+        """How many of the metric's own periods `p` holds, for absolute bands of a total
+        judged over another grain (a monthly "green at 400" is green at 400 x 3 / 22 in a
+        week of 3 of the month's 22 working days); 1 otherwise."""
+        if m.bands is None or m.bands.relative_to != "absolute" or not self._spread(m, p):
+            return 1.0
+        return sum(share for _, share in self.shares(m, p))
 
     def _target_version(self, m: MetricDef, state: _State) -> tuple[tuple[str, int], ...] | None:
         """Versions of the tables a SQL target reads; None while one was never loaded."""

@@ -10,7 +10,14 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from northstar.ledger.schema import TAGS
 from northstar.models.views import SqlSyntaxError, check_expression, table_references
@@ -166,6 +173,10 @@ class MetricDef(_Strict):
     non_negative: bool = False
     checks: MetricChecks = MetricChecks()
     target: Target | None = None
+    weekly_target: float | None = None
+    """The target of every ISO week, for a metric of another grain (the weekly meeting,
+    docs/weekly.md); without it a week's target is worked out from `target`. A week named in
+    `target.periods` ("2025-W03") keeps its own."""
     bands: Bands | None = None
     pace: Pace = Pace()
     actions: Actions = Actions()
@@ -207,6 +218,14 @@ class MetricDef(_Strict):
     def _grain(cls, v: object) -> object:
         if isinstance(v, str) and v.lower() not in KINDS:
             raise ValueError(f"grain must be one of {', '.join(KINDS)}")
+        return v
+
+    @field_validator("weekly_target")
+    @classmethod
+    def _weekly_target(cls, v: float | None, info: ValidationInfo) -> float | None:
+        if v is not None and info.data.get("grain") == "week":
+            raise ValueError("a weekly metric's target is already per week: give it as "
+                             "target: {value: ...}, not weekly_target")
         return v
 
     @field_validator("dimensions")
