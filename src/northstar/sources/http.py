@@ -52,14 +52,16 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 def vendor_message(body: Any) -> str:
-    """The human part of a vendor's error body (HubSpot, Stripe, QuickBooks, ConnectWise and
-    ServiceTitan's problem-details shapes)."""
+    """The human part of a vendor's error body (HubSpot, Stripe, QuickBooks, ConnectWise,
+    GoHighLevel and ServiceTitan's problem-details shapes)."""
     if isinstance(body, dict):
         err = body.get("error")
         if isinstance(err, dict) and err.get("message"):
             return str(err["message"])
         if isinstance(err, str):
-            return f"{err}: {body.get('error_description', '')}".rstrip(": ")
+            # OAuth2's {error, error_description}; GoHighLevel's {statusCode, message, error}
+            detail = body.get("error_description") or _text(body.get("message"))
+            return f"{err}: {detail or ''}".rstrip(": ")
         for key in ("Fault", "fault"):
             fault = body.get(key)
             if isinstance(fault, dict):
@@ -72,6 +74,13 @@ def vendor_message(body: Any) -> str:
         if body.get("message"):
             return _with_details(body)
     return ""
+
+
+def _text(value: Any) -> str:
+    """A message that may be a list of messages (GoHighLevel's 422)."""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value) if value else ""
 
 
 def _problem(body: dict[str, Any]) -> str:
@@ -89,7 +98,7 @@ def _problem(body: dict[str, Any]) -> str:
 def _with_details(body: dict[str, Any]) -> str:
     """`message`, led by a text `code` and followed by the `errors[]` details when the body has
     them (ConnectWise's `{code, message, errors[]}`)."""
-    message = str(body["message"])
+    message = _text(body["message"])
     code = body.get("code")
     if isinstance(code, str) and code and not message.startswith(code):
         message = f"{code}: {message}"

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 BUILT_IN = {
     "connectwise": "northstar.sources.connectwise:ConnectWise",
+    "gohighlevel": "northstar.sources.gohighlevel:GoHighLevel",
     "hubspot": "northstar.sources.hubspot:HubSpot",
     "ninjaone": "northstar.sources.ninjaone:NinjaOne",
     "quickbooks": "northstar.sources.quickbooks:QuickBooks",
