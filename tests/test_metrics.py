@@ -198,6 +198,46 @@ def test_period_bounds_are_local_midnights_in_the_company_timezone(project: Proj
     assert one(project, "signups", "2025-02").value == 1
 
 
+DAILY_SIGNUPS = """
+    name: daily_signups
+    title: Signups a day
+    description: New accounts created, by local day.
+    department: marketing
+    unit: count
+    grain: day
+    model: signups
+    measure: count(*)
+    time_column: created_at
+    target: {value: 2}
+"""
+
+
+def test_a_day_is_a_local_day_with_yesterday_and_the_same_weekday_last_year(
+        project: Project) -> None:
+    fresh = _with_metric(project, DAILY_SIGNUPS)
+    fresh.metrics.now = datetime(2025, 2, 15, 12, tzinfo=UTC)  # 06:00 in Chicago
+    try:
+        # s1 at 03:00 UTC on 1 February is 21:00 on Friday 31 January in Chicago; s2 at 07:00
+        # UTC is 01:00 on Saturday 1 February
+        jan31, feb1 = one(fresh, "daily_signups", "2025-01-31"), one(fresh, "daily_signups",
+                                                                      "2025-02-01")
+        assert (jan31.value, feb1.value) == (1, 1)
+        assert (feb1.previous_period, feb1.previous) == ("2025-01-31", 1)
+        # the same weekday 52 weeks back: Saturday 3 February 2024, when nobody signed up
+        assert (feb1.last_year_period, feb1.last_year) == ("2024-02-03", None)
+        # a day's target is its own; a month's is its days' targets summed (31 x 2)
+        assert feb1.target == 2 and feb1.status == "red"
+        month = one(fresh, "daily_signups", "2025-01")
+        assert (month.value, month.target) == (1, pytest.approx(62))
+        # the day under way (15 February, 06:00 local): nothing so far
+        # is 0, a quarter of the day gone
+        today = one(fresh, "daily_signups", "2025-02-15")
+        assert (today.value, today.open, today.elapsed) == (0, True, pytest.approx(0.25))
+        assert fresh.compute(["daily_signups"])[0].period == "2025-02-15"
+    finally:
+        fresh.close()
+
+
 def test_slicing_a_metric_by_a_tag_it_does_not_allow_is_refused(project: Project) -> None:
     with pytest.raises(NorthstarError, match="cannot be sliced by 'client_id'"):
         project.compute(["revenue"], ["2025-01"], by="client_id")
