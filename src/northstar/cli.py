@@ -256,7 +256,7 @@ def compute(
     metric: Annotated[list[str] | None, typer.Option(
         "--metric", "-m", help="Metric to compute (repeatable; default: all).")] = None,
     period: Annotated[list[str] | None, typer.Option(
-        help="Period (repeatable): 2025-01, 2025-Q1, 2025-W03, 2025.")] = None,
+        help="Period (repeatable): 2025-03-14, 2025-01, 2025-Q1, 2025-W03, 2025.")] = None,
     last: Annotated[int | None, typer.Option(
         help="The last N periods of each metric's grain, ending with the current one.")] = None,
     by: Annotated[str | None, typer.Option(help="Slice by a tag, e.g. owner_id.")] = None,

@@ -23,7 +23,7 @@ from northstar.ledger.schema import LOG_TABLE, RAW_PREFIX
 from northstar.metrics.catalog import Catalog
 from northstar.metrics.definition import MetricDef, sql_probe
 from northstar.metrics.expression import built_ins_in, evaluate, months_in
-from northstar.metrics.sqlgen import Bounds, fill_placeholders, measure_sql
+from northstar.metrics.sqlgen import Bounds, fill_placeholders, measure_sql, running_totals
 from northstar.metrics.status import status_of
 from northstar.models.views import ModelBuilder
 from northstar.periods import KINDS, Calendar, Period, Progress, Span, ToDate
@@ -272,7 +272,8 @@ class MetricComputer:
                         # loaded, and nothing yet: the truth is "0 so far", not "no data"
                         value = Decimal(0) if value is None else value
                         previous = Decimal(0) if previous is None else previous
-                    target = None if by else self._target(m, p, state, wanted)
+                    target = (self._slice_target(m, p, by, s) if by else
+                              self._filtered_target(m, p, filters, state, wanted))
                     status, pace_target, projected = self._judge(
                         m, value, target, progress, self._band_size(m, p))
                     action = getattr(m.actions, status) if status else None
@@ -323,6 +324,8 @@ class MetricComputer:
         rate; a query or manual value a level, unless it is a percent or ratio)."""
         if m.pace.kind is not None:
             return m.pace.kind
+        if m.cumulative:
+            return "level"
         if m.unit in ("percent", "ratio", "days"):
             return "rate"
         if m.kind == "measure":
@@ -590,8 +593,15 @@ class MetricComputer:
             return out  # a table it reads has never been loaded: no data yet
         if m.kind == "measure":
             bounds = {str(p): p for p in periods}
-            for sql in self._live_statements(m, periods, by, filters, state):
-                for row in self._run(m, sql):
+            kinds = list(dict.fromkeys(p.kind for p in periods))
+            for kind, sql in zip(kinds, self._live_statements(m, periods, by, filters, state),
+                                 strict=True):
+                rows = self._run(m, sql)
+                if m.cumulative:  # each period's balance: the running total up to its end
+                    labels = [str(p) for p in sorted((p for p in periods if p.kind == kind),
+                                                     key=lambda p: self._bounds(p)[2])]
+                    rows = running_totals(rows, labels, by is not None)
+                for row in rows:
                     period = bounds[str(row[0])]
                     out[period][row[1] if by else None] = _number(row[-1])
             if not by:
@@ -683,6 +693,29 @@ class MetricComputer:
         if m.bands is None or m.bands.relative_to != "absolute" or not self._spread(m, p):
             return 1.0
         return sum(share for _, share in self.shares(m, p))
+
+    def _slice_target(self, m: MetricDef, p: Period, tag: str, value: SliceValue,
+                      ) -> float | None:
+        """The target of one slice (`target.slices`), for a period of any grain: a total's
+        targets summed over the metric's own periods in it, as for `value`."""
+        if m.target is None or value is None:
+            return None
+        own = m.target.slices.get(tag, {}).get(value)
+        if own is None:
+            return None
+        if p.kind != m.grain and self.pace_kind(m) == "total" and not _per_month(m):
+            return sum(own * share for _, share in self.calendar.overlaps(m.grain, p))
+        return own
+
+    def _filtered_target(self, m: MetricDef, p: Period, filters: dict[str, str], state: _State,
+                         periods: list[Period]) -> float | None:
+        """The target of a value filtered on tags: a slice's own target (`target.slices`)
+        where one of the filters has one, else the metric's."""
+        if m.target is not None:
+            for tag, value in sorted(filters.items()):
+                if value in m.target.slices.get(tag, {}):
+                    return self._slice_target(m, p, tag, value)
+        return self._target(m, p, state, periods)
 
     def _target_version(self, m: MetricDef, state: _State) -> tuple[tuple[str, int], ...] | None:
         """Versions of the tables a SQL target reads; None while one was never loaded."""

@@ -268,6 +268,8 @@ def bands_text(m: MetricDef) -> str | None:
 def formula_text(m: MetricDef) -> str:
     if m.kind == "measure":
         where = f" where {m.filter}" if m.filter else ""
+        if m.cumulative:
+            return f"{m.measure} over {m.model}{where}, every row before the period's end"
         return f"{m.measure} over {m.model}{where}, by {m.time_column}"
     if m.kind == "expression":
         return f"{m.expression}"
@@ -387,7 +389,8 @@ def period_where(p: Project, m: MetricDef, per: Period) -> str:
     is_date = cols.get(m.time_column, "").upper() == "DATE"
     lo, hi = (start, end) if is_date else (ustart, uend)
     t = quote(m.time_column)
-    cond = f"{t} >= {literal(lo)} AND {t} < {literal(hi)}"
+    cond = (f"{t} < {literal(hi)}" if m.cumulative
+            else f"{t} >= {literal(lo)} AND {t} < {literal(hi)}")
     if m.filter:
         cond += f" AND ({m.filter})"
     return cond
