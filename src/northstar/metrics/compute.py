@@ -495,6 +495,13 @@ class MetricComputer:
             for p, by_slice in self._data_values(m, periods, by, filters, state).items():
                 for s, (v, origin) in by_slice.items():
                     cells[(p, s)] = (v, origin, None)
+            if not by and is_count(m) and not self.waiting_for(m, state):
+                # a count of nothing is 0 once its tables have loaded (no new customers this
+                # quarter), not "no data"; never frozen as such, so a backfill still fills it
+                for p in periods:
+                    value, origin, adj = cells.get((p, None), (None, "computed", None))
+                    if value is None:
+                        cells[(p, None)] = (Decimal(0), origin, adj)
         if by or filters:
             return cells
         for p in periods:  # a metric's own corrections apply to its whole value
@@ -852,6 +859,13 @@ class MetricComputer:
     def _corrections_version(self, m: MetricDef, state: _State) -> int:
         return max((state.record_versions.get(t, 0) for t in self._metric_dependencies(m)),
                    default=0)
+
+
+def is_count(m: MetricDef) -> bool:
+    """A measure metric that counts rows (`count(*)`, `count(distinct id)`): over a period
+    with no rows its value is 0, not "no data"."""
+    measure = (m.measure or "").strip().lower().replace(" ", "")
+    return m.kind == "measure" and measure.startswith("count(") and "/" not in measure
 
 
 def _built_ins(m: MetricDef, span: Span) -> dict[str, Number | None]:
