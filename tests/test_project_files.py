@@ -99,7 +99,7 @@ def test_environment_overrides_settings(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("edit", "expected"), [
     (("colour: red\n", ""), "revenue.yml:8: unknown key 'colour'"),
     (("", "direction: sideways"), "revenue.yml:8: direction: Input should be 'higher' or 'lower'"),
-    (("", "grain: fortnight"), "revenue.yml:8: grain: grain must be one of week, month"),
+    (("", "grain: fortnight"), "revenue.yml:8: grain: grain must be one of day, week, month"),
     (("", "dimensions: [region]"), "revenue.yml:8: dimensions: 'region' is not a tag"),
     (("", "sql: select 1 as value"), "give exactly one formula"),
     (("", "target: {value: lots}"), "revenue.yml:8: target.value: Input should be a valid number"),

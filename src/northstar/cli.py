@@ -89,15 +89,31 @@ def init(
     pack: Annotated[str | None, typer.Option(
         help="Start from a business pack's files (see `northstar packs`), e.g. marketplace.",
     )] = None,
+    admin_url: Annotated[str | None, typer.Option(
+        "--admin-url", envvar="NORTHSTAR_ADMIN_URL",
+        help="PostgreSQL: first run `northstar db setup` with this admin connection (the "
+        "ledger's owner role and the app's role of --engine), never stored.")] = None,
 ) -> None:
     """Create a project: northstar.toml, metrics/, models/, checks/, dashboards/, macros/,
     reference/ and people.yml."""
+    from northstar.config import CONFIG_FILE
     from northstar.packs import get_pack
     from northstar.project import Project
 
     chosen = get_pack(pack) if pack else None
     if not 1 <= fiscal_year_start_month <= 12:
         raise NorthstarError("--fiscal-year-start-month must be between 1 and 12")
+    if admin_url is not None:
+        from northstar.engines.cli import print_setup
+        from northstar.engines.pg_setup import setup_roles
+
+        if not engine.startswith(("postgresql://", "postgres://")):
+            raise NorthstarError("--admin-url is for a project on PostgreSQL: give --engine "
+                                 "postgresql://APP_ROLE@host:5432/db as well")
+        if (folder / CONFIG_FILE).exists():
+            raise NorthstarError(f"{folder.resolve() / CONFIG_FILE} already exists; to set up "
+                                 "the roles of that project run `northstar db setup`")
+        print_setup(out, setup_roles(engine, admin_url))
     with Project.init(folder, name=name, timezone=timezone, engine_url=engine,
                       fiscal_year_start_month=fiscal_year_start_month, pack=chosen) as project:
         out.print(f"Created project in [bold]{project.root}[/] "
@@ -240,7 +256,7 @@ def compute(
     metric: Annotated[list[str] | None, typer.Option(
         "--metric", "-m", help="Metric to compute (repeatable; default: all).")] = None,
     period: Annotated[list[str] | None, typer.Option(
-        help="Period (repeatable): 2025-01, 2025-Q1, 2025-W03, 2025.")] = None,
+        help="Period (repeatable): 2025-03-14, 2025-01, 2025-Q1, 2025-W03, 2025.")] = None,
     last: Annotated[int | None, typer.Option(
         help="The last N periods of each metric's grain, ending with the current one.")] = None,
     by: Annotated[str | None, typer.Option(help="Slice by a tag, e.g. owner_id.")] = None,
@@ -598,17 +614,21 @@ def _register_extensions() -> None:
     from northstar.ask.cli import register as register_ask
     from northstar.checks import register as register_checks
     from northstar.collection.cli import register as register_collection
+    from northstar.engines.cli import register as register_db
     from northstar.sources import register as register_sources
     from northstar.warehouse.cli import register as register_warehouse
     from northstar.web.cli import register as register_web
     from northstar.web.qbr_cli import register as register_report
+    from northstar.web.weekly_cli import register as register_weekly
 
     register_sources(app)
     register_collection(app)
+    register_db(app)
     register_warehouse(app)
     register_checks(app)
     register_web(app)
     register_report(app)
+    register_weekly(app)
     register_alerts(app)
     register_asana(app)
     register_ask(app)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -270,6 +270,32 @@ class LoadSettings(_Strict):
         return int(self.max_file_megabytes * 1_000_000)
 
 
+class AskModelSettings(_Strict):
+    """A language model that reads the questions the built-in reader cannot (`[ask.model]`,
+    docs/ask.md): any endpoint that speaks OpenAI's chat completions API. It only turns a
+    question into a plan; every number still comes from the metric layer."""
+
+    base_url: str = Field(pattern=r"^https?://[^\s]+$")
+    """The endpoint, e.g. `http://127.0.0.1:11434/v1` (Ollama) or `https://api.openai.com/v1`."""
+    model: str = Field(min_length=1)
+    """The model's name at that endpoint, e.g. `llama3.1` or `gpt-4o-mini`."""
+    api_key_env: str | None = None
+    """Environment variable holding the API key (none: the endpoint needs no key, as a
+    local one); the key is never written in northstar.toml."""
+    timeout: float = Field(20, gt=0, le=300)
+    """Seconds to wait for the endpoint; past it the built-in reader's answer stands."""
+    mode: Literal["fallback", "always"] = "fallback"
+    """`fallback`: only questions the built-in reader cannot read or would ask back go to the
+    model; `always`: every question does (the built-in reader when it fails)."""
+
+
+class AskSettings(_Strict):
+    """Asking questions of the numbers (`[ask]`, docs/ask.md)."""
+
+    model: AskModelSettings | None = None
+    """The optional language model; off (none) by default."""
+
+
 class Settings(_Strict):
     company: CompanySettings = CompanySettings()
     engine: EngineSettings = EngineSettings()
@@ -280,6 +306,7 @@ class Settings(_Strict):
     web: WebConfig = WebConfig()
     asana: AsanaSettings = AsanaSettings()
     load: LoadSettings = LoadSettings()
+    ask: AskSettings = AskSettings()
 
 
 def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[tuple[str, ...], str]:

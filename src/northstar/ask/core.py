@@ -146,6 +146,8 @@ class Answer(BaseModel):
     errors: list[str] = []
     """Metrics that could not be computed, and why."""
     text: str
+    read_by: Literal["parser", "model"] = "parser"
+    """Who read the question into the plan: the built-in reader or the language model."""
 
 
 Result = Answer | Clarification | Refusal
@@ -175,9 +177,33 @@ def ask(p: Project, question: str, asker: Asker) -> Result:
     """Read a question with the built-in parser and answer it (or ask back, or refuse)."""
     reader = Reader(p.catalog, vocabulary_of(p), p.calendar, now_of(p), asker.person)
     read = parse(question, reader)
+    text = " ".join(question.split())
+    model = p.settings.ask.model
+    if model is not None and _for_model(read, model.mode):
+        from northstar.ask.model import plan_with_model
+
+        planned = plan_with_model(p, text, asker, model, now_of(p))
+        if isinstance(planned, Plan):
+            answered = answer_plan(p, planned, asker, question=text)
+            if isinstance(answered, Answer):
+                answered.read_by = "model"
+            return answered
+        if not isinstance(read, Plan):  # the built-in reader's answer stands, and why
+            if isinstance(read, Refusal):
+                read.message += " " + planned.message
+            return read
     if not isinstance(read, Plan):
         return read
-    return answer_plan(p, read, asker, question=" ".join(question.split()))
+    return answer_plan(p, read, asker, question=text)
+
+
+def _for_model(read: Plan | Clarification | Refusal, mode: str) -> bool:
+    """Whether a question goes to the language model: never one refused for what Ask never
+    does (SQL, a write, private data); with `fallback`, one the built-in reader could not
+    read or would ask back."""
+    if isinstance(read, Refusal) and read.reason in ("sql", "write", "private"):
+        return False
+    return mode == "always" or not isinstance(read, Plan)
 
 
 def check_plan(p: Project, plan: Plan | dict[str, Any], asker: Asker) -> Plan | Refusal:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from northstar.ask.periods import KIND_WORDS, NUMBERS, find_period
+from northstar.ask.periods import KIND_WORDS, MONTHS, NUMBERS, find_period
 from northstar.ask.plan import Choice, Clarification, Comparison, Plan, Rank, Refusal, Slice
 from northstar.ask.vocabulary import Match, Vocabulary, words
 from northstar.errors import PeriodError
@@ -51,6 +51,8 @@ TAG_WORDS = {"owner_id": "person", "department": "department", "team": "team",
 """A tag in a sentence."""
 
 _NOUN = "|".join(re.escape(n) for n in sorted(SLICE_NOUNS, key=len, reverse=True))
+_PLURAL = "|".join(re.escape(n) for n in sorted(SLICE_NOUNS, key=len, reverse=True)
+                   if n.endswith("s") or n in ("people", "salespeople", "media"))
 _RANK_WORDS: dict[str, str] = {
     "lowest": "lowest", "least": "lowest", "fewest": "lowest", "smallest": "lowest",
     "bottom": "lowest", "worst": "worst", "highest": "highest", "most": "highest",
@@ -67,9 +69,10 @@ _RANKINGS = (
                rf"(?P<rank>{_RANK})\b"),
     # "who has the lowest win rate"
     re.compile(rf"\bwho\s+(?:(?:{_VERB})\s+)?(?:the\s+)?(?P<rank>{_RANK})\b"),
-    # "top 5 customers", "the worst three reps"
+    # "top 5 customers", "the worst three reps" (a count or a plural: "top customer share"
+    # is a metric)
     re.compile(rf"\b(?:the\s+)?(?P<rank>top|bottom|best|worst|highest|lowest|biggest)\s+"
-               rf"(?:(?P<count>{_COUNT})\s+)?(?P<noun>{_NOUN})\b"),
+               rf"(?:(?P<count>{_COUNT})\s+(?P<noun>{_NOUN})|(?P<plural>{_PLURAL}))\b"),
     # "rank reps by win rate", "ranking of customers"
     re.compile(rf"\brank(?:ing|ed)?\s+(?:of\s+)?(?:the\s+|our\s+)?(?P<noun>{_NOUN})\b"),
 )
@@ -180,10 +183,11 @@ def parse(question: str, reader: Reader) -> Plan | Clarification | Refusal:
             f"That question is longer than {MAX_QUESTION} characters; ask about one or two "
             "metrics at a time."))
     low = text.lower().replace("\N{RIGHT SINGLE QUOTATION MARK}", "'")
-    for pattern, message in ((_SQL, SQL_MESSAGE), (_PRIVATE, PRIVATE_MESSAGE),
-                             (_WRITE, WRITE_MESSAGE)):
+    for pattern, message, reason in ((_SQL, SQL_MESSAGE, "sql"),
+                                     (_PRIVATE, PRIVATE_MESSAGE, "private"),
+                                     (_WRITE, WRITE_MESSAGE, "write")):
         if pattern.search(low):
-            return Refusal(question=text, message=message)
+            return Refusal(question=text, message=message, reason=reason)
     try:
         found, rest = _phrases(low, reader)
     except PeriodError as exc:
@@ -231,10 +235,33 @@ def _take(text: str, match: re.Match[str]) -> str:
     return text[:match.start()] + " | " + text[match.end():]
 
 
+_KNOWN = sorted({*MONTHS, *KIND_WORDS, "last", "previous", "this", "past"} - {"may"})
+_NOUN_WORDS = sorted({n for n in SLICE_NOUNS if " " not in n})
+_AFTER_BY = re.compile(r"\b(by|per|each|every|across)\s+([a-z]+)\b")
+
+
+def _spelled(word: str, known: list[str]) -> str:
+    """`word`, or the known word it is a typo of ("quater": quarter, "sorce": source): words
+    of five letters or more, starting with the same letter, 85% alike."""
+    from rapidfuzz import fuzz, process
+
+    if len(word) < 5 or word in known or any(word.startswith(k) for k in known):
+        return word
+    found = process.extractOne(word, [k for k in known if k[0] == word[0]],
+                               scorer=fuzz.ratio, score_cutoff=85)
+    return word if found is None else str(found[0])
+
+
+def _respell(low: str) -> str:
+    """Typos of the words periods and slices are read from, put right before they are read."""
+    low = re.sub(r"[a-z]{5,}", lambda m: _spelled(m[0], _KNOWN), low)
+    return _AFTER_BY.sub(lambda m: f"{m[1]} {_spelled(m[2], _NOUN_WORDS)}", low)
+
+
 def _phrases(low: str, reader: Reader) -> tuple[_Found, str]:
     """The comparison, period, slice, ranking and "why" of a question, and the text left."""
     found = _Found()
-    rest = low
+    rest = _respell(low)
     for pattern, comparison, kind in _COMPARISONS:
         m = pattern.search(rest)
         if m is not None:
@@ -251,7 +278,8 @@ def _phrases(low: str, reader: Reader) -> tuple[_Found, str]:
         m = pattern.search(rest)
         if m is not None:
             groups = m.groupdict()
-            found.by = SLICE_NOUNS[groups["noun"]] if groups.get("noun") else "owner_id"
+            noun = groups.get("noun") or groups.get("plural")
+            found.by = SLICE_NOUNS[noun] if noun else "owner_id"
             found.rank = _RANK_WORDS.get(groups.get("rank") or "", "highest")
             count = groups.get("count")
             if count:
@@ -320,7 +348,7 @@ def _build(text: str, matches: list[Match], found: _Found,
                 who = ", ".join(x.name for x in owners)
                 return Refusal(question=text, message=f"{who} own(s) no metric in people.yml; "
                                "ask about a metric by name.")
-            return Refusal(question=text, message=(
+            return Refusal(question=text, reason="unknown", message=(
                 f"I could not find a metric in \"{text}\". Ask about one by its name or in your "
                 "own words (\"net revenue last month\", \"which rep has the lowest win rate "
                 "this quarter\"); `northstar metrics` lists them."))

@@ -36,7 +36,7 @@ KIND_WORDS: dict[str, PeriodKind] = {"week": "week", "weeks": "week", "month": "
 MAX_PERIODS = 60
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-_COUNT = r"\d{1,2}|" + "|".join(sorted(NUMBERS, key=len, reverse=True))
+_COUNT = r"\d{1,3}|" + "|".join(sorted(NUMBERS, key=len, reverse=True))
 _YEAR = r"(?:19|20)\d{2}"
 _KIND = r"week|month|quarter|year"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(

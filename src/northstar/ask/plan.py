@@ -111,3 +111,7 @@ class Refusal(_Strict):
     kind: Literal["refused"] = "refused"
     question: str | None = None
     message: str
+    reason: Literal["sql", "write", "private", "unknown", "invalid", "model"] = "invalid"
+    """`sql`, `write`, `private`: what Ask never does; `unknown`: no metric found; `invalid`:
+    a plan it cannot run (a slice the metric lacks, a period that is not one); `model`: the
+    language model failed."""

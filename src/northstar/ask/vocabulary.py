@@ -45,6 +45,7 @@ those there have has had value values number numbers figure figures kpi kpis met
 now about doing look looks looking like can you could would will should during since
 from into as than then look up see know let lets want need current currently today
 their them they he she his her which who whom whose where when much very quick quickly
+by
 """
 STOPWORDS = frozenset(_STOP.split())
 
@@ -81,6 +82,12 @@ class Match:
     end: int
     score: float
     others: tuple[Match, ...] = field(default=(), compare=False)
+
+    @property
+    def words(self) -> int:
+        """How many words of the question it reads: the window's, or the phrase's when the
+        window is wider (a word typed in two)."""
+        return min(self.end - self.start, len(self.term.phrase.split()))
 
     @property
     def sure(self) -> bool:
@@ -133,14 +140,16 @@ class Vocabulary:
             if _digits(text) != _digits(term.phrase):
                 continue  # "paid in 7 days" is not "paid in 30 days"
             found.append(Match(term, start, end, score))
-        found.sort(key=lambda m: (m.score >= SURE, m.end - m.start, -PRIORITY[m.term.kind],
+        # the sure reading of the most words first (a window wider than its phrase counts
+        # the phrase's words), then a metric before a person..., then the closest
+        found.sort(key=lambda m: (m.score >= SURE, m.words, -PRIORITY[m.term.kind],
                                   m.score), reverse=True)
         chosen: list[Match] = []
         taken: set[int] = set()
         for m in found:
             if taken & set(range(m.start, m.end)):
                 continue
-            if m.score < SURE and m.term.kind not in ASKED_BACK:
+            if m.score < SURE and not _asked_back(m.term):
                 continue
             chosen.append(_with_others(m, found))
             taken |= set(range(m.start, m.end))
@@ -160,10 +169,17 @@ def _digits(text: str) -> list[str]:
     return re.findall(r"\d+", text)
 
 
+def _asked_back(term: Term) -> bool:
+    """A metric, a person or a client's name is asked back when unsure; a stray word that
+    looks a little like a funnel or a campaign is left out."""
+    return term.kind in ASKED_BACK or (term.tag == "client_id" and " " in term.phrase)
+
+
 def _with_others(m: Match, found: list[Match]) -> Match:
     """`m` with the readings as close as it of the same words (another metric, another
-    person), at most two, the closest first."""
-    if m.term.kind not in ASKED_BACK:
+    person), at most two, the closest first; and a reading of more words around it, however
+    unsure ("reactive tickets": the tickets created, or closed?)."""
+    if not _asked_back(m.term):
         return m
     best: dict[str, Match] = {}
     for other in found:
@@ -171,10 +187,12 @@ def _with_others(m: Match, found: list[Match]) -> Match:
             continue
         if other.end <= m.start or other.start >= m.end:
             continue  # other words
+        wider = (other.start <= m.start and m.end <= other.end and other.words > m.words
+                 and set(m.term.phrase.split()) <= set(other.term.phrase.split()))
         if m.start <= other.start and other.end <= m.end and (
                 other.end - other.start) < (m.end - m.start):
             continue  # a part of the words read: "net revenue" in "net revenue retention"
-        if m.score >= SURE and other.score < m.score - NEAR:
+        if m.score >= SURE and other.score < m.score - NEAR and not wider:
             continue
         if other.term.target not in best or other.score > best[other.term.target].score:
             best[other.term.target] = other
@@ -259,4 +277,9 @@ def _value_terms(p: Project) -> list[Term]:
     out = [Term(_phrase(value), "value", value, names.get(value, value), tag)
            for tag, values in sorted(seen.items()) for value in sorted(values)]
     out += [Term(_phrase(name), "value", cid, name, "client_id") for cid, name in names.items()]
+    # a client's first name word where no other client shares it ("Goldleaf")
+    firsts = [(_phrase(name).split() or [""])[0] for name in names.values()]
+    out += [Term(first, "value", cid, name, "client_id")
+            for (cid, name), first in zip(names.items(), firsts, strict=True)
+            if len(first) >= SHORT and firsts.count(first) == 1]
     return out

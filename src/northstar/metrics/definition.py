@@ -10,7 +10,14 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from northstar.ledger.schema import TAGS
 from northstar.models.views import SqlSyntaxError, check_expression, table_references
@@ -52,6 +59,19 @@ class Target(_Strict):
     """Targets for named periods ("2025-12": 800000); these win over `value` and `sql`."""
     sql: str | None = None
     """A query returning one row with a column `value`, e.g. total quota from the CRM."""
+    slices: dict[str, dict[str, float]] = {}
+    """Targets of one tag's values (`{team: {Phoenix-Sales: 12}}`), each for every period of
+    the metric's grain: a value sliced by that tag, or filtered on one of its values, is judged
+    against its own target instead of the whole company's."""
+
+    @field_validator("slices")
+    @classmethod
+    def _slice_tags(cls, v: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        for tag in v:
+            if tag not in TAGS:
+                raise ValueError(f"target slices: {tag!r} is not a tag; tags are: "
+                                 f"{', '.join(TAGS)}")
+        return v
 
     @field_validator("sql")
     @classmethod
@@ -166,6 +186,10 @@ class MetricDef(_Strict):
     non_negative: bool = False
     checks: MetricChecks = MetricChecks()
     target: Target | None = None
+    weekly_target: float | None = None
+    """The target of every ISO week, for a metric of another grain (the weekly meeting,
+    docs/weekly.md); without it a week's target is worked out from `target`. A week named in
+    `target.periods` ("2025-W03") keeps its own."""
     bands: Bands | None = None
     pace: Pace = Pace()
     actions: Actions = Actions()
@@ -174,6 +198,7 @@ class MetricDef(_Strict):
     measure: str | None = None
     time_column: str | None = None
     filter: str | None = None
+    cumulative: bool = False
     sql: str | None = None
     expression: str | None = None
     manual: bool = False
@@ -207,6 +232,14 @@ class MetricDef(_Strict):
     def _grain(cls, v: object) -> object:
         if isinstance(v, str) and v.lower() not in KINDS:
             raise ValueError(f"grain must be one of {', '.join(KINDS)}")
+        return v
+
+    @field_validator("weekly_target")
+    @classmethod
+    def _weekly_target(cls, v: float | None, info: ValidationInfo) -> float | None:
+        if v is not None and info.data.get("grain") == "week":
+            raise ValueError("a weekly metric's target is already per week: give it as "
+                             "target: {value: ...}, not weekly_target")
         return v
 
     @field_validator("dimensions")
@@ -244,6 +277,20 @@ class MetricDef(_Strict):
                         check_expression(text)
                     except SqlSyntaxError as exc:
                         raise ValueError(f"{what} is not valid SQL: {exc}") from None
+        if self.cumulative:
+            measure = (self.measure or "").strip().lower()
+            if kinds[0] != "model/measure":
+                raise ValueError("cumulative is for a measure metric (model, measure, "
+                                 "time_column)")
+            if not measure.startswith(("sum(", "count(")) or "/" in measure:
+                raise ValueError("a cumulative measure adds up every row before a period's end: "
+                                 "it must be a sum(...) or count(...), not "
+                                 f"{self.measure!r}")
+        if self.target is not None and self.target.slices:
+            unknown = [t for t in self.target.slices if t not in self.dimensions]
+            if unknown:
+                raise ValueError(f"target slices name {unknown[0]!r}, which is not one of the "
+                                 "metric's dimensions")
         if kinds[0] != "model/measure" and kinds[0] != "expression" and self.dimensions:
             raise ValueError("only measure and expression metrics can be sliced by dimensions")
         if self.expression is not None:
@@ -293,4 +340,6 @@ class MetricDef(_Strict):
         """Changes whenever anything that affects the computed value changes."""
         parts = self.model_dump(include={"model", "measure", "time_column", "filter", "sql",
                                          "expression", "manual"})
+        if self.cumulative:  # only when set: the fingerprints of every other metric stay
+            parts["cumulative"] = True
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]

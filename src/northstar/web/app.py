@@ -29,7 +29,18 @@ from northstar.formatting import format_value
 from northstar.project import Project
 from northstar.schedule import CollectionScheduler
 from northstar.secret import load_or_create_secret
-from northstar.web import admin, alerts, api, pages, qbr_api, qbr_pages, sso, times, views
+from northstar.web import (
+    admin,
+    alerts,
+    api,
+    pages,
+    qbr_api,
+    qbr_pages,
+    sso,
+    times,
+    views,
+    weekly_pages,
+)
 from northstar.web import ask as ask_web
 from northstar.web.audit import AuditLog
 from northstar.web.auth import Auth
@@ -48,7 +59,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
        "base-uri 'none'")
 STATIC = {"htmx.min.js": "application/javascript", "app.js": "application/javascript",
-          "style.css": "text/css", "scorecard.css": "text/css", "qbr.css": "text/css"}
+          "style.css": "text/css", "scorecard.css": "text/css", "qbr.css": "text/css",
+          "weekly.css": "text/css"}
 
 
 
@@ -229,6 +241,8 @@ def create_app(project_folder: str | Path | Project = ".",
     app.include_router(ask_web.page_router)
     app.include_router(qbr_api.router)
     app.include_router(qbr_pages.router)
+    app.include_router(weekly_pages.api_router)
+    app.include_router(weekly_pages.router)
     app.include_router(pages.router)
     app.include_router(sso.router)
     app.include_router(admin.router)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from cachetools import LRUCache, TTLCache
 
 from northstar.engines.base import Engine
 from northstar.errors import NorthstarError
@@ -27,6 +28,12 @@ Role = Literal["admin", "editor", "viewer"]
 ROLES: tuple[Role, ...] = ("admin", "editor", "viewer")
 RANK = {"viewer": 0, "editor": 1, "admin": 2}
 TOKEN_PREFIX = "nst_"
+
+SEEN_SESSIONS = 100_000
+"""Sessions whose last request this process remembers (beyond it, the oldest fall back on
+the `last_seen` column)."""
+FOUND_ROWS = 10_000
+"""Session and token rows kept between writes, the least recently used dropped first."""
 
 _hasher = PasswordHasher()
 # Verifying against this keeps an unknown user as slow as a wrong password.
@@ -68,10 +75,15 @@ class Auth:
         self.secret = secret
         self.settings = settings
         self.throttle = LoginThrottle(engine, settings)
-        self._seen: dict[str, datetime] = {}
+        self._seen: TTLCache[str, datetime] = TTLCache(
+            maxsize=SEEN_SESSIONS, ttl=settings.idle_minutes * 60,
+            timer=lambda: self.settings.clock().timestamp())
         """id_hash -> the session's last request in this process (its `last_seen` column is
-        written at most every `touch_interval`, so it may be older)."""
-        self._found: dict[str, tuple[int, tuple[Any, ...] | None]] = {}
+        written at most every `touch_interval`, so it may be older). An entry goes once the
+        session has been idle for `idle_minutes` (it has ended then) or, past
+        `SEEN_SESSIONS`, the oldest first; a session without one falls back on its column."""
+        self._found: LRUCache[str, tuple[int, tuple[Any, ...] | None]] = LRUCache(
+            maxsize=FOUND_ROWS)
         """id_hash or token id -> (the engine's write count, the row read then): the row
         holds while nothing was written (see `_row`)."""
 
@@ -95,8 +107,6 @@ class Auth:
         rows = self.engine.rows(sql, params)
         row = rows[0] if rows else None
         if self.engine.single_writer:
-            if len(self._found) > 10_000:
-                self._found.clear()
             self._found[key] = (writes, row)
         return row
 
@@ -271,10 +281,12 @@ class Auth:
         return Session(User(str(username), str(person_id), role), str(csrf), id_hash)
 
     def end_session(self, id_hash: str) -> None:
+        self._seen.pop(id_hash, None)
         self.engine.execute(f"UPDATE {SESSIONS} SET ended_at = ? WHERE id_hash = ? "
                             "AND ended_at IS NULL", [self.now, id_hash])
 
     def end_sessions(self, username: str) -> None:
+        # their entries in `_seen` go with their idle time; the next request reads the end
         self.engine.execute(f"UPDATE {SESSIONS} SET ended_at = ? WHERE username = ? "
                             "AND ended_at IS NULL", [self.now, username])
 

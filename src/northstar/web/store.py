@@ -1,6 +1,7 @@
 """Tables the web process owns (prefixed `ns_web_`): users, sessions, API tokens, the audit log,
-threshold overrides and the failed-login counts. They are not ledger tables; users and sessions
-change in place."""
+threshold overrides, annotations, the failed-login counts and the weekly meeting's issues. They
+are not ledger tables; users, sessions and issues change in place (the audit log keeps what
+was done)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ AUDIT = "ns_web_audit"
 THRESHOLDS = "ns_web_thresholds"
 ANNOTATIONS = "ns_web_annotations"
 LOGIN_FAILURES = "ns_web_login_failures"
+ISSUES = "ns_web_issues"
 
 DDL = (
     f"""CREATE TABLE IF NOT EXISTS {USERS} (
@@ -81,6 +83,18 @@ DDL = (
       throttle_key VARCHAR PRIMARY KEY,
       failures INTEGER NOT NULL,
       last_at TIMESTAMP NOT NULL
+    )""",
+    # the weekly meeting's issues (web/issues.py): opened on a red cell, solved later
+    f"""CREATE TABLE IF NOT EXISTS {ISSUES} (
+      id BIGINT PRIMARY KEY,
+      metric VARCHAR NOT NULL,
+      week VARCHAR NOT NULL,
+      person VARCHAR NOT NULL,
+      note VARCHAR NOT NULL,
+      opened_by VARCHAR NOT NULL,
+      opened_at TIMESTAMP NOT NULL,
+      solved_by VARCHAR,
+      solved_at TIMESTAMP
     )""",
 )
 
