@@ -77,7 +77,7 @@ def test_a_run_judges_the_metrics_it_fed_and_keeps_what_it_found(
     messages = {f.kind: f.message for f in outcome.findings}
     assert messages["change"] == ("Reactive tickets created moved +100% from 2023-12 (1) to "
                                   "2024-01 (2), more than 50%: check it is real")
-    assert messages["zero"] == ("Reactive tickets created has no value for 2024-02, after 2 "
+    assert messages["zero"] == ("Reactive tickets created is 0 for 2024-02, after 2 "
                                 "for 2024-01: check that the source is still sending data "
                                 "before trusting it")
     assert metric_findings(p) == [
@@ -89,7 +89,7 @@ def test_a_run_judges_the_metrics_it_fed_and_keeps_what_it_found(
     root = p.root
     p.close()
     status = " ".join(run("status", cwd=root).stdout.split())
-    assert "review │ metrics │ reactive_tickets_created │ Reactive tickets created has no" \
+    assert "review │ metrics │ reactive_tickets_created │ Reactive tickets created is 0 for" \
         in status
 
 
@@ -118,25 +118,31 @@ def test_a_zero_where_the_file_expects_none_is_not_frozen(tmp_path: Path,
     p = msp(tmp_path, fake)
     (p.root / "metrics" / "help_desk_hours.yml").write_text(
         "name: help_desk_hours\ntitle: Help Desk hours\ndescription: Hours on Help Desk "
-        "tickets.\ndepartment: service\nmodel: service_time_entries\nmeasure: "
+        "tickets.\ndepartment: service\ndecimals: 1\nmodel: service_time_entries\nmeasure: "
         "sum(actual_hours)\ntime_column: date_entered\nfilter: is_reactive\nchecks:\n"
         "  expect_nonzero: true\n")
     p.close()
     p = Project.open(p.root)
     OPEN.append(p)
-    for entry in REACTIVE_ENTRIES:
-        fake.touch("time_entries", entry, actualHours=0)
+    # one reactive entry moves to February, with no hours: January 3 x 1.5 = 4.5, February 0
+    entry = fake.records["time_entries"][REACTIVE_ENTRIES[-1]]
+    fake.touch("time_entries", REACTIVE_ENTRIES[-1], actualHours=0,
+               _info={**entry["_info"], "dateEntered": "2024-02-05T16:30:00Z"})
     outcome = collect(p, "psa", now=NOW)
-    assert [(f.period, f.kind) for f in outcome.findings if f.metric == "help_desk_hours"] == [
-        ("2024-01", "zero")]
-    value, origin = shown(p, "help_desk_hours", "2024-01")
+    [zero] = [f for f in outcome.findings if f.metric == "help_desk_hours"]
+    assert (zero.period, zero.kind, zero.message) == (
+        "2024-02", "zero", "Help Desk hours is 0 for 2024-02, after 4.5 for 2024-01: check "
+        "that the source is still sending data before trusting it")
+    value, origin = shown(p, "help_desk_hours", "2024-02")
     assert (float(value), origin) == (0.0, "computed")  # type: ignore[arg-type]
-    value, origin = shown(p, "reactive_hours", "2024-01")  # no such rule: frozen at zero
+    value, origin = shown(p, "reactive_hours", "2024-02")  # no such rule: frozen at zero
     assert (float(value), origin) == (0.0, "frozen")  # type: ignore[arg-type]
+    # before January the source had nothing: December is empty and not reported
+    assert shown(p, "help_desk_hours", "2023-12") == (None, "computed")
 
-    fake.touch("time_entries", 5001, actualHours=2)  # a late entry is corrected
+    fake.touch("time_entries", REACTIVE_ENTRIES[-1], actualHours=2)  # the hours are entered
     collect(p, "psa", now=NOW)
-    value, origin = shown(p, "help_desk_hours", "2024-01")
+    value, origin = shown(p, "help_desk_hours", "2024-02")
     assert (float(value), origin) == (2.0, "frozen")  # type: ignore[arg-type]
 
 

@@ -119,7 +119,7 @@ class MetricChecks(_Strict):
     value is `non_negative`'s business."""
 
     expect_nonzero: bool = False
-    """A closed period whose value is zero, or empty after one that was not, is recorded
+    """A closed period whose value is zero or empty, once the metric has had a value, is recorded
     for review (zero tickets, zero endpoints: usually a source that stopped sending)."""
     max_change: float | None = Field(None, gt=0)
     """A closed period that moved more than this (0.5 = 50%) from the period before it is
