@@ -491,3 +491,23 @@ def test_setup_hands_the_apps_state_to_its_role_when_the_project_ran_as_the_admi
     assert value["value"] in ("30.50", 30.5)
     assert "frozen at $30, the ledger now gives $36;" in _one_line(proc.stderr), proc.stderr
     assert "OK: 3 loads" in run("verify", cwd=root).stdout
+
+
+def test_the_sql_in_the_deploy_docs_is_what_the_setup_runs(cluster: Cluster,
+                                                           tmp_path: Path) -> None:
+    db = f"{cluster.db}_docs"
+    with psycopg.connect(PG_URL, autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {db}".encode())
+    try:
+        app = f"docs_{cluster.suffix}"
+        url = cluster.url(app).replace(f"/{cluster.db}", f"/{db}")
+        (tmp_path / "northstar.toml").write_text(f'[engine]\nurl = "{url}"\n')
+        admin = cluster.admin.replace(f"/{cluster.db}", f"/{db}")
+        script = run("db", "setup", "--admin-url", admin, "--dry-run", "--sql",
+                     cwd=tmp_path).stdout
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as con:
+            con.execute(f"DROP DATABASE {db} WITH (FORCE)".encode())
+    doc = (Path(__file__).parent.parent / "docs" / "deploy.md").read_text()
+    block = doc.split("<!-- db-setup-sql", 1)[1].split("```sql\n", 1)[1].split("```", 1)[0]
+    assert script.replace(app, "northstar_app") == block

@@ -64,6 +64,15 @@ class SetupReport:
     """What was already as it should be."""
     notes: list[str] = field(default_factory=list)
 
+    def script(self) -> str:
+        """Every statement run, as one SQL script, each change under a comment saying what
+        it does (what a DBA reviews, or runs by hand with `--dry-run --sql`)."""
+        parts = []
+        for change in self.changes:
+            body = "".join(f"{sql};\n" for sql in change.sql)
+            parts.append(f"-- {change.what}\n{body}")
+        return "\n".join(parts)
+
 
 @dataclass(frozen=True)
 class Target:
