@@ -36,7 +36,9 @@ test: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/ask.py
 	$(BIN)/python bench/sources.py --docs --repeats 3
+	$(BIN)/python bench/servicetitan.py --docs --repeats 3
 
 # docs/screenshots/ from the sample company (demo-company/, built when missing), in Chromium
 screenshots: $(DEV_STAMP)

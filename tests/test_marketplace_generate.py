@@ -24,7 +24,7 @@ from northstar.packs.marketplace import PACK
 
 # the sample package: `generate`, and the people the rows name; batches are cut in its arrays
 gen = importlib.import_module("northstar.packs.marketplace.sample")
-arrays = importlib.import_module("northstar.packs.marketplace.sample.arrays")
+arrays = importlib.import_module("northstar.packs.sample_arrays")
 
 END = date(2025, 9, 30)
 LAST_FULL = 2024

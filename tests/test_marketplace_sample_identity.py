@@ -29,7 +29,7 @@ RECORDED = {
 SMALL_BATCHES = "a4c1d66440ed75fac101ec24476d17961061240f76f2b9687e9b1a11cdd23cf0"
 """rows 20,000, seed 11, end 2026-01-05, with batches of at most 300 rows."""
 
-BATCHING_MODULE = "northstar.packs.marketplace.sample.arrays"
+BATCHING_MODULE = "northstar.packs.sample_arrays"
 """The module whose BATCH_ROWS the generator's batching reads."""
 
 

@@ -13,6 +13,7 @@ import random
 import signal
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,21 @@ import pytest
 
 from fakes.connectwise import ENV as CW_ENV
 from fakes.connectwise import ConnectWiseFake, sources_toml
+from fakes.gohighlevel import ENV as GHL_ENV
+from fakes.gohighlevel import GoHighLevelFake
+from fakes.gohighlevel import sources_toml as ghl_sources_toml
 from fakes.hubspot import TOKEN, HubSpotFake
 from fakes.killrun import PRELOAD, run_sync
+from fakes.meta_ads import ENV as META_ENV
+from fakes.meta_ads import MetaAdsFake, today
+from fakes.meta_ads import sources_toml as meta_sources_toml
 from fakes.ninjaone import CLIENT_ID, CLIENT_SECRET, NinjaOneFake, device_id
 from fakes.project import close_all, make_project, raw_tables, table_contents
+from fakes.servicetitan import ENV as ST_ENV
+from fakes.servicetitan import EXPORTS as ST_EXPORTS
+from fakes.servicetitan import TENANT as ST_TENANT
+from fakes.servicetitan import ServiceTitanFake, token_for
+from fakes.servicetitan import sources_toml as st_sources_toml
 from northstar.project import Project
 from northstar.sources.sync import sync
 
@@ -65,16 +77,31 @@ def snapshot(project: Project, volatile: tuple[str, ...] = ()) -> dict[str, Any]
             "SELECT source_id, cursor FROM (SELECT source_id, cursor, row_number() OVER "
             "(PARTITION BY source_id ORDER BY load_id DESC) AS n FROM ns_cursors) AS x "
             "WHERE n = 1"))
+    state["tokens"] = sorted(saved_tokens(project).items())
     return state
+
+
+def saved_tokens(project: Project) -> dict[str, str]:
+    """The continuation token of every source object that has one (ServiceTitan's exports)."""
+    if "token" not in {n for n, _ in project.engine.columns("ns_cursors") or []}:
+        return {}
+    rows = project.engine.rows(
+        "SELECT source_id, token FROM (SELECT source_id, token, row_number() OVER "
+        "(PARTITION BY source_id ORDER BY load_id DESC) AS n FROM ns_cursors) AS x "
+        "WHERE n = 1 AND token IS NOT NULL")
+    return {str(i): str(t) for i, t in rows}
 
 
 def kill_and_rerun(tmp_path: Path, fake: Any, toml: str, source: str, env: dict[str, str], *,
                    requests: int, kills: int, delay_kills: int,
                    prepare: Callable[[Project], None] = lambda project: None,
-                   volatile: tuple[str, ...] = ()) -> None:
+                   volatile: tuple[str, ...] = (),
+                   before_rerun: Callable[[Project], Any] = lambda project: None,
+                   after_rerun: Callable[[Any, list[Any]], None] | None = None) -> None:
     """Kill a sync of `source` at each of its first `requests` requests and after random
     delays; after each, a rerun must leave what one clean run leaves. `prepare` readies each
-    project (and the fake) before its run; `volatile` columns only have to be set alike."""
+    project (and the fake) before its run; `volatile` columns only have to be set alike.
+    `after_rerun(before_rerun(project), requests of the rerun)` checks how the rerun read."""
     os.environ.update(env)
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
@@ -132,8 +159,12 @@ def kill_and_rerun(tmp_path: Path, fake: Any, toml: str, source: str, env: dict[
             duration = min(duration, when)  # finished sooner than that: aim earlier
 
         with Project.open(project.root) as again:
+            state = before_rerun(again)
+            fake.requests.clear()
             sync(again, source)
             assert snapshot(again, volatile) == expected, f"kill plan {how} {when}"
+            if after_rerun is not None:
+                after_rerun(state, list(fake.requests))
             if n % 3 == 0:
                 assert again.verify().ok
     assert killed_mid_run >= kills
@@ -191,3 +222,92 @@ def test_killed_ninjaone_runs_with_a_removal_rerun_to_the_clean_result(tmp_path:
         kill_and_rerun(tmp_path, fake, NINJA_TOML.replace("{url}", fake.url), "rmm", NINJA_ENV,
                        requests=NINJA_REQUESTS, kills=10, delay_kills=16,
                        prepare=first_run_then_remove, volatile=("removed_at", "record_hash"))
+
+
+ST_TOML = st_sources_toml("fsm") + """batch_bytes = 1000
+"""
+ST_REQUESTS = 19
+"""The killed run, after a first full run and nine new or changed jobs: a token; business
+units 1 answer (nothing new); job types 3 pages (5 re-read from a day before the cursor);
+campaigns 2; customers 1; locations 1; jobs 2 (7 changed: 4 + 3); appointments, invoices and
+gross pay items 2 each (6); estimates 1 (3); payments 1 (4)."""
+
+
+@pytest.mark.slow
+def test_killed_servicetitan_runs_resume_from_the_saved_token(tmp_path: Path) -> None:
+    first: dict[str, str] = {}
+    with ServiceTitanFake(jobs=6, export_batch=4) as fake:
+
+        def first_run_then_changes(project: Project) -> None:
+            fake.reset()
+            sync(project, "fsm")
+            first.update(saved_tokens(project))
+            for i in range(6, 12):
+                fake.add_job(i)
+            fake.touch("jobs", 3001, jobStatus="Canceled")
+
+        paths = {kind: path.replace("{t}", ST_TENANT) for path, kind in ST_EXPORTS.items()}
+        resumed_first = []
+
+        def resumed_from_the_saved_token(saved: dict[str, str], requests: list[Any]) -> None:
+            # every export's first request passes the token the ledger held: the first run's
+            # when the kill landed before the commit, the killed run's when after it
+            for kind, path in paths.items():
+                asked = next(r for r in requests if r.path == path)
+                assert asked.query == {"from": [saved[f"fsm.{kind}"]]}
+            resumed_first.append(saved == first)
+            assert saved == first or saved["fsm.jobs"] == token_for(fake.seq)
+
+        kill_and_rerun(tmp_path, fake, ST_TOML.replace("{url}", fake.url), "fsm", ST_ENV,
+                       requests=ST_REQUESTS, kills=KILLS, delay_kills=DELAY_KILLS,
+                       prepare=first_run_then_changes, before_rerun=saved_tokens,
+                       after_rerun=resumed_from_the_saved_token)
+        assert sum(resumed_first) >= KILLS  # every run killed mid-way was resumed from it
+
+
+GHL_TOML = ghl_sources_toml("ghl") + """batch_bytes = 1000
+objects = ["pipelines", "contacts", "opportunities"]
+"""
+GHL_REQUESTS = 6
+"""The killed run: pipelines 1; contacts 2 pages (3 + 3: one of the seven removed since the
+first run, and the second page's meta names no next); opportunities 3 pages (3 + 3 + 2)."""
+
+
+@pytest.mark.slow
+def test_killed_gohighlevel_runs_with_a_removal_rerun_to_the_clean_result(
+        tmp_path: Path) -> None:
+    # the kill runs wait on the wall clock: no burst limit to wait out here
+    with GoHighLevelFake(burst=10**9) as fake:
+
+        def first_run_then_remove(project: Project) -> None:
+            if "ct004" in fake.gone["contacts"]:
+                fake.restore("contacts", "ct004")
+            sync(project, "ghl")
+            fake.remove("contacts", "ct004")
+
+        # the removal record's removed_at (and so its hash) is the run's own time
+        kill_and_rerun(tmp_path, fake, GHL_TOML.replace("{url}", fake.url), "ghl", GHL_ENV,
+                       requests=GHL_REQUESTS, kills=10, delay_kills=16,
+                       prepare=first_run_then_remove, volatile=("removed_at", "record_hash"))
+
+
+META_TOML = meta_sources_toml("meta") + """batch_bytes = 1000
+"""
+META_REQUESTS = 4
+"""The killed run, the daily one after a first run: the account, then the 28 days before the
+newest day held and that day (83 rows) in pages of 40, 40, 3; Meta has restated one day."""
+
+
+@pytest.mark.slow
+def test_killed_meta_runs_with_a_restated_day_rerun_to_the_clean_result(
+        tmp_path: Path) -> None:
+    with MetaAdsFake() as fake:
+
+        def first_run_then_restate(project: Project) -> None:
+            fake.reset()
+            sync(project, "meta")
+            fake.restate("23850001", today() - timedelta(days=3), spend="1.5")
+
+        kill_and_rerun(tmp_path, fake, META_TOML.replace("{url}", fake.url), "meta", META_ENV,
+                       requests=META_REQUESTS, kills=10, delay_kills=16,
+                       prepare=first_run_then_restate)

@@ -157,3 +157,43 @@ def test_the_server_schedules_the_digest_in_the_company_timezone(tmp_path: Path)
     finally:
         runner.shutdown()
         p.close()
+
+
+def test_the_alerts_page_shows_each_asana_goal_and_its_last_push(template: Path,
+                                                                 tmp_path: Path) -> None:
+    from fakes.asana import TOKEN, AsanaFake
+    from northstar.asana.push import GoalPush
+
+    root = copy(template, tmp_path / "p")
+    with AsanaFake() as fake:
+        fake.add_goal("1204000000000101", "Grow new MRR", unit="currency",
+                      currency_code="USD", target=300.0)
+        fake.add_goal("1204000000000102", "Subscriptions", target=20.0)
+        with (root / "northstar.toml").open("a") as f:
+            f.write(f'\n[asana]\nbase_url = "{fake.api_url}"\n')
+        for metric, goal in (("new_mrr", "101"), ("new_subscriptions", "102")):
+            path = root / "metrics" / f"{metric}.yml"
+            path.write_text(path.read_text() + f'asana:\n  goal: "1204000000000{goal}"\n')
+        p = open_at(root)
+        push = GoalPush(p, environ={"ASANA_TOKEN": TOKEN}, sleep=lambda s: None)
+        push.run()
+        fake.edit("1204000000000102", current=5.0)  # typed in Asana by someone
+        p.adjust_metric("new_subscriptions", "2025-04", "1", author="eve", reason="late")
+        push.run()
+    app = create_app(p, fast_settings(), schedule=False, warm=False)
+    with TestClient(app, follow_redirects=False) as client:
+        log_in(client, "ada")
+        html = client.get("/alerts").text
+        admin = client.get("/admin").text  # its collection runs list every push
+    p.close()
+    rows = dict(re.findall(r'<tr data-goal="(\d+)" data-outcome="(\w+)">', html))
+    assert rows == {"1204000000000101": "pushed", "1204000000000102": "edited"}
+    mrr = html.split('data-goal="1204000000000101"')[1].split("</tr>")[0]
+    assert "Grow new MRR" in mrr and "2025-04" in mrr and ">185<" in mrr
+    assert "set USD 185 (was USD 0)" in mrr
+    subs = html.split('data-goal="1204000000000102"')[1].split("</tr>")[0]
+    assert "edited by hand</strong>" in subs
+    assert "it shows 5, Northstar last pushed 8" in subs
+    runs = admin.split('id="collection-runs"')[1].split("</table>")[0]
+    assert runs.count("<td>asana</td><td>push</td><td>2025-04</td><td>ok</td>") == 2
+    assert "<td>asana</td><td>push</td><td>2025-04</td><td>skipped</td>" in runs

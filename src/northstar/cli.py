@@ -175,7 +175,7 @@ def load(
     """Append a file to a raw ledger table: every row, or nothing."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from northstar.checks import after_refresh
+    from northstar.refresh import after_new_data
 
     with _open(project) as p:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
@@ -186,7 +186,7 @@ def load(
         out.print(f"Loaded {result.rows:,} rows into raw_{table} (load {result.load_id}"
                   + (f", {result.replaced:,} new versions of known records" if result.replaced
                      else "") + ")")
-        after_refresh(p, out)
+        after_new_data(p, out)
 
 
 @app.command()
@@ -256,7 +256,7 @@ def compute(
     metric: Annotated[list[str] | None, typer.Option(
         "--metric", "-m", help="Metric to compute (repeatable; default: all).")] = None,
     period: Annotated[list[str] | None, typer.Option(
-        help="Period (repeatable): 2025-01, 2025-Q1, 2025-W03, 2025.")] = None,
+        help="Period (repeatable): 2025-03-14, 2025-01, 2025-Q1, 2025-W03, 2025.")] = None,
     last: Annotated[int | None, typer.Option(
         help="The last N periods of each metric's grain, ending with the current one.")] = None,
     by: Annotated[str | None, typer.Option(help="Slice by a tag, e.g. owner_id.")] = None,
@@ -610,6 +610,8 @@ def _scorecard(p: Project) -> None:
 
 def _register_extensions() -> None:
     from northstar.alerts.cli import register as register_alerts
+    from northstar.asana.cli import register as register_asana
+    from northstar.ask.cli import register as register_ask
     from northstar.checks import register as register_checks
     from northstar.collection.cli import register as register_collection
     from northstar.engines.cli import register as register_db
@@ -617,6 +619,7 @@ def _register_extensions() -> None:
     from northstar.warehouse.cli import register as register_warehouse
     from northstar.web.cli import register as register_web
     from northstar.web.qbr_cli import register as register_report
+    from northstar.web.weekly_cli import register as register_weekly
 
     register_sources(app)
     register_collection(app)
@@ -625,7 +628,10 @@ def _register_extensions() -> None:
     register_checks(app)
     register_web(app)
     register_report(app)
+    register_weekly(app)
     register_alerts(app)
+    register_asana(app)
+    register_ask(app)
 
 
 _register_extensions()

@@ -67,7 +67,7 @@ def _judge(m: MetricDef, values: list[MetricValue]) -> list[MetricFinding]:
     for before, v in zip([None, *values[:-1]], values, strict=True):
         if before is None:
             continue  # only there to be compared with
-        shown = "no value" if v.value is None else format_value(v.value, m.unit)
+        shown = "no value" if v.value is None else format_value(v.value, m.unit, m.decimals)
         if m.non_negative and v.value is not None and v.value < 0:
             out.append(MetricFinding(m.name, v.period, "negative", "error",
                                      f"{m.title} is negative for {v.period} ({shown}), which "
@@ -76,9 +76,12 @@ def _judge(m: MetricDef, values: list[MetricValue]) -> list[MetricFinding]:
             continue
         if m.checks.expect_nonzero and (v.value == 0 or (
                 v.value is None and before.value not in (None, 0))):
+            what = (f"is zero for {v.period}" if v.value == 0 else
+                    f"has no value for {v.period}, after "
+                    f"{format_value(before.value, m.unit, m.decimals)} for {before.period}")
             out.append(MetricFinding(m.name, v.period, "zero", "review",
-                                     f"{m.title} is {shown} for {v.period}: check that the "
-                                     "source is still sending data before trusting it"))
+                                     f"{m.title} {what}: check that the source is still "
+                                     "sending data before trusting it"))
         limit = m.checks.max_change
         if (limit is not None and v.value is not None and before.value
                 and not before.open):
@@ -87,8 +90,8 @@ def _judge(m: MetricDef, values: list[MetricValue]) -> list[MetricFinding]:
                 out.append(MetricFinding(
                     m.name, v.period, "change", "warning",
                     f"{m.title} moved {change:+.0%} from {before.period} "
-                    f"({format_value(before.value, m.unit)}) to {v.period} ({shown}), more "
-                    f"than {limit:.0%}: check it is real"))
+                    f"({format_value(before.value, m.unit, m.decimals)}) to {v.period} "
+                    f"({shown}), more than {limit:.0%}: check it is real"))
     return out
 
 

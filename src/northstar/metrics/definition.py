@@ -5,10 +5,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
+from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from northstar.ledger.schema import TAGS
 from northstar.models.views import SqlSyntaxError, check_expression, table_references
@@ -50,6 +59,19 @@ class Target(_Strict):
     """Targets for named periods ("2025-12": 800000); these win over `value` and `sql`."""
     sql: str | None = None
     """A query returning one row with a column `value`, e.g. total quota from the CRM."""
+    slices: dict[str, dict[str, float]] = {}
+    """Targets of one tag's values (`{team: {Phoenix-Sales: 12}}`), each for every period of
+    the metric's grain: a value sliced by that tag, or filtered on one of its values, is judged
+    against its own target instead of the whole company's."""
+
+    @field_validator("slices")
+    @classmethod
+    def _slice_tags(cls, v: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        for tag in v:
+            if tag not in TAGS:
+                raise ValueError(f"target slices: {tag!r} is not a tag; tags are: "
+                                 f"{', '.join(TAGS)}")
+        return v
 
     @field_validator("sql")
     @classmethod
@@ -79,6 +101,10 @@ class Pace(_Strict):
     """What "time gone" counts: calendar days, or Monday-to-Friday working days."""
     minimum: float = Field(0.25, ge=0, le=1)
     """For a rate: the share of the period that must be gone before it gets a status."""
+    arrives: Literal["live", "after_close"] = "live"
+    """`live`: the data comes in as things happen, so a total with nothing yet is 0 so far;
+    `after_close`: it comes once the period is over (a figure entered each month, the books
+    exported after they are closed), so nothing yet means "not entered yet", not 0."""
 
 
 class Actions(_Strict):
@@ -99,11 +125,57 @@ class MetricChecks(_Strict):
     """A closed period that moved more than this (0.5 = 50%) from the period before it is
     recorded as a warning."""
 
+    @field_validator("max_change")
+    @classmethod
+    def _a_share(cls, v: float | None) -> float | None:
+        if v is not None and v > 10:
+            raise ValueError(f"max_change is a share of the period before (0.5 = 50%); {v:g} "
+                             f"would allow a {v:,.0%} change. Write 0.5 for 50%")
+        return v
+
+
+class AsanaGoal(_Strict):
+    """The Asana goal whose current value Northstar keeps up to date (docs/asana.md)."""
+
+    goal: str
+    """The goal's gid: the long number in its Asana address (`.../goal/1204...`). Quote it in
+    YAML, or it is read as a number."""
+    set_target: bool = False
+    """Also set the goal's target to the metric's target for the period."""
+    overwrite: bool = False
+    """Push even when someone changed the goal by hand in Asana since Northstar last did."""
+
+    @field_validator("goal", mode="before")
+    @classmethod
+    def _quoted(cls, v: object) -> object:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            raise ValueError(f'quote the goal gid ({v!r}): goal: "{v}", or YAML may round it')
+        return v
+
+    @field_validator("goal")
+    @classmethod
+    def _gid(cls, v: str) -> str:
+        if not re.fullmatch(r"[0-9]{1,40}", v):
+            found = re.findall(r"[0-9]{4,}", v)
+            hint = f': goal: "{found[-1]}"' if found else ""
+            raise ValueError(f"{v!r} is not a goal gid: give the long number in the goal's "
+                             f"Asana address{hint}")
+        return v
+
+
+def phrase(text: str) -> str:
+    """A name, title or synonym as a question would write it: lower case, `_` as a space,
+    blanks collapsed (`Net_Revenue ` reads `net revenue`). Two metrics may not share one."""
+    return " ".join(text.replace("_", " ").lower().split())
+
 
 class MetricDef(_Strict):
     name: str = Field(pattern=_NAME)
     title: str
     description: str
+    synonyms: list[str] = []
+    """Other words people use for the metric ("sales", "top line"), so a question asked in
+    them finds it (docs/ask.md); no two metrics may share one."""
     owner: str | None = None
     department: str
     unit: Unit = "number"
@@ -114,6 +186,10 @@ class MetricDef(_Strict):
     non_negative: bool = False
     checks: MetricChecks = MetricChecks()
     target: Target | None = None
+    weekly_target: float | None = None
+    """The target of every ISO week, for a metric of another grain (the weekly meeting,
+    docs/weekly.md); without it a week's target is worked out from `target`. A week named in
+    `target.periods` ("2025-W03") keeps its own."""
     bands: Bands | None = None
     pace: Pace = Pace()
     actions: Actions = Actions()
@@ -122,9 +198,11 @@ class MetricDef(_Strict):
     measure: str | None = None
     time_column: str | None = None
     filter: str | None = None
+    cumulative: bool = False
     sql: str | None = None
     expression: str | None = None
     manual: bool = False
+    asana: AsanaGoal | None = None
 
     @field_validator("name")
     @classmethod
@@ -136,11 +214,32 @@ class MetricDef(_Strict):
                              "give the metric another name")
         return v
 
+    @field_validator("synonyms")
+    @classmethod
+    def _synonyms(cls, v: list[str]) -> list[str]:
+        seen: dict[str, str] = {}
+        for word in v:
+            key = phrase(word)
+            if not key:
+                raise ValueError("a synonym must have a word in it")
+            if key in seen:
+                raise ValueError(f"{word!r} is listed twice (as {seen[key]!r})")
+            seen[key] = word
+        return v
+
     @field_validator("grain", mode="before")
     @classmethod
     def _grain(cls, v: object) -> object:
         if isinstance(v, str) and v.lower() not in KINDS:
             raise ValueError(f"grain must be one of {', '.join(KINDS)}")
+        return v
+
+    @field_validator("weekly_target")
+    @classmethod
+    def _weekly_target(cls, v: float | None, info: ValidationInfo) -> float | None:
+        if v is not None and info.data.get("grain") == "week":
+            raise ValueError("a weekly metric's target is already per week: give it as "
+                             "target: {value: ...}, not weekly_target")
         return v
 
     @field_validator("dimensions")
@@ -178,6 +277,20 @@ class MetricDef(_Strict):
                         check_expression(text)
                     except SqlSyntaxError as exc:
                         raise ValueError(f"{what} is not valid SQL: {exc}") from None
+        if self.cumulative:
+            measure = (self.measure or "").strip().lower()
+            if kinds[0] != "model/measure":
+                raise ValueError("cumulative is for a measure metric (model, measure, "
+                                 "time_column)")
+            if not measure.startswith(("sum(", "count(")) or "/" in measure:
+                raise ValueError("a cumulative measure adds up every row before a period's end: "
+                                 "it must be a sum(...) or count(...), not "
+                                 f"{self.measure!r}")
+        if self.target is not None and self.target.slices:
+            unknown = [t for t in self.target.slices if t not in self.dimensions]
+            if unknown:
+                raise ValueError(f"target slices name {unknown[0]!r}, which is not one of the "
+                                 "metric's dimensions")
         if kinds[0] != "model/measure" and kinds[0] != "expression" and self.dimensions:
             raise ValueError("only measure and expression metrics can be sliced by dimensions")
         if self.expression is not None:
@@ -205,9 +318,28 @@ class MetricDef(_Strict):
         except ValueError as exc:
             raise ValueError(f"expression: {exc}") from None
 
+    def not_to_freeze(self, values: Mapping[str | None, object]) -> str | None:
+        """Why a closed period with these values (by slice; `None` is the whole) must not be
+        frozen, in words, or None: a negative value where `non_negative` is set, a zero or
+        empty total where `checks.expect_nonzero` is. Such a period stays computed from the
+        ledger, so the fix (a correction, the month collected again) shows at once, and
+        collection reports it."""
+        numbers = [v for v in values.values() if isinstance(v, int | float | Decimal)]
+        if self.non_negative and any(v < 0 for v in numbers):
+            return f"negative ({min(numbers)})"
+        if self.checks.expect_nonzero and (not values or None in values):
+            whole = values.get(None)
+            if whole is None:
+                return "empty (no value)"
+            if isinstance(whole, int | float | Decimal) and whole == 0:
+                return "zero"
+        return None
+
     @cached_property
     def fingerprint(self) -> str:
         """Changes whenever anything that affects the computed value changes."""
         parts = self.model_dump(include={"model", "measure", "time_column", "filter", "sql",
                                          "expression", "manual"})
+        if self.cumulative:  # only when set: the fingerprints of every other metric stay
+            parts["cumulative"] = True
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]

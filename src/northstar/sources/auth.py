@@ -8,8 +8,8 @@ early or revoked; a second 401 is final).
 - `OAuth2Refresh`: the refresh-token grant (QuickBooks). The refresh token is read from the
   secret store (the newest rotated one wins) and every new one is written back before it is
   used, under the store's lock, so two runs never spend the same refresh token.
-- `ClientCredentials`: the client-credentials grant (NinjaOne): client id, secret and scope in
-  the form body; nothing to store.
+- `ClientCredentials`: the client-credentials grant (NinjaOne, ServiceTitan): client id,
+  secret and, where the vendor wants one, a scope in the form body; nothing to store.
 
 `BasicAuth` is HTTP Basic from secrets, revealed only when a request is sent (ConnectWise)."""
 
@@ -130,18 +130,26 @@ class OAuth2Refresh(TokenAuth):
 
 
 class ClientCredentials(TokenAuth):
-    """Client-credentials grant: client id, secret and scope in the form body (NinjaOne)."""
+    """Client-credentials grant: client id, secret and (NinjaOne) scope in the form body;
+    ServiceTitan's grant takes no scope (the app's scopes are fixed when it is made)."""
 
     def __init__(self, source: str, token_url: str, *, client_id: Secret,
-                 client_secret: Secret, scope: str, timeout: float = 30.0) -> None:
+                 client_secret: Secret, scope: str | None = None, advice: str | None = None,
+                 timeout: float = 30.0) -> None:
         super().__init__(source, token_url, timeout=timeout)
         self._client = (client_id, client_secret)
         self.scope = scope
+        self.advice = advice
+        """What to check when the credentials are refused (default: the id, secret and
+        scopes)."""
 
     def refresh(self) -> None:
-        self.post_token(
-            {"grant_type": "client_credentials", "client_id": self._client[0].reveal(),
-             "client_secret": self._client[1].reveal(), "scope": self.scope},
-            "the client credentials",
+        form = {"grant_type": "client_credentials", "client_id": self._client[0].reveal(),
+                "client_secret": self._client[1].reveal()}
+        if self.scope is not None:
+            form["scope"] = self.scope
+        advice = self.advice or (
+            "check the client id and secret" if self.scope is None else
             f"check the client id and secret, and that the API app is granted the scopes "
             f"{self.scope!r}")
+        self.post_token(form, "the client credentials", advice)

@@ -13,7 +13,14 @@ a page its fast path does not recognise goes through `rows`, so the errors stay 
 A full-pull object (`incremental=False`) lists every record on every run, so a record missing
 from the list is news: after the last page, `unseen` gets the ids the run mapped and may return
 rows for records the ledger holds but the run did not see (read through `lookup`), such as a
-removal record (see ninjaone.py). They are staged with the run: all or nothing."""
+removal record (see ninjaone.py). They are staged with the run: all or nothing.
+
+A continuation object (`continuation=True`) is read from a vendor's opaque token rather than
+from a time (ServiceTitan's export `continueFrom`). Before `fetch`, the run puts the token its
+last kept run ended on in `resume_from[obj]` (absent on the first run and on a backfill:
+`fetch` then starts from `since`); `fetch` puts the token its last page handed back in
+`resumed_to[obj]`. The token is kept with the run's rows, all or nothing, so a run that fails
+or is killed leaves the next one to resume where the last kept run ended."""
 
 from __future__ import annotations
 
@@ -65,6 +72,9 @@ class ObjectSpec:
     changed records are appended); `Connector.unseen` hears which ids the run listed."""
     lookback: timedelta = timedelta(0)
     """Re-read this far before the cursor (late-arriving or mutable records)."""
+    continuation: bool = False
+    """The vendor pages with a continuation token that also resumes the next run: the token
+    of the run's last page is kept with the run (`Connector.resume_from`, `resumed_to`)."""
 
 
 class Connector(ABC):
@@ -78,6 +88,10 @@ class Connector(ABC):
         self.cfg = cfg
         self.client = client
         self.lookup = lookup
+        self.resume_from: dict[str, str] = {}
+        """Continuation objects: the token the last kept run ended on (set by the run)."""
+        self.resumed_to: dict[str, str] = {}
+        """Continuation objects: the token this run's last page handed back (set by `fetch`)."""
 
     @classmethod
     @abstractmethod

@@ -131,6 +131,8 @@ def print_outcome(out: Console, outcome: Any) -> None:
               "(collection log)", highlight=False, markup=False)
     for value in outcome.refrozen:
         out.print(f"  frozen again: {value}", highlight=False, markup=False)
+    for value in outcome.kept:
+        out.print(f"  [yellow]kept frozen[/] {escape(value)}", highlight=False)
     for value in e.skipped:
         out.print(f"  skipped: {value}", highlight=False, markup=False)
     for f in outcome.findings:

@@ -1,6 +1,8 @@
 """What collection remembers, kept in the ledger like everything else (append-only, hashed):
 
-- `ns_cursors`: per source object, how far it has been read (one new version per advance);
+- `ns_cursors`: per source object, how far it has been read (one new version per advance):
+  the newest change time read, and for a continuation object the vendor's token too
+  (`token`, a column added by the first such object);
 - `ns_runs`: one row per object per run, ok or failed, with counts and the error."""
 
 from __future__ import annotations
@@ -60,10 +62,28 @@ class SyncState:
         )
         return found[0][0] if found else None
 
-    def save_cursor(self, source: str, obj: str, cursor: datetime, started: datetime) -> None:
-        row = {"id": f"{source}.{obj}", "source": source, "object": obj, "cursor": cursor,
-               "run_started_at": started}
-        self.ledger.append(CURSORS, pa.Table.from_pylist([row], schema=_CURSOR_SCHEMA),
+    def token(self, source: str, obj: str) -> str | None:
+        """The continuation token the newest cursor of a continuation object holds."""
+        relations = self.ledger.engine.relations()
+        if CURSORS not in relations:
+            return None
+        if "token" not in {n for n, _ in self.ledger.engine.columns(CURSORS) or []}:
+            return None
+        found = self.ledger.engine.rows(
+            f"SELECT token FROM {CURSORS} WHERE source_id = ? ORDER BY load_id DESC LIMIT 1",
+            [f"{source}.{obj}"],
+        )
+        return str(found[0][0]) if found and found[0][0] is not None else None
+
+    def save_cursor(self, source: str, obj: str, cursor: datetime | None, started: datetime,
+                    token: str | None = None) -> None:
+        row: dict[str, Any] = {"id": f"{source}.{obj}", "source": source, "object": obj,
+                               "cursor": cursor, "run_started_at": started}
+        schema = _CURSOR_SCHEMA
+        if token is not None:  # only continuation objects give `ns_cursors` its token column
+            row["token"] = token
+            schema = schema.append(pa.field("token", pa.string()))
+        self.ledger.append(CURSORS, pa.Table.from_pylist([row], schema=schema),
                            source=source, id_column="id")
 
     def record_run(self, run: RunRecord) -> None:

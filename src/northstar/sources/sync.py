@@ -11,7 +11,12 @@ error, the others saying they were not kept), and the objects after it are not f
 left by a killed run is dropped by the next run of the same object before it stages anything.
 
 An object that reads another object's records (QuickBooks transactions look up accounts,
-HubSpot deals look up pipeline stages) sees what this run staged for it, as well as the ledger."""
+HubSpot deals look up pipeline stages) sees what this run staged for it, as well as the ledger.
+
+A continuation object (ServiceTitan's exports) resumes from the vendor's token its last kept
+run ended on, saved in `ns_cursors` with the run; the schedule's collection window does not
+move it back (the token already yields every change since), `backfill_from` does (the object
+is then read from that date and the token it ends on replaces the saved one)."""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from northstar.alerts import after_collection
+from northstar.asana import after_collection as push_goals
 from northstar.errors import NorthstarError
 from northstar.ledger.staging import Stage, bounded_writes
 from northstar.ledger.store import raw_table, utcnow
@@ -148,6 +154,10 @@ class _Staged:
     stored: datetime | None
     newest: datetime | None = None
     tables: dict[str, tuple[str, TableSpec]] = field(default_factory=dict)
+    stored_token: str | None = None
+    """A continuation object's token as the last kept run left it."""
+    token: str | None = None
+    """The token this run ended on."""
 
 
 def sync(project: Project, source_name: str, *, backfill_from: date | None = None,
@@ -160,11 +170,15 @@ def sync(project: Project, source_name: str, *, backfill_from: date | None = Non
     collection window) re-reads from that date at least, but an object that has never been
     collected is read in full (from its `start_date`). `now` is the moment the checks take as
     today (default: the clock). Whichever way it ends, the project's alert rules are evaluated
-    after it (`northstar.alerts.after_collection`)."""
+    after it (`northstar.alerts.after_collection`); when it succeeded, the metrics that name
+    an Asana goal push their new values (`northstar.asana.after_collection`)."""
     try:
-        return _collect(project, source_name, backfill_from, progress, objects, window_from, now)
+        runs = _collect(project, source_name, backfill_from, progress, objects, window_from,
+                        now)
     finally:
         after_collection(project)
+    push_goals(project)
+    return runs
 
 
 def _collect(project: Project, source_name: str, backfill_from: date | None,
@@ -232,15 +246,23 @@ def _stage_object(project: Project, cfg: SourceConfig, connector: Connector,
     stored = state.cursor(source, spec.name) if spec.incremental else None
     item = _Staged(spec, run, writer, next(iter(tables.values()))[0], stored, stored, tables)
     staged.append(item)
-    if backfill_from is not None:
-        since: datetime | None = _since(project, backfill_from)
+    if spec.continuation:
+        item.stored_token = item.token = state.token(source, spec.name)
+    connector.resume_from.pop(spec.name, None)
+    connector.resumed_to.pop(spec.name, None)
+    since: datetime | None
+    if item.stored_token is not None and backfill_from is None:
+        connector.resume_from[spec.name] = item.stored_token
+        since = stored  # for the run's record: the token resumes after the newest change read
+    elif backfill_from is not None:
+        since = _since(project, backfill_from)
     elif stored is not None:
         since = stored if window_from is None else min(stored, _since(project, window_from))
     elif cfg.start_date is not None:
         since = _since(project, cfg.start_date)
     else:
         since = None
-    if since is not None and spec.incremental:
+    if since is not None and spec.incremental and spec.name not in connector.resume_from:
         since -= spec.lookback
     run.since = since if spec.incremental else None
     # a full pull's ids per table key, for `Connector.unseen`
@@ -273,6 +295,8 @@ def _stage_object(project: Project, cfg: SourceConfig, connector: Connector,
         if seen is not None:
             for key, data in connector.unseen(spec.name, seen).items():
                 writer.add_table(key, data)
+        if spec.continuation:
+            item.token = connector.resumed_to.get(spec.name, item.stored_token)
         writer.finish()
         writer.stop()
     except Exception as exc:
@@ -303,8 +327,10 @@ def _commit(project: Project, cfg: SourceConfig, staged: list[_Staged], state: S
             run.appended, run.unchanged = item.writer.appended, item.writer.unchanged
             run_checks(project.ledger, cfg.checks, cfg.name, spec.name, item.writer.rows_seen,
                        today)
-            if spec.incremental and item.newest is not None and item.newest != item.stored:
-                state.save_cursor(cfg.name, spec.name, item.newest, run.started_at)
+            moved = item.newest is not None and item.newest != item.stored
+            if spec.incremental and (moved or item.token != item.stored_token):
+                state.save_cursor(cfg.name, spec.name, item.newest, run.started_at,
+                                  item.token)
             run.cursor = item.newest
             run.status, run.finished_at = "ok", utcnow()
             state.record_run(run)

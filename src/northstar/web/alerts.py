@@ -16,6 +16,7 @@ from northstar.alerts import ALERTS_FILE
 from northstar.alerts.rules import AlertsFile, load_alerts, parse_alerts
 from northstar.alerts.store import AlertLog
 from northstar.errors import NorthstarError
+from northstar.project import Project
 from northstar.web.context import client_of, ctx, require
 from northstar.web.pages import check_form_csrf, render
 
@@ -35,6 +36,23 @@ rules: []
 """
 
 
+def asana_goals(p: Project) -> list[dict[str, Any]]:
+    """Every metric that names an Asana goal, with how its last push went (docs/asana.md)."""
+    from northstar.asana.push import linked
+    from northstar.asana.store import GoalLog
+
+    links = linked(p)
+    states = GoalLog(p.engine, create=False).states() if links else {}
+    out = []
+    for m in links:
+        assert m.asana is not None
+        s = states.get(m.asana.goal)
+        out.append({"metric": m, "goal": m.asana.goal, "set_target": m.asana.set_target,
+                    "overwrite": m.asana.overwrite, "state": s,
+                    "outcome": s.outcome if s else "waiting"})
+    return out
+
+
 def _page(request: Request, status: int = 200, *, text: str | None = None,
           error: str | None = None, saved: bool = False) -> HTMLResponse:
     user = require(request, "editor", "alerts.read")
@@ -50,6 +68,7 @@ def _page(request: Request, status: int = 200, *, text: str | None = None,
         problem = str(exc)
     runner = getattr(request.app.state, "alert_runner", None)
     return render(request, "alerts.html", status, alerts=log.alerts(100), counts=log.counts(),
+                  goals=asana_goals(p), asana_on=p.settings.asana.enabled,
                   cfg=cfg, problem=problem, can_edit=user.can("admin"),
                   text=text if text is not None else (
                       path.read_text(encoding="utf-8") if path.is_file() else STARTER),

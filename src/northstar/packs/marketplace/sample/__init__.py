@@ -28,10 +28,10 @@ from collections.abc import Iterator
 from datetime import date
 
 from northstar.packs import SampleTable
-from northstar.packs.marketplace.sample.arrays import BATCH_ROWS
 from northstar.packs.marketplace.sample.calibration import ACCOUNT_MANAGERS, SELLERS
 from northstar.packs.marketplace.sample.company import Company
 from northstar.packs.marketplace.sample.pipeline import MARKETING_TOUCHES
+from northstar.packs.sample_arrays import BATCH_ROWS
 
 __all__ = ["ACCOUNT_MANAGERS", "BATCH_ROWS", "MARKETING_TOUCHES", "SELLERS", "generate"]
 

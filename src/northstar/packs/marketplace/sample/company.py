@@ -9,7 +9,6 @@ from datetime import date
 import numpy as np
 
 from northstar.packs import SampleTable
-from northstar.packs.marketplace.sample.arrays import Bools, Ints, epoch_day
 from northstar.packs.marketplace.sample.calibration import QUARTER_SHARE, ROWS_PER_LINE
 from northstar.packs.marketplace.sample.customers import contracts, customers_table, plan_customers
 from northstar.packs.marketplace.sample.finance import factoring, monthly_finance, profit_and_loss
@@ -24,6 +23,7 @@ from northstar.packs.marketplace.sample.platform import (
 )
 from northstar.packs.marketplace.sample.suppliers import SUPPLIERS, plan_suppliers, suppliers_table
 from northstar.packs.marketplace.sample.years import Year, plan_quarters, year_calendar
+from northstar.packs.sample_arrays import Bools, Ints, epoch_day
 
 __all__ = ["Company"]
 

@@ -11,7 +11,13 @@ import numpy as np
 import pyarrow as pa
 
 from northstar.packs import SampleTable
-from northstar.packs.marketplace.sample.arrays import (
+from northstar.packs.marketplace.sample.calibration import (
+    ACCOUNT_MANAGERS,
+    MEAN_LINE,
+    YEAR_BILLINGS,
+)
+from northstar.packs.marketplace.sample.years import Year
+from northstar.packs.sample_arrays import (
     Bools,
     Floats,
     Ints,
@@ -23,12 +29,6 @@ from northstar.packs.marketplace.sample.arrays import (
     pick,
     stream,
 )
-from northstar.packs.marketplace.sample.calibration import (
-    ACCOUNT_MANAGERS,
-    MEAN_LINE,
-    YEAR_BILLINGS,
-)
-from northstar.packs.marketplace.sample.years import Year
 
 if TYPE_CHECKING:
     from northstar.packs.marketplace.sample.company import Company

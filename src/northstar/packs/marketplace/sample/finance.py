@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from northstar.packs import SampleTable
-from northstar.packs.marketplace.sample.arrays import (
+from northstar.packs.sample_arrays import (
     Floats,
     Ints,
     batches,

@@ -10,7 +10,18 @@ import numpy as np
 import pyarrow as pa
 
 from northstar.packs import SampleTable
-from northstar.packs.marketplace.sample.arrays import (
+from northstar.packs.marketplace.sample.calibration import (
+    ACCOUNT_MANAGERS,
+    DISCOUNT_ACCOUNT,
+    GMV_ACCOUNT_P,
+    GMV_ACCOUNTS,
+    INCOME_CODES,
+    LINES_PER_INVOICE,
+    MEAN_LINE,
+    QUARTER_SHARE,
+)
+from northstar.packs.marketplace.sample.years import Year
+from northstar.packs.sample_arrays import (
     Bools,
     Floats,
     Ints,
@@ -24,17 +35,6 @@ from northstar.packs.marketplace.sample.arrays import (
     stratified,
     stream,
 )
-from northstar.packs.marketplace.sample.calibration import (
-    ACCOUNT_MANAGERS,
-    DISCOUNT_ACCOUNT,
-    GMV_ACCOUNT_P,
-    GMV_ACCOUNTS,
-    INCOME_CODES,
-    LINES_PER_INVOICE,
-    MEAN_LINE,
-    QUARTER_SHARE,
-)
-from northstar.packs.marketplace.sample.years import Year
 
 if TYPE_CHECKING:
     from northstar.packs.marketplace.sample.company import Company

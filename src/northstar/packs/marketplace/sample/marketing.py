@@ -9,7 +9,9 @@ import numpy as np
 import pyarrow as pa
 
 from northstar.packs import SampleTable
-from northstar.packs.marketplace.sample.arrays import (
+from northstar.packs.marketplace.sample.calibration import ADS_PER_LINE
+from northstar.packs.marketplace.sample.years import Year
+from northstar.packs.sample_arrays import (
     batches,
     const,
     dates,
@@ -18,8 +20,6 @@ from northstar.packs.marketplace.sample.arrays import (
     pick,
     stream,
 )
-from northstar.packs.marketplace.sample.calibration import ADS_PER_LINE
-from northstar.packs.marketplace.sample.years import Year
 
 if TYPE_CHECKING:
     from northstar.packs.marketplace.sample.company import Company

@@ -10,17 +10,6 @@ import numpy as np
 import pyarrow as pa
 
 from northstar.packs import SampleTable
-from northstar.packs.marketplace.sample.arrays import (
-    Floats,
-    batches,
-    choice,
-    const,
-    dates,
-    money,
-    numbered,
-    pick,
-    stream,
-)
 from northstar.packs.marketplace.sample.calibration import (
     BILL_STATUSES,
     MEAN_BILL_LINE,
@@ -32,6 +21,17 @@ from northstar.packs.marketplace.sample.calibration import (
 )
 from northstar.packs.marketplace.sample.suppliers import pick_suppliers
 from northstar.packs.marketplace.sample.years import Year
+from northstar.packs.sample_arrays import (
+    Floats,
+    batches,
+    choice,
+    const,
+    dates,
+    money,
+    numbered,
+    pick,
+    stream,
+)
 
 if TYPE_CHECKING:
     from northstar.packs.marketplace.sample.company import Company

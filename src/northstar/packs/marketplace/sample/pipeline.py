@@ -11,7 +11,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from northstar.packs import SampleTable
-from northstar.packs.marketplace.sample.arrays import (
+from northstar.packs.marketplace.sample.calibration import (
+    COVERAGE,
+    DEALS_PER_LINE,
+    NEXT_QUARTER_COVERAGE,
+    QUOTA_PLAN,
+    QUOTA_QUARTER,
+    SELLER_COVERAGE,
+    SELLER_QUOTA_SHARE,
+    SELLERS,
+    YEAR_BILLINGS,
+)
+from northstar.packs.marketplace.sample.marketing import CHANNEL_P, CHANNELS
+from northstar.packs.sample_arrays import (
     DAY_US,
     Floats,
     Ints,
@@ -25,18 +37,6 @@ from northstar.packs.marketplace.sample.arrays import (
     stream,
     timestamps,
 )
-from northstar.packs.marketplace.sample.calibration import (
-    COVERAGE,
-    DEALS_PER_LINE,
-    NEXT_QUARTER_COVERAGE,
-    QUOTA_PLAN,
-    QUOTA_QUARTER,
-    SELLER_COVERAGE,
-    SELLER_QUOTA_SHARE,
-    SELLERS,
-    YEAR_BILLINGS,
-)
-from northstar.packs.marketplace.sample.marketing import CHANNEL_P, CHANNELS
 
 if TYPE_CHECKING:
     from northstar.packs.marketplace.sample.company import Company

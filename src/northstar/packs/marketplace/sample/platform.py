@@ -10,8 +10,8 @@ import numpy as np
 import pyarrow as pa
 
 from northstar.packs import SampleTable
-from northstar.packs.marketplace.sample.arrays import batches, const, dates, money, numbered, stream
 from northstar.packs.marketplace.sample.suppliers import pick_suppliers
+from northstar.packs.sample_arrays import batches, const, dates, money, numbered, stream
 
 if TYPE_CHECKING:
     from northstar.packs.marketplace.sample.company import Company

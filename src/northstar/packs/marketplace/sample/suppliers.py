@@ -11,7 +11,8 @@ import numpy as np
 import pyarrow as pa
 
 from northstar.packs import SampleTable
-from northstar.packs.marketplace.sample.arrays import (
+from northstar.packs.marketplace.sample.years import Year
+from northstar.packs.sample_arrays import (
     Bools,
     Floats,
     Ints,
@@ -21,7 +22,6 @@ from northstar.packs.marketplace.sample.arrays import (
     numbered,
     stream,
 )
-from northstar.packs.marketplace.sample.years import Year
 
 if TYPE_CHECKING:
     from northstar.packs.marketplace.sample.company import Company

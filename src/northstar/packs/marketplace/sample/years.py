@@ -9,7 +9,7 @@ from datetime import date
 
 import numpy as np
 
-from northstar.packs.marketplace.sample.arrays import Floats, Ints, epoch_day
+from northstar.packs.sample_arrays import Floats, Ints, epoch_day
 
 __all__ = ["Quarter", "Year", "plan_quarters", "year_calendar"]
 

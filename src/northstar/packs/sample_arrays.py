@@ -1,5 +1,5 @@
-"""Array helpers for the sample company: epoch days, money as decimals, string columns, ids
-and batches, all vectorised over numpy and Arrow."""
+"""Array helpers for the packs' sample companies: epoch days, money as decimals, string
+columns, ids and batches, all vectorised over numpy and Arrow."""
 
 from __future__ import annotations
 
