@@ -24,6 +24,10 @@ from fakes.connectwise import ConnectWiseFake, sources_toml
 from fakes.gohighlevel import ENV as GHL_ENV
 from fakes.gohighlevel import GoHighLevelFake
 from fakes.gohighlevel import sources_toml as ghl_sources_toml
+from fakes.google_ads import ENV as GADS_ENV
+from fakes.google_ads import GoogleAdsFake
+from fakes.google_ads import sources_toml as gads_sources_toml
+from fakes.google_ads import today as gads_today
 from fakes.hubspot import TOKEN, HubSpotFake
 from fakes.killrun import PRELOAD, run_sync
 from fakes.meta_ads import ENV as META_ENV
@@ -310,4 +314,27 @@ def test_killed_meta_runs_with_a_restated_day_rerun_to_the_clean_result(
 
         kill_and_rerun(tmp_path, fake, META_TOML.replace("{url}", fake.url), "meta", META_ENV,
                        requests=META_REQUESTS, kills=10, delay_kills=16,
+                       prepare=first_run_then_restate)
+
+
+GADS_TOML = gads_sources_toml("gads") + """batch_bytes = 1000
+"""
+GADS_REQUESTS = 5
+"""The killed run, the daily one after a first run: a token, then the 28 days before the
+newest day held and that day (87 rows) in pages of 25, 25, 25, 12; one day's conversions
+credited late."""
+
+
+@pytest.mark.slow
+def test_killed_google_ads_runs_with_late_conversions_rerun_to_the_clean_result(
+        tmp_path: Path) -> None:
+    with GoogleAdsFake() as fake:
+
+        def first_run_then_restate(project: Project) -> None:
+            fake.reset()
+            sync(project, "gads")
+            fake.restate("222", gads_today() - timedelta(days=4), conversions=11.5)
+
+        kill_and_rerun(tmp_path, fake, GADS_TOML.replace("{url}", fake.url), "gads", GADS_ENV,
+                       requests=GADS_REQUESTS, kills=10, delay_kills=16,
                        prepare=first_run_then_restate)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 BUILT_IN = {
     "connectwise": "northstar.sources.connectwise:ConnectWise",
     "gohighlevel": "northstar.sources.gohighlevel:GoHighLevel",
+    "google_ads": "northstar.sources.google_ads:GoogleAds",
     "hubspot": "northstar.sources.hubspot:HubSpot",
     "meta_ads": "northstar.sources.meta_ads:MetaAds",
     "ninjaone": "northstar.sources.ninjaone:NinjaOne",
