@@ -92,7 +92,36 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-class GoogleAdsFake(FakeServer):
+class GoogleOAuth:
+    """Google's token endpoint (`POST /token`), for the Google fakes: the refresh-token grant
+    with the client in the form body; tokens live `token_life` seconds on the fake's clock."""
+
+    clock: FakeClock
+    token_life: float
+    tokens: dict[str, float]
+    token_requests: int
+    scope = "https://www.googleapis.com/auth/adwords"
+
+    def _token(self, req: Request) -> Answer:
+        self.token_requests += 1
+        form = {k: v[0] for k, v in parse_qs(req.body.decode()).items()}
+        if form.get("grant_type") != "refresh_token":
+            return 400, {}, {"error": "unsupported_grant_type",
+                             "error_description": "Invalid grant_type: "
+                                                  f"{form.get('grant_type')}"}
+        if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
+            return 401, {}, {"error": "invalid_client", "error_description": "Unauthorized"}
+        if form.get("refresh_token") != REFRESH_TOKEN:
+            return 400, {}, {"error": "invalid_grant",
+                             "error_description": "Token has been expired or revoked."}
+        token = f"ya29.{uuid.uuid4().hex}"
+        self.tokens[token] = self.clock.now + self.token_life
+        return 200, {}, {"access_token": token, "expires_in": int(self.token_life),
+                         "scope": self.scope,
+                         "token_type": "Bearer"}
+
+
+class GoogleAdsFake(FakeServer, GoogleOAuth):
     def __init__(self, days: int = 40, page_rows: int = 25, clock: FakeClock | None = None,
                  token_life: float = 3599) -> None:
         super().__init__()
@@ -222,21 +251,3 @@ class GoogleAdsFake(FakeServer):
             if value is not None:
                 result.setdefault(resource, {})[_camel(attr)] = value
         return result
-
-    def _token(self, req: Request) -> Answer:
-        self.token_requests += 1
-        form = {k: v[0] for k, v in parse_qs(req.body.decode()).items()}
-        if form.get("grant_type") != "refresh_token":
-            return 400, {}, {"error": "unsupported_grant_type",
-                             "error_description": "Invalid grant_type: "
-                                                  f"{form.get('grant_type')}"}
-        if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
-            return 401, {}, {"error": "invalid_client", "error_description": "Unauthorized"}
-        if form.get("refresh_token") != REFRESH_TOKEN:
-            return 400, {}, {"error": "invalid_grant",
-                             "error_description": "Token has been expired or revoked."}
-        token = f"ya29.{uuid.uuid4().hex}"
-        self.tokens[token] = self.clock.now + self.token_life
-        return 200, {}, {"access_token": token, "expires_in": int(self.token_life),
-                         "scope": "https://www.googleapis.com/auth/adwords",
-                         "token_type": "Bearer"}
