@@ -55,11 +55,12 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 def vendor_message(body: Any) -> str:
     """The human part of a vendor's error body (HubSpot, Stripe, QuickBooks, ConnectWise,
-    GoHighLevel and ServiceTitan's problem-details shapes)."""
+    GoHighLevel, Meta's Graph errors, Google's RPC errors and ServiceTitan's problem-details
+    shapes)."""
     if isinstance(body, dict):
         err = body.get("error")
         if isinstance(err, dict) and err.get("message"):
-            return str(err["message"])
+            return str(err["message"]) + _google_failure(err)
         if isinstance(err, str):
             # OAuth2's {error, error_description}; GoHighLevel's {statusCode, message, error}
             detail = body.get("error_description") or _text(body.get("message"))
@@ -75,6 +76,20 @@ def vendor_message(body: Any) -> str:
             return _problem(body)
         if body.get("message"):
             return _with_details(body)
+    return ""
+
+
+def _google_failure(err: dict[str, Any]) -> str:
+    """The first error of a Google RPC error's `GoogleAdsFailure` detail, where the useful
+    words are (`(DEVELOPER_TOKEN_NOT_APPROVED: The developer token is only approved for ...)`)."""
+    for detail in err.get("details") or []:
+        errors = detail.get("errors") if isinstance(detail, dict) else None
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            first = errors[0]
+            codes = first.get("errorCode")
+            code = "/".join(map(str, codes.values())) if isinstance(codes, dict) else ""
+            words = ": ".join(str(part) for part in (code, first.get("message")) if part)
+            return f" ({words})" if words else ""
     return ""
 
 
@@ -128,8 +143,10 @@ class ApiClient:
         self.throttle_wait = throttle_wait
         """Seconds to wait after a 429 without `Retry-After` (None: our own back-off)."""
         self.transient = transient
-        """Vendor hook for a 4xx that means "later" (Meta's throttles come as HTTP 400): given
-        the status, headers and body, the seconds to wait before another try, or None."""
+        """Vendor hook for an error answer that means "later" and says how long (Meta's
+        throttles come as HTTP 400; Google's 429 names a `retryDelay`): given the status,
+        headers and body of an answer without `Retry-After`, the seconds to wait before another
+        try, or None (then a 429 or 5xx is retried as usual and anything else fails)."""
         self.http = httpx.Client(base_url=base_url, auth=auth, headers=dict(headers or {}),
                                  timeout=retry.timeout)
         self.requests = 0
@@ -191,12 +208,8 @@ class ApiClient:
         self.bytes += len(response.content)
         self.headers = response.headers
         status = response.status_code
-        if status in RETRY_STATUS:
-            asked = retry_after_seconds(response.headers.get("Retry-After"))
-            if asked is None and status == 429:
-                asked = self.throttle_wait
-            raise _Transient(f"HTTP {status} {_short(response)}", asked)
-        if status >= 400 and self.transient is not None:
+        asked = retry_after_seconds(response.headers.get("Retry-After"))
+        if status >= 400 and asked is None and self.transient is not None:
             try:
                 failure = response.json()
             except (json.JSONDecodeError, UnicodeDecodeError):
@@ -204,6 +217,10 @@ class ApiClient:
             wait = self.transient(status, response.headers, failure)
             if wait is not None:
                 raise _Transient(f"HTTP {status} {_short(response)}", wait)
+        if status in RETRY_STATUS:
+            if asked is None and status == 429:
+                asked = self.throttle_wait
+            raise _Transient(f"HTTP {status} {_short(response)}", asked)
         if status >= 400:
             hint = {401: " (check the token)", 403: " (the token lacks a permission)"}
             raise SourceError(

@@ -57,6 +57,8 @@ KEPT_MONTHS = 37
 MAX_PAGE = 500
 THROTTLE_WAIT = 60.0
 """Seconds to wait after a throttle answer that estimates no wait of its own."""
+TRANSIENT_WAIT = 5.0
+"""Seconds to wait after another error Meta marks `is_transient`."""
 THROTTLE_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
 
 FIELDS = ("account_id", "campaign_id", "campaign_name", "date_start", "date_stop", "spend",
@@ -120,10 +122,10 @@ def _action(value: Any, kind: str | None = None) -> int | None:
 def throttled(status: int, headers: httpx.Headers, body: Any) -> float | None:
     """Seconds to wait before trying again when Meta's error says "later", else None."""
     err = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(err, dict):
-        return None
-    if err.get("code") not in THROTTLE_CODES and err.get("is_transient") is not True:
-        return None
+    if status >= 500 or not isinstance(err, dict):
+        return None  # a 5xx is retried with our own back-off
+    if err.get("code") not in THROTTLE_CODES:
+        return TRANSIENT_WAIT if err.get("is_transient") is True else None
     minutes = 0
     try:
         usage = json.loads(headers.get("X-Business-Use-Case-Usage") or "{}")
