@@ -36,6 +36,7 @@ test: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/ask.py
 	$(BIN)/python bench/sources.py --docs --repeats 3
 	$(BIN)/python bench/servicetitan.py --docs --repeats 3
 

@@ -5,9 +5,10 @@ the customer's formulas), not from the SQL, so that the SQL engines can be check
 Every function takes the generated tables as lists of row dicts (`collect(...)` builds them from
 the generator's batches), the period's start (inclusive) and end (exclusive) dates and,
 for retention-style metrics, the prior period's bounds (by default the same dates a year
-earlier). It returns a `Decimal`, or `None` where the engine reports no value: a sum or count
-over no rows (SQL's NULL), or nothing to divide by. Ratios are exact decimals; compare them with
-the engines' floating-point results with a small relative tolerance (1e-9 is plenty).
+earlier). It returns a `Decimal`, or `None` where the engine reports no value: a sum over no
+rows (SQL's NULL), or nothing to divide by; a count over no rows is 0. Ratios are exact
+decimals; compare them with the engines' floating-point results with a small relative
+tolerance (1e-9 is plenty).
 
 `ebitda` is manual and has no function here. `ORACLE` maps each metric name to its function.
 """
@@ -81,8 +82,8 @@ def _total(values: Iterable[Decimal]) -> Decimal | None:
 
 
 def _count(n: int) -> Decimal | None:
-    """A count measure: the engine reports no value for a period without rows."""
-    return Decimal(n) if n else None
+    """A count: nothing counted is 0 (no new customers this quarter), never "no data"."""
+    return Decimal(n)
 
 
 def _gmv_rows(tables: Tables) -> list[Row]:

@@ -132,3 +132,16 @@ def test_the_readme_screenshots_exist_and_make_screenshots_takes_them() -> None:
     for image in set(shown) | set(re.findall(r"\]\((docs/screenshots/[^)]+\.png)\)", readme)):
         assert (root / image).is_file(), image
         assert image in taken, f"{image} is not taken by scripts/screenshots.py"
+
+
+def test_every_schedule_setting_is_in_the_collection_docs() -> None:
+    from northstar.config import ScheduleSettings, SourceSchedule
+
+    doc = (DOCS / "collection.md").read_text()
+    for model in (ScheduleSettings, SourceSchedule):
+        for name in model.model_fields:
+            if name != "sources":  # the [schedule.sources.NAME] tables themselves
+                assert re.search(rf"^{name} = ", doc, re.M), f"docs/collection.md lacks {name}"
+    assert "[schedule.sources." in doc
+    readme = (DOCS.parent / "README.md").read_text()
+    assert "(docs/collection.md)" in readme

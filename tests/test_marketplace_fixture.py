@@ -257,7 +257,9 @@ EXPECTED: list[tuple[str, str, float | None]] = [
     # years billed: C1, C2, C4 two, C3 one; nobody three or more: nothing to compare yet
     ("ltv_multiple", "2025", None),
     ("new_logos", "2023-Q1", 4.0),  # all four customers created 1 January 2023
+    ("new_logos", "2025-Q2", 0.0),  # nobody new: a count of nothing is 0, not "no data"
     ("new_suppliers", "2023-01", 3.0),
+    ("new_suppliers", "2025-03", 0.0),
     ("quota", "2025-Q2", 1000.0),
     ("pipeline_entering_weighted", "2025-Q2", 1200.0),  # 1000 x 0.8 + 2000 x 0.2 + 0
     ("pipeline_entering_scored", "2025-Q2", 1110.0),
@@ -296,6 +298,18 @@ def test_metrics_match_the_hand_computed_figures(company: Project) -> None:
     assert status(company, "factoring_capacity", "2025-Q1") == "red"
     assert status(company, "pipeline_coverage", "2025-Q2") == "green"
     assert status(company, "pipeline_coverage_scored", "2025-Q2") == "yellow"  # 1 <= 1.11 < 1.5
+
+
+def test_a_count_of_nothing_is_zero_and_stays_live(company: Project) -> None:
+    # 2025-Q2 is long closed (now is 15 January 2026) and no customer was created in it: 0.
+    # The 0 is not frozen, so a customer loaded late for that quarter counts at once.
+    assert value(company, "new_logos", "2025-Q2") == 0.0
+    assert company.compute(["new_logos"], ["2025-Q2"])[0].status == "red"  # 0 of 8
+    company.append("customers", pa.Table.from_pylist([
+        {"id": "C5", "name": "Brand C5", "created_date": date(2025, 5, 2),
+         "owner_id": "teresa_vance"}]), source="hubspot")
+    assert value(company, "new_logos", "2025-Q2") == 1.0
+    assert company.metrics.late_data("new_logos", [company.period("2025-Q2")]) == []
 
 
 def test_views_have_the_unlinked_and_total_rows_and_every_state(company: Project) -> None:

@@ -17,6 +17,8 @@ from northstar.errors import NorthstarError
 from northstar.metrics.compute import MetricValue
 from northstar.project import Project
 
+D = Decimal
+
 INVOICES = """\
 id,txn_date,amount,owner_id,customer
 1,2025-01-05,100.00,ann,c1
@@ -196,6 +198,46 @@ def test_a_query_metric_gets_the_period_and_the_prior_year(project: Project) -> 
 def test_period_bounds_are_local_midnights_in_the_company_timezone(project: Project) -> None:
     assert one(project, "signups", "2025-01").value == 1
     assert one(project, "signups", "2025-02").value == 1
+
+
+DAILY_SIGNUPS = """
+    name: daily_signups
+    title: Signups a day
+    description: New accounts created, by local day.
+    department: marketing
+    unit: count
+    grain: day
+    model: signups
+    measure: count(*)
+    time_column: created_at
+    target: {value: 2}
+"""
+
+
+def test_a_day_is_a_local_day_with_yesterday_and_the_same_weekday_last_year(
+        project: Project) -> None:
+    fresh = _with_metric(project, DAILY_SIGNUPS)
+    fresh.metrics.now = datetime(2025, 2, 15, 12, tzinfo=UTC)  # 06:00 in Chicago
+    try:
+        # s1 at 03:00 UTC on 1 February is 21:00 on Friday 31 January in Chicago; s2 at 07:00
+        # UTC is 01:00 on Saturday 1 February
+        jan31, feb1 = one(fresh, "daily_signups", "2025-01-31"), one(fresh, "daily_signups",
+                                                                      "2025-02-01")
+        assert (jan31.value, feb1.value) == (1, 1)
+        assert (feb1.previous_period, feb1.previous) == ("2025-01-31", 1)
+        # the same weekday 52 weeks back: Saturday 3 February 2024, when nobody signed up
+        assert (feb1.last_year_period, feb1.last_year) == ("2024-02-03", None)
+        # a day's target is its own; a month's is its days' targets summed (31 x 2)
+        assert feb1.target == 2 and feb1.status == "red"
+        month = one(fresh, "daily_signups", "2025-01")
+        assert (month.value, month.target) == (1, pytest.approx(62))
+        # the day under way (15 February, 06:00 local): nothing so far
+        # is 0, a quarter of the day gone
+        today = one(fresh, "daily_signups", "2025-02-15")
+        assert (today.value, today.open, today.elapsed) == (0, True, pytest.approx(0.25))
+        assert fresh.compute(["daily_signups"])[0].period == "2025-02-15"
+    finally:
+        fresh.close()
 
 
 def test_slicing_a_metric_by_a_tag_it_does_not_allow_is_refused(project: Project) -> None:
@@ -390,3 +432,101 @@ def test_a_metric_may_not_be_named_months(project: Project) -> None:
         assert any("'months' is a built-in name" in str(e) for e in fresh.catalog.errors)
     finally:
         fresh.close()
+
+
+BILLED_TO_DATE = """
+    name: billed_to_date
+    title: Billed to date
+    description: Every invoice ever sent, as a balance at each period's end.
+    department: finance
+    unit: usd
+    model: invoices
+    measure: sum(amount)
+    time_column: txn_date
+    cumulative: true
+    dimensions: [owner_id]
+    target:
+      value: 200
+      slices: {owner_id: {ann: 150}}
+"""
+
+
+def test_a_cumulative_measure_is_the_balance_at_each_periods_end(project: Project) -> None:
+    fresh = _with_metric(project, BILLED_TO_DATE)
+    fresh.metrics.now = datetime(2025, 6, 15, tzinfo=UTC)
+    try:
+        got = {v.period: v for v in fresh.compute(
+            ["billed_to_date"], ["2024-12", "2025-01", "2025-02", "2025-Q1", "2025-01-05",
+                                 "2023-06"])}
+        # every invoice before the end: 2024-12: 4 (40) and 5 (25) = 65; January adds 1 (100)
+        # and 2 (50): 215; February 3 (70): 285, which is also the quarter's end
+        assert [got[p].value for p in ("2024-12", "2025-01", "2025-02", "2025-Q1")] == [
+            D("65.00"), D("215.00"), D("285.00"), D("285.00")]
+        # the end of 5 January: 4, 5 and 1 = 165; nothing before mid-2023: no data
+        assert (got["2025-01-05"].value, got["2023-06"].value) == (D("165.00"), None)
+        # a level: compared with where the previous period ended; its target is not summed
+        assert (got["2025-02"].previous, got["2025-Q1"].target) == (D("215.00"), 200)
+        assert fresh.metrics.pace_kind(fresh.catalog.get("billed_to_date")) == "level"
+        # by owner at January's end: ann 4 + 1 = 140, bob 5 + 2 = 75; bob has a balance in
+        # February though none of his invoices is February's
+        jan = {v.slice["owner_id"]: v for v in fresh.compute(["billed_to_date"], ["2025-01"],
+                                                              by="owner_id")}
+        assert {k: v.value for k, v in jan.items()} == {"ann": D("140.00"), "bob": D("75.00")}
+        feb = {v.slice["owner_id"]: v.value for v in fresh.compute(
+            ["billed_to_date"], ["2025-02"], by="owner_id")}
+        assert feb == {"ann": D("210.00"), "bob": D("75.00")}
+        # ann's own target (150): 140 is 93% of it, yellow; bob has none, so no status
+        assert (jan["ann"].target, jan["ann"].status) == (150, "yellow")
+        assert (jan["bob"].target, jan["bob"].status) == (None, None)
+        ann = fresh.compute(["billed_to_date"], ["2025-01"], filters={"owner_id": "ann"})[0]
+        bob = fresh.compute(["billed_to_date"], ["2025-01"], filters={"owner_id": "bob"})[0]
+        assert (ann.value, ann.target, bob.target) == (D("140.00"), 150, 200)
+    finally:
+        fresh.close()
+
+
+def test_a_slice_target_of_a_total_is_summed_over_a_longer_period(project: Project) -> None:
+    fresh = _with_metric(project, """
+        name: daily_revenue
+        title: Revenue a day
+        description: Invoiced amounts by day.
+        department: finance
+        unit: usd
+        grain: day
+        model: invoices
+        measure: sum(amount)
+        time_column: txn_date
+        dimensions: [owner_id]
+        target:
+          value: 10
+          slices: {owner_id: {ann: 3}}
+    """)
+    fresh.metrics.now = datetime(2025, 6, 15, tzinfo=UTC)
+    try:
+        by = {v.slice["owner_id"]: v for v in fresh.compute(["daily_revenue"], ["2025-01"],
+                                                             by="owner_id")}
+        # January's 31 days at 3 a day for ann: 93; ann invoiced 100 (green)
+        assert (by["ann"].value, by["ann"].target, by["ann"].status) == (
+            D("100.00"), pytest.approx(93), "green")
+        day = fresh.compute(["daily_revenue"], ["2025-01-05"], filters={"owner_id": "ann"})[0]
+        assert (day.value, day.target) == (D("100.00"), 3)
+    finally:
+        fresh.close()
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ("measure: sum(amount) / count(*)", "must be a sum"),
+    ("sql: select 1 as value", "cumulative is for a measure metric"),
+])
+def test_a_cumulative_metric_must_add_up(extra: str, message: str) -> None:
+    from northstar.metrics.definition import MetricDef
+
+    body: dict[str, Any] = {"name": "x", "title": "X", "description": "x.",
+                            "department": "finance", "cumulative": True}
+    key, _, value = extra.partition(": ")
+    if key == "sql":
+        body["sql"] = value
+    else:
+        body.update(model="invoices", measure=value, time_column="txn_date")
+    with pytest.raises(ValueError, match=message):
+        MetricDef.model_validate(body)

@@ -6,6 +6,7 @@ calling the code under test."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -16,7 +17,7 @@ from northstar.periods import KINDS, Calendar, Period, PeriodKind, iso_weeks_in,
 
 UTC_CAL = Calendar()
 US = timedelta(microseconds=1)
-FORMS = ("2025-01", "2025-Q1", "2025-W03", "2025")
+FORMS = ("2025-03-14", "2025-01", "2025-Q1", "2025-W03", "2025")
 ZONES = (
     "UTC",
     "America/Chicago",
@@ -51,6 +52,9 @@ ZONES = (
         ("2025", Period("year", 2025, 1)),
         ("1900", Period("year", 1900, 1)),
         ("2999-12", Period("month", 2999, 12)),
+        ("2025-03-14", Period("day", 2025, 31 + 28 + 14)),
+        ("2024-12-31", Period("day", 2024, 366)),  # a leap year's last day
+        ("2025-01-01", Period("day", 2025, 1)),
     ],
 )
 def test_parse_and_str_round_trip(text: str, expected: Period) -> None:
@@ -84,7 +88,11 @@ def test_parse_strips_whitespace() -> None:
         "2025-W3",
         "1899",
         "3000",
-        "2025-01-01",
+        "2025-02-29",  # not a leap year
+        "2025-02-30",
+        "2025-13-01",
+        "2025-3-14",
+        "1899-12-31",
         "2025 01",
         "٢٠٢٥",
     ],
@@ -111,20 +119,25 @@ def test_period_is_validated_on_construction() -> None:
     with pytest.raises(PeriodError):
         Period("year", 2025, 2)
     with pytest.raises(PeriodError):
-        Period("day", 2025, 1)  # type: ignore[arg-type]
+        Period("day", 2025, 366)  # 2025 has 365 days
+    with pytest.raises(PeriodError):
+        Period("day", 2024, 0)
+    with pytest.raises(PeriodError):
+        Period("hour", 2025, 1)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("week", "week"), ("Month", "month"), (" QUARTER ", "quarter"), ("year", "year")],
+    [("week", "week"), ("Month", "month"), (" QUARTER ", "quarter"), ("year", "year"),
+     ("Day", "day")],
 )
 def test_parse_kind(text: str, kind: str) -> None:
     assert parse_kind(text) == kind
 
 
-@pytest.mark.parametrize("text", ["day", "", "weeks", "q"])
+@pytest.mark.parametrize("text", ["days", "", "weeks", "q", "hour"])
 def test_parse_kind_rejects(text: str) -> None:
-    with pytest.raises(PeriodError, match="week, month, quarter or year"):
+    with pytest.raises(PeriodError, match="day, week, month, quarter or year"):
         parse_kind(text)
 
 
@@ -275,6 +288,9 @@ def test_samoa_skipped_a_day() -> None:
         ("2027-W01", "2026-W53"),
         ("2025", "2024"),
         ("2025-07", "2025-06"),
+        ("2025-03-01", "2025-02-28"),
+        ("2024-03-01", "2024-02-29"),
+        ("2025-01-01", "2024-12-31"),
     ],
 )
 def test_previous_and_next(text: str, before: str) -> None:
@@ -292,6 +308,11 @@ def test_previous_and_next(text: str, before: str) -> None:
         ("2020-W53", "2019-W52"),
         ("2026-W53", "2025-W52"),
         ("2015-W53", "2014-W52"),  # two 53-week ISO years never follow each other
+        # a day: the same weekday 52 weeks back (Friday 14 March 2025, Friday 15 March 2024)
+        ("2025-03-14", "2024-03-15"),
+        ("2024-02-29", "2023-03-02"),  # a Thursday; 2023 has no 29 February anyway
+        ("2025-12-31", "2025-01-01"),  # a Wednesday, 364 days back: still 2025
+        ("2025-01-01", "2024-01-03"),
     ],
 )
 def test_same_period_last_year(text: str, last_year: str) -> None:
@@ -366,7 +387,8 @@ def periods(draw: st.DrawFn, kind: PeriodKind | None = None) -> Period:
     """A valid period, kept one year clear of the supported range so next/previous exist."""
     chosen = kind if kind is not None else draw(st.sampled_from(KINDS))
     year = draw(st.integers(1901, 2998))
-    top = {"week": iso_weeks_in(year), "month": 12, "quarter": 4, "year": 1}[chosen]
+    top = {"day": 366 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 365,
+           "week": iso_weeks_in(year), "month": 12, "quarter": 4, "year": 1}[chosen]
     return Period(chosen, year, draw(st.integers(1, top)))
 
 
@@ -378,8 +400,11 @@ calendars = st.builds(Calendar, st.sampled_from(ZONES), st.integers(1, 12))
 def test_periods_tile_time(cal: Calendar, p: Period) -> None:
     start, end = cal.utc_bounds(p)
     nxt = cal.next(p)
-    assert start < end
     assert end == cal.utc_bounds(nxt)[0]
+    if p.kind == "day" and start == end:  # a day the clocks skipped (Apia, 30 December 2011)
+        assert cal.containing("day", start) != p
+        return
+    assert start < end
     assert cal.containing(p.kind, start) == p
     assert cal.containing(p.kind, end - US) == p
     assert cal.containing(p.kind, end) == nxt
@@ -426,9 +451,14 @@ def test_every_month_is_in_exactly_one_quarter(cal: Calendar, month: Period) -> 
 @given(calendars, periods())
 def test_same_period_last_year_is_one_year_back(cal: Calendar, p: Period) -> None:
     last = cal.same_period_last_year(p)
-    assert (last.kind, last.year) == (p.kind, p.year - 1)
+    if p.kind != "day":
+        assert (last.kind, last.year) == (p.kind, p.year - 1)
     if p.kind == "week":
         assert last.index == min(p.index, iso_weeks_in(p.year - 1))
+        return
+    if p.kind == "day":  # the same weekday, 52 weeks back
+        assert last.kind == "day"
+        assert (p.day - last.day).days == 364 and p.day.weekday() == last.day.weekday()
         return
     assert last.index == p.index
     (a, _), (b, _) = cal.dates(last), cal.dates(p)
@@ -444,3 +474,64 @@ def test_containing_agrees_with_bounds(cal: Calendar, when: datetime, kind: Peri
     start, end = cal.utc_bounds(p)
     assert start <= when < end
     assert cal.is_closed(p, end) and not cal.is_closed(p, end - US)
+
+
+# ---- days ----------------------------------------------------------------------------------
+
+
+def test_days_across_the_clock_changes_in_chicago() -> None:
+    cal = Calendar("America/Chicago")
+    # Sunday 9 March 2025: 02:00 CST became 03:00 CDT; the day ran from 06:00 UTC to 05:00
+    # UTC the next day, 23 hours.
+    spring = cal.parse("2025-03-09")
+    assert cal.utc_bounds(spring) == (datetime(2025, 3, 9, 6), datetime(2025, 3, 10, 5))
+    # Sunday 2 November 2025: 02:00 CDT became 01:00 CST; 05:00 UTC to 06:00 UTC, 25 hours.
+    autumn = cal.parse("2025-11-02")
+    assert cal.utc_bounds(autumn) == (datetime(2025, 11, 2, 5), datetime(2025, 11, 3, 6))
+    # 05:30 UTC on 10 March is 00:30 CDT on the 10th; 05:30 UTC on 3 November 23:30 CST on
+    # the 2nd
+    assert str(cal.containing("day", datetime(2025, 3, 10, 5, 30))) == "2025-03-10"
+    assert str(cal.containing("day", datetime(2025, 11, 3, 5, 30))) == "2025-11-02"
+
+
+def test_a_day_in_its_month_week_and_the_month_to_date() -> None:
+    cal = Calendar("America/Chicago")
+    day = cal.parse("2025-03-14")
+    assert cal.dates(day) == (date(2025, 3, 14), date(2025, 3, 15))
+    assert str(cal.previous(day)) == "2025-03-13" and str(cal.next(day)) == "2025-03-15"
+    mtd = cal.month_to_date(day)
+    assert (str(mtd.period), mtd.days) == ("2025-03", 14)
+    assert cal.dates(mtd) == (date(2025, 3, 1), date(2025, 3, 15))
+    assert cal.overlaps("day", cal.parse("2025-02"))[0] == (cal.parse("2025-02-01"), 1.0)
+    assert len(cal.overlaps("day", cal.parse("2025-02"))) == 28
+    assert cal.last_n("day", 3, ending=day) == [cal.parse("2025-03-12"), cal.parse("2025-03-13"),
+                                                day]
+    assert cal.containing("week", cal.dates(day)[0]) == cal.parse("2025-W11")
+
+
+def test_the_day_under_way_is_open_and_closes_at_local_midnight() -> None:
+    cal = Calendar("America/Chicago")
+    day = cal.parse("2025-03-14")  # CDT: local midnight is 05:00 UTC
+    assert cal.is_open(day, datetime(2025, 3, 15, 4, 59))
+    assert cal.is_closed(day, datetime(2025, 3, 15, 5))
+    half = cal.progress(day, datetime(2025, 3, 14, 17))  # noon local
+    assert (half.days, half.total_days) == (1, 1) and half.share == pytest.approx(0.5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(ZONES), st.dates(date(1902, 1, 1), date(2997, 12, 31)))
+def test_every_local_day_is_a_period_whose_bounds_are_its_midnights(tz: str, d: date) -> None:
+    """A day's UTC bounds are the first instants of it and of the next day: 24 hours but on
+    the days the clocks change, where it is 23, 25 (or Lord Howe's 23.5 and 24.5) or, for a day
+    the zone skipped, nothing."""
+    cal = Calendar(tz)
+    p = cal.containing("day", d)
+    assert str(p) == d.isoformat() and cal.parse(str(p)) == p
+    start, end = cal.utc_bounds(p)
+    hours = (end - start).total_seconds() / 3600
+    assert hours == 0 or 20 <= hours <= 28
+    if hours:
+        zone = ZoneInfo(tz)
+        assert start.replace(tzinfo=UTC).astimezone(zone).date() == d
+        assert (end - US).replace(tzinfo=UTC).astimezone(zone).date() == d
+        assert (start - US).replace(tzinfo=UTC).astimezone(zone).date() < d

@@ -13,6 +13,7 @@ import random
 import signal
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,14 @@ import pytest
 
 from fakes.connectwise import ENV as CW_ENV
 from fakes.connectwise import ConnectWiseFake, sources_toml
+from fakes.gohighlevel import ENV as GHL_ENV
+from fakes.gohighlevel import GoHighLevelFake
+from fakes.gohighlevel import sources_toml as ghl_sources_toml
 from fakes.hubspot import TOKEN, HubSpotFake
 from fakes.killrun import PRELOAD, run_sync
+from fakes.meta_ads import ENV as META_ENV
+from fakes.meta_ads import MetaAdsFake, today
+from fakes.meta_ads import sources_toml as meta_sources_toml
 from fakes.ninjaone import CLIENT_ID, CLIENT_SECRET, NinjaOneFake, device_id
 from fakes.project import close_all, make_project, raw_tables, table_contents
 from fakes.servicetitan import ENV as ST_ENV
@@ -256,3 +263,51 @@ def test_killed_servicetitan_runs_resume_from_the_saved_token(tmp_path: Path) ->
                        prepare=first_run_then_changes, before_rerun=saved_tokens,
                        after_rerun=resumed_from_the_saved_token)
         assert sum(resumed_first) >= KILLS  # every run killed mid-way was resumed from it
+
+
+GHL_TOML = ghl_sources_toml("ghl") + """batch_bytes = 1000
+objects = ["pipelines", "contacts", "opportunities"]
+"""
+GHL_REQUESTS = 6
+"""The killed run: pipelines 1; contacts 2 pages (3 + 3: one of the seven removed since the
+first run, and the second page's meta names no next); opportunities 3 pages (3 + 3 + 2)."""
+
+
+@pytest.mark.slow
+def test_killed_gohighlevel_runs_with_a_removal_rerun_to_the_clean_result(
+        tmp_path: Path) -> None:
+    # the kill runs wait on the wall clock: no burst limit to wait out here
+    with GoHighLevelFake(burst=10**9) as fake:
+
+        def first_run_then_remove(project: Project) -> None:
+            if "ct004" in fake.gone["contacts"]:
+                fake.restore("contacts", "ct004")
+            sync(project, "ghl")
+            fake.remove("contacts", "ct004")
+
+        # the removal record's removed_at (and so its hash) is the run's own time
+        kill_and_rerun(tmp_path, fake, GHL_TOML.replace("{url}", fake.url), "ghl", GHL_ENV,
+                       requests=GHL_REQUESTS, kills=10, delay_kills=16,
+                       prepare=first_run_then_remove, volatile=("removed_at", "record_hash"))
+
+
+META_TOML = meta_sources_toml("meta") + """batch_bytes = 1000
+"""
+META_REQUESTS = 4
+"""The killed run, the daily one after a first run: the account, then the 28 days before the
+newest day held and that day (83 rows) in pages of 40, 40, 3; Meta has restated one day."""
+
+
+@pytest.mark.slow
+def test_killed_meta_runs_with_a_restated_day_rerun_to_the_clean_result(
+        tmp_path: Path) -> None:
+    with MetaAdsFake() as fake:
+
+        def first_run_then_restate(project: Project) -> None:
+            fake.reset()
+            sync(project, "meta")
+            fake.restate("23850001", today() - timedelta(days=3), spend="1.5")
+
+        kill_and_rerun(tmp_path, fake, META_TOML.replace("{url}", fake.url), "meta", META_ENV,
+                       requests=META_REQUESTS, kills=10, delay_kills=16,
+                       prepare=first_run_then_restate)

@@ -118,8 +118,9 @@ def _metric(p: Project, m: MetricDef, per: Period,
 
 def _in_words(p: Project, m: MetricDef) -> str:
     if m.kind == "measure":
-        text = (f"`{m.measure}` over the rows of `{m.model}` whose `{m.time_column}` falls in "
-                "the period")
+        text = (f"`{m.measure}` over the rows of `{m.model}` whose `{m.time_column}` falls "
+                + ("before the period's end (a balance: every row up to then)" if m.cumulative
+                   else "in the period"))
         return text + (f", where `{' '.join(str(m.filter).split())}`." if m.filter else ".")
     if m.kind == "sql":
         return ("the query below, run for each period ({period_start} is its first day and "

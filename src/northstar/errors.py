@@ -23,7 +23,7 @@ class ConfigError(NorthstarError):
 
 
 class PeriodError(NorthstarError):
-    """A period string that is not one of 2025-01, 2025-Q1, 2025-W03, 2025."""
+    """A period string that is not one of 2025-03-14, 2025-01, 2025-Q1, 2025-W03, 2025."""
 
 
 class LoadError(NorthstarError):

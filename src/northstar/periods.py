@@ -1,4 +1,5 @@
-"""Periods: the strings users type (2025-01, 2025-Q1, 2025-W03, 2025) and where they begin and end.
+"""Periods: the strings users type (2025-03-14, 2025-01, 2025-Q1, 2025-W03, 2025) and where they
+begin and end.
 
 Every KPI value is "for a period". A `Period` is a plain value; the company's `Calendar`
 (timezone and fiscal-year start) turns it into local dates and into the UTC instants the
@@ -14,12 +15,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from northstar.errors import PeriodError
 
-PeriodKind = Literal["week", "month", "quarter", "year"]
-KINDS: tuple[PeriodKind, ...] = ("week", "month", "quarter", "year")
+PeriodKind = Literal["day", "week", "month", "quarter", "year"]
+KINDS: tuple[PeriodKind, ...] = ("day", "week", "month", "quarter", "year")
 MIN_YEAR, MAX_YEAR = 1900, 2999
 
-_FORMS = "use 2025-01 (month), 2025-Q1 (quarter), 2025-W03 (ISO week) or 2025 (year)"
+_FORMS = ("use 2025-03-14 (day), 2025-01 (month), 2025-Q1 (quarter), 2025-W03 (ISO week) or "
+          "2025 (year)")
 _PATTERNS: tuple[tuple[PeriodKind, re.Pattern[str]], ...] = (
+    ("day", re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")),
     ("month", re.compile(r"([0-9]{4})-([0-9]{2})")),
     ("quarter", re.compile(r"([0-9]{4})-Q([0-9])")),
     ("week", re.compile(r"([0-9]{4})-W([0-9]{2})")),
@@ -27,6 +30,9 @@ _PATTERNS: tuple[tuple[PeriodKind, re.Pattern[str]], ...] = (
 )
 _PER_YEAR: dict[str, int] = {"month": 12, "quarter": 4, "year": 1}
 _SECOND = timedelta(seconds=1)
+SAME_WEEKDAY_LAST_YEAR = timedelta(weeks=52)
+"""A day's "same day last year": 364 days back, the same weekday (a Saturday against a
+Saturday), as retail and trade calendars compare days."""
 
 
 def iso_weeks_in(year: int) -> int:
@@ -34,12 +40,20 @@ def iso_weeks_in(year: int) -> int:
     return date(year, 12, 28).isocalendar().week
 
 
+def days_in(year: int) -> int:
+    """How many days (365 or 366) calendar year `year` has."""
+    return (date(year + 1, 1, 1) - date(year, 1, 1)).days
+
+
 def _problem(kind: str, year: int, index: int) -> str | None:
     """Why (kind, year, index) names no period, or None when it is fine."""
     if kind not in KINDS:
-        return f"{kind!r} is not a period kind: use week, month, quarter or year"
+        return f"{kind!r} is not a period kind: use day, week, month, quarter or year"
     if not MIN_YEAR <= year <= MAX_YEAR:
         return f"year {year} is outside {MIN_YEAR}..{MAX_YEAR}"
+    if kind == "day":
+        days = days_in(year)
+        return None if 1 <= index <= days else f"{year} has days 1..{days}, not {index}"
     if kind == "week":
         weeks = iso_weeks_in(year)
         return None if 1 <= index <= weeks else f"ISO year {year} has weeks 1..{weeks}, not {index}"
@@ -49,11 +63,12 @@ def _problem(kind: str, year: int, index: int) -> str | None:
 
 @dataclass(frozen=True, order=True)
 class Period:
-    """One week, month, quarter or year. Always valid: a bad value raises PeriodError.
+    """One day, week, month, quarter or year. Always valid: a bad value raises PeriodError.
 
-    `year` is the calendar year for a month, the ISO year for a week and the fiscal-year label
-    (the calendar year the fiscal year ends in) for a quarter or a year. `index` is the month
-    1-12, the quarter 1-4, the ISO week 1-53, or 1 for a year."""
+    `year` is the calendar year for a day or a month, the ISO year for a week and the
+    fiscal-year label (the calendar year the fiscal year ends in) for a quarter or a year.
+    `index` is the day of the year 1-366, the month 1-12, the quarter 1-4, the ISO week 1-53,
+    or 1 for a year."""
 
     kind: PeriodKind
     year: int
@@ -65,6 +80,8 @@ class Period:
             raise PeriodError(f"no such period: {problem}")
 
     def __str__(self) -> str:
+        if self.kind == "day":
+            return self.day.isoformat()
         if self.kind == "month":
             return f"{self.year:04d}-{self.index:02d}"
         if self.kind == "quarter":
@@ -72,6 +89,18 @@ class Period:
         if self.kind == "week":
             return f"{self.year:04d}-W{self.index:02d}"
         return f"{self.year:04d}"
+
+    @property
+    def day(self) -> date:
+        """The local date of a day period."""
+        if self.kind != "day":
+            raise PeriodError(f"{self} is a {self.kind}, not a day")
+        return date(self.year, 1, 1) + timedelta(days=self.index - 1)
+
+
+def day_period(d: date) -> Period:
+    """The day period of local date `d`."""
+    return Period("day", d.year, d.timetuple().tm_yday)
 
 
 @dataclass(frozen=True, order=True)
@@ -106,12 +135,12 @@ class Progress:
 
 
 def parse_kind(text: str) -> PeriodKind:
-    """The period kind named by `text` (week, month, quarter or year; any case)."""
+    """The period kind named by `text` (day, week, month, quarter or year; any case)."""
     wanted = text.strip().lower()
     for kind in KINDS:
         if wanted == kind:
             return kind
-    raise PeriodError(f"{text!r} is not a period kind: use week, month, quarter or year")
+    raise PeriodError(f"{text!r} is not a period kind: use day, week, month, quarter or year")
 
 
 def working_days_between(start: date, end: date) -> int:
@@ -165,11 +194,17 @@ class Calendar:
         return f"Calendar({self.timezone!r}, fiscal_year_start_month={start})"
 
     def parse(self, text: str) -> Period:
-        """The period written as 2025-01, 2025-Q1, 2025-W03 or 2025 (surrounding blanks ignored)."""
+        """The period written as 2025-03-14, 2025-01, 2025-Q1, 2025-W03 or 2025 (surrounding
+        blanks ignored)."""
         stripped = text.strip()
         for kind, pattern in _PATTERNS:
             found = pattern.fullmatch(stripped)
             if found is not None:
+                if kind == "day":
+                    try:
+                        return day_period(date(int(found[1]), int(found[2]), int(found[3])))
+                    except (ValueError, PeriodError) as exc:
+                        raise PeriodError(f"{text!r} is not a day: {exc}; {_FORMS}") from None
                 year, index = int(found[1]), 1 if kind == "year" else int(found[2])
                 problem = _problem(kind, year, index)
                 if problem is not None:
@@ -186,6 +221,8 @@ class Calendar:
         if isinstance(p, ToDate):
             start, end = self.dates(p.period)
             return start, min(end, start + timedelta(days=p.days))
+        if p.kind == "day":
+            return p.day, p.day + timedelta(days=1)
         if p.kind == "week":
             start = date.fromisocalendar(p.year, p.index, 1)
             return start, start + timedelta(weeks=1)
@@ -225,6 +262,13 @@ class Calendar:
 
     def _step(self, p: Period, k: int) -> Period:
         """The period `k` steps after `p` (before it when k < 0), of the same kind."""
+        if p.kind == "day":
+            try:
+                moved_day = p.day + timedelta(days=k)
+            except OverflowError:
+                raise PeriodError(f"no such period: {k} days from {p} is outside "
+                                  f"{MIN_YEAR}..{MAX_YEAR}") from None
+            return day_period(moved_day)
         if p.kind == "week":
             moved = date.fromisocalendar(p.year, p.index, 1) + timedelta(weeks=k)
             iso = moved.isocalendar()
@@ -242,13 +286,19 @@ class Calendar:
         return self._step(p, 1)
 
     def same_period_last_year(self, p: Period) -> Period:
-        """`p` one year earlier; week 53 becomes week 52 when the previous ISO year has no 53."""
+        """`p` one year earlier; week 53 becomes week 52 when the previous ISO year has no 53.
+        A day's is the same weekday 52 weeks earlier (`SAME_WEEKDAY_LAST_YEAR`): Friday
+        14 March 2025 against Friday 15 March 2024."""
+        if p.kind == "day":
+            return day_period(p.day - SAME_WEEKDAY_LAST_YEAR)
         if p.kind == "week":
             return Period("week", p.year - 1, min(p.index, iso_weeks_in(p.year - 1)))
         return Period(p.kind, p.year - 1, p.index)
 
     def _of_date(self, kind: PeriodKind, d: date) -> Period:
         """The period of `kind` holding local date `d`."""
+        if kind == "day":
+            return day_period(d)
         if kind == "week":
             iso = d.isocalendar()
             return Period("week", iso.year, iso.week)
@@ -260,7 +310,13 @@ class Calendar:
             return Period("quarter", fiscal, into // 3 + 1)
         if kind == "year":
             return Period("year", fiscal, 1)
-        raise PeriodError(f"{kind!r} is not a period kind: use week, month, quarter or year")
+        raise PeriodError(f"{kind!r} is not a period kind: use day, week, month, quarter or year")
+
+    def month_to_date(self, day: Period) -> ToDate:
+        """The month holding day `day`, from its first day through `day` (1-14 March for
+        14 March): what a daily board's month-to-date figure covers."""
+        month = self._of_date("month", day.day)
+        return ToDate(month, day.day.day)
 
     def containing(self, kind: PeriodKind, when: date | datetime) -> Period:
         """The period of `kind` holding `when`: a naive datetime is UTC, an aware one is

@@ -7,6 +7,7 @@ append invalidates only the metrics that read what it touched."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,10 +23,15 @@ from northstar.ledger.schema import LOG_TABLE, RAW_PREFIX
 from northstar.metrics.catalog import Catalog
 from northstar.metrics.definition import MetricDef, sql_probe
 from northstar.metrics.expression import built_ins_in, evaluate, months_in
-from northstar.metrics.sqlgen import Bounds, fill_placeholders, measure_sql
+from northstar.metrics.sqlgen import Bounds, fill_placeholders, measure_sql, running_totals
 from northstar.metrics.status import status_of
 from northstar.models.views import ModelBuilder
 from northstar.periods import KINDS, Calendar, Period, Progress, Span, ToDate
+
+MAX_CACHED_VALUES = 50_000
+"""Computed values kept (a 20,000-row company's every page needs about 1,500)."""
+MAX_CACHED_BOUNDS = 10_000
+"""Periods whose bounds are kept."""
 
 Number = Decimal | float
 SliceValue = str | None
@@ -159,6 +165,7 @@ class MetricComputer:
                 by: str | None = None, filters: dict[str, str] | None = None,
                 ) -> list[MetricValue]:
         filters = dict(filters or {})
+        self._bound()
         state = self.state()
         try:
             self._prefetch(names, periods, by, filters, state)
@@ -188,6 +195,18 @@ class MetricComputer:
                 errors[name] = exc
         return values, errors
 
+    def _bound(self) -> None:
+        """Keep the caches within `MAX_CACHED_VALUES` and `MAX_CACHED_BOUNDS`, the oldest
+        entries dropped first (those of ledger versions gone by, and of periods asked for
+        once). Only between computations, never during one, which reads what it just put."""
+        caches: tuple[tuple[dict[Any, Any], int], ...] = (
+            (self._cache, MAX_CACHED_VALUES), (self._period_bounds, MAX_CACHED_BOUNDS))
+        for cache, limit in caches:
+            extra = len(cache) - limit
+            if extra > 0:
+                for key in list(itertools.islice(iter(cache), extra + limit // 10)):
+                    del cache[key]
+
     @contextmanager
     def freezing_together(self) -> Iterator[None]:
         """Reads inside freeze the closed periods they computed in one load, at the end,
@@ -200,6 +219,17 @@ class MetricComputer:
             self._together -= 1
             if not self._together:
                 self._flush()
+
+    @contextmanager
+    def not_freezing(self) -> Iterator[None]:
+        """Reads inside compute as any read does but freeze nothing: what they compute is kept
+        in memory only, and a closed period is frozen by the next read outside (a page's).
+        Asking a question (northstar.ask) never writes to the ledger."""
+        was, self.freeze = self.freeze, False
+        try:
+            yield
+        finally:
+            self.freeze = was
 
     def _flush(self) -> None:
         """Freeze the closed periods computed by this read: one load for all of them."""
@@ -226,7 +256,8 @@ class MetricComputer:
             cells = self._values(m, needed, by, filters, state)
             owner = self.catalog.owner_of(name)
             pace = self.pace_kind(m)
-            zero = pace == "total" and not self.waiting_for(m, state)
+            zero = (pace == "total" and not self.arrives_after_close(m)
+                    and not self.waiting_for(m, state))
             for p in wanted:
                 prev, last, progress = spans[p]
                 slices: list[SliceValue] = [None]
@@ -241,7 +272,8 @@ class MetricComputer:
                         # loaded, and nothing yet: the truth is "0 so far", not "no data"
                         value = Decimal(0) if value is None else value
                         previous = Decimal(0) if previous is None else previous
-                    target = None if by else self._target(m, p, state, wanted)
+                    target = (self._slice_target(m, p, by, s) if by else
+                              self._filtered_target(m, p, filters, state, wanted))
                     status, pace_target, projected = self._judge(
                         m, value, target, progress, self._band_size(m, p))
                     action = getattr(m.actions, status) if status else None
@@ -275,7 +307,10 @@ class MetricComputer:
             if not self.calendar.is_open(p, now):
                 spans[p] = (prev, last, None)
                 continue
-            progress = self.calendar.progress(p, now, working_days=m.pace.by == "working_days")
+            # data that comes once a period is over is complete up to the last closed month
+            at = (self.calendar.utc_bounds(self.calendar.current("month", now))[0]
+                  if self.arrives_after_close(m) else now)
+            progress = self.calendar.progress(p, at, working_days=m.pace.by == "working_days")
             if kind == "level":  # a balance now against the balance the previous period ended on
                 spans[p] = (prev, last, progress)
             else:
@@ -289,6 +324,8 @@ class MetricComputer:
         rate; a query or manual value a level, unless it is a percent or ratio)."""
         if m.pace.kind is not None:
             return m.pace.kind
+        if m.cumulative:
+            return "level"
         if m.unit in ("percent", "ratio", "days"):
             return "rate"
         if m.kind == "measure":
@@ -316,6 +353,8 @@ class MetricComputer:
         kind = self.pace_kind(m)
         if kind == "total":
             share = progress.share
+            if share == 0:  # nothing of it can be in yet (`pace.arrives: after_close`)
+                return ("grey" if value is None else None), None, None
             projected = (float(value) / share if value is not None and share > 0 else None)
             return (status_of(m, value, target, scale=share, size=size),
                     None if target is None else target * share, projected)
@@ -404,6 +443,11 @@ class MetricComputer:
                                  "are frozen")
         state = self.state()
         live = self._live(m, [period], None, {}, state)[period]
+        broken = m.not_to_freeze(live)
+        if broken is not None:
+            raise NorthstarError(
+                f"{name} for {period} would be {broken}, which its metric file does not "
+                "allow: not frozen again, the frozen value stays until the data is fixed")
         self.corrections.freeze_many([(
             name, str(period), _slice_key(None, {}), [[s, _encode(v)] for s, v in live.items()],
             m.fingerprint, self._corrections_version(m, state), reason,
@@ -451,6 +495,13 @@ class MetricComputer:
             for p, by_slice in self._data_values(m, periods, by, filters, state).items():
                 for s, (v, origin) in by_slice.items():
                     cells[(p, s)] = (v, origin, None)
+            if not by and is_count(m) and not self.waiting_for(m, state):
+                # a count of nothing is 0 once its tables have loaded (no new customers this
+                # quarter), not "no data"; never frozen as such, so a backfill still fills it
+                for p in periods:
+                    value, origin, adj = cells.get((p, None), (None, "computed", None))
+                    if value is None:
+                        cells[(p, None)] = (Decimal(0), origin, adj)
         if by or filters:
             return cells
         for p in periods:  # a metric's own corrections apply to its whole value
@@ -479,10 +530,9 @@ class MetricComputer:
             for p, values in live.items():
                 self._cache[(m.name, m.fingerprint, p, key, version_key)] = values
                 # A closed period with no data yet is not frozen: a backfill may still fill it;
-                # nor one whose value breaks `non_negative`: it waits for the data's fix.
-                frozen = self.freeze and self._closed(p) and any(
-                    v is not None for v in values.values()) and not (
-                    m.non_negative and any(v is not None and v < 0 for v in values.values()))
+                # nor one whose value breaks `non_negative` or `checks.expect_nonzero`: it
+                # waits for the data's fix.
+                frozen = self._freezable(m, p, values)
                 if frozen:
                     prior = state.snapshots.get((m.name, str(p), key))
                     reason = ("period closed" if prior is None else
@@ -494,6 +544,12 @@ class MetricComputer:
                                                               reason)
                 out[p] = {s: (v, "frozen" if frozen else "computed") for s, v in values.items()}
         return out
+
+    def _freezable(self, m: MetricDef, p: Span,
+                   values: dict[SliceValue, Number | None]) -> bool:
+        """A closed period with data, none of it breaking the metric's freeze rules."""
+        return (self.freeze and self._closed(p) and any(v is not None for v in values.values())
+                and m.not_to_freeze(values) is None)
 
     def _lookup(self, m: MetricDef, periods: Sequence[Span], key: str, state: _State,
                 ) -> tuple[dict[Span, dict[SliceValue, tuple[Number | None, str]]],
@@ -510,8 +566,7 @@ class MetricComputer:
                 continue
             cached = self._cache.get((m.name, m.fingerprint, p, key, version_key))
             # A cached closed period is served as is unless it has data still to be frozen.
-            to_freeze = cached is not None and self.freeze and self._closed(p) and any(
-                v is not None for v in cached.values())
+            to_freeze = cached is not None and self._freezable(m, p, cached)
             if cached is not None and not to_freeze:
                 out[p] = {s: (v, "computed") for s, v in cached.items()}
             else:
@@ -545,8 +600,15 @@ class MetricComputer:
             return out  # a table it reads has never been loaded: no data yet
         if m.kind == "measure":
             bounds = {str(p): p for p in periods}
-            for sql in self._live_statements(m, periods, by, filters, state):
-                for row in self._run(m, sql):
+            kinds = list(dict.fromkeys(p.kind for p in periods))
+            for kind, sql in zip(kinds, self._live_statements(m, periods, by, filters, state),
+                                 strict=True):
+                rows = self._run(m, sql)
+                if m.cumulative:  # each period's balance: the running total up to its end
+                    labels = [str(p) for p in sorted((p for p in periods if p.kind == kind),
+                                                     key=lambda p: self._bounds(p)[2])]
+                    rows = running_totals(rows, labels, by is not None)
+                for row in rows:
                     period = bounds[str(row[0])]
                     out[period][row[1] if by else None] = _number(row[-1])
             if not by:
@@ -638,6 +700,29 @@ class MetricComputer:
         if m.bands is None or m.bands.relative_to != "absolute" or not self._spread(m, p):
             return 1.0
         return sum(share for _, share in self.shares(m, p))
+
+    def _slice_target(self, m: MetricDef, p: Period, tag: str, value: SliceValue,
+                      ) -> float | None:
+        """The target of one slice (`target.slices`), for a period of any grain: a total's
+        targets summed over the metric's own periods in it, as for `value`."""
+        if m.target is None or value is None:
+            return None
+        own = m.target.slices.get(tag, {}).get(value)
+        if own is None:
+            return None
+        if p.kind != m.grain and self.pace_kind(m) == "total" and not _per_month(m):
+            return sum(own * share for _, share in self.calendar.overlaps(m.grain, p))
+        return own
+
+    def _filtered_target(self, m: MetricDef, p: Period, filters: dict[str, str], state: _State,
+                         periods: list[Period]) -> float | None:
+        """The target of a value filtered on tags: a slice's own target (`target.slices`)
+        where one of the filters has one, else the metric's."""
+        if m.target is not None:
+            for tag, value in sorted(filters.items()):
+                if value in m.target.slices.get(tag, {}):
+                    return self._slice_target(m, p, tag, value)
+        return self._target(m, p, state, periods)
 
     def _target_version(self, m: MetricDef, state: _State) -> tuple[tuple[str, int], ...] | None:
         """Versions of the tables a SQL target reads; None while one was never loaded."""
@@ -749,6 +834,14 @@ class MetricComputer:
             return sorted({t for ref in m.referenced_metrics() for t in self.sources(ref)})
         return sorted(self._metric_dependencies(m))
 
+    def arrives_after_close(self, m: MetricDef) -> bool:
+        """Whether a metric's data comes only once a period is over (`pace.arrives`); an
+        expression's does when any of the metrics it combines does."""
+        if m.pace.arrives == "after_close":
+            return True
+        return m.kind == "expression" and any(
+            self.arrives_after_close(self.catalog.get(ref)) for ref in m.referenced_metrics())
+
     def waiting_for(self, m: MetricDef, state: _State | None = None) -> list[str]:
         """Ledger tables a metric reads that have never been loaded (its source is not
         connected yet); for an expression, those of the metrics it combines."""
@@ -766,6 +859,13 @@ class MetricComputer:
     def _corrections_version(self, m: MetricDef, state: _State) -> int:
         return max((state.record_versions.get(t, 0) for t in self._metric_dependencies(m)),
                    default=0)
+
+
+def is_count(m: MetricDef) -> bool:
+    """A measure metric that counts rows (`count(*)`, `count(distinct id)`): over a period
+    with no rows its value is 0, not "no data"."""
+    measure = (m.measure or "").strip().lower().replace(" ", "")
+    return m.kind == "measure" and measure.startswith("count(") and "/" not in measure
 
 
 def _built_ins(m: MetricDef, span: Span) -> dict[str, Number | None]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
+from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
@@ -57,6 +59,19 @@ class Target(_Strict):
     """Targets for named periods ("2025-12": 800000); these win over `value` and `sql`."""
     sql: str | None = None
     """A query returning one row with a column `value`, e.g. total quota from the CRM."""
+    slices: dict[str, dict[str, float]] = {}
+    """Targets of one tag's values (`{team: {Phoenix-Sales: 12}}`), each for every period of
+    the metric's grain: a value sliced by that tag, or filtered on one of its values, is judged
+    against its own target instead of the whole company's."""
+
+    @field_validator("slices")
+    @classmethod
+    def _slice_tags(cls, v: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        for tag in v:
+            if tag not in TAGS:
+                raise ValueError(f"target slices: {tag!r} is not a tag; tags are: "
+                                 f"{', '.join(TAGS)}")
+        return v
 
     @field_validator("sql")
     @classmethod
@@ -86,6 +101,10 @@ class Pace(_Strict):
     """What "time gone" counts: calendar days, or Monday-to-Friday working days."""
     minimum: float = Field(0.25, ge=0, le=1)
     """For a rate: the share of the period that must be gone before it gets a status."""
+    arrives: Literal["live", "after_close"] = "live"
+    """`live`: the data comes in as things happen, so a total with nothing yet is 0 so far;
+    `after_close`: it comes once the period is over (a figure entered each month, the books
+    exported after they are closed), so nothing yet means "not entered yet", not 0."""
 
 
 class Actions(_Strict):
@@ -100,11 +119,19 @@ class MetricChecks(_Strict):
     value is `non_negative`'s business."""
 
     expect_nonzero: bool = False
-    """A closed period whose value is zero, or empty after one that was not, is recorded
+    """A closed period whose value is zero or empty, once the metric has had a value, is recorded
     for review (zero tickets, zero endpoints: usually a source that stopped sending)."""
     max_change: float | None = Field(None, gt=0)
     """A closed period that moved more than this (0.5 = 50%) from the period before it is
     recorded as a warning."""
+
+    @field_validator("max_change")
+    @classmethod
+    def _a_share(cls, v: float | None) -> float | None:
+        if v is not None and v > 10:
+            raise ValueError(f"max_change is a share of the period before (0.5 = 50%); {v:g} "
+                             f"would allow a {v:,.0%} change. Write 0.5 for 50%")
+        return v
 
 
 class AsanaGoal(_Strict):
@@ -136,10 +163,19 @@ class AsanaGoal(_Strict):
         return v
 
 
+def phrase(text: str) -> str:
+    """A name, title or synonym as a question would write it: lower case, `_` as a space,
+    blanks collapsed (`Net_Revenue ` reads `net revenue`). Two metrics may not share one."""
+    return " ".join(text.replace("_", " ").lower().split())
+
+
 class MetricDef(_Strict):
     name: str = Field(pattern=_NAME)
     title: str
     description: str
+    synonyms: list[str] = []
+    """Other words people use for the metric ("sales", "top line"), so a question asked in
+    them finds it (docs/ask.md); no two metrics may share one."""
     owner: str | None = None
     department: str
     unit: Unit = "number"
@@ -162,6 +198,7 @@ class MetricDef(_Strict):
     measure: str | None = None
     time_column: str | None = None
     filter: str | None = None
+    cumulative: bool = False
     sql: str | None = None
     expression: str | None = None
     manual: bool = False
@@ -175,6 +212,19 @@ class MetricDef(_Strict):
         if v in BUILT_INS:
             raise ValueError(f"{v!r} is a built-in name of expressions ({BUILT_INS[v]}); "
                              "give the metric another name")
+        return v
+
+    @field_validator("synonyms")
+    @classmethod
+    def _synonyms(cls, v: list[str]) -> list[str]:
+        seen: dict[str, str] = {}
+        for word in v:
+            key = phrase(word)
+            if not key:
+                raise ValueError("a synonym must have a word in it")
+            if key in seen:
+                raise ValueError(f"{word!r} is listed twice (as {seen[key]!r})")
+            seen[key] = word
         return v
 
     @field_validator("grain", mode="before")
@@ -227,6 +277,20 @@ class MetricDef(_Strict):
                         check_expression(text)
                     except SqlSyntaxError as exc:
                         raise ValueError(f"{what} is not valid SQL: {exc}") from None
+        if self.cumulative:
+            measure = (self.measure or "").strip().lower()
+            if kinds[0] != "model/measure":
+                raise ValueError("cumulative is for a measure metric (model, measure, "
+                                 "time_column)")
+            if not measure.startswith(("sum(", "count(")) or "/" in measure:
+                raise ValueError("a cumulative measure adds up every row before a period's end: "
+                                 "it must be a sum(...) or count(...), not "
+                                 f"{self.measure!r}")
+        if self.target is not None and self.target.slices:
+            unknown = [t for t in self.target.slices if t not in self.dimensions]
+            if unknown:
+                raise ValueError(f"target slices name {unknown[0]!r}, which is not one of the "
+                                 "metric's dimensions")
         if kinds[0] != "model/measure" and kinds[0] != "expression" and self.dimensions:
             raise ValueError("only measure and expression metrics can be sliced by dimensions")
         if self.expression is not None:
@@ -254,9 +318,28 @@ class MetricDef(_Strict):
         except ValueError as exc:
             raise ValueError(f"expression: {exc}") from None
 
+    def not_to_freeze(self, values: Mapping[str | None, object]) -> str | None:
+        """Why a closed period with these values (by slice; `None` is the whole) must not be
+        frozen, in words, or None: a negative value where `non_negative` is set, a zero or
+        empty total where `checks.expect_nonzero` is. Such a period stays computed from the
+        ledger, so the fix (a correction, the month collected again) shows at once, and
+        collection reports it."""
+        numbers = [v for v in values.values() if isinstance(v, int | float | Decimal)]
+        if self.non_negative and any(v < 0 for v in numbers):
+            return f"negative ({min(numbers)})"
+        if self.checks.expect_nonzero and (not values or None in values):
+            whole = values.get(None)
+            if whole is None:
+                return "empty (no value)"
+            if isinstance(whole, int | float | Decimal) and whole == 0:
+                return "zero"
+        return None
+
     @cached_property
     def fingerprint(self) -> str:
         """Changes whenever anything that affects the computed value changes."""
         parts = self.model_dump(include={"model", "measure", "time_column", "filter", "sql",
                                          "expression", "manual"})
+        if self.cumulative:  # only when set: the fingerprints of every other metric stay
+            parts["cumulative"] = True
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]

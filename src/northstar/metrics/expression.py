@@ -13,7 +13,8 @@ Number = Decimal | float | int
 
 BUILT_INS: dict[str, str] = {
     "months": "the number of calendar months in the period the value is for: 1 for a month, "
-              "3 for a quarter, 12 for a year, 7 x 12 / 365.25 for a week",
+              "3 for a quarter, 12 for a year, 7 x 12 / 365.25 for a week, 12 / 365.25 for a "
+              "day",
 }
 """Names an expression may use that are not metrics, each evaluated per period, with what it
 is. A metric may not take one of these names."""
@@ -61,10 +62,13 @@ def built_ins_in(text: str) -> list[str]:
 
 
 def months_in(kind: str) -> float:
-    """`months` for a period of this kind (`month`, `quarter`, `year`, `week`): calendar months
-    in it. A week, which is not made of months, is its days over the average month's."""
+    """`months` for a period of this kind (`month`, `quarter`, `year`, `week`, `day`): calendar
+    months in it. A week or a day, which is not made of months, is its days over the average
+    month's."""
     if kind == "week":
         return 7 / _DAYS_PER_MONTH
+    if kind == "day":
+        return 1 / _DAYS_PER_MONTH
     return _MONTHS[kind]
 
 

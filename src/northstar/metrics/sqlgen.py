@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from northstar.engines.base import quote
 from northstar.metrics.definition import MetricDef
@@ -23,7 +24,11 @@ def text_literal(value: str) -> str:
 
 def measure_sql(metric: MetricDef, periods: list[Bounds], *, time_is_date: bool,
                 by: str | None = None, filters: dict[str, str] | None = None) -> str:
-    """One query for many periods: a CASE puts each row in its period, then GROUP BY."""
+    """One query for many periods: a CASE puts each row in its period, then GROUP BY.
+
+    A cumulative metric's rows are put in the first period whose end is after them, every row
+    before the first period in the first: the running total over the periods (in order) is
+    then each period's balance (`running_totals`)."""
     assert metric.model and metric.measure and metric.time_column
     t = quote(metric.time_column)
     ordered = sorted(periods, key=lambda b: b[1])
@@ -44,6 +49,8 @@ def measure_sql(metric: MetricDef, periods: list[Bounds], *, time_is_date: bool,
         else:
             spans.append([b])
     where = " OR ".join(f"({t} >= {lo(s[0])} AND {t} < {hi(s[-1])})" for s in spans)
+    if metric.cumulative:
+        where = f"{t} < {hi(ordered[-1])}"
     conditions = [f"({where})"]
     if metric.filter:
         conditions.append(f"({metric.filter})")
@@ -66,4 +73,25 @@ def fill_placeholders(sql: str, current: Bounds, prior: Bounds) -> str:
     out = sql
     for name, lit in values.items():
         out = out.replace("{" + name + "}", lit)
+    return out
+
+
+def running_totals(rows: list[tuple[Any, ...]], labels: list[str], sliced: bool,
+                   ) -> list[tuple[Any, ...]]:
+    """A cumulative metric's rows (period label, [slice,] value), one per period that holds
+    rows, made into each period's balance: the running total over `labels`, which are in the
+    periods' order. A slice that has rows before a period has a balance for it, even when no
+    row falls in it."""
+    by_slice: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        by_slice.setdefault(row[1] if sliced else None, {})[str(row[0])] = row[-1]
+    out: list[tuple[Any, ...]] = []
+    for s, values in by_slice.items():
+        total: Any = None
+        for label in labels:
+            v = values.get(label)
+            if v is not None:
+                total = v if total is None else total + v
+            if total is not None:
+                out.append((label, s, total) if sliced else (label, total))
     return out

@@ -4,7 +4,9 @@ Retried (exponential back-off with full jitter, tenacity): 429 and 5xx answers, 
 out connections, and bodies that are not JSON. A vendor's `Retry-After` is honoured. A request
 gives up after `retry.attempts` tries or `retry.max_total` seconds, whichever comes first.
 A vendor that documents a wait for a 429 without `Retry-After` sets `throttle_wait`.
-Any other 4xx (400, 401, 403, 404, ...) fails at once with the vendor's own message."""
+A vendor whose throttle answers are not 429s says which are (`transient`, Meta's HTTP 400 with
+code 17). Any other 4xx (400, 401, 403, 404, ...) fails at once with the vendor's own
+message."""
 
 from __future__ import annotations
 
@@ -52,14 +54,16 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 def vendor_message(body: Any) -> str:
-    """The human part of a vendor's error body (HubSpot, Stripe, QuickBooks, ConnectWise and
-    ServiceTitan's problem-details shapes)."""
+    """The human part of a vendor's error body (HubSpot, Stripe, QuickBooks, ConnectWise,
+    GoHighLevel and ServiceTitan's problem-details shapes)."""
     if isinstance(body, dict):
         err = body.get("error")
         if isinstance(err, dict) and err.get("message"):
             return str(err["message"])
         if isinstance(err, str):
-            return f"{err}: {body.get('error_description', '')}".rstrip(": ")
+            # OAuth2's {error, error_description}; GoHighLevel's {statusCode, message, error}
+            detail = body.get("error_description") or _text(body.get("message"))
+            return f"{err}: {detail or ''}".rstrip(": ")
         for key in ("Fault", "fault"):
             fault = body.get(key)
             if isinstance(fault, dict):
@@ -72,6 +76,13 @@ def vendor_message(body: Any) -> str:
         if body.get("message"):
             return _with_details(body)
     return ""
+
+
+def _text(value: Any) -> str:
+    """A message that may be a list of messages (GoHighLevel's 422)."""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value) if value else ""
 
 
 def _problem(body: dict[str, Any]) -> str:
@@ -89,7 +100,7 @@ def _problem(body: dict[str, Any]) -> str:
 def _with_details(body: dict[str, Any]) -> str:
     """`message`, led by a text `code` and followed by the `errors[]` details when the body has
     them (ConnectWise's `{code, message, errors[]}`)."""
-    message = str(body["message"])
+    message = _text(body["message"])
     code = body.get("code")
     if isinstance(code, str) and code and not message.startswith(code):
         message = f"{code}: {message}"
@@ -107,13 +118,18 @@ class ApiClient:
     def __init__(self, source: str, base_url: str, retry: RetrySettings, *,
                  auth: httpx.Auth | None = None, headers: Mapping[str, str] | None = None,
                  check: Callable[[Any], str | None] | None = None,
-                 throttle_wait: float | None = None) -> None:
+                 throttle_wait: float | None = None,
+                 transient: Callable[[int, httpx.Headers, Any], float | None] | None = None
+                 ) -> None:
         self.source = source
         self.retry = retry
         self.check = check
         """Vendor hook: returns an error message for a 200 body that is really a failure."""
         self.throttle_wait = throttle_wait
         """Seconds to wait after a 429 without `Retry-After` (None: our own back-off)."""
+        self.transient = transient
+        """Vendor hook for a 4xx that means "later" (Meta's throttles come as HTTP 400): given
+        the status, headers and body, the seconds to wait before another try, or None."""
         self.http = httpx.Client(base_url=base_url, auth=auth, headers=dict(headers or {}),
                                  timeout=retry.timeout)
         self.requests = 0
@@ -180,6 +196,14 @@ class ApiClient:
             if asked is None and status == 429:
                 asked = self.throttle_wait
             raise _Transient(f"HTTP {status} {_short(response)}", asked)
+        if status >= 400 and self.transient is not None:
+            try:
+                failure = response.json()
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                failure = None
+            wait = self.transient(status, response.headers, failure)
+            if wait is not None:
+                raise _Transient(f"HTTP {status} {_short(response)}", wait)
         if status >= 400:
             hint = {401: " (check the token)", 403: " (the token lacks a permission)"}
             raise SourceError(

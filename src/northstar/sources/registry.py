@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
 BUILT_IN = {
     "connectwise": "northstar.sources.connectwise:ConnectWise",
+    "gohighlevel": "northstar.sources.gohighlevel:GoHighLevel",
     "hubspot": "northstar.sources.hubspot:HubSpot",
+    "meta_ads": "northstar.sources.meta_ads:MetaAds",
     "ninjaone": "northstar.sources.ninjaone:NinjaOne",
     "quickbooks": "northstar.sources.quickbooks:QuickBooks",
     "servicetitan": "northstar.sources.servicetitan:ServiceTitan",

@@ -85,7 +85,8 @@ class ManualValueIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     metric: str = Field(min_length=1, description="Metric name, e.g. ebitda")
-    period: str = Field(min_length=1, description="2025-01, 2025-Q1, 2025-W03 or 2025")
+    period: str = Field(min_length=1,
+                        description="2025-03-14, 2025-01, 2025-Q1, 2025-W03 or 2025")
     value: Decimal | None = Field(None, description="The value; omit with release=true")
     note: str | None = None
     release: bool = Field(False, description="Hand the period back to collection")

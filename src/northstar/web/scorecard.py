@@ -28,11 +28,12 @@ DEFAULT_PERIODS: dict[str, int] = {"week": 13, "month": 13, "quarter": 8}
 """Columns of the main grid when none are asked for: a quarter of weeks, a year of months
 (and the same month last year), two years of quarters."""
 
-_FINENESS: dict[str, int] = {"week": 0, "month": 1, "quarter": 2, "year": 3}
+_FINENESS: dict[str, int] = {"day": -1, "week": 0, "month": 1, "quarter": 2, "year": 3}
 _PER: dict[str, str] = {"week": "Weekly", "month": "Monthly", "quarter": "Quarterly",
                         "year": "Yearly"}
 _DASH = "\N{EN DASH}"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def scorecard(p: Project, department: str | None = None, grain: Grain = DEFAULT_GRAIN,
@@ -98,9 +99,14 @@ def status_of_cell(p: Project, m: MetricDef, period: Period, v: MetricValue,
 
 
 def period_label(cal: Calendar, period: Period, *, short: bool = False) -> str:
-    """A period as people name it: Nov 2026, Q4 2026, 2026, W49 (W49 2026 unless `short`);
-    quarters and years of a fiscal year that does not start in January get FY (Q1 FY2027)."""
+    """A period as people name it: Nov 2026, Q4 2026, 2026, W49 (W49 2026 unless `short`),
+    Fri 14 Mar 2025 (14 Mar when `short`); quarters and years of a
+    fiscal year that does not start in January get FY (Q1 FY2027)."""
     fy = "FY" if cal.fiscal_year_start_month != 1 else ""
+    if period.kind == "day":
+        d = period.day
+        day = f"{d.day} {_MONTHS[d.month - 1]}"
+        return day if short else f"{_WEEKDAYS[d.weekday()]} {day} {d.year}"
     if period.kind == "month":
         return f"{_MONTHS[period.index - 1]} {period.year}"
     if period.kind == "quarter":
