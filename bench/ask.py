@@ -17,7 +17,10 @@ that get an answer or an asked-back reading. Each is timed from the question to 
 - *asked again*: every question again, twice (the metric layer's cache holds its values).
 
 The target (issue 14): answer p95 under 300 ms on 1,000,000 rows, on questions asked for the
-first time. The figures go into docs/benchmarks.md between this tool's markers."""
+first time. It also reports the reader's accuracy on the whole evaluation set (every pack's
+file, on the companies tests/ask_fixture.py builds, as tests/test_ask_eval.py asserts): the
+share of questions read exactly as the file expects. The figures go into docs/benchmarks.md
+between this tool's markers."""
 
 from __future__ import annotations
 
@@ -88,7 +91,25 @@ def measure(folder: Path) -> dict[str, Any]:
             "slowest": slowest}
 
 
-def report(rows: int, result: dict[str, Any], host: dict[str, str]) -> str:
+def accuracy() -> dict[str, tuple[int, int]]:
+    """Per evaluation file: (questions read exactly, questions)."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from ask_fixture import evaluation, open_company
+    from northstar.ask.core import ask
+    from test_ask_eval import CLI, outcome, wanted
+
+    out: dict[str, tuple[int, int]] = {}
+    with tempfile.TemporaryDirectory(prefix="northstar-ask-eval-") as tmp:
+        for company in ("marketplace", "msp"):
+            with open_company(company, Path(tmp)) as p:
+                cases = evaluation(company)[1]
+                right = sum(outcome(ask(p, c["q"], CLI)) == wanted(c) for c in cases)
+                out[company] = (right, len(cases))
+    return out
+
+
+def report(rows: int, result: dict[str, Any], host: dict[str, str],
+           read: dict[str, tuple[int, int]] | None = None) -> str:
     once, again = result["once"], result["again"]
     p95 = pct(once, 95)
     target = ("met" if p95 < TARGET_P95_MS else "**not met**") if rows >= TARGET_ROWS else "n/a"
@@ -113,6 +134,13 @@ def report(rows: int, result: dict[str, Any], host: dict[str, str]) -> str:
         "Slowest the first time: " + "; ".join(
             f"\"{q}\" {ms:.0f} ms" for ms, q in result["slowest"]) + ".",
     ]
+    if read:
+        right = sum(r for r, _ in read.values())
+        total = sum(n for _, n in read.values())
+        lines += ["", f"The reader's accuracy on the evaluation set (tests/ask_eval/, no "
+                  f"model): {right} of {total} questions read exactly ({right / total:.1%}; "
+                  "target 95%): " + ", ".join(f"{c} {r}/{n}" for c, (r, n) in read.items())
+                  + "."]
     return "\n".join(lines)
 
 
@@ -146,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     build(args.data_dir, args.rows)
     result = measure(project_dir(args.data_dir, args.rows))
-    text = report(args.rows, result, host)
+    text = report(args.rows, result, host, accuracy())
     print(text)
     if not args.no_docs:
         write_docs(text)

@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import northstar.ask.core as core
 from ask_fixture import build, evaluation
@@ -153,3 +155,21 @@ def test_answers_carry_what_a_tile_carries(p: Project) -> None:
     assert item.description.startswith("What we keep")
     assert item.formula == "sum(amount) over revenue_lines, by txn_date"
     assert "so far" in item.text
+
+
+WORDS = ["net", "revenue", "gmv", "by", "rep", "last", "month", "q3", "2024", "why", "top",
+         "3", "customers", "vs", "target", "which", "lowest", "win", "rate", "nora", "the",
+         "supply", "trend", "so", "far", "ytd", "per", "client", "compare", "to", "quarter",
+         "march", "ebitda", "take", "13", "weeks", "bluehaven", "tea", "my", "metric"]
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(st.text(max_size=80),
+                      st.lists(st.sampled_from(WORDS), max_size=10).map(" ".join)))
+def test_any_text_is_answered_asked_back_or_refused_never_an_error(p: Project,
+                                                                   text: str) -> None:
+    result = ask(p, text, NORA)
+    assert isinstance(result, Answer | Clarification | Refusal)
+    if isinstance(result, Clarification):
+        assert result.choices

@@ -491,3 +491,59 @@ def test_setup_hands_the_apps_state_to_its_role_when_the_project_ran_as_the_admi
     assert value["value"] in ("30.50", 30.5)
     assert "frozen at $30, the ledger now gives $36;" in _one_line(proc.stderr), proc.stderr
     assert "OK: 3 loads" in run("verify", cwd=root).stdout
+
+
+def test_the_sql_in_the_deploy_docs_is_what_the_setup_runs(cluster: Cluster,
+                                                           tmp_path: Path) -> None:
+    db = f"{cluster.db}_docs"
+    with psycopg.connect(PG_URL, autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {db}".encode())
+    try:
+        app = f"docs_{cluster.suffix}"
+        url = cluster.url(app).replace(f"/{cluster.db}", f"/{db}")
+        (tmp_path / "northstar.toml").write_text(f'[engine]\nurl = "{url}"\n')
+        admin = cluster.admin.replace(f"/{cluster.db}", f"/{db}")
+        script = run("db", "setup", "--admin-url", admin, "--dry-run", "--sql",
+                     cwd=tmp_path).stdout
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as con:
+            con.execute(f"DROP DATABASE {db} WITH (FORCE)".encode())
+    doc = (Path(__file__).parent.parent / "docs" / "deploy.md").read_text()
+    block = doc.split("<!-- db-setup-sql", 1)[1].split("```sql\n", 1)[1].split("```", 1)[0]
+    assert script.replace(app, "northstar_app") == block
+
+
+def test_the_set_up_works_as_a_managed_servers_admin(cluster: Cluster, tmp_path: Path) -> None:
+    """As on RDS, Cloud SQL or Azure: the admin may create roles and owns the database, but is
+    no superuser. It becomes a member of the owner role (to create as it) and of the app's
+    role (to hand over what the app made before)."""
+    admin, app = f"mgd_admin_{cluster.suffix}", f"mgd_app_{cluster.suffix}"
+    db = f"{cluster.db}_mgd"
+    cluster.sql(f'CREATE ROLE "{admin}" LOGIN CREATEROLE', f'CREATE ROLE "{app}" LOGIN')
+    with psycopg.connect(PG_URL, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE {db} OWNER "{admin}"'.encode())
+    try:
+        url = cluster.url(app).replace(f"/{cluster.db}", f"/{db}")
+        with psycopg.connect(cluster.url(admin).replace(f"/{cluster.db}", f"/{db}"),
+                             autocommit=True) as con:
+            con.execute(f'GRANT CREATE ON SCHEMA public TO "{app}"'.encode())
+        run("init", "m", "--engine", url, "--timezone", "UTC", cwd=tmp_path)  # one role first
+        root = tmp_path / "m"
+        (root / "invoices.csv").write_text(INVOICES)
+        run("load", "invoices", "invoices.csv", cwd=root)
+        admin_url = cluster.url(admin).replace(f"/{cluster.db}", f"/{db}")
+        out = _one_line(run("db", "setup", "--admin-url", admin_url, cwd=root).stdout)
+        owner = f"{app}_owner"
+        for line in (f"+ {admin} may act as {owner} (to create the ledger's objects as it) "
+                     f'GRANT "{owner}" TO "{admin}"',
+                     f'+ {admin} may act as {app} (to hand its objects over) GRANT "{app}" TO '
+                     f'"{admin}"',
+                     f"+ raw_invoices now belongs to {owner} (it belonged to {app})"):
+            assert line in out, line
+        (root / "more.csv").write_text("id,amount,txn_date,note\nc,1.00,2025-02-01,x\n")
+        run("load", "invoices", "more.csv", cwd=root)
+        verified = run("verify", cwd=root)
+        assert "OK: 2 loads, 3 rows" in verified.stdout and verified.stderr == ""
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as con:
+            con.execute(f"DROP DATABASE {db} WITH (FORCE)".encode())

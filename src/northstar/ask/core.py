@@ -364,9 +364,7 @@ def _slice_label(p: Project, tag: str, value: str | None) -> str:
     if tag == "owner_id" and value in p.catalog.people:
         return p.catalog.people[value].name
     if tag == "client_id":
-        names = {t.target: t.label for t in vocabulary_of(p).of_kind("value")
-                 if t.tag == "client_id"}
-        return names.get(value, value)
+        return vocabulary_of(p).client_names.get(value, value)
     return value.replace("_", " ") if tag in ("department", "team") else value
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from northstar.engines.base import quote
@@ -113,6 +114,12 @@ class Vocabulary:
 
     def of_kind(self, kind: Kind) -> list[Term]:
         return [t for t in self.terms if t.kind == kind]
+
+    @cached_property
+    def client_names(self) -> dict[str, str]:
+        """client_id -> the client's name, where a customers or suppliers list gives one."""
+        return {t.target: t.label for t in self.terms
+                if t.tag == "client_id" and t.label != t.target}
 
     def match(self, tokens: list[str]) -> list[Match]:
         """The readings of `tokens` (an empty string breaks a phrase), left to right: each

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -32,6 +33,9 @@ def setup_command(
         help="The owner role's name (default: the app's role with _owner).")] = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Show what would change and the SQL, change nothing.")] = False,
+    sql: Annotated[bool, typer.Option(
+        "--sql", help="Print only the SQL script of the changes (with --dry-run: to review "
+        "or run by hand).")] = False,
     project: ProjectDir = Path("."),
 ) -> None:
     """Give the ledger to an owner role (NOLOGIN) and leave the app's role (the user of the
@@ -47,7 +51,11 @@ def setup_command(
     if not url.startswith(("postgresql://", "postgres://")):
         raise NorthstarError("northstar db setup is for a project on PostgreSQL; this project's "
                              f"engine is {url.split(':', 1)[0]}")
-    print_setup(Console(), setup_roles(url, admin_url, owner=owner, dry_run=dry_run))
+    report = setup_roles(url, admin_url, owner=owner, dry_run=dry_run)
+    if sql:
+        sys.stdout.write(report.script())
+        return
+    print_setup(Console(), report)
 
 
 def print_setup(out: Console, report: SetupReport) -> None:

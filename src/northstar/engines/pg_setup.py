@@ -64,6 +64,15 @@ class SetupReport:
     """What was already as it should be."""
     notes: list[str] = field(default_factory=list)
 
+    def script(self) -> str:
+        """Every statement run, as one SQL script, each change under a comment saying what
+        it does (what a DBA reviews, or runs by hand with `--dry-run --sql`)."""
+        parts = []
+        for change in self.changes:
+            body = "".join(f"{sql};\n" for sql in change.sql)
+            parts.append(f"-- {change.what}\n{body}")
+        return "\n".join(parts)
+
 
 @dataclass(frozen=True)
 class Target:
@@ -152,6 +161,10 @@ class _Setup:
         self.s = quote(self.schema)
         self.q_app, self.q_owner = quote(self.app), quote(owner)
         self.nsp: int | None = None
+        self.admin = ""
+        self.superuser = False
+        self.member_of: set[str] = set()
+        """Roles the admin is known to be a member of."""
 
     # -- plumbing ------------------------------------------------------------------------
     def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
@@ -179,6 +192,20 @@ class _Setup:
         """Statements run as the owner role, so that what they create is born its own."""
         return (f"SET ROLE {self.q_owner}", *statements, "RESET ROLE")
 
+    def act_as(self, *roles: str, why: str = "to hand its objects over") -> None:
+        """Before handing an object from one role to another: a managed server's admin (no
+        superuser) must be a member of both (PostgreSQL's rule for ALTER ... OWNER)."""
+        for role in roles:
+            if role == "pg_database_owner":  # no explicit members: the database's owner
+                continue
+            if self.superuser or role in self.member_of or self.one(
+                    "SELECT 1 WHERE pg_has_role(current_user, %s, 'MEMBER')", role):
+                self.member_of.add(role)
+                continue
+            self.change(f"{self.admin} may act as {role} ({why})",
+                        f"GRANT {quote(role)} TO {quote(self.admin)}")
+            self.member_of.add(role)
+
     def keep(self, what: str) -> None:
         self.report.unchanged.append(what)
 
@@ -199,7 +226,8 @@ class _Setup:
         if admin == self.owner:
             raise NorthstarError(f"--admin-url connects as {admin}: the owner role must be a "
                                  "role nobody connects as; choose another with --owner")
-        self.owner_role(str(admin), bool(superuser))
+        self.admin, self.superuser = str(admin), bool(superuser)
+        self.owner_role()
         self.app_role()
         self.database()
         self.schema_rights()
@@ -210,7 +238,7 @@ class _Setup:
         self.definer_functions()
         self.state_objects()
 
-    def owner_role(self, admin: str, superuser: bool) -> None:
+    def owner_role(self) -> None:
         found = self.one("SELECT rolcanlogin, rolsuper FROM pg_roles WHERE rolname = %s",
                          self.owner)
         if found is None:
@@ -224,12 +252,9 @@ class _Setup:
                         f"ALTER ROLE {self.q_owner} NOLOGIN")
         else:
             self.keep(f"role {self.owner} exists and cannot log in")
-        if not superuser and not self.one(
-                "SELECT 1 WHERE pg_has_role(current_user, %s, 'MEMBER')", self.owner):
-            # A managed server's admin is no superuser: it acts as the owner to create the
-            # ledger's objects and hand existing ones over.
-            self.change(f"{admin} may act as {self.owner}", f"GRANT {self.q_owner} TO "
-                        f"{quote(admin)}")
+        # A managed server's admin is no superuser: it acts as the owner to create the
+        # ledger's objects and hand existing ones over.
+        self.act_as(self.owner, why="to create the ledger's objects as it")
 
     def app_role(self) -> None:
         found = self.one("SELECT rolcanlogin, rolsuper, rolcreaterole FROM pg_roles "
@@ -287,6 +312,7 @@ class _Setup:
             self.change(f"created schema {self.schema}, owned by {self.owner}",
                         f"CREATE SCHEMA {self.s} AUTHORIZATION {self.q_owner}")
         elif found[1]:
+            self.act_as(str(found[0]))
             self.change(f"schema {self.schema} now belongs to {self.owner} (it belonged to "
                         f"{found[0]}, and a schema's owner may drop every table in it)",
                         f"ALTER SCHEMA {self.s} OWNER TO {self.q_owner}")
@@ -315,6 +341,7 @@ class _Setup:
                         *self.as_owner(pg_guard.refuse_function_sql(self.schema)))
         else:
             if found[0] != self.owner:
+                self.act_as(str(found[0]))
                 self.change(f"function {pg_guard.REFUSE} now belongs to {self.owner} (it "
                             f"belonged to {found[0]})", f"ALTER FUNCTION {name} OWNER TO "
                             f"{self.q_owner}")
@@ -355,6 +382,7 @@ class _Setup:
             statements: list[str] = []
             target = f"{self.s}.{quote(table)}"
             if owner != self.owner:
+                self.act_as(owner)
                 self.change(f"{table} now belongs to {self.owner} (it belonged to {owner})",
                             f"ALTER TABLE {target} OWNER TO {self.q_owner}")
             if table == LOG_TABLE:
@@ -433,6 +461,7 @@ class _Setup:
             fixed = ["search_path=pg_catalog, pg_temp"]
             changed = False
             if found is not None and found[0] != self.owner:
+                self.act_as(str(found[0]))
                 self.change(f"function {function.name} now belongs to {self.owner} (it belonged "
                             f"to {found[0]})", f"ALTER FUNCTION {name} OWNER TO {self.q_owner}")
                 changed = True
@@ -487,6 +516,7 @@ class _Setup:
             ours = (name in views) if kind == "v" else (
                 name.startswith("ns_") and not pg_guard.is_guarded_table(name))
             if ours:
+                self.act_as(str(owner), self.app)
                 noun = "VIEW" if kind == "v" else "TABLE"
                 self.change(f"{name} now belongs to {self.app} (the app's own "
                             f"{'view' if kind == 'v' else 'state'}; it belonged to {owner})",
