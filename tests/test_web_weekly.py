@@ -165,7 +165,7 @@ def test_the_view_prints_on_one_landscape_page(client: TestClient) -> None:
     css = client.get("/static/weekly.css").text
     assert "@page { size: A4 landscape;" in css
     printed = css[css.index("@media print"):]
-    assert "header, nav, .banner, .no-print { display:none !important; }" in printed
+    assert "header, nav, .banner, .ask-box, .no-print { display:none !important; }" in printed
     # the form controls and the issue links are not printed (the browser test prints the
     # page to a PDF and counts one page)
     assert 'class="weekly-filters no-print"' in page and 'class="open-issue no-print"' in page

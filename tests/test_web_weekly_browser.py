@@ -126,6 +126,7 @@ def test_a_red_cell_opens_an_issue_and_the_view_prints_on_one_page(server: str,
     page.emulate_media(media="print")
     assert not page.locator("header nav").is_visible()
     assert not page.locator("#weekly-filters").is_visible()
+    assert page.locator(".ask-box").count() == 1 and not page.locator(".ask-box").is_visible()
     assert not page.locator("a.open-issue").first.is_visible()
     assert not page.locator("button.solve").is_visible()
     assert page.locator("#issues-table").is_visible()

@@ -39,6 +39,7 @@ from northstar.web import (
     sso,
     times,
     views,
+    weekly,
     weekly_pages,
 )
 from northstar.web import ask as ask_web
@@ -167,14 +168,17 @@ def oidc_client(project: Project, settings: WebSettings, secret: bytes) -> OidcC
 def warm_up(project: Project, templates: Jinja2Templates, settings: WebSettings) -> None:
     """What the first requests would otherwise pay for, done before the server listens:
     every template compiled, and the pages people open first computed (the scorecard with
-    its table, which also computes each owner's metric for their home page, and every
-    dashboard), so their closed periods are frozen and the first request is a warm one."""
+    its table, which also computes each owner's metric for their home page, the weekly
+    meeting's weeks, and every dashboard), so their closed periods are frozen and the first
+    request is a warm one."""
     for name in templates.env.list_templates(extensions=["html"]):
         templates.env.get_template(name)
     views.source_health(project, settings.clock(), settings.stale_hours)
     # a page that cannot be computed shows its error when it is opened; the server starts
     with suppress(NorthstarError):
         pages.scorecard_table(project, templates, None)
+    with suppress(NorthstarError):  # the weekly meeting's 13 weeks: cheap once they froze
+        weekly.weekly(project)
     with suppress(NorthstarError):
         for board in views.dashboards(project).values():
             with suppress(NorthstarError):
