@@ -194,26 +194,28 @@ def test_targets_and_status_for_the_company_and_for_one_unit(fsm: Project) -> No
         [v] = fsm.compute([metric], [period], filters=filters)
         return v.target, v.status
 
-    # 3 leads against the company's 14 a day: red (yellow from 80%); Phoenix-Sales' own
-    # target is 7, its 2 leads red too
-    assert one("leads", "2025-03-10") == (14, "red")
-    assert one("leads", "2025-03-10", team="Phoenix-Sales") == (7, "red")
-    # a month's target of a daily total: 31 days x 15,000
-    assert one("dollars_produced", "2025-03") == (pytest.approx(31 * 15000), "red")
+    # 3 leads against the company's 7 a day: red (yellow from 80%); Phoenix-Sales' own
+    # target is 3, its 2 leads (67%) red too
+    assert one("leads", "2025-03-10") == (7, "red")
+    assert one("leads", "2025-03-10", team="Phoenix-Sales") == (3, "red")
+    # a month's target of a daily total: 31 days x 14,000
+    assert one("dollars_produced", "2025-03") == (pytest.approx(31 * 14000), "red")
     # ratios judged per unit by absolute bands: Phoenix closes 100% (green), Tucson 0% (red);
-    # Phoenix's margin 58% is green (from 45%), its warranty share 5% red (beyond 3%)
+    # Phoenix's margin 58% is green (from 50%), its warranty share 5% red (beyond 2.5%)
     by = {v.slice["team"]: v.status for v in
           fsm.compute(["close_rate"], ["2025-03-10"], by="team")}
     assert by == {"Phoenix-Sales": "green", "Tucson-Sales": "red"}
-    assert one("gross_margin", "2025-03-10", team="Phoenix-Production") == (0.45, "green")
-    assert one("warranty_share", "2025-03-10", team="Phoenix-Production") == (0.02, "red")
+    assert one("gross_margin", "2025-03-10", team="Phoenix-Production") == (0.50, "green")
+    assert one("warranty_share", "2025-03-10", team="Phoenix-Production") == (0.015, "red")
     # a balance's target holds for a month as it is (not 31 times): 18,150 owed is green
     assert one("outstanding_ar", "2025-03") == (150000, "green")
-    assert one("future_bookings", "2025-03") == (300000, "red")
-    # by unit, each against its own: Phoenix-Production produced 5,000 of 7,000 (71%: red)
+    assert one("future_bookings", "2025-03") == (250000, "red")
+    # by unit, each against its own: Phoenix-Production produced 5,000 of 4,400 (green),
+    # Tucson-Production 2,000 of 2,200 (91%: yellow, from 85%)
     produced = {v.slice["team"]: (v.target, v.status) for v in
                 fsm.compute(["dollars_produced"], ["2025-03-10"], by="team")}
-    assert produced == {"Phoenix-Production": (7000, "red"), "Tucson-Production": (3000, "red")}
+    assert produced == {"Phoenix-Production": (4400, "green"),
+                        "Tucson-Production": (2200, "yellow")}
 
 
 def test_the_models_name_every_id_and_follow_payments_to_their_unit(fsm: Project) -> None:
