@@ -250,7 +250,10 @@ def test_the_models_name_every_id_and_follow_payments_to_their_unit(fsm: Project
 
 
 def test_the_checks_find_each_planted_mistake(fsm: Project) -> None:
-    failing = {r.name: r.failing for r in run_checks(fsm) if not r.passed}
+    results = run_checks(fsm)
+    failing = {r.name: r.failing for r in results if r.status == "fail"}
+    # no report compared yet: the reconcile check waits for one
+    assert [r.name for r in results if r.status == "waiting"] == ["reconcile"]
     assert failing == {
         "business_units_are_mapped": 1,  # Handyman (J7)
         "job_types_are_categorised": 1,  # Gutter Cleaning (J8)
@@ -292,7 +295,8 @@ def test_the_models_metrics_and_checks_read_exactly_the_manifests_tables() -> No
         read |= {metric.model} if metric.model else set()
         read |= {r for q in sql for r in table_references(sql_probe(q))}
     read |= {r for c in read_checks(PACK.checks_dir) for r in table_references(c.sql)}
-    references = {f"ref_{name}" for name in PACK.reference}
+    # report_columns is read by `northstar reconcile`, not by SQL
+    references = {f"ref_{name}" for name in PACK.reference if name != "report_columns"}
     assert read - {m.name for m in models} == set(PACK.tables) | references
     assert catalog.owner_of(PACK.north_star) is not None
     assert {p.metric for p in catalog.people.values()} <= set(catalog.metrics)

@@ -74,7 +74,8 @@ def test_the_company_has_the_seeds_shape_at_its_default_size() -> None:
     data = rows_of(generated(company.rows, end=end))
     total = sum(len(rows) for rows in data.values())
     assert 0.85 * company.rows <= total <= 1.15 * company.rows
-    assert set(data) == set(PACK.tables)
+    # every table but the one `northstar reconcile` fills
+    assert set(data) == set(PACK.tables) - {"reconciliation"}
     jobs, estimates = len(data["st_jobs"]), len(data["st_estimates"])
     invoices, payments = len(data["st_invoices"]), len(data["st_payments"])
     assert 0.75 < estimates / jobs < 1.05  # the seed: 0.93
@@ -101,7 +102,7 @@ def test_the_company_has_the_seeds_shape_at_its_default_size() -> None:
 def test_the_sample_passes_its_error_checks_and_warns_of_unapplied_money(
         project: Project) -> None:
     results = {r.name: r for r in run_checks(project)}
-    assert [n for n, r in results.items() if r.severity == "error" and not r.passed] == []
+    assert [n for n, r in results.items() if r.alarming] == []
     assert not results["payments_without_invoice"].passed  # overpayments left unapplied
     assert results["invoice_balances_match_payments"].passed
 

@@ -22,7 +22,8 @@ The generator is split by concept: `calendar` (days, season, local time to UTC),
 (business units, job types, campaigns), `work` (leads, estimates, production, warranty and
 excluded jobs, planned as arrays), `jobs` (jobs, appointments, customers and locations as
 ServiceTitan lists them), `billing` (invoices, items, payments and what they are applied to) and
-`payroll` (gross pay items), over `company`, which holds the order the tables come in."""
+`payroll` (gross pay items), over `company`, which holds the order the tables come in;
+`reports` makes the ServiceTitan report exports that come with it, for `northstar reconcile`."""
 
 from __future__ import annotations
 
@@ -31,8 +32,9 @@ from datetime import date
 
 from northstar.packs import SampleTable
 from northstar.packs.field_service.sample.company import Company
+from northstar.packs.field_service.sample.reports import report_files
 
-__all__ = ["generate"]
+__all__ = ["generate", "report_files"]
 
 
 def generate(rows: int = 120_000, seed: int = 7, end: date | None = None
