@@ -463,8 +463,8 @@ def test_a_cumulative_measure_is_the_balance_at_each_periods_end(project: Projec
         # and 2 (50): 215; February 3 (70): 285, which is also the quarter's end
         assert [got[p].value for p in ("2024-12", "2025-01", "2025-02", "2025-Q1")] == [
             D("65.00"), D("215.00"), D("285.00"), D("285.00")]
-        # the end of 5 January: 4, 5 and 1 = 165; nothing before mid-2023: no data
-        assert (got["2025-01-05"].value, got["2023-06"].value) == (D("165.00"), None)
+        # the end of 5 January: 4, 5 and 1 = 165; nothing before mid-2023: a balance of 0
+        assert (got["2025-01-05"].value, got["2023-06"].value) == (D("165.00"), 0)
         # a level: compared with where the previous period ended; its target is not summed
         assert (got["2025-02"].previous, got["2025-Q1"].target) == (D("215.00"), 200)
         assert fresh.metrics.pace_kind(fresh.catalog.get("billed_to_date")) == "level"

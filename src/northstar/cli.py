@@ -354,6 +354,40 @@ def recompute(
 
 
 @app.command()
+def reconcile(
+    report: Annotated[list[Path], typer.Argument(
+        help="ServiceTitan report exports (CSV or Excel), business units as rows.")],
+    period: Annotated[str | None, typer.Option(
+        help="The period of a report without a Date column or date range, e.g. 2025-03.")
+    ] = None,
+    project: ProjectDir = Path("."),
+) -> None:
+    """Compare ServiceTitan report exports with Northstar's values, row by row, and name every
+    difference (the field-service pack); the check `reconcile` fails until there are none."""
+    from northstar.packs.field_service.reconcile import reconcile as run
+
+    differ = 0
+    with _open(project) as p:
+        for path in report:
+            found = run(p, path, period=period)
+            out.print(f"{found.report}: {found.compared:,} figures compared, "
+                      f"{len(found.differences):,} differ")
+            for column in found.unknown_columns:
+                out.print(f"  column {column!r} is not in reference/report_columns.csv: "
+                          "not compared")
+            for d in found.differences:
+                unit = p.catalog.get(d.metric).unit
+                mine = format_value(d.northstar, unit)
+                theirs = format_value(d.report, unit) if d.report is not None else "no row"
+                out.print(f"  {d.business_unit} {d.period} {d.metric}: report {theirs}, "
+                          f"Northstar {mine} ({d.why}"
+                          + (f"; lines {d.lines}" if d.lines else "") + ")", highlight=False)
+            differ += len(found.differences)
+    if differ:
+        raise typer.Exit(1)
+
+
+@app.command()
 def verify(project: ProjectDir = Path(".")) -> None:
     """Re-hash the ledger and check the project's definitions; name every table, load, view
     and file changed behind its back."""
@@ -564,6 +598,11 @@ def demo(
 
             total = p.load_sample(chosen, rows, seed=seed, progress=advance)
         out.print(f"Loaded {total:,} ledger rows into {p.root / 'northstar.duckdb'}")
+        for name, body in chosen.sample_files(rows, seed=seed).items():
+            path = p.root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(body)
+            out.print(f"Wrote {path}")
         _scorecard(p)
         if not serve:
             return

@@ -487,8 +487,13 @@ class MetricComputer:
             parts = {ref: self._values(self.catalog.get(ref), periods, by, filters, state)
                      for ref in m.referenced_metrics()}
             keys = {k for part in parts.values() for k in part}
+            # a balance with no rows before a period's end is nothing owed, not "no data"
+            empty: dict[str, Number | None] = {
+                ref: Decimal(0) if self.catalog.get(ref).cumulative
+                and not self.waiting_for(self.catalog.get(ref), state) else None
+                for ref in parts}
             for key in keys:
-                inputs = {ref: part.get(key, (None,))[0] for ref, part in parts.items()}
+                inputs = {ref: part.get(key, (empty[ref],))[0] for ref, part in parts.items()}
                 inputs.update(_built_ins(m, key[0]))
                 cells[key] = (_number(evaluate(m.expression, inputs)), "computed", None)
         elif m.kind in ("measure", "sql"):
@@ -611,9 +616,9 @@ class MetricComputer:
                 for row in rows:
                     period = bounds[str(row[0])]
                     out[period][row[1] if by else None] = _number(row[-1])
-            if not by:
+            if not by:  # a balance of nothing is 0; any other measure of no rows is no data
                 for p in periods:
-                    out[p].setdefault(None, None)
+                    out[p].setdefault(None, Decimal(0) if m.cumulative else None)
         else:
             assert m.sql is not None
             for p, rows in self._per_period(m, m.sql, periods).items():

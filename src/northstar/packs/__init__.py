@@ -130,6 +130,22 @@ class Pack:
     def sample(self, rows: int, seed: int = 7, end: date | None = None) -> Iterator[SampleTable]:
         return self.generate(rows=rows, seed=seed, end=end)
 
+    def sample_files(self, rows: int, seed: int = 7, end: date | None = None,
+                     ) -> dict[str, bytes]:
+        """The files that come with the sample company (`sample_company.files`), by their
+        path in the demo folder; none when the manifest names no such function."""
+        where = self.sample_company.files
+        if where is None:
+            return {}
+        module_name, _, attr = where.partition(":")
+        try:
+            found = getattr(importlib.import_module(module_name), attr)
+        except (ImportError, AttributeError) as exc:
+            raise ConfigError(f"sample_company.files {where!r} cannot be imported: {exc}",
+                              path=str(self.root / "pack.toml")) from None
+        files: dict[str, bytes] = found(rows=rows, seed=seed, end=end)
+        return files
+
 
 def load_pack(root: Path) -> Pack:
     """The pack in folder `root`, from its manifest (a mistake: ConfigError with file and line)."""

@@ -61,6 +61,9 @@ class SampleCompany(_Strict):
     """What the sample company is like, in a sentence or two."""
     generator: str
     """`module:function` of the generator: `function(rows=, seed=, end=)` yields batches."""
+    files: str | None = None
+    """`module:function` of the files that come with the sample company (vendor report
+    exports, say): `function(rows=, seed=, end=)` returns {path in the demo folder: bytes}."""
     timezone: str = "UTC"
     """IANA timezone of the demo project."""
     rows: int = Field(20_000, gt=0)
@@ -68,10 +71,10 @@ class SampleCompany(_Strict):
     min_rows: int = Field(1_000, gt=0)
     """The fewest rows the generator can make a coherent company from."""
 
-    @field_validator("generator")
+    @field_validator("generator", "files")
     @classmethod
-    def _import_path(cls, v: str) -> str:
-        if not _IMPORT_PATH.match(v):
+    def _import_path(cls, v: str | None) -> str | None:
+        if v is not None and not _IMPORT_PATH.match(v):
             raise ValueError(f"{v!r} is not module:function (e.g. my_pack.sample:generate)")
         return v
 

@@ -2,7 +2,7 @@
 -- it is reported), the job type and its KPI category, the campaign, the customer and the
 -- location's city. start_at is when the job starts: its first appointment's start (UTC); the
 -- jobs API has no start date of its own. revenue is the job's invoice subtotal, before sales
--- tax (the job's total when it has no invoice yet). Deleted jobs (active false) are left out.
+-- tax (the job's total when it has no active invoice). Deleted jobs (active false) are left out.
 select j.id as job_id, j.job_number, j.job_status, j.job_status = 'Canceled' as is_canceled,
        j.created_on, a.start as start_at, j.completed_on,
        j.business_unit_id, u.business_unit_name, u.business_unit, u.branch, u.trade,
@@ -19,5 +19,5 @@ left join st_campaigns as c on c.id = j.campaign_id
 left join st_customers as cu on cu.id = j.customer_id
 left join st_locations as l on l.id = j.location_id
 left join st_appointments as a on a.id = j.first_appointment_id
-left join st_invoices as i on i.id = j.invoice_id
+left join st_invoices as i on i.id = j.invoice_id and coalesce(i.active, true)
 where coalesce(j.active, true)
