@@ -10,6 +10,9 @@ rows (SQL's NULL), or nothing to divide by; a count over no rows is 0. Ratios ar
 decimals; compare them with the engines' floating-point results with a small relative
 tolerance (1e-9 is plenty).
 
+A metric that is "as of a day" (bills overdue) also takes `as_of`: the day its value is for,
+the period's last day once it is over, today while it runs.
+
 `ebitda` is manual and has no function here. `ORACLE` maps each metric name to its function.
 """
 
@@ -240,13 +243,46 @@ def paid_within_7_days(tables: Tables, start: date, end: date, prior_start: date
     return _ratio(Decimal(len(fast)), Decimal(len(issued)))
 
 
+def _bills(tables: Tables) -> dict[str, Row]:
+    """One row per bill however many lines it has: bill and due date, total, and whether
+    Bill.com shows every line Paid."""
+    out: dict[str, Row] = {}
+    for r in tables.get("bill_lines", []):
+        b = out.setdefault(r["bill_id"], {"bill_date": r["txn_date"], "due_date": r["due_date"],
+                                          "total": ZERO, "paid": True})
+        b["bill_date"] = min(b["bill_date"], r["txn_date"])
+        b["due_date"] = min(b["due_date"], r["due_date"])
+        b["total"] += r["amount"]
+        b["paid"] = b["paid"] and r["bill_pay_status"] == "Paid"
+    return out
+
+
+def _overdue(tables: Tables, as_of: date) -> list[Decimal]:
+    """What is still due on each bill past its due date and unpaid on `as_of`: its total less
+    the payments dated by then; a bill shown Paid with no payment on record is left out."""
+    paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    recorded = set()
+    for p in tables.get("bill_payments", []):
+        recorded.add(p["bill_id"])
+        if p["payment_date"] <= as_of:
+            paid[p["bill_id"]] += p["amount"]
+    return [b["total"] - paid[k] for k, b in _bills(tables).items()
+            if b["bill_date"] <= as_of and b["due_date"] < as_of
+            and paid[k] < b["total"] and not (b["paid"] and k not in recorded)]
+
+
 def bills_overdue(tables: Tables, start: date, end: date, prior_start: date | None = None,
-                  prior_end: date | None = None) -> Decimal | None:
-    """Mirrors metrics/bills_overdue.yml: bill dollars due in the period whose Bill.com status
-    is anything but Paid, over all bill dollars due in the period."""
-    due = [r for r in tables.get("bill_lines", []) if _within(r["due_date"], start, end)]
-    return _ratio(_sum(r["amount"] for r in due if r["bill_pay_status"] != "Paid"),
-                  _sum(r["amount"] for r in due))
+                  prior_end: date | None = None, *, as_of: date) -> Decimal | None:
+    """Mirrors metrics/bills_overdue.yml: dollars still due on organiser bills past their due
+    date and unpaid on the day the value is for (`as_of`)."""
+    return _sum(_overdue(tables, as_of))
+
+
+def bills_overdue_count(tables: Tables, start: date, end: date,
+                        prior_start: date | None = None, prior_end: date | None = None, *,
+                        as_of: date) -> Decimal | None:
+    """Mirrors metrics/bills_overdue_count.yml: how many bills, each once."""
+    return Decimal(len(_overdue(tables, as_of)))
 
 
 def npr(tables: Tables, start: date, end: date, prior_start: date | None = None,
@@ -725,6 +761,7 @@ ORACLE: dict[str, Metric] = {
     "collection_rate": collection_rate,
     "paid_within_7_days": paid_within_7_days,
     "bills_overdue": bills_overdue,
+    "bills_overdue_count": bills_overdue_count,
     "npr": npr,
     "unlinked_payout_share": unlinked_payout_share,
     "new_suppliers": new_suppliers,

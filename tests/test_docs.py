@@ -95,7 +95,7 @@ def test_the_dashboard_file_examples_are_valid() -> None:
     documented = set(re.findall(r"^\s+-? ?(\w+):", blocks[0] + blocks[1], re.M))
     assert set(Tile.model_fields) <= documented, set(Tile.model_fields) - documented
     assert board.tiles[0].metric == "net_revenue"
-    assert [t.visual for t in tiles] == ["table", "table", "cohort"]
+    assert [t.visual for t in tiles] == ["table", "table", "cohort", "table"]
     assert tiles[2].pivot is not None and tiles[2].bands_from == "npr"
 
 

@@ -45,10 +45,16 @@ def inv(line: str, invoice: str, customer: str, day: date, amount: str,
             "department": "demand", "client_id": customer}
 
 
-def bill(bill_id: str, day: date, amount: str, status: str = "Paid") -> dict[str, Any]:
-    return {"id": f"{bill_id}-1", "bill_id": bill_id, "supplier_id": None, "txn_date": day,
-            "due_date": day, "account_number": "4200", "amount": D(amount),
+def bill(bill_id: str, day: date, amount: str, status: str = "Paid", *, line: int = 1,
+         due: date | None = None, account: str = "4200") -> dict[str, Any]:
+    return {"id": f"{bill_id}-{line}", "bill_id": bill_id, "supplier_id": None, "txn_date": day,
+            "due_date": due or day, "account_number": account, "amount": D(amount),
             "bill_pay_status": status, "department": "supply"}
+
+
+def paid(bill_id: str, day: date, amount: str) -> dict[str, Any]:
+    return {"id": f"BP-{bill_id}-{day:%m%d}", "bill_payment_id": f"BP-{bill_id}-{day:%m%d}",
+            "bill_id": bill_id, "supplier_id": None, "payment_date": day, "amount": D(amount)}
 
 
 def remit(bill_id: str, supplier: str, day: date, amount: str) -> dict[str, Any]:
@@ -100,7 +106,24 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
         bill("B1", date(2024, 3, 5), "500.00"), bill("B2", date(2025, 3, 5), "240.00"),
         bill("B3", date(2024, 6, 1), "300.00"),
         bill("B4", date(2025, 6, 1), "400.00", "Pending"),  # due and not paid: overdue
-        bill("B5", date(2025, 7, 1), "100.00"), bill("B6", date(2024, 8, 1), "200.00"))),
+        bill("B5", date(2025, 7, 1), "100.00"), bill("B6", date(2024, 8, 1), "200.00"),
+        # bills on another expense account (6100): they reach no payout figure, only the
+        # overdue bills. B7 is one bill over two lines; B8 is due later this month (today is
+        # 15 January 2026); B9 is partly paid; B10 is Paid with no payment on record.
+        bill("B7", date(2026, 1, 2), "150.00", "W-9 Missing", due=date(2026, 1, 10),
+             account="6100"),
+        bill("B7", date(2026, 1, 2), "50.00", "W-9 Missing", line=2, due=date(2026, 1, 10),
+             account="6100"),
+        bill("B8", date(2026, 1, 5), "80.00", "Approved", due=date(2026, 1, 28),
+             account="6100"),
+        bill("B9", date(2026, 1, 3), "300.00", "Not Onboarded", due=date(2026, 1, 12),
+             account="6100"),
+        bill("B10", date(2025, 11, 1), "70.00", due=date(2025, 12, 1), account="6100"))),
+    # B1 paid 15 days late, B3 39 days late (overdue at the end of June 2024); B9 100 of 300
+    "bill_payments": ("quickbooks", _rows(
+        paid("B1", date(2024, 3, 20), "500.00"), paid("B2", date(2025, 3, 5), "240.00"),
+        paid("B3", date(2024, 7, 10), "300.00"), paid("B5", date(2025, 7, 1), "100.00"),
+        paid("B6", date(2024, 8, 1), "200.00"), paid("B9", date(2026, 1, 13), "100.00"))),
     "vendor_credit_lines": ("quickbooks", _rows(
         {"id": "VC-1-1", "vendor_credit_id": "VC-1", "bill_id": "B4", "supplier_id": None,
          "txn_date": date(2025, 8, 1), "account_number": "4200", "amount": D("50.00")})),
@@ -243,9 +266,24 @@ EXPECTED: list[tuple[str, str, float | None]] = [
     ("take_rate", "2025-03", (1200 - 240) / 1200),  # net revenue / GMV in March
     ("take_rate", "2025", 1309 / 2249),
     ("ad_spend", "2025-03", 200.0),
-    # bills due in June 2025: B4 (400, Pending); in March: B2 (240, Paid)
-    ("bills_overdue", "2025-06", 1.0),
+    # overdue on the day: past due and unpaid on the period's last day (today, 15 January
+    # 2026, for the open month). 31 March 2024: B1 was due on the 5th but paid on the 20th: 0.
+    # 30 June 2024: B3 due 1 June, paid 10 July: 300; 31 July 2024: paid, and B6 is due 1
+    # August: 0. 31 March 2025: B2 paid on its due date: 0. 30 June and 31 December 2025: B4
+    # (400, Pending); B10 is Paid with no payment on record, never counted.
+    ("bills_overdue", "2024-03", 0.0),
+    ("bills_overdue", "2024-06", 300.0),
+    ("bills_overdue", "2024-07", 0.0),
     ("bills_overdue", "2025-03", 0.0),
+    ("bills_overdue", "2025-06", 400.0),
+    ("bills_overdue", "2025-12", 400.0),
+    # today: B4 400 + B7 150 + 50 (one bill, due the 10th) + B9 300 - 100 paid (due the
+    # 12th) = 800; B8 is merely due this month (the 28th): not overdue
+    ("bills_overdue", "2026-01", 800.0),
+    ("bills_overdue_count", "2024-06", 1.0),
+    ("bills_overdue_count", "2024-07", 0.0),
+    ("bills_overdue_count", "2025-06", 1.0),
+    ("bills_overdue_count", "2026-01", 3.0),
     # invoices due in March 2024: INV-1 (1000), paid 1000 four days later; INV-9 unpaid
     ("collection_rate", "2024-03", 1.0),
     ("paid_within_7_days", "2024-03", 1.0),
@@ -298,6 +336,9 @@ def test_metrics_match_the_hand_computed_figures(company: Project) -> None:
     assert status(company, "factoring_capacity", "2025-Q1") == "red"
     assert status(company, "pipeline_coverage", "2025-Q2") == "green"
     assert status(company, "pipeline_coverage_scored", "2025-Q2") == "yellow"  # 1 <= 1.11 < 1.5
+    # target: 5% of the bills due in the 30 days to 30 June 2025 (B4 400) = 20; 400 > 2 x 20
+    june = company.compute(["bills_overdue"], ["2025-06"])[0]
+    assert (june.target, june.status) == (pytest.approx(20.0), "red")
 
 
 def test_a_count_of_nothing_is_zero_and_stays_live(company: Project) -> None:
@@ -310,6 +351,25 @@ def test_a_count_of_nothing_is_zero_and_stays_live(company: Project) -> None:
          "owner_id": "teresa_vance"}]), source="hubspot")
     assert value(company, "new_logos", "2025-Q2") == 1.0
     assert company.metrics.late_data("new_logos", [company.period("2025-Q2")]) == []
+
+
+def test_overdue_bills_by_status_today(company: Project) -> None:
+    # as of today (15 January 2026), unpaid and due before today, each bill once: B4 Pending
+    # 400; B7 W-9 Missing 150 + 50 (two lines, one bill); B9 Not Onboarded 300 - 100 paid;
+    # Approved: B8 is not due until the 28th, so 0 bills, $0. Paid bills never show.
+    grid = model_grid(company, _tile(company, "finance_operations", "Bills overdue today"))
+    assert grid.header == ["Bill pay status", "Bills", "Amount due"]
+    assert [[text for text, _ in row] for row in grid.rows] == [
+        ["Approved", "0", format_value(0, "usd")],
+        ["Pending", "1", format_value(400, "usd")],
+        ["W-9 Missing", "1", format_value(200, "usd")],
+        ["Not Onboarded", "1", format_value(200, "usd")]]
+    # the day moves on: on 29 January B8 (due the 28th) is overdue too
+    company.metrics.now = datetime(2026, 1, 29, 12, tzinfo=UTC)
+    grid = model_grid(company, _tile(company, "finance_operations", "Bills overdue today"))
+    assert grid.rows[0][1][0] == "1" and grid.rows[0][2][0] == format_value(80, "usd")
+    assert value(company, "bills_overdue", "2026-01") == 880.0
+    assert value(company, "bills_overdue_count", "2026-01") == 4.0
 
 
 def test_views_have_the_unlinked_and_total_rows_and_every_state(company: Project) -> None:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,9 +21,15 @@ from northstar.errors import MetricError, NorthstarError
 from northstar.ledger.corrections import Corrections
 from northstar.ledger.schema import LOG_TABLE, RAW_PREFIX
 from northstar.metrics.catalog import Catalog
-from northstar.metrics.definition import MetricDef, sql_probe
+from northstar.metrics.definition import MetricDef, sql_probe, uses_as_of
 from northstar.metrics.expression import built_ins_in, evaluate, months_in
-from northstar.metrics.sqlgen import Bounds, fill_placeholders, measure_sql, running_totals
+from northstar.metrics.sqlgen import (
+    Bounds,
+    as_of_day,
+    fill_placeholders,
+    measure_sql,
+    running_totals,
+)
 from northstar.metrics.status import status_of
 from northstar.models.views import ModelBuilder
 from northstar.periods import KINDS, Calendar, Period, Progress, Span, ToDate
@@ -646,7 +652,7 @@ class MetricComputer:
             parts = [
                 f"SELECT {i} AS ns_period, ns_q.* FROM ("
                 + fill_placeholders(sql.strip().rstrip(";"), self._bounds(p),
-                                    self._bounds(self._last_year(p)))
+                                    self._bounds(self._last_year(p)), self._as_of(p))
                 + "\n) AS ns_q" for i, p in enumerate(chunk)
             ]
             out.append((chunk, "\nUNION ALL\n".join(parts)))
@@ -735,7 +741,10 @@ class MetricComputer:
         deps = self._dependencies(f"{m.name}#target", sql_probe(m.target.sql))
         if any(t.startswith(RAW_PREFIX) and t not in state.versions for t in deps):
             return None
-        return tuple(sorted((t, state.versions.get(t, 0)) for t in deps))
+        found = tuple(sorted((t, state.versions.get(t, 0)) for t in deps))
+        if uses_as_of(m.target.sql):  # today's value moves with the calendar, too
+            found += (("as_of", self.today().toordinal()),)
+        return found
 
     def _target_missing(self, m: MetricDef, periods: list[Period],
                         version_key: tuple[tuple[str, int], ...]) -> list[Period]:
@@ -781,6 +790,17 @@ class MetricComputer:
             ustart, uend = self.calendar.utc_bounds(p)
             found = self._period_bounds[p] = (str(p), start, end, ustart, uend)
         return found
+
+    def today(self) -> date:
+        """Today in the company's time zone (by the fixed clock, in tests)."""
+        now = self._now()
+        if now.utcoffset() is None:
+            now = now.replace(tzinfo=UTC)
+        return now.astimezone(self.calendar.tz).date()
+
+    def _as_of(self, p: Span) -> date:
+        """The day a span's value is for (`{as_of}`): its last day, or today while it runs."""
+        return as_of_day(self._bounds(p), self.today())
 
     def _closed(self, p: Span) -> bool:
         """`Calendar.is_closed` after `freeze_after`, from the period's cached bounds. The first
@@ -828,7 +848,8 @@ class MetricComputer:
         if m.kind == "sql":
             assert m.sql is not None
             return [fill_placeholders(m.sql.strip().rstrip(";"), self._bounds(period),
-                                      self._bounds(self._last_year(period)))]
+                                      self._bounds(self._last_year(period)),
+                                      self._as_of(period))]
         return []
 
     def sources(self, name: str) -> list[str]:
@@ -858,8 +879,11 @@ class MetricComputer:
                       if t.startswith(RAW_PREFIX) and t not in state.versions)
 
     def _version_key(self, m: MetricDef, state: _State) -> tuple[tuple[str, int, int], ...]:
-        return tuple(sorted((t, state.versions.get(t, 0), state.record_versions.get(t, 0))
-                            for t in self._metric_dependencies(m)))
+        found = tuple(sorted((t, state.versions.get(t, 0), state.record_versions.get(t, 0))
+                             for t in self._metric_dependencies(m)))
+        if uses_as_of(m.sql):  # today's value moves with the calendar, not only the ledger
+            found += (("as_of", self.today().toordinal(), 0),)
+        return found
 
     def _corrections_version(self, m: MetricDef, state: _State) -> int:
         return max((state.record_versions.get(t, 0) for t in self._metric_dependencies(m)),

@@ -26,9 +26,15 @@ from northstar.periods import KINDS, PeriodKind
 Unit = Literal["usd", "percent", "ratio", "count", "days", "number"]
 Status = Literal["green", "yellow", "red", "grey"]
 PLACEHOLDERS = ("period_start", "period_end", "prior_start", "prior_end", "period_start_utc",
-                "period_end_utc", "prior_start_utc", "prior_end_utc")
+                "period_end_utc", "prior_start_utc", "prior_end_utc", "as_of")
 _NAME = r"^[a-z][a-z0-9_]*$"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def uses_as_of(sql: str | None) -> bool:
+    """Whether a query asks for `{as_of}`, the day its value is for: its value then moves with
+    the calendar (today, for the open period), not only with the ledger."""
+    return sql is not None and "{as_of}" in sql
 
 
 class _Strict(BaseModel):

@@ -71,6 +71,11 @@ class Tile(BaseModel):
     pinned: str | None = None
     """Model tiles: a SQL condition on the model's columns for rows shown on every page
     (a table shows 25 rows a page), e.g. `row_kind <> 'supplier'` for the totals."""
+    group_by: list[str] = []
+    """Model tiles: one row per value of these columns (after `where`), with the `sum`
+    columns added up, e.g. overdue bills by Bill.com status."""
+    sum: list[str] = []
+    """Model tiles with `group_by`: the columns added up in each group."""
 
     @model_validator(mode="after")
     def _one_source(self) -> Tile:
@@ -78,7 +83,7 @@ class Tile(BaseModel):
             raise ValueError("a tile shows either a metric (`metric:`) or a model (`model:`)")
         model_only = {"select": self.select, "where": self.where, "order_by": self.order_by,
                       "pivot": self.pivot, "units": self.units, "bands_from": self.bands_from,
-                      "pinned": self.pinned}
+                      "pinned": self.pinned, "group_by": self.group_by, "sum": self.sum}
         if self.metric is not None:
             given = [k for k, v in model_only.items() if v]
             if given:
@@ -90,9 +95,14 @@ class Tile(BaseModel):
             raise ValueError(f"a model tile is drawn as `table` or `cohort`, not {self.visual!r}")
         if self.visual == "cohort" and self.pivot is None:
             raise ValueError("a cohort tile over a model needs `pivot` (rows, columns, value)")
-        for col in [*self.select, *self.units]:
+        for col in [*self.select, *self.units, *self.group_by, *self.sum]:
             if not re.match(COLUMN, col):
                 raise ValueError(f"{col!r} is not a column name")
+        if self.sum and not self.group_by:
+            raise ValueError("sum adds up columns per group: give group_by too")
+        if self.group_by and (self.select or self.pinned):
+            raise ValueError("a grouped tile shows its group_by and sum columns: leave out "
+                             "select and pinned")
         return self
 
     @property
