@@ -66,6 +66,12 @@ if trace:
         if len(marks) > 1:
             stats = marks[-1].compare_to(marks[0], "traceback")
             with open(trace, "w") as out:
+                con = app.state.ns.project.engine.con.cursor()
+                rows = con.execute("SELECT tag, memory_usage_bytes FROM duckdb_memory() "
+                                   "WHERE memory_usage_bytes > 0 ORDER BY 2 DESC").fetchall()
+                con.close()
+                out.write("DuckDB: " + ", ".join(f"{t} {b / 2**20:.1f} MiB" for t, b in rows)
+                          + "\\n")
                 for s in stats[:15]:
                     out.write(f"{s.size_diff / 1024:+10.1f} KiB {s.count_diff:+8d} blocks\\n")
                     for line in s.traceback.format()[-8:]:
