@@ -264,12 +264,17 @@ class MetricComputer:
             pace = self.pace_kind(m)
             zero = (pace == "total" and not self.arrives_after_close(m)
                     and not self.waiting_for(m, state))
+            in_span: dict[Span, set[SliceValue]] = {}
+            if by:  # the slices of each span, found once (a year of days has many spans)
+                for pp, s in cells:
+                    in_span.setdefault(pp, set()).add(s)
             for p in wanted:
                 prev, last, progress = spans[p]
                 slices: list[SliceValue] = [None]
                 if by:
-                    slices = sorted({s for (pp, s) in cells if pp in (p, prev, last)},
-                                    key=lambda s: (s is None, s or ""))
+                    found = (in_span.get(p, set()) | in_span.get(prev, set())
+                             | in_span.get(last, set()))
+                    slices = sorted(found, key=lambda s: (s is None, s or ""))
                 for s in slices:
                     value, origin, adj = cells.get((p, s), (None, "computed", None))
                     previous = cells.get((prev, s), (None,))[0]

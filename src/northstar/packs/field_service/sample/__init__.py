@@ -15,7 +15,8 @@ voided or overpaid, inspections and window washing count in no KPI.
 
 History runs from 1 January 2020 to `end` (default: today), in America/Phoenix; ServiceTitan
 reports UTC. `rows` sets the approximate number of ledger rows: more rows mean more leads (and
-so more of everything), never another shape: the seed's 160,000 jobs are about `rows=1_300_000`.
+so more of everything), never another shape: the seed's 160,000 jobs are about
+`rows=1_100_000`.
 Deterministic: numpy `default_rng` streams derived from `seed`; no clock except `end`.
 
 The generator is split by concept: `calendar` (days, season, local time to UTC), `reference`

@@ -1,0 +1,3 @@
+-- include: _work.sql
+SELECT day, team, (produced - costs) / nullif(produced, 0) AS value FROM by_day
+WHERE jobs > 0 AND day >= $start AND day < $end
