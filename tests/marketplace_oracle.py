@@ -625,20 +625,29 @@ def _spent(lines: list[Row], contract: Row, before: date) -> Decimal:
                 and r["txn_date"] < before)
 
 
+def _month(d: date) -> int:
+    return d.year * 12 + d.month
+
+
 def revenue_forecast(tables: Tables, start: date, end: date, prior_start: date | None = None,
-                     prior_end: date | None = None) -> Decimal | None:
-    """Mirrors metrics/revenue_forecast.yml: each running contract's unspent value at the
-    period's start, spread evenly over its remaining days, for the days in the period."""
+                     prior_end: date | None = None, *, as_of: date) -> Decimal | None:
+    """Mirrors metrics/revenue_forecast.yml: each running contract's unspent value spread
+    evenly over the months it has left, one share per month of it inside the period. Unspent
+    when the period began, or, for a period still to come, when this month began (`as_of` is
+    today then); months left from that month to the contract's last, both included."""
     lines = _gmv_by_customer(tables)
     running = _running(tables, start, end)
     if not running:
         return None
+    base = min(start, as_of.replace(day=1))
     total = ZERO
     for k in running:
-        left = max(k["amount"] - _spent(lines[k["customer_id"]], k, start), ZERO)
-        first = max(k["start_date"], start)
-        stop = k["end_date"] + timedelta(days=1)
-        total += left * (min(stop, end) - first).days / (stop - first).days
+        left = max(k["amount"] - _spent(lines[k["customer_id"]], k, base), ZERO)
+        first = max(_month(k["start_date"]), _month(base))
+        months_left = _month(k["end_date"]) - first + 1
+        inside = [m for m in range(_month(start), _month(end - timedelta(days=1)) + 1)
+                  if first <= m <= _month(k["end_date"])]
+        total += left * len(inside) / months_left
     return total
 
 

@@ -7,6 +7,7 @@ customer down exactly 50% stays active, one down 50.1% is losing)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -178,7 +179,10 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
     "contracts": ("hubspot", _rows(
         {"id": "K1", "customer_id": "C1", "signed_date": date(2024, 12, 1),
          "start_date": date(2025, 1, 1), "end_date": date(2025, 12, 31),
-         "amount": D("3650.00"), "owner_id": "teresa_vance"})),
+         "amount": D("3650.00"), "owner_id": "teresa_vance"},
+        {"id": "K2", "customer_id": "C2", "signed_date": date(2025, 12, 15),
+         "start_date": date(2026, 1, 1), "end_date": date(2026, 6, 30),
+         "amount": D("600.00"), "owner_id": "teresa_vance"})),
     "factoring_statements": ("manual", _rows(
         {"id": "F1", "statement_date": date(2025, 1, 31), "balance": D("700000.00"),
          "reserves": D("84000.00"), "facility_limit": D("1000000.00"), "fees": D("8750.00")},
@@ -251,7 +255,16 @@ EXPECTED: list[tuple[str, str, float | None]] = [
     ("bill_dollar_variance", "2025-06", 0.01),
     ("bill_count_variance", "2024", 0.0),
     ("contract_spend_pct", "2025-03", 1200 / (3650 * 31 / 365)),
-    ("revenue_forecast", "2025-04", 2450 * 30 / 275),  # unspent 2450 over 275 days left
+    # K1 on 1 April 2025: 3650 - 1200 spent = 2450 unspent over the 9 months April-December
+    ("revenue_forecast", "2025-04", 2450 / 9),
+    ("revenue_forecast", "2025-Q2", 2450 * 3 / 9),  # April, May and June
+    ("revenue_forecast", "2025-12", (3650 - 1200) / 1),  # what was left on 1 December
+    # K2 (C2, 600, January-June 2026), nothing spent. This month (today is 15 January 2026)
+    # and every month to come get 600 / 6 months, its last month too: never all of it
+    ("revenue_forecast", "2026-01", 100.0),
+    ("revenue_forecast", "2026-03", 100.0),
+    ("revenue_forecast", "2026-06", 100.0),
+    ("revenue_forecast", "2026-Q2", 300.0),
     ("unspent_contracts", "2025-04", 2450.0),
     ("factoring_capacity", "2025-01", 300_000.0),
     ("factoring_capacity", "2025-Q1", 150_000.0),  # the latest statement in the quarter
@@ -351,6 +364,20 @@ def test_a_count_of_nothing_is_zero_and_stays_live(company: Project) -> None:
          "owner_id": "teresa_vance"}]), source="hubspot")
     assert value(company, "new_logos", "2025-Q2") == 1.0
     assert company.metrics.late_data("new_logos", [company.period("2025-Q2")]) == []
+
+
+def test_the_revenue_forecast_looks_six_months_ahead(company: Project) -> None:
+    # the CFO's tile: 13 months ending six after this one (today is 15 January 2026), so
+    # July 2025 to July 2026; K2's 600 is 100 a month January to June, nothing in July
+    from northstar.web.pages import dashboard_tiles
+
+    board = load_dashboards(company.root, company.catalog)["cfo"]
+    tile = next(t for t in dashboard_tiles(company, board) if t["metric"] == "revenue_forecast")
+    x = json.loads(tile["figure"])["data"][0]["x"]
+    assert (x[0], x[-1], len(x)) == ("2025-07", "2026-07", 13)
+    assert tile["current"]["period"] == "2026-01" and tile["current"]["value"] == 100.0
+    y = dict(zip(x, json.loads(tile["figure"])["data"][0]["y"], strict=True))
+    assert [y[f"2026-0{m}"] for m in range(1, 8)] == [100.0] * 6 + [None]
 
 
 def test_overdue_bills_by_status_today(company: Project) -> None:

@@ -81,6 +81,18 @@ def tile_periods(tile: Tile) -> int:
     return 1 if tile.visual in ("bullet", "number") else tile.periods
 
 
+def tile_span(p: Project, m: MetricDef, tile: Tile) -> list[Period]:
+    """The periods a metric tile computes: `tile_periods` of them, ending `tile.ahead` periods
+    after the current one (a forecast's months to come)."""
+    n = tile_periods(tile)
+    if not tile.ahead or n == 1:
+        return periods_for(p, m, n)
+    end = p.calendar.current(m.grain, p.metrics.now)
+    for _ in range(tile.ahead):
+        end = p.calendar.next(end)
+    return p.calendar.last_n(m.grain, n, end, p.metrics.now)
+
+
 def compute_tiles(p: Project, tiles: Iterable[Tile]) -> None:
     """Compute the metrics of a page's trend and number tiles together, one call per set of
     periods, before the tiles ask for them one by one: their statements run side by side and
@@ -90,7 +102,7 @@ def compute_tiles(p: Project, tiles: Iterable[Tile]) -> None:
         if tile.metric is None or tile.by:
             continue
         m = p.catalog.get(tile.metric)
-        key = (tuple(periods_for(p, m, tile_periods(tile))), tuple(sorted(tile.filter.items())))
+        key = (tuple(tile_span(p, m, tile)), tuple(sorted(tile.filter.items())))
         if m.name not in groups.setdefault(key, []):
             groups[key].append(m.name)
     for (periods, filters), names in groups.items():
