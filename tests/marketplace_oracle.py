@@ -563,10 +563,15 @@ def _months_before(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, day.day)
 
 
+RUNWAY_CAP = Decimal(36)
+"""Runway beyond three years, or no burn at all, counts as 36 months (its labels' number)."""
+
+
 def runway_months(tables: Tables, start: date, end: date, prior_start: date | None = None,
                   prior_end: date | None = None) -> Decimal | None:
-    """Mirrors metrics/runway_months.yml: cash at the end over the average monthly burn of the
-    three months to the period's end; 99 when not burning."""
+    """Mirrors metrics/runway_months.yml: cash at the end (none below zero) over the average
+    monthly burn of the three months to the period's end; not burning, or more than 36
+    months, counts as 36 (shown in words)."""
     since = _months_before(end, 3)
     rows = [r for r in tables.get("monthly_finance", []) if _within(r["month"], since, end)]
     if not rows:
@@ -574,9 +579,9 @@ def runway_months(tables: Tables, start: date, end: date, prior_start: date | No
     burn = (_sum(r["operating_expenses"] for r in rows)
             - _net_revenue_or_zero(tables, since, end))
     if burn <= 0:
-        return Decimal(99)
+        return RUNWAY_CAP
     last = max(rows, key=lambda r: r["month"])
-    return Decimal(last["cash_balance"]) / (burn / len(rows))
+    return min(max(Decimal(last["cash_balance"]), ZERO) / (burn / len(rows)), RUNWAY_CAP)
 
 
 def budget_attainment(tables: Tables, start: date, end: date, prior_start: date | None = None,

@@ -193,7 +193,12 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
         {"id": f"M{m}", "month": date(2025, m, 1), "cash_balance": D(cash),
          "current_assets": D("5000.00"), "current_liabilities": D("3000.00"),
          "operating_expenses": D("2000.00"), "budget_net_revenue": D("1000.00")}
-        for m, cash in ((1, "10000.00"), (2, "9000.00"), (3, "8000.00"))])),
+        for m, cash in ((1, "10000.00"), (2, "9000.00"), (3, "8000.00"))] + [
+        # April-June: opex of 100 a month, and $100K of cash in May
+        {"id": f"M{m}", "month": date(2025, m, 1), "cash_balance": D(cash),
+         "current_assets": D("5000.00"), "current_liabilities": D("3000.00"),
+         "operating_expenses": D("100.00"), "budget_net_revenue": D("1000.00")}
+        for m, cash in ((4, "7000.00"), (5, "100000.00"), (6, "7000.00"))])),
     "profit_and_loss": ("quickbooks", _rows(
         # payout accounts as the books report them; income 2024 4000, 2025 1999
         {"id": "PL-2024-4200", "month": date(2024, 1, 1), "account_number": "4200",
@@ -275,6 +280,11 @@ EXPECTED: list[tuple[str, str, float | None]] = [
     # Jan-Mar: opex 6000, net revenue 1200 - 240 = 960; burn 1680 a month; cash 8000
     ("runway_months", "2025-03", 8000 / (5040 / 3)),
     ("runway_months", "2025-09", None),  # no finance inputs for Jul-Sep
+    # Mar-May: opex 2000 + 100 + 100 = 2200, net revenue 960 + 500 + 0 = 1460: burn 740 / 3 a
+    # month; cash 100000 lasts 405 months: "more than 36 months", counted as 36
+    ("runway_months", "2025-05", 36.0),
+    # Apr-Jun: opex 300, net revenue 500 + (499 - 200 - 400) = 399: not burning, counted as 36
+    ("runway_months", "2025-06", 36.0),
     ("budget_attainment", "2025-03", 960 / 1000),
     ("take_rate", "2025-03", (1200 - 240) / 1200),  # net revenue / GMV in March
     ("take_rate", "2025", 1309 / 2249),
@@ -378,6 +388,43 @@ def test_the_revenue_forecast_looks_six_months_ahead(company: Project) -> None:
     assert tile["current"]["period"] == "2026-01" and tile["current"]["value"] == 100.0
     y = dict(zip(x, json.loads(tile["figure"])["data"][0]["y"], strict=True))
     assert [y[f"2026-0{m}"] for m in range(1, 8)] == [100.0] * 6 + [None]
+
+
+def test_runway_says_not_burning_in_words_on_pages_api_and_cli(company: Project) -> None:
+    from typer.testing import CliRunner
+
+    from northstar.cli import app
+    from northstar.web.views import value_dict
+
+    march, may, june = company.compute(["runway_months"], ["2025-03", "2025-05", "2025-06"])
+    assert (march.label, march.status) == (None, "red")  # 4.8 months
+    assert (may.value, may.label, may.status) == (36.0, "more than 36 months", "green")
+    assert (june.value, june.label, june.status) == (36.0, "not burning", "green")
+    assert june.previous_label == "more than 36 months"
+    shown = value_dict(company, june)
+    assert shown["formatted"]["value"] == "not burning"
+    assert shown["formatted"]["previous"] == "more than 36 months"
+    assert shown["label"] == "not burning" and shown["value"] == 36.0
+    ensure_tables(company.engine)
+    auth = Auth(company.engine, load_or_create_secret(company.root), WebSettings())
+    auth.add_user("ada", "priya_raman", "viewer", "a long passphrase for ada")
+    _, raw = auth.create_token("ada", "test")
+    with TestClient(create_app(company, WebSettings(), schedule=False)) as client:
+        client.headers["Authorization"] = f"Bearer {raw}"
+        page = client.get("/metric/runway_months?period=2025-06")
+        assert page.status_code == 200 and ">not burning<" in page.text
+        api = client.get("/api/metrics?metric=runway_months&period=2025-06").json()
+    assert api["data"]["metrics"][0]["formatted"]["value"] == "not burning"
+    company.close()
+    cli = CliRunner()
+    out = cli.invoke(app, ["compute", "-m", "runway_months", "--period", "2025-05", "--period",
+                           "2025-06", "--json", "-p", str(company.root)])
+    assert out.exit_code == 0, out.output
+    assert [(v["value"], v["label"]) for v in json.loads(out.stdout)] == [
+        (36.0, "more than 36 months"), (36.0, "not burning")]
+    table = cli.invoke(app, ["compute", "-m", "runway_months", "--period", "2025-06", "-p",
+                             str(company.root)], env={"COLUMNS": "200"})
+    assert "not burning" in table.output
 
 
 def test_overdue_bills_by_status_today(company: Project) -> None:

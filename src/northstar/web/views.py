@@ -114,10 +114,10 @@ def value_dict(p: Project, v: MetricValue) -> dict[str, Any]:
     m = p.catalog.get(v.metric)
     out = v.as_dict()
     out["formatted"] = {
-        "value": format_value(v.value, m.unit, m.decimals),
+        "value": v.label or format_value(v.value, m.unit, m.decimals),
         "target": format_value(v.target, m.unit, m.decimals),
-        "previous": format_value(v.previous, m.unit, m.decimals),
-        "last_year": format_value(v.last_year, m.unit, m.decimals),
+        "previous": v.previous_label or format_value(v.previous, m.unit, m.decimals),
+        "last_year": v.last_year_label or format_value(v.last_year, m.unit, m.decimals),
         "change_previous": format_change(v.value, v.previous, unit=m.unit),
         "change_last_year": format_change(v.value, v.last_year, unit=m.unit),
         "pace_target": format_value(v.pace_target, m.unit, m.decimals),
