@@ -563,10 +563,15 @@ def _months_before(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, day.day)
 
 
+RUNWAY_CAP = Decimal(36)
+"""Runway beyond three years, or no burn at all, counts as 36 months (its labels' number)."""
+
+
 def runway_months(tables: Tables, start: date, end: date, prior_start: date | None = None,
                   prior_end: date | None = None) -> Decimal | None:
-    """Mirrors metrics/runway_months.yml: cash at the end over the average monthly burn of the
-    three months to the period's end; 99 when not burning."""
+    """Mirrors metrics/runway_months.yml: cash at the end (none below zero) over the average
+    monthly burn of the three months to the period's end; not burning, or more than 36
+    months, counts as 36 (shown in words)."""
     since = _months_before(end, 3)
     rows = [r for r in tables.get("monthly_finance", []) if _within(r["month"], since, end)]
     if not rows:
@@ -574,9 +579,9 @@ def runway_months(tables: Tables, start: date, end: date, prior_start: date | No
     burn = (_sum(r["operating_expenses"] for r in rows)
             - _net_revenue_or_zero(tables, since, end))
     if burn <= 0:
-        return Decimal(99)
+        return RUNWAY_CAP
     last = max(rows, key=lambda r: r["month"])
-    return Decimal(last["cash_balance"]) / (burn / len(rows))
+    return min(max(Decimal(last["cash_balance"]), ZERO) / (burn / len(rows)), RUNWAY_CAP)
 
 
 def budget_attainment(tables: Tables, start: date, end: date, prior_start: date | None = None,
@@ -625,20 +630,29 @@ def _spent(lines: list[Row], contract: Row, before: date) -> Decimal:
                 and r["txn_date"] < before)
 
 
+def _month(d: date) -> int:
+    return d.year * 12 + d.month
+
+
 def revenue_forecast(tables: Tables, start: date, end: date, prior_start: date | None = None,
-                     prior_end: date | None = None) -> Decimal | None:
-    """Mirrors metrics/revenue_forecast.yml: each running contract's unspent value at the
-    period's start, spread evenly over its remaining days, for the days in the period."""
+                     prior_end: date | None = None, *, as_of: date) -> Decimal | None:
+    """Mirrors metrics/revenue_forecast.yml: each running contract's unspent value spread
+    evenly over the months it has left, one share per month of it inside the period. Unspent
+    when the period began, or, for a period still to come, when this month began (`as_of` is
+    today then); months left from that month to the contract's last, both included."""
     lines = _gmv_by_customer(tables)
     running = _running(tables, start, end)
     if not running:
         return None
+    base = min(start, as_of.replace(day=1))
     total = ZERO
     for k in running:
-        left = max(k["amount"] - _spent(lines[k["customer_id"]], k, start), ZERO)
-        first = max(k["start_date"], start)
-        stop = k["end_date"] + timedelta(days=1)
-        total += left * (min(stop, end) - first).days / (stop - first).days
+        left = max(k["amount"] - _spent(lines[k["customer_id"]], k, base), ZERO)
+        first = max(_month(k["start_date"]), _month(base))
+        months_left = _month(k["end_date"]) - first + 1
+        inside = [m for m in range(_month(start), _month(end - timedelta(days=1)) + 1)
+                  if first <= m <= _month(k["end_date"])]
+        total += left * len(inside) / months_left
     return total
 
 

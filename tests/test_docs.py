@@ -12,7 +12,14 @@ import pytest
 import yaml
 
 from northstar.cli import app
-from northstar.metrics.definition import AsanaGoal, Bands, MetricChecks, MetricDef, Target
+from northstar.metrics.definition import (
+    AsanaGoal,
+    Bands,
+    MetricChecks,
+    MetricDef,
+    Target,
+    ValueLabel,
+)
 from northstar.web.dashboards import Dashboard, Tile
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -61,7 +68,8 @@ def _documented_fields(doc: str) -> set[str]:
     return set(re.findall(r"^\| `(\w+)` \|", doc, re.M))
 
 
-@pytest.mark.parametrize("model", [MetricDef, Target, Bands, MetricChecks, AsanaGoal])
+@pytest.mark.parametrize("model", [MetricDef, Target, Bands, MetricChecks, AsanaGoal,
+                                   ValueLabel])
 def test_every_metric_file_field_is_documented(model: type) -> None:
     doc = (DOCS / "metric-files.md").read_text()
     missing = set(model.model_fields) - _documented_fields(doc)

@@ -7,6 +7,7 @@ customer down exactly 50% stays active, one down 50.1% is losing)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -178,7 +179,10 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
     "contracts": ("hubspot", _rows(
         {"id": "K1", "customer_id": "C1", "signed_date": date(2024, 12, 1),
          "start_date": date(2025, 1, 1), "end_date": date(2025, 12, 31),
-         "amount": D("3650.00"), "owner_id": "teresa_vance"})),
+         "amount": D("3650.00"), "owner_id": "teresa_vance"},
+        {"id": "K2", "customer_id": "C2", "signed_date": date(2025, 12, 15),
+         "start_date": date(2026, 1, 1), "end_date": date(2026, 6, 30),
+         "amount": D("600.00"), "owner_id": "teresa_vance"})),
     "factoring_statements": ("manual", _rows(
         {"id": "F1", "statement_date": date(2025, 1, 31), "balance": D("700000.00"),
          "reserves": D("84000.00"), "facility_limit": D("1000000.00"), "fees": D("8750.00")},
@@ -189,7 +193,12 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
         {"id": f"M{m}", "month": date(2025, m, 1), "cash_balance": D(cash),
          "current_assets": D("5000.00"), "current_liabilities": D("3000.00"),
          "operating_expenses": D("2000.00"), "budget_net_revenue": D("1000.00")}
-        for m, cash in ((1, "10000.00"), (2, "9000.00"), (3, "8000.00"))])),
+        for m, cash in ((1, "10000.00"), (2, "9000.00"), (3, "8000.00"))] + [
+        # April-June: opex of 100 a month, and $100K of cash in May
+        {"id": f"M{m}", "month": date(2025, m, 1), "cash_balance": D(cash),
+         "current_assets": D("5000.00"), "current_liabilities": D("3000.00"),
+         "operating_expenses": D("100.00"), "budget_net_revenue": D("1000.00")}
+        for m, cash in ((4, "7000.00"), (5, "100000.00"), (6, "7000.00"))])),
     "profit_and_loss": ("quickbooks", _rows(
         # payout accounts as the books report them; income 2024 4000, 2025 1999
         {"id": "PL-2024-4200", "month": date(2024, 1, 1), "account_number": "4200",
@@ -251,7 +260,16 @@ EXPECTED: list[tuple[str, str, float | None]] = [
     ("bill_dollar_variance", "2025-06", 0.01),
     ("bill_count_variance", "2024", 0.0),
     ("contract_spend_pct", "2025-03", 1200 / (3650 * 31 / 365)),
-    ("revenue_forecast", "2025-04", 2450 * 30 / 275),  # unspent 2450 over 275 days left
+    # K1 on 1 April 2025: 3650 - 1200 spent = 2450 unspent over the 9 months April-December
+    ("revenue_forecast", "2025-04", 2450 / 9),
+    ("revenue_forecast", "2025-Q2", 2450 * 3 / 9),  # April, May and June
+    ("revenue_forecast", "2025-12", (3650 - 1200) / 1),  # what was left on 1 December
+    # K2 (C2, 600, January-June 2026), nothing spent. This month (today is 15 January 2026)
+    # and every month to come get 600 / 6 months, its last month too: never all of it
+    ("revenue_forecast", "2026-01", 100.0),
+    ("revenue_forecast", "2026-03", 100.0),
+    ("revenue_forecast", "2026-06", 100.0),
+    ("revenue_forecast", "2026-Q2", 300.0),
     ("unspent_contracts", "2025-04", 2450.0),
     ("factoring_capacity", "2025-01", 300_000.0),
     ("factoring_capacity", "2025-Q1", 150_000.0),  # the latest statement in the quarter
@@ -262,6 +280,11 @@ EXPECTED: list[tuple[str, str, float | None]] = [
     # Jan-Mar: opex 6000, net revenue 1200 - 240 = 960; burn 1680 a month; cash 8000
     ("runway_months", "2025-03", 8000 / (5040 / 3)),
     ("runway_months", "2025-09", None),  # no finance inputs for Jul-Sep
+    # Mar-May: opex 2000 + 100 + 100 = 2200, net revenue 960 + 500 + 0 = 1460: burn 740 / 3 a
+    # month; cash 100000 lasts 405 months: "more than 36 months", counted as 36
+    ("runway_months", "2025-05", 36.0),
+    # Apr-Jun: opex 300, net revenue 500 + (499 - 200 - 400) = 399: not burning, counted as 36
+    ("runway_months", "2025-06", 36.0),
     ("budget_attainment", "2025-03", 960 / 1000),
     ("take_rate", "2025-03", (1200 - 240) / 1200),  # net revenue / GMV in March
     ("take_rate", "2025", 1309 / 2249),
@@ -351,6 +374,57 @@ def test_a_count_of_nothing_is_zero_and_stays_live(company: Project) -> None:
          "owner_id": "teresa_vance"}]), source="hubspot")
     assert value(company, "new_logos", "2025-Q2") == 1.0
     assert company.metrics.late_data("new_logos", [company.period("2025-Q2")]) == []
+
+
+def test_the_revenue_forecast_looks_six_months_ahead(company: Project) -> None:
+    # the CFO's tile: 13 months ending six after this one (today is 15 January 2026), so
+    # July 2025 to July 2026; K2's 600 is 100 a month January to June, nothing in July
+    from northstar.web.pages import dashboard_tiles
+
+    board = load_dashboards(company.root, company.catalog)["cfo"]
+    tile = next(t for t in dashboard_tiles(company, board) if t["metric"] == "revenue_forecast")
+    x = json.loads(tile["figure"])["data"][0]["x"]
+    assert (x[0], x[-1], len(x)) == ("2025-07", "2026-07", 13)
+    assert tile["current"]["period"] == "2026-01" and tile["current"]["value"] == 100.0
+    y = dict(zip(x, json.loads(tile["figure"])["data"][0]["y"], strict=True))
+    assert [y[f"2026-0{m}"] for m in range(1, 8)] == [100.0] * 6 + [None]
+
+
+def test_runway_says_not_burning_in_words_on_pages_api_and_cli(company: Project) -> None:
+    from typer.testing import CliRunner
+
+    from northstar.cli import app
+    from northstar.web.views import value_dict
+
+    march, may, june = company.compute(["runway_months"], ["2025-03", "2025-05", "2025-06"])
+    assert (march.label, march.status) == (None, "red")  # 4.8 months
+    assert (may.value, may.label, may.status) == (36.0, "more than 36 months", "green")
+    assert (june.value, june.label, june.status) == (36.0, "not burning", "green")
+    assert june.previous_label == "more than 36 months"
+    shown = value_dict(company, june)
+    assert shown["formatted"]["value"] == "not burning"
+    assert shown["formatted"]["previous"] == "more than 36 months"
+    assert shown["label"] == "not burning" and shown["value"] == 36.0
+    ensure_tables(company.engine)
+    auth = Auth(company.engine, load_or_create_secret(company.root), WebSettings())
+    auth.add_user("ada", "priya_raman", "viewer", "a long passphrase for ada")
+    _, raw = auth.create_token("ada", "test")
+    with TestClient(create_app(company, WebSettings(), schedule=False)) as client:
+        client.headers["Authorization"] = f"Bearer {raw}"
+        page = client.get("/metric/runway_months?period=2025-06")
+        assert page.status_code == 200 and ">not burning<" in page.text
+        api = client.get("/api/metrics?metric=runway_months&period=2025-06").json()
+    assert api["data"]["metrics"][0]["formatted"]["value"] == "not burning"
+    company.close()
+    cli = CliRunner()
+    out = cli.invoke(app, ["compute", "-m", "runway_months", "--period", "2025-05", "--period",
+                           "2025-06", "--json", "-p", str(company.root)])
+    assert out.exit_code == 0, out.output
+    assert [(v["value"], v["label"]) for v in json.loads(out.stdout)] == [
+        (36.0, "more than 36 months"), (36.0, "not burning")]
+    table = cli.invoke(app, ["compute", "-m", "runway_months", "--period", "2025-06", "-p",
+                             str(company.root)], env={"COLUMNS": "200"})
+    assert "not burning" in table.output
 
 
 def test_overdue_bills_by_status_today(company: Project) -> None:

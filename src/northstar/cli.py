@@ -328,7 +328,7 @@ def compute(
             table.add_row(
                 v.metric, f"{v.period} so far ({v.elapsed:.0%})" if v.open else v.period,
                 *([str(v.slice.get(by) or "(none)")] if by else []),
-                format_value(v.value, v.unit, places), target,
+                v.label or format_value(v.value, v.unit, places), target,
                 f"[{style}]{v.status}[/]" if style else "—",
                 format_change(v.value, v.previous, unit=v.unit),
                 format_change(v.value, v.last_year, unit=v.unit),
@@ -634,7 +634,8 @@ def _scorecard(p: Project) -> None:
         period = p.calendar.previous(p.calendar.current(m.grain))
         v = p.compute([m.name], [str(period)])[0]
         style = STATUS_STYLE.get(v.status or "", "")
-        table.add_row(person.name, m.title, v.period, format_value(v.value, v.unit, m.decimals),
+        table.add_row(person.name, m.title, v.period,
+                      v.label or format_value(v.value, v.unit, m.decimals),
                       format_value(v.target, v.unit, m.decimals),
                       f"[{style}]{v.status}[/]" if style else "—",
                       format_change(v.value, v.last_year, unit=v.unit))

@@ -80,6 +80,11 @@ class MetricValue:
     """For an open total: the target pro-rated to the time gone, which the status judges by."""
     projected: float | None = None
     """For an open total: where the period ends at today's pace (value / share gone)."""
+    label: str | None = None
+    """Words shown instead of the value (the metric file's `labels`: "not burning"); `value`
+    is then the number the label stands for."""
+    previous_label: str | None = None
+    last_year_label: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         def num(v: Number | None) -> float | None:
@@ -94,6 +99,8 @@ class MetricValue:
             "origin": self.origin, "adjustment": num(self.adjustment), "owner": self.owner,
             "department": self.department, "open": self.open, "elapsed": self.elapsed,
             "pace": self.pace, "pace_target": self.pace_target, "projected": self.projected,
+            "label": self.label, "previous_label": self.previous_label,
+            "last_year_label": self.last_year_label,
         }
 
 
@@ -283,6 +290,9 @@ class MetricComputer:
                         # loaded, and nothing yet: the truth is "0 so far", not "no data"
                         value = Decimal(0) if value is None else value
                         previous = Decimal(0) if previous is None else previous
+                    value, label = _labelled(m, value)
+                    previous, previous_label = _labelled(m, previous)
+                    last_year, last_year_label = _labelled(m, last_year)
                     target = (self._slice_target(m, p, by, s) if by else
                               self._filtered_target(m, p, filters, state, wanted))
                     status, pace_target, projected = self._judge(
@@ -298,7 +308,8 @@ class MetricComputer:
                         department=m.department, open=progress is not None,
                         elapsed=None if progress is None else progress.share,
                         pace=None if progress is None else pace, pace_target=pace_target,
-                        projected=projected,
+                        projected=projected, label=label, previous_label=previous_label,
+                        last_year_label=last_year_label,
                     ))
         return out
 
@@ -893,6 +904,18 @@ class MetricComputer:
     def _corrections_version(self, m: MetricDef, state: _State) -> int:
         return max((state.record_versions.get(t, 0) for t in self._metric_dependencies(m)),
                    default=0)
+
+
+def _labelled(m: MetricDef, value: Number | None) -> tuple[Number | None, str | None]:
+    """A value and the words its metric shows for it, if any: a label with a `value` puts
+    that number in its place (a cap)."""
+    found = m.label_for(value)
+    if found is None:
+        return value, None
+    if found.value is None:
+        return value, found.text
+    return (Decimal(str(found.value)) if isinstance(value, Decimal)
+            else float(found.value)), found.text
 
 
 def is_count(m: MetricDef) -> bool:

@@ -175,6 +175,42 @@ def phrase(text: str) -> str:
     return " ".join(text.replace("_", " ").lower().split())
 
 
+class ValueLabel(_Strict):
+    """Words shown instead of a value a number would mislead on ("not burning" rather than 99
+    months; "more than 36 months" rather than 300): docs/metric-files.md, "Labels"."""
+
+    text: str = Field(min_length=1)
+    """What pages, the API and the CLI show instead of the number."""
+    above: float | None = None
+    """The label is for values above this..."""
+    at_least: float | None = None
+    """...at or above this..."""
+    below: float | None = None
+    """...below this..."""
+    at_most: float | None = None
+    """...at or below this..."""
+    equals: float | None = None
+    """...or exactly this (give one or more; a value must meet all of them)."""
+    value: float | None = None
+    """The number a labelled value stands for: charts draw it, the status is judged on it and
+    comparisons start from it (a cap: 36 for "more than 36 months"). Default: the value."""
+
+    @model_validator(mode="after")
+    def _a_condition(self) -> ValueLabel:
+        if all(getattr(self, f) is None for f in ("above", "at_least", "below", "at_most",
+                                                 "equals")):
+            raise ValueError("a label needs a condition: above, at_least, below, at_most or "
+                             "equals")
+        return self
+
+    def matches(self, v: float) -> bool:
+        return ((self.above is None or v > self.above)
+                and (self.at_least is None or v >= self.at_least)
+                and (self.below is None or v < self.below)
+                and (self.at_most is None or v <= self.at_most)
+                and (self.equals is None or v == self.equals))
+
+
 class MetricDef(_Strict):
     name: str = Field(pattern=_NAME)
     title: str
@@ -209,6 +245,14 @@ class MetricDef(_Strict):
     expression: str | None = None
     manual: bool = False
     asana: AsanaGoal | None = None
+    labels: list[ValueLabel] = []
+
+    def label_for(self, value: Decimal | float | None) -> ValueLabel | None:
+        """The first of `labels` a value meets, if any (none for no value)."""
+        if value is None or not self.labels:
+            return None
+        v = float(value)
+        return next((lab for lab in self.labels if lab.matches(v)), None)
 
     @field_validator("name")
     @classmethod

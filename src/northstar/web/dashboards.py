@@ -54,6 +54,8 @@ class Tile(BaseModel):
     """Slice the metric by this tag (one row or bar per value)."""
     periods: int = Field(13, ge=1, le=60)
     """How many periods a trend or table shows."""
+    ahead: int = Field(0, ge=0, le=24)
+    """Metric tiles: how many of those periods come after the current one (a forecast)."""
     select: list[str] = []
     """Model tiles: the columns shown, in order (all columns when empty)."""
     where: str | None = None
@@ -88,7 +90,12 @@ class Tile(BaseModel):
             given = [k for k, v in model_only.items() if v]
             if given:
                 raise ValueError(f"{', '.join(given)}: only for a model tile (`model:`)")
+            if self.ahead >= self.periods:
+                raise ValueError(f"ahead: {self.ahead} leaves no period up to today out of "
+                                 f"{self.periods}: show more periods or fewer ahead")
             return self
+        if self.ahead:
+            raise ValueError("ahead: only for a metric tile (`metric:`)")
         if self.filter or self.by:
             raise ValueError("filter and by slice a metric; a model tile uses `where`")
         if self.visual not in ("table", "cohort"):

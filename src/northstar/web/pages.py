@@ -322,10 +322,11 @@ def _tile(p: Project, tile: Tile) -> dict[str, Any]:
         if out["figure"] is not None:
             out["figure"] = json.dumps(out["figure"], default=float)
         return out
+    span = views.tile_span(p, m, tile)
     points = [views.value_dict(p, v) for v in
-              p.metrics.compute([m.name], views.periods_for(p, m, views.tile_periods(tile)),
-                                filters=dict(tile.filter))]
-    current = points[-1]
+              p.metrics.compute([m.name], span, filters=dict(tile.filter))]
+    now = str(p.calendar.current(m.grain, p.metrics.now))
+    current = next((pt for pt in points if pt["period"] == now), points[-1])
     out["current"] = current
     out["period"] = current["period"]
     if tile.visual == "trend":

@@ -94,6 +94,18 @@ def tile_periods(tile: Tile) -> int:
     return 1 if tile.visual in ("bullet", "number") else tile.periods
 
 
+def tile_span(p: Project, m: MetricDef, tile: Tile) -> list[Period]:
+    """The periods a metric tile computes: `tile_periods` of them, ending `tile.ahead` periods
+    after the current one (a forecast's months to come)."""
+    n = tile_periods(tile)
+    if not tile.ahead or n == 1:
+        return periods_for(p, m, n)
+    end = p.calendar.current(m.grain, p.metrics.now)
+    for _ in range(tile.ahead):
+        end = p.calendar.next(end)
+    return p.calendar.last_n(m.grain, n, end, p.metrics.now)
+
+
 def compute_tiles(p: Project, tiles: Iterable[Tile]) -> None:
     """Compute the metrics of a page's trend and number tiles together, one call per set of
     periods, before the tiles ask for them one by one: their statements run side by side and
@@ -103,7 +115,7 @@ def compute_tiles(p: Project, tiles: Iterable[Tile]) -> None:
         if tile.metric is None or tile.by:
             continue
         m = p.catalog.get(tile.metric)
-        key = (tuple(periods_for(p, m, tile_periods(tile))), tuple(sorted(tile.filter.items())))
+        key = (tuple(tile_span(p, m, tile)), tuple(sorted(tile.filter.items())))
         if m.name not in groups.setdefault(key, []):
             groups[key].append(m.name)
     for (periods, filters), names in groups.items():
@@ -115,10 +127,10 @@ def value_dict(p: Project, v: MetricValue) -> dict[str, Any]:
     m = p.catalog.get(v.metric)
     out = v.as_dict()
     out["formatted"] = {
-        "value": format_value(v.value, m.unit, m.decimals),
+        "value": v.label or format_value(v.value, m.unit, m.decimals),
         "target": format_value(v.target, m.unit, m.decimals),
-        "previous": format_value(v.previous, m.unit, m.decimals),
-        "last_year": format_value(v.last_year, m.unit, m.decimals),
+        "previous": v.previous_label or format_value(v.previous, m.unit, m.decimals),
+        "last_year": v.last_year_label or format_value(v.last_year, m.unit, m.decimals),
         "change_previous": format_change(v.value, v.previous, unit=m.unit),
         "change_last_year": format_change(v.value, v.last_year, unit=m.unit),
         "pace_target": format_value(v.pace_target, m.unit, m.decimals),
