@@ -128,7 +128,7 @@ class Tally:
         with self.lock:
             self.requests += 1
             self.statuses[status] += 1
-            if status >= 500 and len(self.errors) < 5:
+            if (status >= 500 or status == 0) and len(self.errors) < 5:
                 self.errors.append(f"{what}: {status}")
 
 
@@ -169,9 +169,21 @@ def browse(base: str, user: str, index: int, until: float, metrics: list[str],
     import httpx
 
     rng = random.Random(index)
+    n = 0
+    while time.monotonic() < until:
+        try:
+            n = _browse(base, user, index, until, metrics, boards, months, tally, rng, n)
+        except httpx.HTTPError as exc:  # counted (as status 0), and the user starts again
+            tally.add(0, f"{type(exc).__name__}: {exc}")
+
+
+def _browse(base: str, user: str, index: int, until: float, metrics: list[str],
+            boards: list[str], months: list[str], tally: Tally, rng: random.Random,
+            n: int) -> int:
+    import httpx
+
     with httpx.Client(base_url=base, timeout=120, follow_redirects=False) as client:
         csrf = log_in(client, user, PASSWORD, tally)
-        n = 0
         while time.monotonic() < until:
             n += 1
             if n % 100 == 0:  # a wrong password for a made-up name
@@ -186,6 +198,7 @@ def browse(base: str, user: str, index: int, until: float, metrics: list[str],
             path = paths(rng, metrics, boards, months, admin=index == 0)
             r = client.get(path)
             tally.add(r.status_code, path)
+    return n
 
 
 def slope_per_10_min(samples: list[tuple[float, float]]) -> float:
@@ -302,7 +315,7 @@ def drive(args: argparse.Namespace, proc: subprocess.Popen[str], port: int, trac
     floor_warm = min(m for t, m in after if t < after[0][0] + 60)
     floor_end = min(m for t, m in samples if t >= samples[-1][0] - 60)
     peak = max(m for _, m in samples)
-    bad = sum(n for s, n in tally.statuses.items() if s >= 500)
+    bad = sum(n for s, n in tally.statuses.items() if s >= 500 or s == 0)
     lines = [
         f"Measured {host['date']} on {host['cpu']}, {host['cores']} cores, {host['memory']} "
         f"RAM, {host['os']}, Python {host['python']}, DuckDB {host['duckdb']} (load average "
@@ -328,7 +341,7 @@ def drive(args: argparse.Namespace, proc: subprocess.Popen[str], port: int, trac
         "10 min |",
     ]
     if bad:
-        lines.append(f"\n{bad} answers were server errors.")
+        lines.append(f"\n{bad} requests failed (a server error, or 0: the connection failed).")
     if trace and Path(trace).exists():
         lines += ["", "What grew most after the warm-up (tracemalloc):", "", "```",
                   Path(trace).read_text().rstrip(), "```"]

@@ -339,7 +339,11 @@ def test_a_trusted_proxy_names_the_client(app: FastAPI) -> None:
     assert {"client:127.0.0.1", "client:203.0.113.7"} <= keys
 
 
-def test_client_keys() -> None:
+def test_keys() -> None:
+    from northstar.web.throttle import account_key
+
+    assert account_key("eve") == "account:eve"
+    assert account_key("x" * 5000) == "account:" + "x" * 128
     assert client_key("192.0.2.7") == "client:192.0.2.7"
     assert client_key("2001:db8:1:2:aaaa::1") == "client:2001:db8:1:2::/64"
     assert client_key("2001:db8:1:2:bbbb::9") == "client:2001:db8:1:2::/64"

@@ -28,7 +28,9 @@ PRUNE_EVERY = timedelta(minutes=1)
 
 
 def account_key(username: str) -> str:
-    return f"account:{username}"
+    """The name as typed, cut at 128 characters: a made-up name of a megabyte must not
+    become a megabyte row (names sharing their first 128 characters share a count)."""
+    return f"account:{username[:128]}"
 
 
 def client_key(client: str) -> str:
