@@ -38,6 +38,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/sources.py --docs --repeats 3
 	$(BIN)/python bench/servicetitan.py --docs --repeats 3
+	$(BIN)/python bench/field_service.py --docs --repeats 3
 
 # docs/screenshots/ from the sample company (demo-company/, built when missing), in Chromium
 screenshots: $(DEV_STAMP)
