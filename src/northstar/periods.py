@@ -117,6 +117,8 @@ class ToDate:
         return f"{self.period.kind}-to-date"
 
     def __str__(self) -> str:
+        if self.period.kind == "day":  # a day under way is held against the whole of another
+            return f"{self.period} (whole day)"
         return f"{self.period} days 1-{self.days}"
 
 
