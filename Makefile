@@ -33,12 +33,18 @@ test: $(DEV_STAMP)
 	$(BIN)/mypy
 	$(BIN)/pytest
 
+# the soak is bounded: 2 minutes here; `make bench SOAK_MINUTES=60` for the hour
+SOAK_MINUTES ?= 2
+
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/ask.py
 	$(BIN)/python bench/sources.py --docs --repeats 3
 	$(BIN)/python bench/servicetitan.py --docs --repeats 3
 	$(BIN)/python bench/field_service.py --docs --repeats 3
+	$(BIN)/python bench/bounds.py
+	$(BIN)/python bench/soak.py --minutes $(SOAK_MINUTES)
 
 # docs/screenshots/ from the sample company (demo-company/, built when missing), in Chromium
 screenshots: $(DEV_STAMP)

@@ -199,6 +199,8 @@ class Oracle:
         "warranty_share": (("warranty_costs", "dollars_produced"), lambda w, p: _div(w, p)),
         "outstanding_ar": (("ar_billed", "ar_paid"), lambda b, p: b - p),
     }
+    COUNTS = frozenset({"leads"})
+    """Metrics that count things (leads): 0 for a period with none, not "no data"."""
     BALANCES = ("ar_billed", "ar_paid", "future_bookings")
 
     def by_unit(self, name: str, period: str) -> dict[str | None, Value]:
@@ -216,8 +218,8 @@ class Oracle:
             parts, f = self.RATIOS[name]
             return f(*(self.value(p, period) for p in parts))
         found = self.inputs(name, period)
-        if not found:
-            return ZERO if name in self.BALANCES else None
+        if not found:  # a count of nothing is 0 (seed 004: no new leads is a fact), a balance too
+            return ZERO if name in self.BALANCES or name in self.COUNTS else None
         return sum(found.values(), ZERO)
 
     # -- what the estimates count -------------------------------------------------------------

@@ -5,9 +5,13 @@ the customer's formulas), not from the SQL, so that the SQL engines can be check
 Every function takes the generated tables as lists of row dicts (`collect(...)` builds them from
 the generator's batches), the period's start (inclusive) and end (exclusive) dates and,
 for retention-style metrics, the prior period's bounds (by default the same dates a year
-earlier). It returns a `Decimal`, or `None` where the engine reports no value: a sum or count
-over no rows (SQL's NULL), or nothing to divide by. Ratios are exact decimals; compare them with
-the engines' floating-point results with a small relative tolerance (1e-9 is plenty).
+earlier). It returns a `Decimal`, or `None` where the engine reports no value: a sum over no
+rows (SQL's NULL), or nothing to divide by; a count over no rows is 0. Ratios are exact
+decimals; compare them with the engines' floating-point results with a small relative
+tolerance (1e-9 is plenty).
+
+A metric that is "as of a day" (bills overdue) also takes `as_of`: the day its value is for,
+the period's last day once it is over, today while it runs.
 
 `ebitda` is manual and has no function here. `ORACLE` maps each metric name to its function.
 """
@@ -81,8 +85,8 @@ def _total(values: Iterable[Decimal]) -> Decimal | None:
 
 
 def _count(n: int) -> Decimal | None:
-    """A count measure: the engine reports no value for a period without rows."""
-    return Decimal(n) if n else None
+    """A count: nothing counted is 0 (no new customers this quarter), never "no data"."""
+    return Decimal(n)
 
 
 def _gmv_rows(tables: Tables) -> list[Row]:
@@ -239,13 +243,46 @@ def paid_within_7_days(tables: Tables, start: date, end: date, prior_start: date
     return _ratio(Decimal(len(fast)), Decimal(len(issued)))
 
 
+def _bills(tables: Tables) -> dict[str, Row]:
+    """One row per bill however many lines it has: bill and due date, total, and whether
+    Bill.com shows every line Paid."""
+    out: dict[str, Row] = {}
+    for r in tables.get("bill_lines", []):
+        b = out.setdefault(r["bill_id"], {"bill_date": r["txn_date"], "due_date": r["due_date"],
+                                          "total": ZERO, "paid": True})
+        b["bill_date"] = min(b["bill_date"], r["txn_date"])
+        b["due_date"] = min(b["due_date"], r["due_date"])
+        b["total"] += r["amount"]
+        b["paid"] = b["paid"] and r["bill_pay_status"] == "Paid"
+    return out
+
+
+def _overdue(tables: Tables, as_of: date) -> list[Decimal]:
+    """What is still due on each bill past its due date and unpaid on `as_of`: its total less
+    the payments dated by then; a bill shown Paid with no payment on record is left out."""
+    paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    recorded = set()
+    for p in tables.get("bill_payments", []):
+        recorded.add(p["bill_id"])
+        if p["payment_date"] <= as_of:
+            paid[p["bill_id"]] += p["amount"]
+    return [b["total"] - paid[k] for k, b in _bills(tables).items()
+            if b["bill_date"] <= as_of and b["due_date"] < as_of
+            and paid[k] < b["total"] and not (b["paid"] and k not in recorded)]
+
+
 def bills_overdue(tables: Tables, start: date, end: date, prior_start: date | None = None,
-                  prior_end: date | None = None) -> Decimal | None:
-    """Mirrors metrics/bills_overdue.yml: bill dollars due in the period whose Bill.com status
-    is anything but Paid, over all bill dollars due in the period."""
-    due = [r for r in tables.get("bill_lines", []) if _within(r["due_date"], start, end)]
-    return _ratio(_sum(r["amount"] for r in due if r["bill_pay_status"] != "Paid"),
-                  _sum(r["amount"] for r in due))
+                  prior_end: date | None = None, *, as_of: date) -> Decimal | None:
+    """Mirrors metrics/bills_overdue.yml: dollars still due on organiser bills past their due
+    date and unpaid on the day the value is for (`as_of`)."""
+    return _sum(_overdue(tables, as_of))
+
+
+def bills_overdue_count(tables: Tables, start: date, end: date,
+                        prior_start: date | None = None, prior_end: date | None = None, *,
+                        as_of: date) -> Decimal | None:
+    """Mirrors metrics/bills_overdue_count.yml: how many bills, each once."""
+    return Decimal(len(_overdue(tables, as_of)))
 
 
 def npr(tables: Tables, start: date, end: date, prior_start: date | None = None,
@@ -526,10 +563,15 @@ def _months_before(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, day.day)
 
 
+RUNWAY_CAP = Decimal(36)
+"""Runway beyond three years, or no burn at all, counts as 36 months (its labels' number)."""
+
+
 def runway_months(tables: Tables, start: date, end: date, prior_start: date | None = None,
                   prior_end: date | None = None) -> Decimal | None:
-    """Mirrors metrics/runway_months.yml: cash at the end over the average monthly burn of the
-    three months to the period's end; 99 when not burning."""
+    """Mirrors metrics/runway_months.yml: cash at the end (none below zero) over the average
+    monthly burn of the three months to the period's end; not burning, or more than 36
+    months, counts as 36 (shown in words)."""
     since = _months_before(end, 3)
     rows = [r for r in tables.get("monthly_finance", []) if _within(r["month"], since, end)]
     if not rows:
@@ -537,9 +579,9 @@ def runway_months(tables: Tables, start: date, end: date, prior_start: date | No
     burn = (_sum(r["operating_expenses"] for r in rows)
             - _net_revenue_or_zero(tables, since, end))
     if burn <= 0:
-        return Decimal(99)
+        return RUNWAY_CAP
     last = max(rows, key=lambda r: r["month"])
-    return Decimal(last["cash_balance"]) / (burn / len(rows))
+    return min(max(Decimal(last["cash_balance"]), ZERO) / (burn / len(rows)), RUNWAY_CAP)
 
 
 def budget_attainment(tables: Tables, start: date, end: date, prior_start: date | None = None,
@@ -588,20 +630,29 @@ def _spent(lines: list[Row], contract: Row, before: date) -> Decimal:
                 and r["txn_date"] < before)
 
 
+def _month(d: date) -> int:
+    return d.year * 12 + d.month
+
+
 def revenue_forecast(tables: Tables, start: date, end: date, prior_start: date | None = None,
-                     prior_end: date | None = None) -> Decimal | None:
-    """Mirrors metrics/revenue_forecast.yml: each running contract's unspent value at the
-    period's start, spread evenly over its remaining days, for the days in the period."""
+                     prior_end: date | None = None, *, as_of: date) -> Decimal | None:
+    """Mirrors metrics/revenue_forecast.yml: each running contract's unspent value spread
+    evenly over the months it has left, one share per month of it inside the period. Unspent
+    when the period began, or, for a period still to come, when this month began (`as_of` is
+    today then); months left from that month to the contract's last, both included."""
     lines = _gmv_by_customer(tables)
     running = _running(tables, start, end)
     if not running:
         return None
+    base = min(start, as_of.replace(day=1))
     total = ZERO
     for k in running:
-        left = max(k["amount"] - _spent(lines[k["customer_id"]], k, start), ZERO)
-        first = max(k["start_date"], start)
-        stop = k["end_date"] + timedelta(days=1)
-        total += left * (min(stop, end) - first).days / (stop - first).days
+        left = max(k["amount"] - _spent(lines[k["customer_id"]], k, base), ZERO)
+        first = max(_month(k["start_date"]), _month(base))
+        months_left = _month(k["end_date"]) - first + 1
+        inside = [m for m in range(_month(start), _month(end - timedelta(days=1)) + 1)
+                  if first <= m <= _month(k["end_date"])]
+        total += left * len(inside) / months_left
     return total
 
 
@@ -724,6 +775,7 @@ ORACLE: dict[str, Metric] = {
     "collection_rate": collection_rate,
     "paid_within_7_days": paid_within_7_days,
     "bills_overdue": bills_overdue,
+    "bills_overdue_count": bills_overdue_count,
     "npr": npr,
     "unlinked_payout_share": unlinked_payout_share,
     "new_suppliers": new_suppliers,

@@ -123,3 +123,26 @@ def test_a_failed_collection_emails_the_source_rule_channel(tmp_path: Path, smtp
         stripe.fail("500", times=50)
         sync(p, "pay", objects=["charges"])
     assert len(smtp.messages) == 1
+
+
+def test_a_load_by_hand_evaluates_the_alert_rules_as_a_sync_does(tmp_path: Path,
+                                                                   smtp: FakeSmtp) -> None:
+    """`northstar load` of an old subscription (2025) leaves this month's New MRR at $0, red:
+    the load itself sends the owner's alert, with no `alerts check` run; loading again (nothing
+    new) changes nothing and sends nothing."""
+    root = build(tmp_path / "p")
+    (root / "alerts.yml").write_text(alerts_yml(smtp.port, smtp.ca_file, """\
+  - name: red
+    when: status
+    notify: [owner]
+""").replace(NO_ENV, ""))
+    secrets(root, smtp.password)
+    (root / "late.csv").write_text("id,plan_code,started_on,monthly_amount,department\n"
+                                   "S0900,basic,2025-01-15,40,sales\n")
+    proc = run("load", "subscriptions", "late.csv", "--source", "billing", cwd=root)
+    assert "Loaded 1 rows into raw_subscriptions" in proc.stdout
+    [mail] = smtp.messages
+    assert mail["To"] == "ada@example.com"
+    assert "New MRR" in mail["Subject"]
+    run("load", "subscriptions", "late.csv", "--source", "billing", cwd=root)
+    assert len(smtp.messages) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 
@@ -87,3 +88,17 @@ def test_pinned_rows_are_chosen_by_the_query() -> None:
                 pinned="row_kind <> 'supplier'")
     assert model_query(tile) == ('SELECT "supplier_name", (row_kind <> \'supplier\') AS '
                                  'ns_pinned FROM "supply_npr_by_supplier" LIMIT 200')
+
+
+def test_a_grouped_tile_adds_up_its_columns_as_of_the_day() -> None:
+    tile = Tile(model="bills_overdue_by_status", visual="table",
+                where="unpaid and due_date < {as_of}", group_by=["bill_pay_status"],
+                sum=["bills", "amount_due"], order_by="min(status_order)")
+    assert model_query(tile, date(2026, 1, 15)) == (
+        'SELECT "bill_pay_status", sum("bills") AS "bills", sum("amount_due") AS "amount_due" '
+        'FROM "bills_overdue_by_status" WHERE (unpaid and due_date < DATE \'2026-01-15\') '
+        'GROUP BY "bill_pay_status" ORDER BY min(status_order) LIMIT 200')
+    with pytest.raises(ValueError, match="give group_by too"):
+        Tile(model="bills", visual="table", sum=["amount"])
+    with pytest.raises(ValueError, match="leave out select and pinned"):
+        Tile(model="bills", visual="table", group_by=["bill_pay_status"], select=["bill_id"])

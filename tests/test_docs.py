@@ -12,7 +12,14 @@ import pytest
 import yaml
 
 from northstar.cli import app
-from northstar.metrics.definition import AsanaGoal, Bands, MetricChecks, MetricDef, Target
+from northstar.metrics.definition import (
+    AsanaGoal,
+    Bands,
+    MetricChecks,
+    MetricDef,
+    Target,
+    ValueLabel,
+)
 from northstar.web.dashboards import Dashboard, Tile
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -61,7 +68,8 @@ def _documented_fields(doc: str) -> set[str]:
     return set(re.findall(r"^\| `(\w+)` \|", doc, re.M))
 
 
-@pytest.mark.parametrize("model", [MetricDef, Target, Bands, MetricChecks, AsanaGoal])
+@pytest.mark.parametrize("model", [MetricDef, Target, Bands, MetricChecks, AsanaGoal,
+                                   ValueLabel])
 def test_every_metric_file_field_is_documented(model: type) -> None:
     doc = (DOCS / "metric-files.md").read_text()
     missing = set(model.model_fields) - _documented_fields(doc)
@@ -95,7 +103,7 @@ def test_the_dashboard_file_examples_are_valid() -> None:
     documented = set(re.findall(r"^\s+-? ?(\w+):", blocks[0] + blocks[1], re.M))
     assert set(Tile.model_fields) <= documented, set(Tile.model_fields) - documented
     assert board.tiles[0].metric == "net_revenue"
-    assert [t.visual for t in tiles] == ["table", "table", "cohort"]
+    assert [t.visual for t in tiles] == ["table", "table", "cohort", "table"]
     assert tiles[2].pivot is not None and tiles[2].bands_from == "npr"
 
 
@@ -132,3 +140,16 @@ def test_the_readme_screenshots_exist_and_make_screenshots_takes_them() -> None:
     for image in set(shown) | set(re.findall(r"\]\((docs/screenshots/[^)]+\.png)\)", readme)):
         assert (root / image).is_file(), image
         assert image in taken, f"{image} is not taken by scripts/screenshots.py"
+
+
+def test_every_schedule_setting_is_in_the_collection_docs() -> None:
+    from northstar.config import ScheduleSettings, SourceSchedule
+
+    doc = (DOCS / "collection.md").read_text()
+    for model in (ScheduleSettings, SourceSchedule):
+        for name in model.model_fields:
+            if name != "sources":  # the [schedule.sources.NAME] tables themselves
+                assert re.search(rf"^{name} = ", doc, re.M), f"docs/collection.md lacks {name}"
+    assert "[schedule.sources." in doc
+    readme = (DOCS.parent / "README.md").read_text()
+    assert "(docs/collection.md)" in readme

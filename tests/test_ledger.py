@@ -199,3 +199,15 @@ def test_postgres_refuses_to_edit_ledger_tables(ledger: Ledger, sql: str) -> Non
         ledger.engine.execute(sql)
     assert _count(ledger, "raw_invoices") == 1
     assert verify(ledger.engine).ok
+
+
+def test_the_record_tables_are_the_ones_their_modules_append_to() -> None:
+    """`RECORD_TABLES` (ledger tables of Northstar's own records, guarded on PostgreSQL) names
+    each table the sources and the collection append to through the ledger."""
+    from northstar.collection.log import COLLECTION_RUNS
+    from northstar.collection.switch import SWITCHES
+    from northstar.ledger.schema import RECORD_TABLES
+    from northstar.sources.quality import FINDINGS
+    from northstar.sources.state import CURSORS, RUNS
+
+    assert RECORD_TABLES == (CURSORS, RUNS, FINDINGS, COLLECTION_RUNS, SWITCHES)

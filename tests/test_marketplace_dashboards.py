@@ -15,9 +15,9 @@ from northstar.packs import get_pack
 
 PACK = get_pack("marketplace")
 VISUALS = {"number", "trend", "waterfall", "cohort", "funnel", "bullet", "table"}
-TILE_KEYS = {"metric", "title", "visual", "filter", "by", "periods"}
+TILE_KEYS = {"metric", "title", "visual", "filter", "by", "periods", "ahead"}
 MODEL_TILE_KEYS = {"model", "title", "visual", "select", "where", "order_by", "limit", "pivot",
-                   "units", "bands_from", "pinned"}
+                   "units", "bands_from", "pinned", "group_by", "sum"}
 EXPECTED = {"executive", "cfo", "company_kpis", "supply", "demand_sales",
             "demand_account_management", "marketing", "finance_operations",
             "supply_account_management"}

@@ -7,6 +7,7 @@ customer down exactly 50% stays active, one down 50.1% is losing)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -45,10 +46,16 @@ def inv(line: str, invoice: str, customer: str, day: date, amount: str,
             "department": "demand", "client_id": customer}
 
 
-def bill(bill_id: str, day: date, amount: str, status: str = "Paid") -> dict[str, Any]:
-    return {"id": f"{bill_id}-1", "bill_id": bill_id, "supplier_id": None, "txn_date": day,
-            "due_date": day, "account_number": "4200", "amount": D(amount),
+def bill(bill_id: str, day: date, amount: str, status: str = "Paid", *, line: int = 1,
+         due: date | None = None, account: str = "4200") -> dict[str, Any]:
+    return {"id": f"{bill_id}-{line}", "bill_id": bill_id, "supplier_id": None, "txn_date": day,
+            "due_date": due or day, "account_number": account, "amount": D(amount),
             "bill_pay_status": status, "department": "supply"}
+
+
+def paid(bill_id: str, day: date, amount: str) -> dict[str, Any]:
+    return {"id": f"BP-{bill_id}-{day:%m%d}", "bill_payment_id": f"BP-{bill_id}-{day:%m%d}",
+            "bill_id": bill_id, "supplier_id": None, "payment_date": day, "amount": D(amount)}
 
 
 def remit(bill_id: str, supplier: str, day: date, amount: str) -> dict[str, Any]:
@@ -100,7 +107,24 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
         bill("B1", date(2024, 3, 5), "500.00"), bill("B2", date(2025, 3, 5), "240.00"),
         bill("B3", date(2024, 6, 1), "300.00"),
         bill("B4", date(2025, 6, 1), "400.00", "Pending"),  # due and not paid: overdue
-        bill("B5", date(2025, 7, 1), "100.00"), bill("B6", date(2024, 8, 1), "200.00"))),
+        bill("B5", date(2025, 7, 1), "100.00"), bill("B6", date(2024, 8, 1), "200.00"),
+        # bills on another expense account (6100): they reach no payout figure, only the
+        # overdue bills. B7 is one bill over two lines; B8 is due later this month (today is
+        # 15 January 2026); B9 is partly paid; B10 is Paid with no payment on record.
+        bill("B7", date(2026, 1, 2), "150.00", "W-9 Missing", due=date(2026, 1, 10),
+             account="6100"),
+        bill("B7", date(2026, 1, 2), "50.00", "W-9 Missing", line=2, due=date(2026, 1, 10),
+             account="6100"),
+        bill("B8", date(2026, 1, 5), "80.00", "Approved", due=date(2026, 1, 28),
+             account="6100"),
+        bill("B9", date(2026, 1, 3), "300.00", "Not Onboarded", due=date(2026, 1, 12),
+             account="6100"),
+        bill("B10", date(2025, 11, 1), "70.00", due=date(2025, 12, 1), account="6100"))),
+    # B1 paid 15 days late, B3 39 days late (overdue at the end of June 2024); B9 100 of 300
+    "bill_payments": ("quickbooks", _rows(
+        paid("B1", date(2024, 3, 20), "500.00"), paid("B2", date(2025, 3, 5), "240.00"),
+        paid("B3", date(2024, 7, 10), "300.00"), paid("B5", date(2025, 7, 1), "100.00"),
+        paid("B6", date(2024, 8, 1), "200.00"), paid("B9", date(2026, 1, 13), "100.00"))),
     "vendor_credit_lines": ("quickbooks", _rows(
         {"id": "VC-1-1", "vendor_credit_id": "VC-1", "bill_id": "B4", "supplier_id": None,
          "txn_date": date(2025, 8, 1), "account_number": "4200", "amount": D("50.00")})),
@@ -155,7 +179,10 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
     "contracts": ("hubspot", _rows(
         {"id": "K1", "customer_id": "C1", "signed_date": date(2024, 12, 1),
          "start_date": date(2025, 1, 1), "end_date": date(2025, 12, 31),
-         "amount": D("3650.00"), "owner_id": "teresa_vance"})),
+         "amount": D("3650.00"), "owner_id": "teresa_vance"},
+        {"id": "K2", "customer_id": "C2", "signed_date": date(2025, 12, 15),
+         "start_date": date(2026, 1, 1), "end_date": date(2026, 6, 30),
+         "amount": D("600.00"), "owner_id": "teresa_vance"})),
     "factoring_statements": ("manual", _rows(
         {"id": "F1", "statement_date": date(2025, 1, 31), "balance": D("700000.00"),
          "reserves": D("84000.00"), "facility_limit": D("1000000.00"), "fees": D("8750.00")},
@@ -166,7 +193,12 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
         {"id": f"M{m}", "month": date(2025, m, 1), "cash_balance": D(cash),
          "current_assets": D("5000.00"), "current_liabilities": D("3000.00"),
          "operating_expenses": D("2000.00"), "budget_net_revenue": D("1000.00")}
-        for m, cash in ((1, "10000.00"), (2, "9000.00"), (3, "8000.00"))])),
+        for m, cash in ((1, "10000.00"), (2, "9000.00"), (3, "8000.00"))] + [
+        # April-June: opex of 100 a month, and $100K of cash in May
+        {"id": f"M{m}", "month": date(2025, m, 1), "cash_balance": D(cash),
+         "current_assets": D("5000.00"), "current_liabilities": D("3000.00"),
+         "operating_expenses": D("100.00"), "budget_net_revenue": D("1000.00")}
+        for m, cash in ((4, "7000.00"), (5, "100000.00"), (6, "7000.00"))])),
     "profit_and_loss": ("quickbooks", _rows(
         # payout accounts as the books report them; income 2024 4000, 2025 1999
         {"id": "PL-2024-4200", "month": date(2024, 1, 1), "account_number": "4200",
@@ -228,7 +260,16 @@ EXPECTED: list[tuple[str, str, float | None]] = [
     ("bill_dollar_variance", "2025-06", 0.01),
     ("bill_count_variance", "2024", 0.0),
     ("contract_spend_pct", "2025-03", 1200 / (3650 * 31 / 365)),
-    ("revenue_forecast", "2025-04", 2450 * 30 / 275),  # unspent 2450 over 275 days left
+    # K1 on 1 April 2025: 3650 - 1200 spent = 2450 unspent over the 9 months April-December
+    ("revenue_forecast", "2025-04", 2450 / 9),
+    ("revenue_forecast", "2025-Q2", 2450 * 3 / 9),  # April, May and June
+    ("revenue_forecast", "2025-12", (3650 - 1200) / 1),  # what was left on 1 December
+    # K2 (C2, 600, January-June 2026), nothing spent. This month (today is 15 January 2026)
+    # and every month to come get 600 / 6 months, its last month too: never all of it
+    ("revenue_forecast", "2026-01", 100.0),
+    ("revenue_forecast", "2026-03", 100.0),
+    ("revenue_forecast", "2026-06", 100.0),
+    ("revenue_forecast", "2026-Q2", 300.0),
     ("unspent_contracts", "2025-04", 2450.0),
     ("factoring_capacity", "2025-01", 300_000.0),
     ("factoring_capacity", "2025-Q1", 150_000.0),  # the latest statement in the quarter
@@ -239,13 +280,33 @@ EXPECTED: list[tuple[str, str, float | None]] = [
     # Jan-Mar: opex 6000, net revenue 1200 - 240 = 960; burn 1680 a month; cash 8000
     ("runway_months", "2025-03", 8000 / (5040 / 3)),
     ("runway_months", "2025-09", None),  # no finance inputs for Jul-Sep
+    # Mar-May: opex 2000 + 100 + 100 = 2200, net revenue 960 + 500 + 0 = 1460: burn 740 / 3 a
+    # month; cash 100000 lasts 405 months: "more than 36 months", counted as 36
+    ("runway_months", "2025-05", 36.0),
+    # Apr-Jun: opex 300, net revenue 500 + (499 - 200 - 400) = 399: not burning, counted as 36
+    ("runway_months", "2025-06", 36.0),
     ("budget_attainment", "2025-03", 960 / 1000),
     ("take_rate", "2025-03", (1200 - 240) / 1200),  # net revenue / GMV in March
     ("take_rate", "2025", 1309 / 2249),
     ("ad_spend", "2025-03", 200.0),
-    # bills due in June 2025: B4 (400, Pending); in March: B2 (240, Paid)
-    ("bills_overdue", "2025-06", 1.0),
+    # overdue on the day: past due and unpaid on the period's last day (today, 15 January
+    # 2026, for the open month). 31 March 2024: B1 was due on the 5th but paid on the 20th: 0.
+    # 30 June 2024: B3 due 1 June, paid 10 July: 300; 31 July 2024: paid, and B6 is due 1
+    # August: 0. 31 March 2025: B2 paid on its due date: 0. 30 June and 31 December 2025: B4
+    # (400, Pending); B10 is Paid with no payment on record, never counted.
+    ("bills_overdue", "2024-03", 0.0),
+    ("bills_overdue", "2024-06", 300.0),
+    ("bills_overdue", "2024-07", 0.0),
     ("bills_overdue", "2025-03", 0.0),
+    ("bills_overdue", "2025-06", 400.0),
+    ("bills_overdue", "2025-12", 400.0),
+    # today: B4 400 + B7 150 + 50 (one bill, due the 10th) + B9 300 - 100 paid (due the
+    # 12th) = 800; B8 is merely due this month (the 28th): not overdue
+    ("bills_overdue", "2026-01", 800.0),
+    ("bills_overdue_count", "2024-06", 1.0),
+    ("bills_overdue_count", "2024-07", 0.0),
+    ("bills_overdue_count", "2025-06", 1.0),
+    ("bills_overdue_count", "2026-01", 3.0),
     # invoices due in March 2024: INV-1 (1000), paid 1000 four days later; INV-9 unpaid
     ("collection_rate", "2024-03", 1.0),
     ("paid_within_7_days", "2024-03", 1.0),
@@ -257,7 +318,9 @@ EXPECTED: list[tuple[str, str, float | None]] = [
     # years billed: C1, C2, C4 two, C3 one; nobody three or more: nothing to compare yet
     ("ltv_multiple", "2025", None),
     ("new_logos", "2023-Q1", 4.0),  # all four customers created 1 January 2023
+    ("new_logos", "2025-Q2", 0.0),  # nobody new: a count of nothing is 0, not "no data"
     ("new_suppliers", "2023-01", 3.0),
+    ("new_suppliers", "2025-03", 0.0),
     ("quota", "2025-Q2", 1000.0),
     ("pipeline_entering_weighted", "2025-Q2", 1200.0),  # 1000 x 0.8 + 2000 x 0.2 + 0
     ("pipeline_entering_scored", "2025-Q2", 1110.0),
@@ -296,6 +359,91 @@ def test_metrics_match_the_hand_computed_figures(company: Project) -> None:
     assert status(company, "factoring_capacity", "2025-Q1") == "red"
     assert status(company, "pipeline_coverage", "2025-Q2") == "green"
     assert status(company, "pipeline_coverage_scored", "2025-Q2") == "yellow"  # 1 <= 1.11 < 1.5
+    # target: 5% of the bills due in the 30 days to 30 June 2025 (B4 400) = 20; 400 > 2 x 20
+    june = company.compute(["bills_overdue"], ["2025-06"])[0]
+    assert (june.target, june.status) == (pytest.approx(20.0), "red")
+
+
+def test_a_count_of_nothing_is_zero_and_stays_live(company: Project) -> None:
+    # 2025-Q2 is long closed (now is 15 January 2026) and no customer was created in it: 0.
+    # The 0 is not frozen, so a customer loaded late for that quarter counts at once.
+    assert value(company, "new_logos", "2025-Q2") == 0.0
+    assert company.compute(["new_logos"], ["2025-Q2"])[0].status == "red"  # 0 of 8
+    company.append("customers", pa.Table.from_pylist([
+        {"id": "C5", "name": "Brand C5", "created_date": date(2025, 5, 2),
+         "owner_id": "teresa_vance"}]), source="hubspot")
+    assert value(company, "new_logos", "2025-Q2") == 1.0
+    assert company.metrics.late_data("new_logos", [company.period("2025-Q2")]) == []
+
+
+def test_the_revenue_forecast_looks_six_months_ahead(company: Project) -> None:
+    # the CFO's tile: 13 months ending six after this one (today is 15 January 2026), so
+    # July 2025 to July 2026; K2's 600 is 100 a month January to June, nothing in July
+    from northstar.web.pages import dashboard_tiles
+
+    board = load_dashboards(company.root, company.catalog)["cfo"]
+    tile = next(t for t in dashboard_tiles(company, board) if t["metric"] == "revenue_forecast")
+    x = json.loads(tile["figure"])["data"][0]["x"]
+    assert (x[0], x[-1], len(x)) == ("2025-07", "2026-07", 13)
+    assert tile["current"]["period"] == "2026-01" and tile["current"]["value"] == 100.0
+    y = dict(zip(x, json.loads(tile["figure"])["data"][0]["y"], strict=True))
+    assert [y[f"2026-0{m}"] for m in range(1, 8)] == [100.0] * 6 + [None]
+
+
+def test_runway_says_not_burning_in_words_on_pages_api_and_cli(company: Project) -> None:
+    from typer.testing import CliRunner
+
+    from northstar.cli import app
+    from northstar.web.views import value_dict
+
+    march, may, june = company.compute(["runway_months"], ["2025-03", "2025-05", "2025-06"])
+    assert (march.label, march.status) == (None, "red")  # 4.8 months
+    assert (may.value, may.label, may.status) == (36.0, "more than 36 months", "green")
+    assert (june.value, june.label, june.status) == (36.0, "not burning", "green")
+    assert june.previous_label == "more than 36 months"
+    shown = value_dict(company, june)
+    assert shown["formatted"]["value"] == "not burning"
+    assert shown["formatted"]["previous"] == "more than 36 months"
+    assert shown["label"] == "not burning" and shown["value"] == 36.0
+    ensure_tables(company.engine)
+    auth = Auth(company.engine, load_or_create_secret(company.root), WebSettings())
+    auth.add_user("ada", "priya_raman", "viewer", "a long passphrase for ada")
+    _, raw = auth.create_token("ada", "test")
+    with TestClient(create_app(company, WebSettings(), schedule=False)) as client:
+        client.headers["Authorization"] = f"Bearer {raw}"
+        page = client.get("/metric/runway_months?period=2025-06")
+        assert page.status_code == 200 and ">not burning<" in page.text
+        api = client.get("/api/metrics?metric=runway_months&period=2025-06").json()
+    assert api["data"]["metrics"][0]["formatted"]["value"] == "not burning"
+    company.close()
+    cli = CliRunner()
+    out = cli.invoke(app, ["compute", "-m", "runway_months", "--period", "2025-05", "--period",
+                           "2025-06", "--json", "-p", str(company.root)])
+    assert out.exit_code == 0, out.output
+    assert [(v["value"], v["label"]) for v in json.loads(out.stdout)] == [
+        (36.0, "more than 36 months"), (36.0, "not burning")]
+    table = cli.invoke(app, ["compute", "-m", "runway_months", "--period", "2025-06", "-p",
+                             str(company.root)], env={"COLUMNS": "200"})
+    assert "not burning" in table.output
+
+
+def test_overdue_bills_by_status_today(company: Project) -> None:
+    # as of today (15 January 2026), unpaid and due before today, each bill once: B4 Pending
+    # 400; B7 W-9 Missing 150 + 50 (two lines, one bill); B9 Not Onboarded 300 - 100 paid;
+    # Approved: B8 is not due until the 28th, so 0 bills, $0. Paid bills never show.
+    grid = model_grid(company, _tile(company, "finance_operations", "Bills overdue today"))
+    assert grid.header == ["Bill pay status", "Bills", "Amount due"]
+    assert [[text for text, _ in row] for row in grid.rows] == [
+        ["Approved", "0", format_value(0, "usd")],
+        ["Pending", "1", format_value(400, "usd")],
+        ["W-9 Missing", "1", format_value(200, "usd")],
+        ["Not Onboarded", "1", format_value(200, "usd")]]
+    # the day moves on: on 29 January B8 (due the 28th) is overdue too
+    company.metrics.now = datetime(2026, 1, 29, 12, tzinfo=UTC)
+    grid = model_grid(company, _tile(company, "finance_operations", "Bills overdue today"))
+    assert grid.rows[0][1][0] == "1" and grid.rows[0][2][0] == format_value(80, "usd")
+    assert value(company, "bills_overdue", "2026-01") == 880.0
+    assert value(company, "bills_overdue_count", "2026-01") == 4.0
 
 
 def test_views_have_the_unlinked_and_total_rows_and_every_state(company: Project) -> None:

@@ -114,6 +114,8 @@ EXPECTED = {
     "bill_lines": ("quickbooks", {"id", "bill_id", "supplier_id", "txn_date", "due_date",
                                   "account_number", "amount", "bill_pay_status", "department",
                                   "client_id"}),
+    "bill_payments": ("quickbooks", {"id", "bill_payment_id", "bill_id", "supplier_id",
+                                     "payment_date", "amount", "department", "client_id"}),
     "vendor_credit_lines": ("quickbooks", {"id", "vendor_credit_id", "supplier_id", "txn_date",
                                            "account_number", "amount", "department",
                                            "client_id"}),

@@ -225,8 +225,9 @@ def test_a_day_is_a_local_day_with_yesterday_and_the_same_weekday_last_year(
                                                                       "2025-02-01")
         assert (jan31.value, feb1.value) == (1, 1)
         assert (feb1.previous_period, feb1.previous) == ("2025-01-31", 1)
-        # the same weekday 52 weeks back: Saturday 3 February 2024, when nobody signed up
-        assert (feb1.last_year_period, feb1.last_year) == ("2024-02-03", None)
+        # the same weekday 52 weeks back: Saturday 3 February 2024, when nobody signed up: a
+        # count of nothing is 0, not "no data" (docs/metric-files.md)
+        assert (feb1.last_year_period, feb1.last_year) == ("2024-02-03", 0)
         # a day's target is its own; a month's is its days' targets summed (31 x 2)
         assert feb1.target == 2 and feb1.status == "red"
         month = one(fresh, "daily_signups", "2025-01")

@@ -46,6 +46,27 @@ EXTRA = {
         target: {value: 130}
         pace: {by: working_days}
     """,
+    # the same sum, from books that are exported once a month is closed
+    "revenue_booked": """
+        name: revenue_booked
+        title: Revenue (booked)
+        description: Sum of invoiced amounts, from books exported after the month closes.
+        department: finance
+        unit: usd
+        model: invoices
+        measure: sum(amount)
+        time_column: txn_date
+        target: {value: 130}
+        pace: {arrives: after_close}
+    """,
+    "revenue_booked_net": """
+        name: revenue_booked_net
+        title: Booked revenue less a fixed fee
+        description: An expression over a metric whose data comes after the close.
+        department: finance
+        unit: usd
+        expression: revenue_booked - revenue_booked
+    """,
     "big_invoice_share": """
         name: big_invoice_share
         title: Share of invoices of 60 or more
@@ -157,3 +178,35 @@ def test_a_total_over_a_coarser_period_sums_its_months_targets(project: Project)
     assert (q1.value, q1.target, q1.status) == (Decimal("220.00"), 300, "red")
     rate = one(project, "big_invoice_share", "2025-Q1")  # a rate keeps its target
     assert rate.target == 0.5
+
+
+def test_data_that_comes_after_the_close_is_not_0_so_far_and_is_paced_by_closed_months(
+        project: Project) -> None:
+    """On 10 March 2025 at 12:00 UTC (07:00 in Chicago: daylight time began on the 9th) March
+    has no invoice. A live total is 0 so far;
+    one whose data comes once the month is closed has no value yet (grey, "not entered"), and so
+    has an expression over it. Q1 is judged on its closed months: January and February are 59
+    of its 90 days, so against the quarter's target (3 months x 130 = 390) x 59 / 90 = 255.67,
+    with 150 + 70 = 220 in: under 90% of it (230.10), red."""
+    project.metrics.now = datetime(2025, 3, 10, 12, tzinfo=UTC)
+    live, booked = one(project, "revenue", "2025-03"), one(project, "revenue_booked", "2025-03")
+    assert (live.value, live.open) == (Decimal(0), True)
+    assert (booked.value, booked.status, booked.open) == (None, "grey", True)
+    net = one(project, "revenue_booked_net", "2025-03")
+    assert (net.value, net.status) == (None, "grey")
+    quarter = one(project, "revenue_booked", "2025-Q1")
+    assert quarter.value == Decimal("220.00")
+    assert quarter.elapsed == pytest.approx(59 / 90)
+    assert quarter.target == 390
+    assert quarter.pace_target == pytest.approx(390 * 59 / 90)
+    assert quarter.status == "red"
+    # the live one counts March's nine days and seven hours gone as well
+    assert one(project, "revenue", "2025-Q1").elapsed == pytest.approx((59 + 9 + 7 / 24) / 90)
+
+
+def test_data_that_comes_after_the_close_is_not_graded_inside_its_open_month(
+        project: Project) -> None:
+    """February's invoice (70) is in on 15 February, but books that come after the close
+    cannot be judged before February is over: no status and no target to date."""
+    v = one(project, "revenue_booked", "2025-02")
+    assert (v.value, v.status, v.pace_target) == (Decimal("70.00"), None, None)

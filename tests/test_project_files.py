@@ -245,3 +245,46 @@ def test_a_project_opened_read_only_reads_and_refuses_writes(tmp_path: Path) -> 
         with pytest.raises(LoadError, match="open read-only"):
             p.append("sales", pa.table({"id": ["c"], "amount": [3]}), source="file")
         assert len(p.ledger.log()) == 1
+
+
+def test_synonyms_find_one_metric_only_and_a_clash_names_both_files(root: Path) -> None:
+    folder = root.resolve() / "metrics"
+    (folder / "revenue.yml").write_text(REVENUE + "synonyms: [sales, Top_Line]\n")
+    (folder / "zz_gmv.yml").write_text("name: zz_gmv\n" + MANUAL
+                                       + "synonyms: [bookings, top line]\n")
+    with Project.open(root) as p:
+        catalog = p.catalog
+    assert list(catalog.metrics) == ["revenue"]
+    assert [str(e) for e in catalog.errors] == [
+        f"{folder / 'zz_gmv.yml'}:6: synonym 'top line' of zz_gmv is already a synonym of "
+        f"metric 'revenue' in {folder / 'revenue.yml'}; a synonym may find one metric only"]
+    assert catalog.get("revenue").synonyms == ["sales", "Top_Line"]
+
+
+@pytest.mark.parametrize(("second", "expected"), [
+    ("name: zz\n" + MANUAL + "synonyms: [Revenue]\n",
+     "zz.yml:6: synonym 'Revenue' of zz is already the name of metric 'revenue' in "),
+    ("name: zz\ntitle: Sales\ndescription: D\ndepartment: finance\nmanual: true\n",
+     "zz.yml:2: metric title 'Sales' is already a synonym of metric 'revenue' in "),
+    ("name: sales\n" + MANUAL, "sales.yml:1: metric name 'sales' is already a synonym of "
+     "metric 'revenue' in "),
+])
+def test_a_synonym_may_not_be_another_metrics_name_or_title(root: Path, second: str,
+                                                             expected: str) -> None:
+    folder = root.resolve() / "metrics"
+    (folder / "revenue.yml").write_text(REVENUE + "synonyms: [sales]\n")
+    (folder / ("sales.yml" if second.startswith("name: sales") else "zz.yml")).write_text(second)
+    message = catalog_error(root)
+    assert expected in message
+    assert str(folder / "revenue.yml") in message
+
+
+@pytest.mark.parametrize(("synonyms", "expected"), [
+    ("[sales, Sales]", "revenue.yml:8: synonyms: 'Sales' is listed twice (as 'sales')"),
+    ("[' ']", "revenue.yml:8: synonyms: a synonym must have a word in it"),
+    ("[sales, revenue]", "revenue.yml:8: synonym 'revenue' is the metric's own name or title"),
+    ("sales", "revenue.yml:8: synonyms: Input should be a valid list"),
+])
+def test_synonym_mistakes_name_file_and_line(root: Path, synonyms: str, expected: str) -> None:
+    (root / "metrics" / "revenue.yml").write_text(REVENUE + f"synonyms: {synonyms}\n")
+    assert expected in catalog_error(root)

@@ -21,6 +21,7 @@ from northstar.schedule import (
     collection_window,
     next_runs,
     on_calendar,
+    source_window,
     systemd_units,
 )
 
@@ -69,7 +70,7 @@ def test_bad_schedules_are_refused_with_file_and_line(tmp_path: Path) -> None:
 
 
 def run_now(scheduler: CollectionScheduler, source: str,
-            calls: queue.Queue[tuple[str, Window]]) -> tuple[str, Window]:
+            calls: queue.Queue[tuple[str, datetime]]) -> tuple[str, datetime]:
     """Ask for a run until one starts: a request while the last run is still being wound up
     is skipped (one run per source at a time)."""
     for _ in range(20):
@@ -85,10 +86,10 @@ def test_the_scheduler_runs_sources_and_survives_a_failed_run() -> None:
     settings = ScheduleSettings(closed_months=2,
                                 sources={"off": SourceSchedule(enabled=False),
                                          "stripe": SourceSchedule(closed_months=0)})
-    calls: queue.Queue[tuple[str, Window]] = queue.Queue()
+    calls: queue.Queue[tuple[str, datetime]] = queue.Queue()
 
-    def run(source: str, window: Window) -> None:
-        calls.put((source, window))
+    def run(source: str, now: datetime) -> None:
+        calls.put((source, now))
         if source == "hubspot":
             raise RuntimeError("the vendor is down")
 
@@ -100,16 +101,29 @@ def test_the_scheduler_runs_sources_and_survives_a_failed_run() -> None:
             scheduler.run_now("off")
         expected = next_runs(settings, "hubspot", datetime.now(UTC), 1)[0]
         assert scheduler.next_run("hubspot") == expected
-        today = collection_window(datetime.now(UTC), "America/Chicago", 0)
         for _ in range(2):  # the first run fails; the schedule keeps going
-            source, window = run_now(scheduler, "hubspot", calls)
+            before = datetime.now(UTC)
+            source, now = run_now(scheduler, "hubspot", calls)
             assert source == "hubspot"
-            assert window.end == today.end
-            assert (today.start - window.start).days in range(59, 63)  # two months earlier
-        assert run_now(scheduler, "stripe", calls) == ("stripe", today)
+            assert before <= now <= datetime.now(UTC)  # the run is made at the real time
+        assert run_now(scheduler, "stripe", calls)[0] == "stripe"
         assert scheduler.next_run("hubspot") == expected
     finally:
         scheduler.shutdown()
+
+
+def test_the_scheduler_reads_its_clock_and_runs_a_due_source_in_the_caller() -> None:
+    moment = datetime(2025, 3, 28, 3, 30, tzinfo=UTC)  # 27 March, 22:30 in Chicago
+    calls: list[tuple[str, datetime]] = []
+    scheduler = CollectionScheduler(ScheduleSettings(), ["psa"],
+                                    lambda s, now: calls.append((s, now)), clock=lambda: moment)
+    scheduler.run_due("psa")
+    assert calls == [("psa", moment)]
+    assert source_window(scheduler.settings, "psa", moment) == Window(date(2024, 3, 1),
+                                                                      date(2025, 4, 1))
+    own = ScheduleSettings(closed_months=2, sources={"stripe": SourceSchedule(closed_months=0)})
+    assert source_window(own, "stripe", moment) == Window(date(2025, 3, 1), date(2025, 4, 1))
+    assert source_window(own, "psa", moment) == Window(date(2025, 1, 1), date(2025, 4, 1))
 
 
 @pytest.mark.parametrize(("cron", "calendar"), [

@@ -13,6 +13,7 @@ import random
 import signal
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,23 @@ import pytest
 
 from fakes.connectwise import ENV as CW_ENV
 from fakes.connectwise import ConnectWiseFake, sources_toml
+from fakes.ga4 import ENV as GA4_ENV
+from fakes.ga4 import GA4Fake
+from fakes.ga4 import sources_toml as ga4_sources_toml
+from fakes.ga4 import today as ga4_today
+from fakes.gohighlevel import ENV as GHL_ENV
+from fakes.gohighlevel import GoHighLevelFake
+from fakes.gohighlevel import sources_toml as ghl_sources_toml
+from fakes.google_ads import ENV as GADS_ENV
+from fakes.google_ads import GoogleAdsFake
+from fakes.google_ads import sources_toml as gads_sources_toml
+from fakes.google_ads import today as gads_today
 from fakes.hubspot import TOKEN, HubSpotFake
 from fakes.killrun import PRELOAD, run_sync
+from fakes.meta_ads import ENV as META_ENV
+from fakes.meta_ads import MetaAdsFake
+from fakes.meta_ads import sources_toml as meta_sources_toml
+from fakes.meta_ads import today as meta_today
 from fakes.ninjaone import CLIENT_ID, CLIENT_SECRET, NinjaOneFake, device_id
 from fakes.project import close_all, make_project, raw_tables, table_contents
 from fakes.servicetitan import ENV as ST_ENV
@@ -256,3 +272,96 @@ def test_killed_servicetitan_runs_resume_from_the_saved_token(tmp_path: Path) ->
                        prepare=first_run_then_changes, before_rerun=saved_tokens,
                        after_rerun=resumed_from_the_saved_token)
         assert sum(resumed_first) >= KILLS  # every run killed mid-way was resumed from it
+
+
+GHL_TOML = ghl_sources_toml("ghl") + """batch_bytes = 1000
+objects = ["pipelines", "contacts", "opportunities"]
+"""
+GHL_REQUESTS = 6
+"""The killed run: pipelines 1; contacts 2 pages (3 + 3: one of the seven removed since the
+first run, and the second page's meta names no next); opportunities 3 pages (3 + 3 + 2)."""
+
+
+@pytest.mark.slow
+def test_killed_gohighlevel_runs_with_a_removal_rerun_to_the_clean_result(
+        tmp_path: Path) -> None:
+    # the kill runs wait on the wall clock: no burst limit to wait out here
+    with GoHighLevelFake(burst=10**9) as fake:
+
+        def first_run_then_remove(project: Project) -> None:
+            if "ct004" in fake.gone["contacts"]:
+                fake.restore("contacts", "ct004")
+            sync(project, "ghl")
+            fake.remove("contacts", "ct004")
+
+        # the removal record's removed_at (and so its hash) is the run's own time
+        kill_and_rerun(tmp_path, fake, GHL_TOML.replace("{url}", fake.url), "ghl", GHL_ENV,
+                       requests=GHL_REQUESTS, kills=10, delay_kills=16,
+                       prepare=first_run_then_remove, volatile=("removed_at", "record_hash"))
+
+
+META_TOML = meta_sources_toml("meta") + """batch_bytes = 1000
+"""
+META_REQUESTS = 4
+"""The killed run, the daily one after a first run: the account, then the 28 days before the
+newest day held and that day (83 rows) in pages of 40, 40, 3; Meta has restated one day."""
+
+
+@pytest.mark.slow
+def test_killed_meta_runs_with_a_restated_day_rerun_to_the_clean_result(
+        tmp_path: Path) -> None:
+    with MetaAdsFake() as fake:
+
+        def first_run_then_restate(project: Project) -> None:
+            fake.reset()
+            sync(project, "meta")
+            fake.restate("23850001", meta_today() - timedelta(days=3), spend="1.5")
+
+        kill_and_rerun(tmp_path, fake, META_TOML.replace("{url}", fake.url), "meta", META_ENV,
+                       requests=META_REQUESTS, kills=10, delay_kills=16,
+                       prepare=first_run_then_restate)
+
+
+GADS_TOML = gads_sources_toml("gads") + """batch_bytes = 1000
+"""
+GADS_REQUESTS = 5
+"""The killed run, the daily one after a first run: a token, then the 28 days before the
+newest day held and that day (87 rows) in pages of 25, 25, 25, 12; one day's conversions
+credited late."""
+
+
+@pytest.mark.slow
+def test_killed_google_ads_runs_with_late_conversions_rerun_to_the_clean_result(
+        tmp_path: Path) -> None:
+    with GoogleAdsFake() as fake:
+
+        def first_run_then_restate(project: Project) -> None:
+            fake.reset()
+            sync(project, "gads")
+            fake.restate("222", gads_today() - timedelta(days=4), conversions=11.5)
+
+        kill_and_rerun(tmp_path, fake, GADS_TOML.replace("{url}", fake.url), "gads", GADS_ENV,
+                       requests=GADS_REQUESTS, kills=10, delay_kills=16,
+                       prepare=first_run_then_restate)
+
+
+GA4_TOML = ga4_sources_toml("ga") + """batch_bytes = 1000
+"""
+GA4_REQUESTS = 3
+"""The killed run, the daily one after a first run: a token, then the 3 days before the newest
+day held and that day (42 rows) in pages of 25 and 17; GA4 has reprocessed yesterday."""
+
+
+@pytest.mark.slow
+def test_killed_ga4_runs_with_a_reprocessed_day_rerun_to_the_clean_result(
+        tmp_path: Path) -> None:
+    with GA4Fake() as fake:
+
+        def first_run_then_reprocess(project: Project) -> None:
+            fake.reset()
+            sync(project, "ga")
+            fake.restate(ga4_today() - timedelta(days=1), "facebook", "generate_lead", 77)
+
+        kill_and_rerun(tmp_path, fake, GA4_TOML.replace("{url}", fake.url), "ga", GA4_ENV,
+                       requests=GA4_REQUESTS, kills=8, delay_kills=16,
+                       prepare=first_run_then_reprocess)

@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
-from fakes.quickbooks import CLIENT_ID, CLIENT_SECRET, FIRST_REFRESH, REALM, QuickBooksFake
+from fakes.quickbooks import BASE, CLIENT_ID, CLIENT_SECRET, FIRST_REFRESH, REALM, QuickBooksFake
 from northstar.project import Project
 from northstar.sources.quickbooks import QuickBooks
 from northstar.sources.sync import SyncFailed, sync
@@ -81,15 +81,16 @@ def test_full_sync_maps_lines_for_the_pack(tmp_path: Path, fake: QuickBooksFake)
                              "qbo_invoices", "invoice_lines", "qbo_credit_memos",
                              "credit_memo_lines", "qbo_bills", "bill_lines",
                              "qbo_vendor_credits", "vendor_credit_lines", "qbo_payments",
-                             "payments"))
+                             "payments", "bill_payments"))
     n = {t: int(p.engine.scalar(f"SELECT count(*) FROM {t}")) for t in raw_tables(p)}
     # 6 accounts (one inactive, still read), 8 customers (one inactive), 30 invoices with two
     # item lines each plus a discount on every fourth (i = 0, 4, ..., 28: 8), sub-totals
     # skipped; 20 paid invoices (i % 3 != 0); credit memos on i = 5, 15, 25; 20 bills of two
-    # lines; vendor credits on i = 1, 6, 11, 16.
+    # lines; vendor credits on i = 1, 6, 11, 16; the 10 bills with no balance (odd i) paid.
     assert (n["raw_qbo_accounts"], n["raw_qbo_customers"], n["raw_qbo_invoices"],
             n["raw_invoice_lines"], n["raw_payments"], n["raw_credit_memo_lines"],
-            n["raw_bill_lines"], n["raw_vendor_credit_lines"]) == (6, 8, 30, 68, 20, 3, 40, 4)
+            n["raw_bill_lines"], n["raw_vendor_credit_lines"], n["raw_bill_payments"]) == (
+        6, 8, 30, 68, 20, 3, 40, 4, 10)
     lines = p.engine.query(
         "SELECT id, invoice_id, customer_id, account_number, amount, txn_date, department "
         "FROM raw_invoice_lines WHERE invoice_id = '1004' ORDER BY id").to_pylist()
@@ -108,6 +109,12 @@ def test_full_sync_maps_lines_for_the_pack(tmp_path: Path, fake: QuickBooksFake)
     pay = p.engine.query("SELECT invoice_id, amount, department FROM raw_payments "
                          "WHERE payment_id = '3001'").to_pylist()
     assert pay == [{"invoice_id": "1001", "amount": Decimal("5501.00"), "department": "finance"}]
+    # bill 3 (2030 in all) was paid by BillPayment 8003 on day 4 * 3 + 20 = 32 after BASE
+    paid = p.engine.query("SELECT bill_id, supplier_id, payment_date, amount FROM "
+                          "raw_bill_payments WHERE bill_payment_id = '8003'").to_pylist()
+    assert paid == [{"bill_id": "2003", "supplier_id": "83",
+                     "payment_date": (BASE + timedelta(days=32)).date(),
+                     "amount": Decimal("2030.00")}]
 
     # the pack's revenue model reads these tables as they are
     from northstar.models.templating import SqlTemplates

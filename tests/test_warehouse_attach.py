@@ -15,6 +15,7 @@ Expected values were worked out by hand from the CSVs in ../shared/fixtures/five
   100 on item 9999 -> account 4001.
 - bill_line 5000/0: 100 on account 873 (number 5005), bill 5000 dated 2024-01-01.
 - payment 9001 (2026-02-01) line 0 pays 1000 on invoice 50001.
+- bill_payment 9001 (2026-02-01, vendor 1) line 0 pays 500 on bill 5002.
 - deal_data.csv: 44 deals, none deleted, 22 with an owner that owner_data.csv has.
 """
 
@@ -133,6 +134,13 @@ def test_other_quickbooks_objects(attached: tuple[Project, AttachReport]) -> Non
     payments = latest(project, "payments")
     assert [(r["invoice_id"], r["amount"], r["payment_date"].isoformat(), r["department"])
             for r in payments] == [("50001", Decimal("1000.00"), "2026-02-01", "finance")]
+    # bill_payment_line: 17 lines naming a bill; their payments 23, 27, 28, 29 and 30 are
+    # deleted (5 lines), leaving 131 (2 lines), 46 (3), 132 (2), 133, 134 (2), 150 and 9001
+    paid = {r["id"]: r for r in latest(project, "bill_payments")}
+    assert len(paid) == 12
+    assert (paid["9001-0"]["bill_id"], paid["9001-0"]["supplier_id"], paid["9001-0"]["amount"],
+            paid["9001-0"]["payment_date"].isoformat()) == (
+        "5002", "1", Decimal("500.00"), "2026-02-01")
     bills = {r["id"]: r for r in latest(project, "bill_lines")}
     assert bills["5000-0"]["account_number"] == "5005"
     assert bills["5000-0"]["amount"] == Decimal("100.00")
@@ -250,7 +258,7 @@ def test_duckdb_and_postgres_warehouses_give_identical_ledgers(
             contents.append(tables)
     duck, pg = contents
     assert sorted(duck) == sorted(pg)
-    assert len(duck) == 11
+    assert len(duck) == 12  # the mapping's twelve objects (bill payments the twelfth)
     for name in duck:
         assert duck[name].to_pylist() == pg[name].to_pylist(), name
 

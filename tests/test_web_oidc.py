@@ -313,7 +313,7 @@ def test_first_sign_in_creates_a_viewer_for_a_person_in_people_yml(
     with httpx.Client(follow_redirects=False) as again:
         sign_in(again, base)
         assert me(again, base)["username"] == "newcomer"
-    assert [u.username for u, _, _ in app.state.ns.auth.users()].count("newcomer") == 1
+    assert [u.username for u, _ in app.state.ns.auth.users()].count("newcomer") == 1
 
 
 def test_without_auto_create_people_yml_is_not_enough(served: tuple[str, Any],

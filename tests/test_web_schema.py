@@ -62,4 +62,5 @@ def test_api_answers_match_the_schema(api_schema: Any, admin_token: str) -> None
     assert len(checked) >= 11, checked
     assert {"GET /api/qbr/metrics/monthly", "GET /api/qbr/metrics/quarterly",
             "GET /api/qbr/smartnumbers", "GET /api/qbr/thresholds", "POST /api/qbr/thresholds",
-            "POST /api/qbr/metrics/manual"} <= set(checked), checked
+            "POST /api/qbr/metrics/manual", "GET /api/weekly", "POST /api/weekly/issues",
+            "POST /api/weekly/issues/{issue_id}/solve"} <= set(checked), checked

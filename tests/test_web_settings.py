@@ -29,17 +29,21 @@ def settings_from(tmp_path: Path, text: str, environ: dict[str, str] | None = No
 def test_defaults_without_a_web_section(tmp_path: Path) -> None:
     web = settings_from(tmp_path, '[company]\nname = "Acme"\n')
     assert (web.idle_minutes, web.absolute_hours, web.stale_hours) == (30, 12, 36)
-    assert (web.slow_after, web.slow_seconds, web.lock_after, web.lock_minutes) == (3, 1, 5, 15)
+    assert (web.slow_after, web.slow_seconds, web.max_wait_seconds, web.forget_minutes) == (
+        3, 1, 30, 15)
+    assert (web.client_slow_after, web.all_slow_after, web.trusted_proxies) == (10, 100, [])
     assert web.secure_cookies is None and web.password_login is True and web.oidc is None
     assert WebSettings() == WebSettings.from_config(web)
 
 
 def test_values_are_read(tmp_path: Path) -> None:
     web = settings_from(tmp_path, "[web]\nidle_minutes = 10\nabsolute_hours = 8.5\n"
-                        "lock_after = 7\nsecure_cookies = true\nstale_hours = 48\n")
+                        "max_wait_seconds = 7\nsecure_cookies = true\nstale_hours = 48\n"
+                        'trusted_proxies = ["127.0.0.1"]\n')
     s = WebSettings.from_config(web, slow_seconds=0.0)
-    assert (s.idle_minutes, s.absolute_hours, s.lock_after, s.secure_cookies,
-            s.stale_hours, s.slow_seconds) == (10, 8.5, 7, True, 48, 0.0)
+    assert (s.idle_minutes, s.absolute_hours, s.max_wait_seconds, s.secure_cookies,
+            s.stale_hours, s.slow_seconds, s.trusted_proxies) == (
+        10, 8.5, 7, True, 48, 0.0, ["127.0.0.1"])
 
 
 @pytest.mark.parametrize(("text", "line", "message"), [
@@ -47,6 +51,9 @@ def test_values_are_read(tmp_path: Path) -> None:
     ("[web]\nidle_minutes = 10\nabsolute_hours = \"long\"\n", 3,
      "web.absolute_hours: Input should be a valid number"),
     ("[web]\nsecure_cookies = 3\n", 2, "web.secure_cookies: Input should be a valid boolean"),
+    ("[web]\nlock_after = 5\nlock_minutes = 15\n", 1,
+     "lock_after and lock_minutes: failed logins no longer lock an account"),
+    ("[web]\ntrusted_proxies = [\"proxy.local\"]\n", 2, "'proxy.local' is not an IP address"),
     ("[web]\nidle_minutes = 0\n", 2, "web.idle_minutes: Input should be greater than 0"),
     ("[web]\npassword_login = false\n", 1,
      "password_login = false needs a [web.oidc] section"),
@@ -184,7 +191,8 @@ def test_the_toml_examples_in_the_docs_are_valid(tmp_path: Path) -> None:
 def test_the_documented_defaults_are_the_real_ones() -> None:
     doc = (DOCS / "web.md").read_text()
     table = dict(re.findall(r"^\| `(\w+)` \| ([^|]+?) \|", doc, re.M))
-    words = {"unset": None, "none": None, "true": True, "false": False}
+    words: dict[str, object] = {"unset": None, "none": None, "true": True, "false": False,
+                                "empty": []}
     for name, field in WebConfig.model_fields.items():
         shown = table[name]
         value = words[shown] if shown in words else float(shown)

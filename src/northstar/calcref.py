@@ -184,6 +184,8 @@ def _example(p: Project, m: MetricDef, per: Period,
     if isinstance(v, str) or v is None:
         return f"could not be computed: {v or 'no value'}."
     shown = format_value(v.value, m.unit, m.decimals, compact=False)
+    if v.label:  # the metric file's words for it, and the number they stand for
+        shown = f"{v.label} (counted as {shown})"
     if m.kind == "expression":
         parts = " ".join(_part(p, t, str(per), values) for t in _TOKEN.findall(str(m.expression)))
         return f"{parts} = **{shown}**" + _judged(m, v)

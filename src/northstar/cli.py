@@ -89,15 +89,31 @@ def init(
     pack: Annotated[str | None, typer.Option(
         help="Start from a business pack's files (see `northstar packs`), e.g. marketplace.",
     )] = None,
+    admin_url: Annotated[str | None, typer.Option(
+        "--admin-url", envvar="NORTHSTAR_ADMIN_URL",
+        help="PostgreSQL: first run `northstar db setup` with this admin connection (the "
+        "ledger's owner role and the app's role of --engine), never stored.")] = None,
 ) -> None:
     """Create a project: northstar.toml, metrics/, models/, checks/, dashboards/, macros/,
     reference/ and people.yml."""
+    from northstar.config import CONFIG_FILE
     from northstar.packs import get_pack
     from northstar.project import Project
 
     chosen = get_pack(pack) if pack else None
     if not 1 <= fiscal_year_start_month <= 12:
         raise NorthstarError("--fiscal-year-start-month must be between 1 and 12")
+    if admin_url is not None:
+        from northstar.engines.cli import print_setup
+        from northstar.engines.pg_setup import setup_roles
+
+        if not engine.startswith(("postgresql://", "postgres://")):
+            raise NorthstarError("--admin-url is for a project on PostgreSQL: give --engine "
+                                 "postgresql://APP_ROLE@host:5432/db as well")
+        if (folder / CONFIG_FILE).exists():
+            raise NorthstarError(f"{folder.resolve() / CONFIG_FILE} already exists; to set up "
+                                 "the roles of that project run `northstar db setup`")
+        print_setup(out, setup_roles(engine, admin_url))
     with Project.init(folder, name=name, timezone=timezone, engine_url=engine,
                       fiscal_year_start_month=fiscal_year_start_month, pack=chosen) as project:
         out.print(f"Created project in [bold]{project.root}[/] "
@@ -159,8 +175,7 @@ def load(
     """Append a file to a raw ledger table: every row, or nothing."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from northstar.asana import after_collection as push_goals
-    from northstar.checks import after_refresh
+    from northstar.refresh import after_new_data
 
     with _open(project) as p:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
@@ -171,8 +186,7 @@ def load(
         out.print(f"Loaded {result.rows:,} rows into raw_{table} (load {result.load_id}"
                   + (f", {result.replaced:,} new versions of known records" if result.replaced
                      else "") + ")")
-        after_refresh(p, out)
-        push_goals(p)  # the metrics that name an Asana goal push their new values
+        after_new_data(p, out)
 
 
 @app.command()
@@ -314,7 +328,7 @@ def compute(
             table.add_row(
                 v.metric, f"{v.period} so far ({v.elapsed:.0%})" if v.open else v.period,
                 *([str(v.slice.get(by) or "(none)")] if by else []),
-                format_value(v.value, v.unit, places), target,
+                v.label or format_value(v.value, v.unit, places), target,
                 f"[{style}]{v.status}[/]" if style else "—",
                 format_change(v.value, v.previous, unit=v.unit),
                 format_change(v.value, v.last_year, unit=v.unit),
@@ -620,7 +634,8 @@ def _scorecard(p: Project) -> None:
         period = p.calendar.previous(p.calendar.current(m.grain))
         v = p.compute([m.name], [str(period)])[0]
         style = STATUS_STYLE.get(v.status or "", "")
-        table.add_row(person.name, m.title, v.period, format_value(v.value, v.unit, m.decimals),
+        table.add_row(person.name, m.title, v.period,
+                      v.label or format_value(v.value, v.unit, m.decimals),
                       format_value(v.target, v.unit, m.decimals),
                       f"[{style}]{v.status}[/]" if style else "—",
                       format_change(v.value, v.last_year, unit=v.unit))
@@ -636,21 +651,27 @@ def _scorecard(p: Project) -> None:
 def _register_extensions() -> None:
     from northstar.alerts.cli import register as register_alerts
     from northstar.asana.cli import register as register_asana
+    from northstar.ask.cli import register as register_ask
     from northstar.checks import register as register_checks
     from northstar.collection.cli import register as register_collection
+    from northstar.engines.cli import register as register_db
     from northstar.sources import register as register_sources
     from northstar.warehouse.cli import register as register_warehouse
     from northstar.web.cli import register as register_web
     from northstar.web.qbr_cli import register as register_report
+    from northstar.web.weekly_cli import register as register_weekly
 
     register_sources(app)
     register_collection(app)
+    register_db(app)
     register_warehouse(app)
     register_checks(app)
     register_web(app)
     register_report(app)
+    register_weekly(app)
     register_alerts(app)
     register_asana(app)
+    register_ask(app)
 
 
 _register_extensions()

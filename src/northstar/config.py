@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -107,8 +107,13 @@ class ScheduleSettings(_Strict):
     sources: dict[str, SourceSchedule] = {}
     """Per source, e.g. `[schedule.sources.hubspot] cron = "0 6 * * *"`."""
     log_file: str = ".northstar/logs/collection.log"
-    """Every collection run is also written here, one JSON line each (relative to the project
-    folder; empty: the ledger's collection log only)."""
+    """Every collection run is also written here, as JSON lines: one for the run and one for
+    each of its objects (relative to the project folder; empty: the ledger's collection log
+    only)."""
+    log_max_bytes: int = Field(5_000_000, ge=0)
+    """The log file is rotated when a run would take it past this size (0: never)."""
+    log_backups: int = Field(5, ge=0, le=100)
+    """Rotated log files kept (`collection.log.1` is the newest); older ones are removed."""
 
     _timezone = field_validator("timezone")(check_timezone)
     _cron = field_validator("cron")(_check_cron)
@@ -173,13 +178,22 @@ class WebConfig(_Strict):
     absolute_hours: float = Field(12, gt=0)
     """A session ends this long after login, however busy."""
     slow_after: int = Field(3, ge=1)
-    """Failed logins in a row after which each further attempt is answered slowly."""
+    """Failed logins on one user name (real or not) after which each attempt on it waits."""
     slow_seconds: float = Field(1.0, ge=0)
-    """Extra wait per failed attempt past `slow_after`."""
-    lock_after: int = Field(5, ge=1)
-    """Failed logins in a row that lock the account."""
-    lock_minutes: float = Field(15, ge=0)
-    """How long a locked account stays locked."""
+    """The first wait; it doubles with each further failure."""
+    max_wait_seconds: float = Field(30, ge=0)
+    """The longest an attempt waits: the right password always gets in after at most this."""
+    client_slow_after: int = Field(10, ge=1)
+    """Failed logins from one address, whatever the user names, after which its attempts
+    wait."""
+    all_slow_after: int = Field(100, ge=1)
+    """Failed logins from everywhere together after which every attempt waits (password
+    spraying from many addresses)."""
+    forget_minutes: float = Field(15, gt=0)
+    """A count of failed logins is forgotten this long after its last failure."""
+    trusted_proxies: list[str] = []
+    """Addresses of reverse proxies whose `X-Forwarded-For` names the real client (for the
+    throttle and the audit log); empty: the connecting address is the client."""
     stale_hours: float = Field(36, gt=0)
     """A source whose last good load is older than this is shown as stale."""
     secure_cookies: bool | None = None
@@ -189,6 +203,29 @@ class WebConfig(_Strict):
     """False: only single sign-on logs in (needs `[web.oidc]`)."""
     oidc: OidcSettings | None = None
     """Single sign-on; see docs/web.md."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_lockout(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            gone = sorted(k for k in ("lock_after", "lock_minutes") if k in data)
+            if gone:
+                raise ValueError(f"{' and '.join(gone)}: failed logins no longer lock an "
+                                 "account; they make its next attempts wait (slow_after, "
+                                 "slow_seconds, max_wait_seconds, forget_minutes; docs/web.md)")
+        return data
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for address in value:
+            try:
+                ipaddress.ip_address(address)
+            except ValueError:
+                raise ValueError(f"{address!r} is not an IP address") from None
+        return value
 
     @model_validator(mode="after")
     def _some_login(self) -> WebConfig:
@@ -217,6 +254,48 @@ class AsanaSettings(_Strict):
     """Seconds to wait for an answer before a try counts as failed."""
 
 
+class LoadSettings(_Strict):
+    """What `northstar load`, `load-mapped` and the reference files accept (`[load]`): a file
+    past one of these is refused before it is read whole, with the line at fault."""
+
+    max_columns: int = Field(2000, ge=1)
+    """Columns a file may have (a CSV header's fields, a JSON Lines file's distinct keys)."""
+    max_line_length: int = Field(1_000_000, ge=1000)
+    """Characters one line of the file may hold."""
+    max_file_megabytes: float = Field(512, gt=0)
+    """Size of the file, in megabytes (10^6 bytes)."""
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_megabytes * 1_000_000)
+
+
+class AskModelSettings(_Strict):
+    """A language model that reads the questions the built-in reader cannot (`[ask.model]`,
+    docs/ask.md): any endpoint that speaks OpenAI's chat completions API. It only turns a
+    question into a plan; every number still comes from the metric layer."""
+
+    base_url: str = Field(pattern=r"^https?://[^\s]+$")
+    """The endpoint, e.g. `http://127.0.0.1:11434/v1` (Ollama) or `https://api.openai.com/v1`."""
+    model: str = Field(min_length=1)
+    """The model's name at that endpoint, e.g. `llama3.1` or `gpt-4o-mini`."""
+    api_key_env: str | None = None
+    """Environment variable holding the API key (none: the endpoint needs no key, as a
+    local one); the key is never written in northstar.toml."""
+    timeout: float = Field(20, gt=0, le=300)
+    """Seconds to wait for the endpoint; past it the built-in reader's answer stands."""
+    mode: Literal["fallback", "always"] = "fallback"
+    """`fallback`: only questions the built-in reader cannot read or would ask back go to the
+    model; `always`: every question does (the built-in reader when it fails)."""
+
+
+class AskSettings(_Strict):
+    """Asking questions of the numbers (`[ask]`, docs/ask.md)."""
+
+    model: AskModelSettings | None = None
+    """The optional language model; off (none) by default."""
+
+
 class Settings(_Strict):
     company: CompanySettings = CompanySettings()
     engine: EngineSettings = EngineSettings()
@@ -226,6 +305,8 @@ class Settings(_Strict):
     schedule: ScheduleSettings = ScheduleSettings()
     web: WebConfig = WebConfig()
     asana: AsanaSettings = AsanaSettings()
+    load: LoadSettings = LoadSettings()
+    ask: AskSettings = AskSettings()
 
 
 def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[tuple[str, ...], str]:
@@ -279,6 +360,12 @@ after_days = 10          # grace days after a period ends before its numbers fre
 # [web]
 # idle_minutes = 30
 # absolute_hours = 12
+
+# What `northstar load` and `load-mapped` accept (docs/cli.md); a file past these is refused:
+# [load]
+# max_columns = 2000
+# max_line_length = 1000000
+# max_file_megabytes = 512
 
 # When two sources report the same fact, name the one that wins:
 # [ownership.payments]

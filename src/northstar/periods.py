@@ -146,6 +146,20 @@ def parse_kind(text: str) -> PeriodKind:
     raise PeriodError(f"{text!r} is not a period kind: use day, week, month, quarter or year")
 
 
+def working_days_between(start: date, end: date) -> int:
+    """Monday-to-Friday days in [start, end): no holidays are known, every weekday counts."""
+    days = (end - start).days
+    if days <= 0:
+        return 0
+    weeks, rest = divmod(days, 7)
+    first = start.weekday()
+    return weeks * 5 + sum(1 for i in range(rest) if (first + i) % 7 < 5)
+
+
+def _days_between(start: date, end: date) -> int:
+    return max((end - start).days, 0)
+
+
 def _month_start(n: int) -> date:
     """First day of absolute month `n` (year * 12 + month - 1)."""
     return date(n // 12, n % 12 + 1, 1)
@@ -343,18 +357,23 @@ class Calendar:
             periods.append(self.previous(periods[-1]))
         return periods[::-1]
 
-    def overlaps(self, kind: PeriodKind, period: Period) -> list[tuple[Period, float]]:
+    def overlaps(self, kind: PeriodKind, period: Period, *,
+                 working_days: bool = False) -> list[tuple[Period, float]]:
         """The periods of `kind` that overlap `period`, each with the share of its days inside
-        it (the months of a quarter, 1.0 each; the weeks of a month, some in part)."""
+        it (the months of a quarter, 1.0 each; the weeks of a month, some in part). With
+        `working_days`, the share of its working days (Monday to Friday): 2025-W18, 28 April
+        to 4 May 2025, holds 3 of April's 22 working days and 2 of May's 22."""
         start, end = self.dates(period)
+        count = working_days_between if working_days else _days_between
         out: list[tuple[Period, float]] = []
         own = self.containing(kind, start)
         while True:
             own_start, own_end = self.dates(own)
             if own_start >= end:
                 return out
-            inside = (min(own_end, end) - max(own_start, start)).days
-            out.append((own, inside / (own_end - own_start).days))
+            whole = count(own_start, own_end)
+            inside = count(max(own_start, start), min(own_end, end))
+            out.append((own, inside / whole if whole else 0.0))
             own = self.next(own)
 
     def is_open(self, p: Period, now: datetime | None = None) -> bool:

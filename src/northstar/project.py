@@ -178,7 +178,7 @@ class Project:
         try:
             from northstar.ledger.files import read_records
 
-            data = read_records(Path(path), known)
+            data = read_records(Path(path), known, self.settings.load)
         except LoadError as exc:
             self.ledger.record_failure(table, source, started, str(exc))
             raise

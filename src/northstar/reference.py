@@ -76,7 +76,7 @@ def _load(project: Project, path: Path) -> ReferenceLoad:
     table = raw_table(name)
     known = dict(project.engine.columns(table) or [])
     try:
-        data = read_records(path, known)
+        data = read_records(path, known, project.settings.load)
     except LoadError as exc:
         raise LoadError(f"{REFERENCE_DIR}/{path.name}: {exc}") from None
     key = data.column_names[0]

@@ -111,28 +111,34 @@ def next_runs(settings: ScheduleSettings, source: str, after: datetime,
 
 
 class CollectionScheduler:
-    """Runs `run(source, window)` for every enabled source on its schedule, in a background
-    thread. One run per source at a time; a run missed while the process was down is run once
-    when it comes back (within an hour), not once per missed slot."""
+    """Runs `run(source, now)` for every enabled source on its schedule, in a background
+    thread, `now` read from `clock` (aware; real UTC time unless a test moves it). One run per
+    source at a time; a run missed while the process was down is run once when it comes back
+    (within an hour), not once per missed slot."""
 
     def __init__(self, settings: ScheduleSettings, sources: Sequence[str],
-                 run: Callable[[str, Window], object]) -> None:
+                 run: Callable[[str, datetime], object],
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.settings = settings
         self.sources = [s for s in sources
                         if s not in settings.sources or settings.sources[s].enabled]
         self._run = run
+        self.clock = clock or (lambda: datetime.now(UTC))
         self._scheduler = BackgroundScheduler(timezone=ZoneInfo(settings.timezone))
         self._lock = threading.Lock()
         for source in self.sources:
-            self._scheduler.add_job(self._run_source, _trigger(settings, source), args=[source],
+            self._scheduler.add_job(self.run_due, _trigger(settings, source), args=[source],
                                     id=source, name=f"collect {source}", coalesce=True,
                                     max_instances=1, misfire_grace_time=3600)
 
-    def _run_source(self, source: str) -> None:
-        window = source_window(self.settings, source, datetime.now(UTC))
+    def run_due(self, source: str) -> None:
+        """What the schedule does when a source's time comes, in the calling thread: one run
+        at the clock's `now` (its window is `source_window` at that moment). A failed run is
+        logged, and the schedule goes on."""
+        now = self.clock()
         with self._lock:  # one writer: runs of different sources queue up
             try:
-                self._run(source, window)
+                self._run(source, now)
             except Exception:  # a failed run is logged by the run itself; keep the schedule
                 log.exception("scheduled collection of %s failed", source)
 

@@ -148,6 +148,20 @@ class ConnectWiseFake(FakeServer):
         record["_info"] = {**record["_info"], "lastUpdated": iso(self.clock)}
         return iso(self.clock)
 
+    def add_ticket(self, rid: int, entered: datetime, board: int = 1, **fields: Any) -> str:
+        """A ticket entered at `entered` (UTC) and changed now (the clock moves a minute, as
+        for `touch`): on the Help Desk, a parent ticket, open, unless `fields` say otherwise.
+        Returns its change time."""
+        self.clock += timedelta(minutes=1)
+        self._put("tickets", rid, {
+            "summary": f"Ticket {rid}", "recordType": "ServiceTicket",
+            "board": _ref(board, BOARDS[board - 1][0]), "status": _ref(20, "New"),
+            "company": _ref(250, "Company 0", identifier="CO0"),
+            "priority": _ref(3, "Priority 3 - Normal Response"),
+            "owner": _ref(40, "Tech 0", identifier="tech0"), "closedFlag": False,
+            "actualHours": 0.5, "_info": _info(entered, self.clock), **fields})
+        return iso(self.clock)
+
     # -- vendor shapes ---------------------------------------------------------------------------
     def error_body(self, status: int, message: str) -> Any:
         code = {400: "InvalidObject", 401: "Unauthorized", 403: "Forbidden",

@@ -19,5 +19,6 @@ def run_sync(project_dir: str, source: str, environ: dict[str, str]) -> None:
 
 PRELOAD = ["fakes.killrun", "northstar.project", "northstar.sources.sync",
            "northstar.sources.hubspot", "northstar.sources.connectwise",
-           "northstar.sources.servicetitan", "httpx", "duckdb",
-           "pyarrow"]
+           "northstar.sources.servicetitan", "northstar.sources.gohighlevel",
+           "northstar.sources.meta_ads", "northstar.sources.google_ads", "northstar.sources.ga4",
+           "httpx", "duckdb", "pyarrow"]

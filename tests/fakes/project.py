@@ -30,9 +30,14 @@ def close_all() -> None:
 
 
 def make_project(root: Path, sources_toml: str, engine_url: str | None = None,
-                 secrets: dict[str, Any] | None = None) -> Project:
+                 secrets: dict[str, Any] | None = None, pack: str | None = None,
+                 timezone: str = "UTC") -> Project:
+    """A project under `root/company` with these sources (and secrets), made from `pack`."""
+    from northstar.packs import get_pack
+
     url = engine_url or f"duckdb:///{root / 'ledger.duckdb'}"
-    project = Project.init(root / "company", engine_url=url)
+    project = Project.init(root / "company", engine_url=url, timezone=timezone,
+                           pack=get_pack(pack) if pack else None)
     OPEN.append(project)
     (project.root / "sources.toml").write_text(sources_toml, encoding="utf-8")
     if secrets is not None:

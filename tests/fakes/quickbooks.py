@@ -158,6 +158,15 @@ class QuickBooksFake(FakeServer):
                               "AccountBasedExpenseLineDetail": {"AccountRef": ref("5")}}],
                 })
 
+        for i in range(1, bills, 2):  # the bills with no balance left were paid, 20 days on
+            day = (BASE + timedelta(days=4 * i + 20)).date()
+            put("BillPayment", str(8000 + i), {
+                "TxnDate": day.isoformat(), "VendorRef": ref(str(80 + i % 8)),
+                "PayType": "Check", "TotalAmt": 2000.0 + 10 * i,
+                "Line": [{"Amount": 2000.0 + 10 * i,
+                          "LinkedTxn": [{"TxnId": str(2000 + i), "TxnType": "Bill"}]}],
+            })
+
         # The P&L the report sums: (account id, name, parent id, report group); amounts by month
         self.pnl_accounts: list[tuple[str, str, str | None, str]] = [
             ("2", "Sampling revenue", None, "Income"), ("3", "Festival revenue", None, "Income"),
@@ -244,7 +253,7 @@ class QuickBooksFake(FakeServer):
         entity = m["entity"]
         rows = [r for r in self.entities.get(entity, [])]
         if entity not in self.entities and entity not in (
-                "Invoice", "Bill", "Payment", "CreditMemo", "VendorCredit"):
+                "Invoice", "Bill", "Payment", "CreditMemo", "VendorCredit", "BillPayment"):
             return 400, {}, self.error_body(400, f"Invalid entity {entity}")
         want_all = False
         for cond in (m["where"] or "").split(" AND ") if m["where"] else []:

@@ -31,28 +31,20 @@ def collect_command(
     """One scheduled run, as the systemd timer makes it: the current month and the closed
     months before it, for every source whose schedule is on, logged."""
     from northstar.checks import after_refresh
-    from northstar.collection.run import run_scheduled
+    from northstar.collection.run import run_timer
     from northstar.project import Project
     from northstar.sources.cli import print_outcome
-    from northstar.sources.config import load_sources
 
     out = Console()
-    failures: list[str] = []
     with Project.open(project) as p:
-        declared = list(load_sources(p.root))
-        if not declared:
-            raise NorthstarError(f"no sources declared in {p.root / 'sources.toml'}")
-        own = {name for name, s in p.settings.schedule.sources.items() if s.cron}
-        names = [source] if source else [n for n in declared if n not in own]
-        for name in sorted(own & set(declared)) if source is None else []:
+        outcomes, own = run_timer(p, source, now=datetime.now(UTC))
+        for name in own:
             out.print(f"{name}: has a schedule of its own; its own timer collects it "
                       f"(northstar schedule --systemd --source {name})", highlight=False)
-        for name in names:
-            outcome = run_scheduled(p, name, now=datetime.now(UTC))
+        for outcome in outcomes:
             print_outcome(out, outcome)
-            if outcome.failure is not None:
-                failures.append(str(outcome.failure))
         after_refresh(p, out)
+    failures = [str(o.failure) for o in outcomes if o.failure is not None]
     if failures:
         raise NorthstarError("; ".join(failures))
 

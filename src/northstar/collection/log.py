@@ -7,10 +7,15 @@ Each entry says which source, which months (`period`), what kind of run (`schedu
 `backfill`, `month`, `manual`), how it went (`ok`, `failed`, `skipped`), the error, when it
 started and finished and how long it took, what it read and added, and for a month re-run the
 reason and who asked. The ledger table is `ns_collection_runs` (append-only, hashed; one row
-per run, next to `ns_runs`, which has one per object). The same entry is written first as one
-JSON line to the log file (`[schedule] log_file`, default `.northstar/logs/collection.log`), so
-a run whose database is the problem still leaves a trace, and `tail -f` or a log shipper can
-follow collection without opening the project.
+per run, next to `ns_runs`, which has one per object).
+
+The same entry is written first to the log file (`[schedule] log_file`, default
+`.northstar/logs/collection.log`), so a run whose database is the problem still leaves a trace,
+and `tail -f` or a log shipper can follow collection without opening the project: JSON lines,
+one per object of the run (`"event": "object"`) and then one for the run (`"event": "run"`),
+tied by the run's `id`. The file is rotated by size (`log_max_bytes`, `log_backups`) with the
+standard library's `RotatingFileHandler`, opened for each run and closed after it, so a
+process writing the next run never holds a file another one has rotated away.
 
 Pushes of goal values to Asana are entries too (source `asana`, kind `push`, one per goal
 written, skipped as edited by hand, or failed; `reason` says what was written, `error` why
@@ -25,10 +30,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from northstar.project import Project
+from northstar.errors import NorthstarError
 
-__all__ = ["COLLECTION_RUNS", "Entry", "entries", "log_path", "record"]
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from northstar.project import Project
+    from northstar.sources.state import RunRecord
+
+__all__ = ["COLLECTION_RUNS", "Entry", "entries", "log_path", "record", "write_file"]
 
 COLLECTION_RUNS = "ns_collection_runs"
 
@@ -90,21 +100,67 @@ def _schema() -> Any:
     ])
 
 
-def record(project: Project, entry: Entry) -> None:
-    """Write `entry` to the log file, then append it to the ledger."""
+def _stamp(value: Any) -> Any:
+    """A naive UTC timestamp as ISO 8601 with its `Z`; anything else as it is."""
+    return value.isoformat() + "Z" if isinstance(value, datetime) else value
+
+
+def _object_line(entry: Entry, run: RunRecord) -> dict[str, Any]:
+    finished = run.finished_at or run.started_at
+    return {
+        "event": "object", "run": entry.id, "source": run.source, "object": run.object,
+        "kind": entry.kind, "period": entry.period, "started_at": _stamp(run.started_at),
+        "finished_at": _stamp(finished), "status": run.status, "error": run.error,
+        "read": run.fetched, "appended": run.appended, "unchanged": run.unchanged,
+        "pages": run.pages, "duration_s": round((finished - run.started_at).total_seconds(), 3),
+    }
+
+
+def write_file(project: Project, entry: Entry, runs: Sequence[RunRecord] = ()) -> None:
+    """Append the run's lines to the log file, rotating it first when they would take it
+    past `log_max_bytes`: a run's lines stay together in one file."""
+    from logging.handlers import RotatingFileHandler
+
+    path = log_path(project)
+    if path is None:
+        return
+    settings = project.settings.schedule
+    lines = [_object_line(entry, r) for r in runs]
+    lines.append({"event": "run", **{k: _stamp(v) for k, v in entry.as_dict().items()}})
+    data = "".join(json.dumps(line) + "\n" for line in lines).encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    size = path.stat().st_size if path.exists() else 0
+    if settings.log_max_bytes and size and size + len(data) > settings.log_max_bytes:
+        if settings.log_backups:
+            rotate = RotatingFileHandler(path, backupCount=settings.log_backups, delay=True)
+            rotate.doRollover()  # collection.log -> .1 -> .2 ..., the oldest dropped
+            rotate.close()
+        else:
+            path.write_bytes(b"")  # no backups kept: start the file again
+    with path.open("ab") as f:
+        f.write(data)
+
+
+def record(project: Project, entry: Entry, runs: Sequence[RunRecord] = ()) -> None:
+    """Write `entry` (and its objects' `runs`) to the log file, then append it to the
+    ledger. A log file that cannot be written does not lose the ledger's entry: it is
+    appended, then the file's problem is raised."""
     import pyarrow as pa
 
+    problem: OSError | None = None
+    try:
+        write_file(project, entry, runs)
+    except OSError as exc:
+        problem = exc
     row = entry.as_dict()
-    path = log_path(project)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        line = {k: (v.isoformat() + "Z" if isinstance(v, datetime) else v)
-                for k, v in row.items()}
-        with path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(line, sort_keys=False) + "\n")
     row["skipped"] = "; ".join(entry.skipped) or None
     project.ledger.append(COLLECTION_RUNS, pa.Table.from_pylist([row], schema=_schema()),
                           source="northstar", id_column="id")
+    if problem is not None:
+        raise NorthstarError(
+            f"the collection log file {log_path(project)} cannot be written "
+            f"({problem.strerror or problem}); the run is in the ledger's collection log. "
+            "Fix the folder's permissions, or change [schedule] log_file in northstar.toml")
 
 
 def entries(project: Project, limit: int = 20, source: str | None = None

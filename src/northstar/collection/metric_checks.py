@@ -4,8 +4,9 @@ The raw tables have their checks in sources.toml (`northstar.sources.quality`); 
 be wrong while every row is fine, so the same rules apply to the metrics, as each metric file
 declares them:
 
-- `checks.expect_nonzero`: a closed period at zero (zero tickets, zero endpoints), or empty
-  after a period that had a value, is recorded for review;
+- `checks.expect_nonzero`: a closed period at zero or empty (zero tickets, zero endpoints)
+  once the metric has had a value, is recorded for review (the months before its source had
+  any data are not);
 - `non_negative`: a negative value, in any period, is an error (and the period is not frozen
   with it: the metric layer keeps computing it until the data is fixed);
 - `checks.max_change`: a closed period that moved more than this from the one before it (0.5 =
@@ -64,22 +65,31 @@ def _periods(project: Project, m: MetricDef, start: date, end: date) -> list[Per
 
 def _judge(m: MetricDef, values: list[MetricValue]) -> list[MetricFinding]:
     out: list[MetricFinding] = []
+    had: MetricValue | None = None
+    """The latest period before `v` with a value other than zero: a zero after it looks like
+    a source that stopped; a zero before the metric ever had a value is the time before the
+    source had data, and is not flagged."""
     for before, v in zip([None, *values[:-1]], values, strict=True):
+        if before is not None and before.value not in (None, 0):
+            had = before
         if before is None:
             continue  # only there to be compared with
-        shown = "no value" if v.value is None else format_value(v.value, m.unit)
+        shown = "no value" if v.value is None else format_value(v.value, m.unit, m.decimals)
         if m.non_negative and v.value is not None and v.value < 0:
             out.append(MetricFinding(m.name, v.period, "negative", "error",
                                      f"{m.title} is negative for {v.period} ({shown}), which "
                                      "it never should be: check the source records behind it"))
         if v.open:
             continue
-        if m.checks.expect_nonzero and (v.value == 0 or (
-                v.value is None and before.value not in (None, 0))):
-            out.append(MetricFinding(m.name, v.period, "zero", "review",
-                                     f"{m.title} is {shown} for {v.period}: check that the "
-                                     "source is still sending data before trusting it"))
+        if m.checks.expect_nonzero and v.value in (None, 0) and had is not None:
+            out.append(MetricFinding(
+                m.name, v.period, "zero", "review",
+                f"{m.title} is {'0' if v.value == 0 else 'empty'} for {v.period}, after "
+                f"{format_value(had.value, m.unit, m.decimals)} for {had.period}: check that "
+                "the source is still sending data before trusting it"))
         limit = m.checks.max_change
+        if out and (out[-1].period, out[-1].kind) == (v.period, "zero"):
+            continue  # a drop to zero is said once, as a zero
         if (limit is not None and v.value is not None and before.value
                 and not before.open):
             change = (float(v.value) - float(before.value)) / abs(float(before.value))
@@ -87,8 +97,8 @@ def _judge(m: MetricDef, values: list[MetricValue]) -> list[MetricFinding]:
                 out.append(MetricFinding(
                     m.name, v.period, "change", "warning",
                     f"{m.title} moved {change:+.0%} from {before.period} "
-                    f"({format_value(before.value, m.unit)}) to {v.period} ({shown}), more "
-                    f"than {limit:.0%}: check it is real"))
+                    f"({format_value(before.value, m.unit, m.decimals)}) to {v.period} "
+                    f"({shown}), more than {limit:.0%}: check it is real"))
     return out
 
 

@@ -12,7 +12,7 @@ months it read as skipped."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -24,14 +24,14 @@ from northstar.collection.switch import enabled
 from northstar.errors import NorthstarError
 from northstar.ledger.store import utcnow
 from northstar.schedule import Window, source_window
-from northstar.sources.config import get_source
+from northstar.sources.config import get_source, load_sources
 from northstar.sources.sync import ProgressFn, RunRecord, SyncFailed, describe, sync
 
 if TYPE_CHECKING:
     from northstar.periods import Period
     from northstar.project import Project
 
-__all__ = ["Outcome", "collect", "rerun_month", "run_scheduled"]
+__all__ = ["Outcome", "collect", "rerun_month", "run_scheduled", "run_timer"]
 
 
 @dataclass
@@ -44,6 +44,9 @@ class Outcome:
     failure: SyncFailed | None = None
     findings: list[MetricFinding] = field(default_factory=list)
     refrozen: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    """Frozen values a month re-run left as they were, and why (the new value breaks a
+    rule of the metric's file)."""
 
     @property
     def ok(self) -> bool:
@@ -83,9 +86,10 @@ def _manual_in(project: Project, tables: set[str], start: date, end: date) -> li
 
 
 def _run(project: Project, entry: log.Entry, now: datetime, start: date, end: date,
-         **options: Any) -> Outcome:
-    """Sync, then check the metrics of the months [start, end) and list the manual values
-    left alone; the caller finishes the entry and records it."""
+         then: Callable[[Outcome], None] | None = None, **options: Any) -> Outcome:
+    """Sync; when it went well, `then` (what the run freezes), and check the metrics of the
+    months [start, end); list the manual values left alone. The caller finishes the entry
+    and records it."""
     try:
         runs = sync(project, entry.source, now=now, **options)
         failure = None
@@ -94,7 +98,7 @@ def _run(project: Project, entry: log.Entry, now: datetime, start: date, end: da
     except BaseException as exc:  # a bug: logged as such, then raised with its traceback
         entry.status, entry.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
         entry.finished_at = utcnow()
-        log.record(project, entry)
+        log.record(project, entry, getattr(exc, "runs", ()))
         raise
     entry.objects = len(runs)
     entry.read = sum(r.fetched for r in runs)
@@ -104,6 +108,8 @@ def _run(project: Project, entry: log.Entry, now: datetime, start: date, end: da
     if failure is not None:
         entry.status, entry.error = "failed", str(failure)[:2000]
     else:
+        if then is not None:
+            then(outcome)
         outcome.findings = check_metrics(project, start, end, tables)
     entry.skipped = _manual_in(project, tables, start, end)
     return outcome
@@ -111,7 +117,7 @@ def _run(project: Project, entry: log.Entry, now: datetime, start: date, end: da
 
 def _finish(project: Project, outcome: Outcome) -> Outcome:
     outcome.entry.finished_at = utcnow()
-    log.record(project, outcome.entry)
+    log.record(project, outcome.entry, outcome.runs)
     return outcome
 
 
@@ -144,14 +150,13 @@ def collect(project: Project, source: str, *, backfill_from: date | None = None,
         return _finish(project, outcome)
 
 
-def run_scheduled(project: Project, source: str, *, now: datetime | None = None,
-                  window: Window | None = None) -> Outcome:
-    """One scheduled run of `source` (serve's scheduler and `northstar collect`): skipped
-    while its schedule is off; else its window collected, what closed frozen, the metrics
-    checked, the run logged."""
+def run_scheduled(project: Project, source: str, *, now: datetime | None = None) -> Outcome:
+    """One scheduled run of `source` at `now` (serve's scheduler and `northstar collect`):
+    skipped while its schedule is off; else its window at `now` collected, what closed
+    frozen, the metrics checked, the run logged."""
     get_source(project.root, source)
     with _clock(project, now) as moment:
-        window = window or source_window(project.settings.schedule, source, moment)
+        window = source_window(project.settings.schedule, source, moment)
         entry = log.Entry(source, "scheduled", window.months(), utcnow(), utcnow())
         if not enabled(project, source):
             entry.status = "skipped"
@@ -159,10 +164,23 @@ def run_scheduled(project: Project, source: str, *, now: datetime | None = None,
                            f"it, then `northstar source enable {source}`")
             return _finish(project, Outcome(entry))
         outcome = _run(project, entry, moment, window.start, window.end,
-                       window_from=window.start)
-        if outcome.ok:
-            _freeze_closed(project, moment)
+                       lambda _: _freeze_closed(project, moment), window_from=window.start)
         return _finish(project, outcome)
+
+
+def run_timer(project: Project, source: str | None = None, *, now: datetime | None = None
+              ) -> tuple[list[Outcome], list[str]]:
+    """What the systemd timer's `northstar collect [SOURCE]` runs: `run_scheduled` for
+    `source`, or for every declared source on the default schedule. Returns the outcomes and
+    the sources left to a timer of their own (a crontab line of their own)."""
+    declared = list(load_sources(project.root))
+    if not declared:
+        raise NorthstarError(f"no sources declared in {project.root / 'sources.toml'}")
+    own = {name for name, s in project.settings.schedule.sources.items() if s.cron}
+    if source is not None:
+        return [run_scheduled(project, source, now=now)], []
+    left = sorted(own & set(declared))
+    return [run_scheduled(project, name, now=now) for name in declared if name not in own], left
 
 
 def _freeze_closed(project: Project, now: datetime) -> None:
@@ -175,43 +193,63 @@ def _freeze_closed(project: Project, now: datetime) -> None:
 def rerun_month(project: Project, source: str, month: str, *, reason: str, author: str,
                 objects: list[str] | None = None, progress: ProgressFn | None = None,
                 now: datetime | None = None) -> Outcome:
-    """Collect one month again on purpose (a fixed mapping, a source that was wrong): re-read
-    what changed since the month began, then freeze that month's values again from the new
-    data, with `reason`. Refused without a reason, for a period that is not a month, or for a
-    month that has not begun."""
+    """Collect one closed month again on purpose (a fixed mapping, a source that was wrong):
+    re-read what changed since the month began, then freeze that month's values again from
+    the new data, with `reason` (kept in the collection log and on every value frozen
+    again). Refused without a reason, for a period longer than a month, and for a month that
+    has not closed (the schedule collects the current month on every run)."""
     if not reason or not reason.strip():
         raise NorthstarError(f"re-running {month} needs a reason, kept in the collection log: "
                              f'--reason "what was wrong"')
     period = project.period(month)
     if period.kind != "month":
-        raise NorthstarError(f"--month takes a month such as 2025-03; {month} is a {period.kind}")
+        months = len(project.calendar.overlaps("month", period))
+        raise NorthstarError(
+            f"--month collects one month again, and {month} is a {period.kind}"
+            + (f" ({months} months)" if period.kind != "week" else "")
+            + ": re-run its months one at a time, each with its reason, e.g. --month "
+            f"{project.calendar.containing('month', project.calendar.dates(period)[0])}")
     get_source(project.root, source)
     with _clock(project, now) as moment:
-        current = project.calendar.current("month", moment)
-        if project.calendar.dates(period)[0] > project.calendar.dates(current)[0]:
-            raise NorthstarError(f"{month} has not begun yet (this month is {current})")
+        if not project.calendar.is_closed(period, moment):
+            current = project.calendar.current("month", moment)
+            state = "is this month" if period == current else "has not begun yet"
+            raise NorthstarError(
+                f"{month} {state} (this month is {current}): only a closed month is collected "
+                f"again by hand; the schedule collects the current month on every run")
         start, end = project.calendar.dates(period)
         entry = log.Entry(source, "month", str(period), utcnow(), utcnow(), reason=reason,
                           author=author)
-        outcome = _run(project, entry, moment, start, end, backfill_from=start,
+
+        def refreeze(outcome: Outcome) -> None:
+            outcome.refrozen, outcome.kept = _refreeze(
+                project, _tables(project, source), period,
+                f"{source} re-run for {period}: {reason}", author)
+
+        outcome = _run(project, entry, moment, start, end, refreeze, backfill_from=start,
                        objects=objects, progress=progress)
-        if outcome.ok:
-            outcome.refrozen = _refreeze(project, _tables(project, source), period,
-                                         f"{source} re-run for {period}: {reason}", author)
         return _finish(project, outcome)
 
 
 def _refreeze(project: Project, tables: set[str], month: Period, reason: str,
-              author: str) -> list[str]:
+              author: str) -> tuple[list[str], list[str]]:
     """Freeze again every frozen value of the metrics reading `tables` in the periods that
-    overlap `month`; a manual value stays as it is."""
-    done = []
+    overlap `month`; a manual value stays as it is, and so does a frozen value whose new one
+    breaks the metric's rules (negative, zero). Returns what was frozen again and what was
+    kept, each with why."""
+    done, kept = [], []
     for m in sorted(project.catalog, key=lambda x: x.name):
         if m.kind not in ("measure", "sql") or not tables & set(project.metrics.sources(m.name)):
             continue
         for p, _ in project.calendar.overlaps(m.grain, month):
+            if not project.calendar.is_closed(p, project.metrics.now):
+                continue  # a quarter still under way is not frozen yet
             values, _ = project.metrics.compute_each([m.name], [p])
             if values and values[0].origin == "frozen":
-                project.metrics.recompute(m.name, p, reason=reason, author=author)
+                try:
+                    project.metrics.recompute(m.name, p, reason=reason, author=author)
+                except NorthstarError as exc:
+                    kept.append(f"{m.name} {p}: {exc}")
+                    continue
                 done.append(f"{m.name} {p}")
-    return done
+    return done, kept

@@ -170,7 +170,37 @@ class Engine(ABC):
         return duck_type
 
     def protect_table(self, table: str) -> None:  # noqa: B027 - optional capability
-        """Make the database refuse UPDATE/DELETE on a ledger table, where it can."""
+        """Make the database refuse UPDATE/DELETE on a ledger table, where it can (right
+        after the table was created: an existing guard is never replaced, so one that was
+        switched off stays off until `verify` reports it)."""
+
+    # -- growing the ledger ------------------------------------------------------------
+    # The ledger's own DDL goes through these, so that an engine whose app role may not
+    # change ledger tables (PostgreSQL after `northstar db setup`) can route it elsewhere.
+    def create_ledger_table(self, table: str, columns: Sequence[tuple[str, str]]) -> None:
+        """Create a ledger table with `columns` (name, DuckDB type) and its guard."""
+        body = ", ".join(f"{quote(n)} {self.sql_type(t)}" for n, t in columns)
+        self.execute(f"CREATE TABLE {quote(table)} ({body})")
+        self.protect_table(table)
+
+    def create_fixed_ledger_table(self, table: str, ddl: str) -> None:
+        """Create the collection log or the definitions (`ddl`) and its guard."""
+        self.execute(ddl)
+        self.protect_table(table)
+
+    def add_ledger_column(self, table: str, name: str, duck_type: str) -> None:
+        """Add an empty column to a ledger table."""
+        self.execute(f"ALTER TABLE {quote(table)} ADD COLUMN {quote(name)} "
+                     f"{self.sql_type(duck_type)}")
+
+    def lock_ledger(self, table: str) -> None:  # noqa: B027 - optional capability
+        """Hold the log or the definitions until the open transaction ends, where several
+        processes may write (a DuckDB file has a single writer)."""
+
+    def guard_report(self, tables: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:
+        """For `verify`: what is wrong with the database's own guard of `tables` (where,
+        what), and notes on what it cannot promise. Nothing where there is no such guard."""
+        return [], []
 
     def transpile(self, sql: str) -> str:
         """Translate SQL written in DuckDB's dialect to this engine's."""

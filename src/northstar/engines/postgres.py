@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -11,6 +12,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import sqlglot
 
+from northstar.engines import pg_guard
 from northstar.engines.base import Engine, quote
 from northstar.errors import NorthstarError
 
@@ -34,14 +36,6 @@ _DUCK_TYPES = {
     "boolean": "BOOLEAN",
 }
 
-_REFUSE_FUNCTION = """
-CREATE OR REPLACE FUNCTION ns_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION 'northstar ledger table % is append-only: % refused', TG_TABLE_NAME, TG_OP;
-END $$;
-"""
-
-
 class _Rollback(Exception):
     """Raised into psycopg's transaction block to make it roll back."""
 
@@ -51,6 +45,19 @@ def _placeholders(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+def pg_type(duck_type: str) -> str:
+    """PostgreSQL's spelling of a column type written DuckDB's way."""
+    upper = duck_type.upper()
+    if upper.startswith("DECIMAL"):
+        return "numeric" + upper[len("DECIMAL"):]
+    return _PG_TYPES.get(upper, duck_type)
+
+
+def _compact(sql_type: str) -> str:
+    """A type as the owner's functions accept it: `numeric(18,2)`, without spaces."""
+    return sql_type.replace(" ", "") if sql_type.startswith("numeric") else sql_type
+
+
 class PostgresEngine(Engine):
     name = "postgres"
     dialect = "postgres"
@@ -58,6 +65,9 @@ class PostgresEngine(Engine):
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
+        self._separate_roles = False
+        """True once the schema was found set up with separate roles (`northstar db setup`):
+        the ledger then grows only through the owner's functions."""
         try:
             self.con = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
@@ -150,25 +160,56 @@ class PostgresEngine(Engine):
         return {str(name): str(sql) for name, sql in found}
 
     def sql_type(self, duck_type: str) -> str:
-        upper = duck_type.upper()
-        if upper.startswith("DECIMAL"):
-            return "numeric" + upper[len("DECIMAL"):]
-        return _PG_TYPES.get(upper, duck_type)
+        return pg_type(duck_type)
 
     def protect_table(self, table: str) -> None:
-        self.con.execute(_REFUSE_FUNCTION)
-        trigger = quote(f"ns_append_only_{table}")
-        self.con.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {quote(table)}")
-        self.con.execute(
-            f"CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {quote(table)} "
-            "FOR EACH ROW EXECUTE FUNCTION ns_refuse_change()"
-        )
-        trunc = quote(f"ns_no_truncate_{table}")
-        self.con.execute(f"DROP TRIGGER IF EXISTS {trunc} ON {quote(table)}")
-        self.con.execute(
-            f"CREATE TRIGGER {trunc} BEFORE TRUNCATE ON {quote(table)} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION ns_refuse_change()"
-        )
+        found = self.con.execute(
+            "SELECT 1 FROM pg_proc WHERE proname = %s AND pronargs = 0 AND pronamespace = "
+            "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
+            [pg_guard.REFUSE]).fetchone()
+        if found is None:
+            self.execute(pg_guard.refuse_function_sql())
+        for statement in pg_guard.trigger_statements(table):
+            self.execute(statement)
+
+    @property
+    def separate_roles(self) -> bool:
+        """True when the ledger belongs to an owner role (`northstar db setup`); looked up
+        until found, so a server started before the set-up follows it."""
+        if not self._separate_roles:
+            self._separate_roles = pg_guard.set_up(self)
+        return self._separate_roles
+
+    def create_ledger_table(self, table: str, columns: Sequence[tuple[str, str]]) -> None:
+        if not self.separate_roles:
+            super().create_ledger_table(table, columns)
+            return
+        spec = [[n, _compact(self.sql_type(t))] for n, t in columns]
+        self.execute(f"SELECT {pg_guard.CREATE_TABLE}(?, CAST(? AS jsonb))",
+                     [table, json.dumps(spec)])
+
+    def create_fixed_ledger_table(self, table: str, ddl: str) -> None:
+        if self.separate_roles:
+            raise NorthstarError(f"{table} is missing, and the ledger belongs to an owner role: "
+                                 "run `northstar db setup` again to create it")
+        super().create_fixed_ledger_table(table, ddl)
+
+    def add_ledger_column(self, table: str, name: str, duck_type: str) -> None:
+        if not self.separate_roles:
+            super().add_ledger_column(table, name, duck_type)
+            return
+        self.execute(f"SELECT {pg_guard.ADD_COLUMN}(?, ?, ?)",
+                     [table, name, _compact(self.sql_type(duck_type))])
+
+    def lock_ledger(self, table: str) -> None:
+        if self.separate_roles:
+            self.execute(f"SELECT {pg_guard.LOCK}(?)", [table])
+        else:
+            self.execute(f"LOCK TABLE {quote(table)} IN EXCLUSIVE MODE")
+
+    def guard_report(self, tables: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:
+        report = pg_guard.guard_report(self, list(tables))
+        return report.problems, report.notes
 
     def transpile(self, sql: str) -> str:
         return ";\n".join(sqlglot.transpile(sql, read="duckdb", write="postgres"))

@@ -176,8 +176,8 @@ class Definitions:
     def prepare(self) -> None:
         """Create the definitions chain if it is missing (with the log, when the ledger is
         opened for writing)."""
-        self.engine.execute(DDL)
-        self.engine.protect_table(DEFINITIONS)
+        if not self.exists():
+            self.engine.create_fixed_ledger_table(DEFINITIONS, DDL)
 
     def files(self) -> dict[str, str]:
         return definition_files(self.root, self._cache)
@@ -259,10 +259,8 @@ class Definitions:
         engine = self.engine
         with engine.transaction():
             if not self.exists():
-                engine.execute(DDL)
-                engine.protect_table(DEFINITIONS)
-            if engine.name == "postgres":
-                engine.execute(f"LOCK TABLE {DEFINITIONS} IN EXCLUSIVE MODE")
+                engine.create_fixed_ledger_table(DEFINITIONS, DDL)
+            engine.lock_ledger(DEFINITIONS)
             head = engine.rows(f"SELECT version, chain_hash FROM {DEFINITIONS} "
                                "ORDER BY version DESC LIMIT 1")
             version, prev = (int(head[0][0]) + 1, str(head[0][1])) if head else (1, GENESIS)

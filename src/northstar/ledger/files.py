@@ -2,21 +2,28 @@
 
 A column the ledger table already has keeps its type; a new column's type is inferred from
 every value in the file. A value that does not fit stops the whole load with the file's line
-number, the column and the reason — nothing from the file is written."""
+number, the column and the reason — nothing from the file is written.
+
+A file is bounded before it is read (`[load]` in northstar.toml, `LoadSettings`): its size is
+checked first, each line is read at most `max_line_length` characters at a time, and the
+header's width is checked before any record is, so a file past a bound fails in the time it
+takes to read that much, not the whole file."""
 
 from __future__ import annotations
 
 import csv
 import json
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyarrow as pa
 
+from northstar.config import LoadSettings
 from northstar.errors import LoadError
 from northstar.ledger.schema import arrow_type_of
 
@@ -28,6 +35,43 @@ _TS = re.compile(
     r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2}| UTC)?$"
 )
 _BOOL = {"true": True, "false": False, "t": True, "f": False}
+DEFAULT_LIMITS = LoadSettings()
+
+
+def check_size(path: Path, limits: LoadSettings) -> None:
+    """Refuse a file larger than `max_file_megabytes` before reading any of it."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise LoadError(f"cannot read {path}: {exc.strerror}") from None
+    if size > limits.max_file_bytes:
+        raise LoadError(f"{path.name}: {size / 1e6:,.1f} MB, more than the "
+                        f"{limits.max_file_megabytes:g} MB a load accepts (max_file_megabytes "
+                        "in [load] of northstar.toml)")
+
+
+def bounded_lines(name: str, stream: IO[str], limits: LoadSettings, offset: int = 0
+                  ) -> Iterator[str]:
+    """The lines of `stream`, each read at most `max_line_length` characters (and its line
+    end) at a time: a longer line stops the load when that much is read."""
+    limit = limits.max_line_length
+    number = offset
+    while True:
+        line = stream.readline(limit + 2)  # the line and a "\r\n"
+        if not line:
+            return
+        number += 1
+        if len(line.rstrip("\r\n")) > limit:
+            raise LoadError(f"{name}: line {number} is longer than {limit:,} characters "
+                            "(max_line_length in [load] of northstar.toml)")
+        yield line
+
+
+def check_columns(name: str, line: int, count: int, limits: LoadSettings) -> None:
+    if count > limits.max_columns:
+        raise LoadError(f"{name}: line {line}: {count:,} columns, more than the "
+                        f"{limits.max_columns:,} a load accepts (max_columns in [load] of "
+                        "northstar.toml)")
 
 
 def normalise_column(name: str) -> str:
@@ -146,24 +190,25 @@ def infer_type(values: list[Any]) -> str:
     return "VARCHAR"
 
 
-def read_records(path: Path, known_types: dict[str, str]) -> pa.Table:
-    """Read a .csv or .jsonl/.ndjson file into a typed Arrow table."""
+def read_records(path: Path, known_types: dict[str, str],
+                 limits: LoadSettings = DEFAULT_LIMITS) -> pa.Table:
+    """Read a .csv or .jsonl/.ndjson file into a typed Arrow table, within `limits`."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".jsonl", ".ndjson", ".json"):
         raise LoadError(f"{path.name}: only .csv and .jsonl files can be loaded")
+    check_size(path, limits)
     try:
-        lines, rows = (_read_csv(path) if suffix == ".csv" else _read_jsonl(path))
+        lines, rows = (_read_csv(path, limits) if suffix == ".csv"
+                       else _read_jsonl(path, limits))
     except OSError as exc:
         raise LoadError(f"cannot read {path}: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
         raise LoadError(f"{path.name}: not UTF-8 text ({exc.reason})") from None
     if not rows:
         raise LoadError(f"{path.name}: no records")
-    columns: list[str] = []
+    columns: dict[str, None] = {}
     for row in rows:
-        for name in row:
-            if name not in columns:
-                columns.append(name)
+        columns.update(dict.fromkeys(row))
     arrays: dict[str, pa.Array] = {}
     for name in columns:
         values = [row.get(name) for row in rows]
@@ -183,19 +228,20 @@ def read_records(path: Path, known_types: dict[str, str]) -> pa.Table:
     return pa.table(arrays)
 
 
-def _read_csv(path: Path) -> tuple[list[int], list[dict[str, Any]]]:
+def _read_csv(path: Path, limits: LoadSettings) -> tuple[list[int], list[dict[str, Any]]]:
     with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
+        reader = csv.reader(bounded_lines(path.name, fh, limits))
         try:
             header = next(reader)
         except StopIteration:
             raise LoadError(f"{path.name}: the file is empty") from None
         except csv.Error as exc:
             raise LoadError(f"{path.name}: line 1: {exc}") from None
+        check_columns(path.name, 1, len(header), limits)
         names = [normalise_column(h) for h in header]
-        dupes = {n for n in names if names.count(n) > 1}
+        dupes = sorted(n for n, times in Counter(names).items() if times > 1)
         if dupes:
-            raise LoadError(f"{path.name}: line 1: column {sorted(dupes)[0]!r} appears twice")
+            raise LoadError(f"{path.name}: line 1: column {dupes[0]!r} appears twice")
         lines: list[int] = []
         rows: list[dict[str, Any]] = []
         while True:
@@ -216,11 +262,12 @@ def _read_csv(path: Path) -> tuple[list[int], list[dict[str, Any]]]:
     return lines, rows
 
 
-def _read_jsonl(path: Path) -> tuple[list[int], list[dict[str, Any]]]:
+def _read_jsonl(path: Path, limits: LoadSettings) -> tuple[list[int], list[dict[str, Any]]]:
     lines: list[int] = []
     rows: list[dict[str, Any]] = []
+    columns: set[str] = set()
     with path.open(encoding="utf-8") as fh:
-        for number, text in enumerate(fh, start=1):
+        for number, text in enumerate(bounded_lines(path.name, fh, limits), start=1):
             if not text.strip():
                 continue
             try:
@@ -229,6 +276,10 @@ def _read_jsonl(path: Path) -> tuple[list[int], list[dict[str, Any]]]:
                 raise LoadError(f"{path.name}: line {number}: not valid JSON ({exc.msg})") from None
             if not isinstance(record, dict):
                 raise LoadError(f"{path.name}: line {number}: each line must be a JSON object")
+            check_columns(path.name, number, len(record), limits)
+            row = {normalise_column(k): v for k, v in record.items()}
+            columns.update(row)
+            check_columns(path.name, number, len(columns), limits)
             lines.append(number)
-            rows.append({normalise_column(k): v for k, v in record.items()})
+            rows.append(row)
     return lines, rows

@@ -33,11 +33,18 @@ MANUAL = "ns_manual_values"
 SNAPSHOTS = "ns_snapshots"
 CORRECTION_TABLES = (ADJUSTMENTS, MANUAL, SNAPSHOTS)
 """The ledger tables of human corrections and frozen values (the others are `raw_*`)."""
+RECORD_TABLES = ("ns_cursors", "ns_runs", "ns_findings", "ns_collection_runs",
+                 "ns_source_schedule")
+"""Northstar's own records kept as ledger tables, appended through loads like the facts: sync
+cursors and object runs (`sources.state`), data-quality findings (`sources.quality`), the
+collection run log (`collection.log`) and the schedule switches (`collection.switch`)."""
 
 
 def is_ledger_table(name: str) -> bool:
-    """True for a name only a load may create: `raw_*` and the corrections tables."""
-    return name.startswith(RAW_PREFIX) or name in CORRECTION_TABLES
+    """True for a name only a load may create: `raw_*`, the corrections and the record
+    tables. (The log and the definitions are ledger tables too, with a fixed shape; every
+    other `ns_*` table is the app's state: users, sessions, alerts, stages, `ns_meta`.)"""
+    return name.startswith(RAW_PREFIX) or name in CORRECTION_TABLES or name in RECORD_TABLES
 
 
 LOG_DDL = f"""

@@ -91,13 +91,13 @@ class Ledger:
         self._types: dict[str, list[tuple[str, str]]] = {}
         """Per table, the newest load this ledger committed and the columns it recorded."""
         if prepare and not engine.read_only:
-            self.engine.execute(LOG_DDL)
-            have = {n for n, _ in self.engine.columns(LOG_TABLE) or []}
+            found = self.engine.columns(LOG_TABLE)
+            if found is None:
+                self.engine.create_fixed_ledger_table(LOG_TABLE, LOG_DDL)
+            have = {n for n, _ in found or []}
             for name, sql_type in LOG_ADDED:
-                if name not in have:  # a log from before the keyed chain
-                    self.engine.execute(f"ALTER TABLE {LOG_TABLE} ADD COLUMN {name} "
-                                        f"{self.engine.sql_type(sql_type)}")
-            self.engine.protect_table(LOG_TABLE)
+                if found is not None and name not in have:  # a log from before the key
+                    self.engine.add_ledger_column(LOG_TABLE, name, sql_type)
             if definitions is not None:
                 definitions.prepare()
 
@@ -179,8 +179,7 @@ class Ledger:
     def lock_log(self) -> None:
         """Hold the collection log until the open transaction ends (PostgreSQL; a DuckDB file
         has a single writer)."""
-        if self.engine.name == "postgres":
-            self.engine.execute(f"LOCK TABLE {LOG_TABLE} IN EXCLUSIVE MODE")
+        self.engine.lock_ledger(LOG_TABLE)
 
     def begin_write(self, table: str) -> WriteHead:
         """Lock the log and check what a load into `table` builds on (see the module's
@@ -422,17 +421,13 @@ class Ledger:
         if existing is None:
             existing = self.engine.columns(table)
         if existing is None:
-            body = ", ".join(f"{quote(n)} {self.engine.sql_type(t)}" for n, t in columns)
-            self.engine.execute(f"CREATE TABLE {quote(table)} ({body})")
-            self.engine.protect_table(table)
+            self.engine.create_ledger_table(table, columns)
             return self.engine.columns(table) or list(columns)
         have = {n for n, _ in existing}
         added = False
         for name, t in columns:
             if name not in have:
-                self.engine.execute(
-                    f"ALTER TABLE {quote(table)} ADD COLUMN {quote(name)} {self.engine.sql_type(t)}"
-                )
+                self.engine.add_ledger_column(table, name, t)
                 added = True
         return (self.engine.columns(table) or existing) if added else existing
 

@@ -10,9 +10,13 @@ What is checked, in order (docs/ledger.md says what this proves and what it cann
 3. every ledger table: still there, a table (not a view), its columns as its newest load
    recorded them, no rows outside a load; and no ledger table (`raw_*`, corrections) that no
    load created;
-4. the definitions chain, and its newest version against the project's files and the views
+4. the database's own guard (PostgreSQL): both triggers on every ledger table, enabled and
+   calling the untouched trigger function; once the roles are separate (`northstar db
+   setup`), the project's role owns no ledger table, function or the schema, and may only
+   INSERT and SELECT;
+5. the definitions chain, and its newest version against the project's files and the views
    in the database;
-5. the head anchor in the project folder against the newest entries."""
+6. the head anchor in the project folder against the newest entries."""
 
 from __future__ import annotations
 
@@ -105,7 +109,10 @@ def verify(engine: Engine, *, key: ChainKey | None = None, anchor: HeadAnchor | 
     walk = _Chain(report, key, head.keyed_from if head else None)
     log = _read(engine, report, LOG_TABLE, LOG_COLUMNS, _REQUIRED, "load_id")
     tables = _check_log(engine, report, walk, log)
-    _check_tables(engine, report, tables)
+    present = _check_tables(engine, report, tables)
+    problems, notes = engine.guard_report(present)
+    for where, what in problems:
+        report.add(where, None, what)
     versions = _check_definitions(engine, report, key, root, tables.references)
     if anchor is not None and head is not None:
         loads = {r[0]: str(r[12]) for r in log if isinstance(r[0], int)}
@@ -122,6 +129,7 @@ def verify(engine: Engine, *, key: ChainKey | None = None, anchor: HeadAnchor | 
             "together with their log entries, or putting back an older database, cannot be "
             "told apart from a ledger that ended there (the next write creates the anchor)")
     walk.notes("load")
+    report.notes += notes
     return report
 
 
@@ -332,10 +340,14 @@ def _check_load(engine: Engine, report: VerifyReport, table: str, load_id: int,
 
 
 # -- tables ---------------------------------------------------------------------------------
-def _check_tables(engine: Engine, report: VerifyReport, tables: _Tables) -> None:
+def _check_tables(engine: Engine, report: VerifyReport, tables: _Tables) -> list[str]:
+    """Check every ledger table the log names; returns those that are there (with the log
+    and the definitions), for the check of the database's own guard."""
     relations = engine.relations()
     views = set(engine.view_sql())
     unrecorded: list[str] = []
+    present = [t for t in (LOG_TABLE, DEFINITIONS, *tables.good)
+               if t in relations and t not in views]
     for table, good in tables.good.items():
         if table not in relations:
             if good:
@@ -369,6 +381,7 @@ def _check_tables(engine: Engine, report: VerifyReport, tables: _Tables) -> None
             "newest loads were written before loads recorded them): a column dropped or "
             "filled in behind the ledger's back is still seen, one added empty or retyped "
             "may not be, until the next load of the table")
+    return present
 
 
 # -- definitions ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from northstar.errors import ConfigError, MetricError, UnknownMetricError
 from northstar.files import load_yaml, validate
-from northstar.metrics.definition import MetricDef
+from northstar.metrics.definition import MetricChecks, MetricDef, phrase
 from northstar.people import Person
 from northstar.suggest import did_you_mean
 
@@ -69,6 +69,8 @@ def load_catalog(folder: Path, people: list[Person],
     left_out: dict[str, ConfigError] = {}
     goals: dict[str, str] = {}
     """Asana goal gid -> the metric that pushes to it: one metric per goal."""
+    words: dict[str, tuple[str, str]] = {}
+    """A phrase that finds a metric (name, title or synonym) -> (metric, which of them)."""
 
     def leave_out(name: str | None, error: ConfigError, *, report: bool = True) -> None:
         if strict:
@@ -101,9 +103,13 @@ def load_catalog(folder: Path, people: list[Person],
                                   f"{goals[metric.asana.goal]!r}: one metric per goal, or "
                                   "each push would undo the other", path=str(path),
                                   line=lines.get(("asana", "goal")))
+            _check_words(metric, words, files, path, lines)
         except ConfigError as exc:
             leave_out(declared, exc)
             continue
+        for i, word in enumerate((metric.name, metric.title, *metric.synonyms)):
+            words.setdefault(phrase(word), (metric.name, ("the name", "the title")[i]
+                                            if i < 2 else "a synonym"))
         metrics[metric.name] = metric
         files[metric.name] = path
         if metric.asana is not None:
@@ -145,6 +151,31 @@ def load_catalog(folder: Path, people: list[Person],
     return Catalog(metrics, by_id, files, tuple(errors), left_out)
 
 
+def _check_words(metric: MetricDef, words: dict[str, tuple[str, str]], files: dict[str, Path],
+                 path: Path, lines: dict[tuple[str | int, ...], int]) -> None:
+    """A synonym must find this metric only: not its own name or title again, nor the name,
+    title or synonym of a metric declared before it; nor may its name or title be an earlier
+    metric's synonym."""
+    own = {phrase(metric.name), phrase(metric.title)}
+    for i, word in enumerate(metric.synonyms):
+        line = lines.get(("synonyms", i), lines.get(("synonyms",)))
+        if phrase(word) in own:
+            raise ConfigError(f"synonym {word!r} is the metric's own name or title; list only "
+                              "other words for it", path=str(path), line=line)
+        found = words.get(phrase(word))
+        if found is not None:
+            other, what = found
+            raise ConfigError(f"synonym {word!r} of {metric.name} is already {what} of "
+                              f"metric {other!r} in {files[other]}; a synonym may find one "
+                              "metric only", path=str(path), line=line)
+    for what, word in (("name", metric.name), ("title", metric.title)):
+        found = words.get(phrase(word))
+        if found is not None and found[1] == "a synonym":
+            raise ConfigError(f"metric {what} {word!r} is already a synonym of metric "
+                              f"{found[0]!r} in {files[found[0]]}; a synonym may find one "
+                              "metric only", path=str(path), line=lines.get((what,)))
+
+
 def _mistake(name: str, metrics: dict[str, MetricDef], path: Path,
              lines: dict[tuple[str | int, ...], int], by_id: dict[str, Person],
              left_out: dict[str, ConfigError]) -> ConfigError | None:
@@ -172,7 +203,24 @@ def _mistake(name: str, metrics: dict[str, MetricDef], path: Path,
             return ConfigError(f"dimensions: {ref!r} cannot be sliced by all of "
                                f"{metric.dimensions}", path=str(path),
                                line=lines.get(("dimensions",)))
+    if metric.checks != MetricChecks() and not _collected(metric, metrics):
+        return ConfigError(
+            "checks judge collected values after each collection run, and this metric's "
+            "values are typed in (manual), so they would never run: remove them, or put them "
+            "on the metric that collects the number", path=str(path),
+            line=lines.get(("checks",)))
     return None
+
+
+def _collected(metric: MetricDef, metrics: dict[str, MetricDef],
+               seen: frozenset[str] = frozenset()) -> bool:
+    """The metric's value comes, at least in part, from collected data (not only from manual
+    values): what the collection checks can judge."""
+    if metric.kind != "expression":
+        return metric.kind != "manual"
+    return any(ref in metrics and ref not in seen
+               and _collected(metrics[ref], metrics, seen | {metric.name})
+               for ref in metric.referenced_metrics())
 
 
 def _cycle(metrics: dict[str, MetricDef]) -> list[str] | None:

@@ -7,11 +7,12 @@ append invalidates only the metrics that read what it touched."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,12 +21,23 @@ from northstar.errors import MetricError, NorthstarError
 from northstar.ledger.corrections import Corrections
 from northstar.ledger.schema import LOG_TABLE, RAW_PREFIX
 from northstar.metrics.catalog import Catalog
-from northstar.metrics.definition import MetricDef, sql_probe
+from northstar.metrics.definition import MetricDef, sql_probe, uses_as_of
 from northstar.metrics.expression import built_ins_in, evaluate, months_in
-from northstar.metrics.sqlgen import Bounds, fill_placeholders, measure_sql, running_totals
+from northstar.metrics.sqlgen import (
+    Bounds,
+    as_of_day,
+    fill_placeholders,
+    measure_sql,
+    running_totals,
+)
 from northstar.metrics.status import status_of
 from northstar.models.views import ModelBuilder
-from northstar.periods import Calendar, Period, Progress, Span, ToDate
+from northstar.periods import KINDS, Calendar, Period, Progress, Span, ToDate
+
+MAX_CACHED_VALUES = 50_000
+"""Computed values kept (a 20,000-row company's every page needs about 1,500)."""
+MAX_CACHED_BOUNDS = 10_000
+"""Periods whose bounds are kept."""
 
 Number = Decimal | float
 SliceValue = str | None
@@ -68,6 +80,11 @@ class MetricValue:
     """For an open total: the target pro-rated to the time gone, which the status judges by."""
     projected: float | None = None
     """For an open total: where the period ends at today's pace (value / share gone)."""
+    label: str | None = None
+    """Words shown instead of the value (the metric file's `labels`: "not burning"); `value`
+    is then the number the label stands for."""
+    previous_label: str | None = None
+    last_year_label: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         def num(v: Number | None) -> float | None:
@@ -82,6 +99,8 @@ class MetricValue:
             "origin": self.origin, "adjustment": num(self.adjustment), "owner": self.owner,
             "department": self.department, "open": self.open, "elapsed": self.elapsed,
             "pace": self.pace, "pace_target": self.pace_target, "projected": self.projected,
+            "label": self.label, "previous_label": self.previous_label,
+            "last_year_label": self.last_year_label,
         }
 
 
@@ -159,6 +178,7 @@ class MetricComputer:
                 by: str | None = None, filters: dict[str, str] | None = None,
                 ) -> list[MetricValue]:
         filters = dict(filters or {})
+        self._bound()
         state = self.state()
         try:
             self._prefetch(names, periods, by, filters, state)
@@ -188,6 +208,18 @@ class MetricComputer:
                 errors[name] = exc
         return values, errors
 
+    def _bound(self) -> None:
+        """Keep the caches within `MAX_CACHED_VALUES` and `MAX_CACHED_BOUNDS`, the oldest
+        entries dropped first (those of ledger versions gone by, and of periods asked for
+        once). Only between computations, never during one, which reads what it just put."""
+        caches: tuple[tuple[dict[Any, Any], int], ...] = (
+            (self._cache, MAX_CACHED_VALUES), (self._period_bounds, MAX_CACHED_BOUNDS))
+        for cache, limit in caches:
+            extra = len(cache) - limit
+            if extra > 0:
+                for key in list(itertools.islice(iter(cache), extra + limit // 10)):
+                    del cache[key]
+
     @contextmanager
     def freezing_together(self) -> Iterator[None]:
         """Reads inside freeze the closed periods they computed in one load, at the end,
@@ -200,6 +232,17 @@ class MetricComputer:
             self._together -= 1
             if not self._together:
                 self._flush()
+
+    @contextmanager
+    def not_freezing(self) -> Iterator[None]:
+        """Reads inside compute as any read does but freeze nothing: what they compute is kept
+        in memory only, and a closed period is frozen by the next read outside (a page's).
+        Asking a question (northstar.ask) never writes to the ledger."""
+        was, self.freeze = self.freeze, False
+        try:
+            yield
+        finally:
+            self.freeze = was
 
     def _flush(self) -> None:
         """Freeze the closed periods computed by this read: one load for all of them."""
@@ -226,7 +269,8 @@ class MetricComputer:
             cells = self._values(m, needed, by, filters, state)
             owner = self.catalog.owner_of(name)
             pace = self.pace_kind(m)
-            zero = pace == "total" and not self.waiting_for(m, state)
+            zero = (pace == "total" and not self.arrives_after_close(m)
+                    and not self.waiting_for(m, state))
             in_span: dict[Span, set[SliceValue]] = {}
             if by:  # the slices of each span, found once (a year of days has many spans)
                 for pp, s in cells:
@@ -246,9 +290,13 @@ class MetricComputer:
                         # loaded, and nothing yet: the truth is "0 so far", not "no data"
                         value = Decimal(0) if value is None else value
                         previous = Decimal(0) if previous is None else previous
+                    value, label = _labelled(m, value)
+                    previous, previous_label = _labelled(m, previous)
+                    last_year, last_year_label = _labelled(m, last_year)
                     target = (self._slice_target(m, p, by, s) if by else
                               self._filtered_target(m, p, filters, state, wanted))
-                    status, pace_target, projected = self._judge(m, value, target, progress)
+                    status, pace_target, projected = self._judge(
+                        m, value, target, progress, self._band_size(m, p))
                     action = getattr(m.actions, status) if status else None
                     out.append(MetricValue(
                         metric=name, title=m.title, unit=m.unit, period=str(p),
@@ -260,7 +308,8 @@ class MetricComputer:
                         department=m.department, open=progress is not None,
                         elapsed=None if progress is None else progress.share,
                         pace=None if progress is None else pace, pace_target=pace_target,
-                        projected=projected,
+                        projected=projected, label=label, previous_label=previous_label,
+                        last_year_label=last_year_label,
                     ))
         return out
 
@@ -280,7 +329,10 @@ class MetricComputer:
             if not self.calendar.is_open(p, now):
                 spans[p] = (prev, last, None)
                 continue
-            progress = self.calendar.progress(p, now, working_days=m.pace.by == "working_days")
+            # data that comes once a period is over is complete up to the last closed month
+            at = (self.calendar.utc_bounds(self.calendar.current("month", now))[0]
+                  if self.arrives_after_close(m) else now)
+            progress = self.calendar.progress(p, at, working_days=m.pace.by == "working_days")
             if kind == "level":  # a balance now against the balance the previous period ended on
                 spans[p] = (prev, last, progress)
             else:
@@ -312,17 +364,21 @@ class MetricComputer:
         return "level"
 
     def _judge(self, m: MetricDef, value: Number | None, target: float | None,
-               progress: Progress | None) -> tuple[str | None, float | None, float | None]:
+               progress: Progress | None, size: float = 1.0,
+               ) -> tuple[str | None, float | None, float | None]:
         """(status, target to date, projected end value) of a value. A closed period is
         judged against its target; an open total against the target pro-rated to the time
-        gone; an open rate against its target once the metric's minimum share is gone."""
+        gone; an open rate against its target once the metric's minimum share is gone.
+        `size` scales absolute bands (`_band_size`)."""
         if progress is None:
-            return status_of(m, value, target), None, None
+            return status_of(m, value, target, size=size), None, None
         kind = self.pace_kind(m)
         if kind == "total":
             share = progress.share
+            if share == 0:  # nothing of it can be in yet (`pace.arrives: after_close`)
+                return ("grey" if value is None else None), None, None
             projected = (float(value) / share if value is not None and share > 0 else None)
-            return (status_of(m, value, target, scale=share),
+            return (status_of(m, value, target, scale=share, size=size),
                     None if target is None else target * share, projected)
         if kind == "rate" and progress.share < m.pace.minimum:
             return ("grey" if value is None else None), None, None
@@ -409,6 +465,11 @@ class MetricComputer:
                                  "are frozen")
         state = self.state()
         live = self._live(m, [period], None, {}, state)[period]
+        broken = m.not_to_freeze(live)
+        if broken is not None:
+            raise NorthstarError(
+                f"{name} for {period} would be {broken}, which its metric file does not "
+                "allow: not frozen again, the frozen value stays until the data is fixed")
         self.corrections.freeze_many([(
             name, str(period), _slice_key(None, {}), [[s, _encode(v)] for s, v in live.items()],
             m.fingerprint, self._corrections_version(m, state), reason,
@@ -461,6 +522,13 @@ class MetricComputer:
             for p, by_slice in self._data_values(m, periods, by, filters, state).items():
                 for s, (v, origin) in by_slice.items():
                     cells[(p, s)] = (v, origin, None)
+            if not by and is_count(m) and not self.waiting_for(m, state):
+                # a count of nothing is 0 once its tables have loaded (no new customers this
+                # quarter), not "no data"; never frozen as such, so a backfill still fills it
+                for p in periods:
+                    value, origin, adj = cells.get((p, None), (None, "computed", None))
+                    if value is None:
+                        cells[(p, None)] = (Decimal(0), origin, adj)
         if by or filters:
             return cells
         for p in periods:  # a metric's own corrections apply to its whole value
@@ -489,10 +557,9 @@ class MetricComputer:
             for p, values in live.items():
                 self._cache[(m.name, m.fingerprint, p, key, version_key)] = values
                 # A closed period with no data yet is not frozen: a backfill may still fill it;
-                # nor one whose value breaks `non_negative`: it waits for the data's fix.
-                frozen = self.freeze and self._closed(p) and any(
-                    v is not None for v in values.values()) and not (
-                    m.non_negative and any(v is not None and v < 0 for v in values.values()))
+                # nor one whose value breaks `non_negative` or `checks.expect_nonzero`: it
+                # waits for the data's fix.
+                frozen = self._freezable(m, p, values)
                 if frozen:
                     prior = state.snapshots.get((m.name, str(p), key))
                     reason = ("period closed" if prior is None else
@@ -504,6 +571,12 @@ class MetricComputer:
                                                               reason)
                 out[p] = {s: (v, "frozen" if frozen else "computed") for s, v in values.items()}
         return out
+
+    def _freezable(self, m: MetricDef, p: Span,
+                   values: dict[SliceValue, Number | None]) -> bool:
+        """A closed period with data, none of it breaking the metric's freeze rules."""
+        return (self.freeze and self._closed(p) and any(v is not None for v in values.values())
+                and m.not_to_freeze(values) is None)
 
     def _lookup(self, m: MetricDef, periods: Sequence[Span], key: str, state: _State,
                 ) -> tuple[dict[Span, dict[SliceValue, tuple[Number | None, str]]],
@@ -520,8 +593,7 @@ class MetricComputer:
                 continue
             cached = self._cache.get((m.name, m.fingerprint, p, key, version_key))
             # A cached closed period is served as is unless it has data still to be frozen.
-            to_freeze = cached is not None and self.freeze and self._closed(p) and any(
-                v is not None for v in cached.values())
+            to_freeze = cached is not None and self._freezable(m, p, cached)
             if cached is not None and not to_freeze:
                 out[p] = {s: (v, "computed") for s, v in cached.items()}
             else:
@@ -596,7 +668,7 @@ class MetricComputer:
             parts = [
                 f"SELECT {i} AS ns_period, ns_q.* FROM ("
                 + fill_placeholders(sql.strip().rstrip(";"), self._bounds(p),
-                                    self._bounds(self._last_year(p)))
+                                    self._bounds(self._last_year(p)), self._as_of(p))
                 + "\n) AS ns_q" for i, p in enumerate(chunk)
             ]
             out.append((chunk, "\nUNION ALL\n".join(parts)))
@@ -605,10 +677,12 @@ class MetricComputer:
     def _target(self, m: MetricDef, p: Period, state: _State,
                 periods: list[Period] | None = None) -> float | None:
         """A period's target; a formula target is computed for all of `periods` at once."""
+        if m.target is not None and str(p) in m.target.periods:
+            return m.target.periods[str(p)]
+        if p.kind == "week" and m.weekly_target is not None:
+            return m.weekly_target  # declared for the weekly meeting (docs/weekly.md)
         if m.target is None:
             return None
-        if str(p) in m.target.periods:
-            return m.target.periods[str(p)]
         if m.target.sql is not None:
             version_key = self._target_version(m, state)
             if version_key is None:
@@ -621,13 +695,38 @@ class MetricComputer:
                         None: _number(rows[0][-1]) if rows else None}
             value = self._cache[key][None]
             return None if value is None else float(value)
-        if (p.kind != m.grain and m.target.value is not None
-                and self.pace_kind(m) == "total" and not _per_month(m)):
+        if self._spread(m, p):
             # a total over a period of another grain: the targets of the metric's own periods
-            # in it, each pro-rated by the share of its days inside (100 a month: 300 a quarter)
-            return sum(m.target.periods.get(str(own), m.target.value) * share
-                       for own, share in self.calendar.overlaps(m.grain, p))
+            # in it, each times the share of it inside (100 a month: 300 a quarter; a week of
+            # 3 of a 22-working-day month's working days: 100 x 3 / 22)
+            total = 0.0
+            for own, share in self.shares(m, p):
+                target = m.target.periods.get(str(own), m.target.value)
+                if target is None:
+                    return None  # one of its periods has no target: nor has the whole
+                total += target * share
+            return total
         return m.target.value
+
+    def _spread(self, m: MetricDef, p: Period) -> bool:
+        """True when a target (and absolute bands) of `m` are spread over period `p`: a
+        total (not a figure per month) asked for a period of another grain."""
+        return p.kind != m.grain and self.pace_kind(m) == "total" and not _per_month(m)
+
+    def shares(self, m: MetricDef, p: Period) -> list[tuple[Period, float]]:
+        """The periods of the metric's grain overlapping `p`, each with the share of it
+        inside `p`: of its working days (Monday to Friday) when `p` is finer (a week of a
+        month, a month of a quarter), of its days when coarser (the weeks of a month)."""
+        finer = KINDS.index(p.kind) < KINDS.index(m.grain)
+        return self.calendar.overlaps(m.grain, p, working_days=finer)
+
+    def _band_size(self, m: MetricDef, p: Period) -> float:
+        """How many of the metric's own periods `p` holds, for absolute bands of a total
+        judged over another grain (a monthly "green at 400" is green at 400 x 3 / 22 in a
+        week of 3 of the month's 22 working days); 1 otherwise."""
+        if m.bands is None or m.bands.relative_to != "absolute" or not self._spread(m, p):
+            return 1.0
+        return sum(share for _, share in self.shares(m, p))
 
     def _slice_target(self, m: MetricDef, p: Period, tag: str, value: SliceValue,
                       ) -> float | None:
@@ -658,7 +757,10 @@ class MetricComputer:
         deps = self._dependencies(f"{m.name}#target", sql_probe(m.target.sql))
         if any(t.startswith(RAW_PREFIX) and t not in state.versions for t in deps):
             return None
-        return tuple(sorted((t, state.versions.get(t, 0)) for t in deps))
+        found = tuple(sorted((t, state.versions.get(t, 0)) for t in deps))
+        if uses_as_of(m.target.sql):  # today's value moves with the calendar, too
+            found += (("as_of", self.today().toordinal()),)
+        return found
 
     def _target_missing(self, m: MetricDef, periods: list[Period],
                         version_key: tuple[tuple[str, int], ...]) -> list[Period]:
@@ -704,6 +806,17 @@ class MetricComputer:
             ustart, uend = self.calendar.utc_bounds(p)
             found = self._period_bounds[p] = (str(p), start, end, ustart, uend)
         return found
+
+    def today(self) -> date:
+        """Today in the company's time zone (by the fixed clock, in tests)."""
+        now = self._now()
+        if now.utcoffset() is None:
+            now = now.replace(tzinfo=UTC)
+        return now.astimezone(self.calendar.tz).date()
+
+    def _as_of(self, p: Span) -> date:
+        """The day a span's value is for (`{as_of}`): its last day, or today while it runs."""
+        return as_of_day(self._bounds(p), self.today())
 
     def _closed(self, p: Span) -> bool:
         """`Calendar.is_closed` after `freeze_after`, from the period's cached bounds. The first
@@ -751,7 +864,8 @@ class MetricComputer:
         if m.kind == "sql":
             assert m.sql is not None
             return [fill_placeholders(m.sql.strip().rstrip(";"), self._bounds(period),
-                                      self._bounds(self._last_year(period)))]
+                                      self._bounds(self._last_year(period)),
+                                      self._as_of(period))]
         return []
 
     def sources(self, name: str) -> list[str]:
@@ -761,6 +875,14 @@ class MetricComputer:
         if m.kind == "expression":
             return sorted({t for ref in m.referenced_metrics() for t in self.sources(ref)})
         return sorted(self._metric_dependencies(m))
+
+    def arrives_after_close(self, m: MetricDef) -> bool:
+        """Whether a metric's data comes only once a period is over (`pace.arrives`); an
+        expression's does when any of the metrics it combines does."""
+        if m.pace.arrives == "after_close":
+            return True
+        return m.kind == "expression" and any(
+            self.arrives_after_close(self.catalog.get(ref)) for ref in m.referenced_metrics())
 
     def waiting_for(self, m: MetricDef, state: _State | None = None) -> list[str]:
         """Ledger tables a metric reads that have never been loaded (its source is not
@@ -773,12 +895,34 @@ class MetricComputer:
                       if t.startswith(RAW_PREFIX) and t not in state.versions)
 
     def _version_key(self, m: MetricDef, state: _State) -> tuple[tuple[str, int, int], ...]:
-        return tuple(sorted((t, state.versions.get(t, 0), state.record_versions.get(t, 0))
-                            for t in self._metric_dependencies(m)))
+        found = tuple(sorted((t, state.versions.get(t, 0), state.record_versions.get(t, 0))
+                             for t in self._metric_dependencies(m)))
+        if uses_as_of(m.sql):  # today's value moves with the calendar, not only the ledger
+            found += (("as_of", self.today().toordinal(), 0),)
+        return found
 
     def _corrections_version(self, m: MetricDef, state: _State) -> int:
         return max((state.record_versions.get(t, 0) for t in self._metric_dependencies(m)),
                    default=0)
+
+
+def _labelled(m: MetricDef, value: Number | None) -> tuple[Number | None, str | None]:
+    """A value and the words its metric shows for it, if any: a label with a `value` puts
+    that number in its place (a cap)."""
+    found = m.label_for(value)
+    if found is None:
+        return value, None
+    if found.value is None:
+        return value, found.text
+    return (Decimal(str(found.value)) if isinstance(value, Decimal)
+            else float(found.value)), found.text
+
+
+def is_count(m: MetricDef) -> bool:
+    """A measure metric that counts rows (`count(*)`, `count(distinct id)`): over a period
+    with no rows its value is 0, not "no data"."""
+    measure = (m.measure or "").strip().lower().replace(" ", "")
+    return m.kind == "measure" and measure.startswith("count(") and "/" not in measure
 
 
 def _built_ins(m: MetricDef, span: Span) -> dict[str, Number | None]:

@@ -5,10 +5,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
+from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from northstar.ledger.schema import TAGS
 from northstar.models.views import SqlSyntaxError, check_expression, table_references
@@ -17,9 +26,15 @@ from northstar.periods import KINDS, PeriodKind
 Unit = Literal["usd", "percent", "ratio", "count", "days", "number"]
 Status = Literal["green", "yellow", "red", "grey"]
 PLACEHOLDERS = ("period_start", "period_end", "prior_start", "prior_end", "period_start_utc",
-                "period_end_utc", "prior_start_utc", "prior_end_utc")
+                "period_end_utc", "prior_start_utc", "prior_end_utc", "as_of")
 _NAME = r"^[a-z][a-z0-9_]*$"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def uses_as_of(sql: str | None) -> bool:
+    """Whether a query asks for `{as_of}`, the day its value is for: its value then moves with
+    the calendar (today, for the open period), not only with the ledger."""
+    return sql is not None and "{as_of}" in sql
 
 
 class _Strict(BaseModel):
@@ -92,6 +107,10 @@ class Pace(_Strict):
     """What "time gone" counts: calendar days, or Monday-to-Friday working days."""
     minimum: float = Field(0.25, ge=0, le=1)
     """For a rate: the share of the period that must be gone before it gets a status."""
+    arrives: Literal["live", "after_close"] = "live"
+    """`live`: the data comes in as things happen, so a total with nothing yet is 0 so far;
+    `after_close`: it comes once the period is over (a figure entered each month, the books
+    exported after they are closed), so nothing yet means "not entered yet", not 0."""
 
 
 class Actions(_Strict):
@@ -106,11 +125,19 @@ class MetricChecks(_Strict):
     value is `non_negative`'s business."""
 
     expect_nonzero: bool = False
-    """A closed period whose value is zero, or empty after one that was not, is recorded
+    """A closed period whose value is zero or empty, once the metric has had a value, is recorded
     for review (zero tickets, zero endpoints: usually a source that stopped sending)."""
     max_change: float | None = Field(None, gt=0)
     """A closed period that moved more than this (0.5 = 50%) from the period before it is
     recorded as a warning."""
+
+    @field_validator("max_change")
+    @classmethod
+    def _a_share(cls, v: float | None) -> float | None:
+        if v is not None and v > 10:
+            raise ValueError(f"max_change is a share of the period before (0.5 = 50%); {v:g} "
+                             f"would allow a {v:,.0%} change. Write 0.5 for 50%")
+        return v
 
 
 class AsanaGoal(_Strict):
@@ -142,10 +169,55 @@ class AsanaGoal(_Strict):
         return v
 
 
+def phrase(text: str) -> str:
+    """A name, title or synonym as a question would write it: lower case, `_` as a space,
+    blanks collapsed (`Net_Revenue ` reads `net revenue`). Two metrics may not share one."""
+    return " ".join(text.replace("_", " ").lower().split())
+
+
+class ValueLabel(_Strict):
+    """Words shown instead of a value a number would mislead on ("not burning" rather than 99
+    months; "more than 36 months" rather than 300): docs/metric-files.md, "Labels"."""
+
+    text: str = Field(min_length=1)
+    """What pages, the API and the CLI show instead of the number."""
+    above: float | None = None
+    """The label is for values above this..."""
+    at_least: float | None = None
+    """...at or above this..."""
+    below: float | None = None
+    """...below this..."""
+    at_most: float | None = None
+    """...at or below this..."""
+    equals: float | None = None
+    """...or exactly this (give one or more; a value must meet all of them)."""
+    value: float | None = None
+    """The number a labelled value stands for: charts draw it, the status is judged on it and
+    comparisons start from it (a cap: 36 for "more than 36 months"). Default: the value."""
+
+    @model_validator(mode="after")
+    def _a_condition(self) -> ValueLabel:
+        if all(getattr(self, f) is None for f in ("above", "at_least", "below", "at_most",
+                                                 "equals")):
+            raise ValueError("a label needs a condition: above, at_least, below, at_most or "
+                             "equals")
+        return self
+
+    def matches(self, v: float) -> bool:
+        return ((self.above is None or v > self.above)
+                and (self.at_least is None or v >= self.at_least)
+                and (self.below is None or v < self.below)
+                and (self.at_most is None or v <= self.at_most)
+                and (self.equals is None or v == self.equals))
+
+
 class MetricDef(_Strict):
     name: str = Field(pattern=_NAME)
     title: str
     description: str
+    synonyms: list[str] = []
+    """Other words people use for the metric ("sales", "top line"), so a question asked in
+    them finds it (docs/ask.md); no two metrics may share one."""
     owner: str | None = None
     department: str
     unit: Unit = "number"
@@ -156,6 +228,10 @@ class MetricDef(_Strict):
     non_negative: bool = False
     checks: MetricChecks = MetricChecks()
     target: Target | None = None
+    weekly_target: float | None = None
+    """The target of every ISO week, for a metric of another grain (the weekly meeting,
+    docs/weekly.md); without it a week's target is worked out from `target`. A week named in
+    `target.periods` ("2025-W03") keeps its own."""
     bands: Bands | None = None
     pace: Pace = Pace()
     actions: Actions = Actions()
@@ -169,6 +245,14 @@ class MetricDef(_Strict):
     expression: str | None = None
     manual: bool = False
     asana: AsanaGoal | None = None
+    labels: list[ValueLabel] = []
+
+    def label_for(self, value: Decimal | float | None) -> ValueLabel | None:
+        """The first of `labels` a value meets, if any (none for no value)."""
+        if value is None or not self.labels:
+            return None
+        v = float(value)
+        return next((lab for lab in self.labels if lab.matches(v)), None)
 
     @field_validator("name")
     @classmethod
@@ -180,11 +264,32 @@ class MetricDef(_Strict):
                              "give the metric another name")
         return v
 
+    @field_validator("synonyms")
+    @classmethod
+    def _synonyms(cls, v: list[str]) -> list[str]:
+        seen: dict[str, str] = {}
+        for word in v:
+            key = phrase(word)
+            if not key:
+                raise ValueError("a synonym must have a word in it")
+            if key in seen:
+                raise ValueError(f"{word!r} is listed twice (as {seen[key]!r})")
+            seen[key] = word
+        return v
+
     @field_validator("grain", mode="before")
     @classmethod
     def _grain(cls, v: object) -> object:
         if isinstance(v, str) and v.lower() not in KINDS:
             raise ValueError(f"grain must be one of {', '.join(KINDS)}")
+        return v
+
+    @field_validator("weekly_target")
+    @classmethod
+    def _weekly_target(cls, v: float | None, info: ValidationInfo) -> float | None:
+        if v is not None and info.data.get("grain") == "week":
+            raise ValueError("a weekly metric's target is already per week: give it as "
+                             "target: {value: ...}, not weekly_target")
         return v
 
     @field_validator("dimensions")
@@ -262,6 +367,23 @@ class MetricDef(_Strict):
             return names_in(self.expression)
         except ValueError as exc:
             raise ValueError(f"expression: {exc}") from None
+
+    def not_to_freeze(self, values: Mapping[str | None, object]) -> str | None:
+        """Why a closed period with these values (by slice; `None` is the whole) must not be
+        frozen, in words, or None: a negative value where `non_negative` is set, a zero or
+        empty total where `checks.expect_nonzero` is. Such a period stays computed from the
+        ledger, so the fix (a correction, the month collected again) shows at once, and
+        collection reports it."""
+        numbers = [v for v in values.values() if isinstance(v, int | float | Decimal)]
+        if self.non_negative and any(v < 0 for v in numbers):
+            return f"negative ({min(numbers)})"
+        if self.checks.expect_nonzero and (not values or None in values):
+            whole = values.get(None)
+            if whole is None:
+                return "empty (no value)"
+            if isinstance(whole, int | float | Decimal) and whole == 0:
+                return "zero"
+        return None
 
     @cached_property
     def fingerprint(self) -> str:

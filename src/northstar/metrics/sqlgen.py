@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from northstar.engines.base import quote
@@ -62,9 +62,17 @@ def measure_sql(metric: MetricDef, periods: list[Bounds], *, time_is_date: bool,
             f"FROM {quote(metric.model)} WHERE {' AND '.join(conditions)} GROUP BY {group}")
 
 
-def fill_placeholders(sql: str, current: Bounds, prior: Bounds) -> str:
-    """Put a period's bounds where a query metric or target asks for them."""
+def as_of_day(current: Bounds, today: date) -> date:
+    """The day a period's value is for (`{as_of}`): its last day once it is over, `today` while
+    it is under way (or still to come); for the first days of a period, the last of them."""
+    return min(current[2] - timedelta(days=1), today)
+
+
+def fill_placeholders(sql: str, current: Bounds, prior: Bounds, as_of: date) -> str:
+    """Put a period's bounds, and the day its value is for, where a query metric or target
+    asks for them."""
     values = {
+        "as_of": literal(as_of),
         "period_start": literal(current[1]), "period_end": literal(current[2]),
         "prior_start": literal(prior[1]), "prior_end": literal(prior[2]),
         "period_start_utc": literal(current[3]), "period_end_utc": literal(current[4]),

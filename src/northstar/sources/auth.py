@@ -5,7 +5,7 @@ Two grants share one machinery (`TokenAuth`): the access token lives only in mem
 fetched again shortly before it expires, and once more when the vendor answers 401 (expired
 early or revoked; a second 401 is final).
 
-- `OAuth2Refresh`: the refresh-token grant (QuickBooks). The refresh token is read from the
+- `OAuth2Refresh`: the refresh-token grant (QuickBooks, Google). The refresh token is read from the
   secret store (the newest rotated one wins) and every new one is written back before it is
   used, under the store's lock, so two runs never spend the same refresh token.
 - `ClientCredentials`: the client-credentials grant (NinjaOne, ServiceTitan): client id,
@@ -107,23 +107,28 @@ class TokenAuth(httpx.Auth):
 
 
 class OAuth2Refresh(TokenAuth):
-    """Refresh-token grant (client id and secret sent with HTTP Basic, as Intuit requires)."""
+    """Refresh-token grant: the client id and secret sent with HTTP Basic, as Intuit requires,
+    or in the form body (`client_in_body`), as Google documents."""
 
     def __init__(self, store: SecretStore, source: str, token_url: str, *,
                  client_id: Secret, client_secret: Secret, refresh_env: str | None,
-                 timeout: float = 30.0) -> None:
+                 timeout: float = 30.0, client_in_body: bool = False) -> None:
         super().__init__(source, token_url, timeout=timeout)
         self.store = store
         self._client = (client_id, client_secret)
         self.refresh_env = refresh_env
+        self.client_in_body = client_in_body
 
     def refresh(self) -> None:
         with self.store.locked():
             token = self.store.require(self.source, "refresh_token", self.refresh_env)
+            form = {"grant_type": "refresh_token", "refresh_token": token.reveal()}
+            pair = (self._client[0].reveal(), self._client[1].reveal())
+            if self.client_in_body:
+                form.update(client_id=pair[0], client_secret=pair[1])
             body = self.post_token(
-                {"grant_type": "refresh_token", "refresh_token": token.reveal()},
-                "the refresh token", "connect the app again and store the new refresh token",
-                auth=(self._client[0].reveal(), self._client[1].reveal()))
+                form, "the refresh token", "connect the app again and store the new refresh token",
+                auth=None if self.client_in_body else pair)
             new_refresh = body.get("refresh_token")
             if new_refresh and new_refresh != token.reveal():
                 self.store.put(self.source, "refresh_token", str(new_refresh))

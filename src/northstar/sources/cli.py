@@ -43,8 +43,8 @@ def sync_command(
         "(YYYY-MM or YYYY-MM-DD); records already in the ledger unchanged are not added "
         "again.")] = None,
     month: Annotated[str | None, typer.Option(
-        "--month", help="Collect this month again (YYYY-MM) and freeze its values again; "
-        "needs --reason.")] = None,
+        "--month", help="Collect this closed month again (YYYY-MM) and freeze its values "
+        "again; needs --reason.")] = None,
     reason: Annotated[str | None, typer.Option(
         "--reason", help="Why the month is collected again (kept in the collection log).")
     ] = None,
@@ -131,6 +131,8 @@ def print_outcome(out: Console, outcome: Any) -> None:
               "(collection log)", highlight=False, markup=False)
     for value in outcome.refrozen:
         out.print(f"  frozen again: {value}", highlight=False, markup=False)
+    for value in outcome.kept:
+        out.print(f"  [yellow]kept frozen[/] {escape(value)}", highlight=False)
     for value in e.skipped:
         out.print(f"  skipped: {value}", highlight=False, markup=False)
     for f in outcome.findings:

@@ -118,9 +118,25 @@ class SourceConfig(_Strict):
     """ConnectWise company id, the one entered at login (also read from the secret `company`)."""
     tenant: str | None = None
     """ServiceTitan tenant id, the number in every API path."""
+    location_id: str | None = None
+    """GoHighLevel sub-account (location) id, the one every call names."""
+    ad_account_id: str | None = None
+    """Meta ad account id (`act_1234567890` or just the digits)."""
+    customer_id: str | None = None
+    """Google Ads customer id read (`123-456-7890` or the digits)."""
+    login_customer_id: str | None = None
+    """Google Ads manager (MCC) account the access goes through, sent as `login-customer-id`."""
+    property_id: str | None = None
+    """Google Analytics 4 property id (the number, `properties/` optional)."""
+    api_version: str | None = None
+    """Override the vendor API version in the path (Meta `v25.0`, Google Ads `v24`)."""
+    events: list[str] = []
+    """GA4: only these event names (default: every event)."""
     token_env: str | None = None
     """Environment variable holding the API token or secret key (ConnectWise: the private
     key)."""
+    developer_token_env: str | None = None
+    """Environment variable holding the Google Ads developer token (`developer-token`)."""
     public_key_env: str | None = None
     """Environment variable holding the ConnectWise API member's public key."""
     client_id_env: str | None = None

@@ -4,7 +4,9 @@ Retried (exponential back-off with full jitter, tenacity): 429 and 5xx answers, 
 out connections, and bodies that are not JSON. A vendor's `Retry-After` is honoured. A request
 gives up after `retry.attempts` tries or `retry.max_total` seconds, whichever comes first.
 A vendor that documents a wait for a 429 without `Retry-After` sets `throttle_wait`.
-Any other 4xx (400, 401, 403, 404, ...) fails at once with the vendor's own message."""
+A vendor whose throttle answers are not 429s says which are (`transient`, Meta's HTTP 400 with
+code 17). Any other 4xx (400, 401, 403, 404, ...) fails at once with the vendor's own
+message."""
 
 from __future__ import annotations
 
@@ -52,14 +54,17 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 def vendor_message(body: Any) -> str:
-    """The human part of a vendor's error body (HubSpot, Stripe, QuickBooks, ConnectWise and
-    ServiceTitan's problem-details shapes)."""
+    """The human part of a vendor's error body (HubSpot, Stripe, QuickBooks, ConnectWise,
+    GoHighLevel, Meta's Graph errors, Google's RPC errors and ServiceTitan's problem-details
+    shapes)."""
     if isinstance(body, dict):
         err = body.get("error")
         if isinstance(err, dict) and err.get("message"):
-            return str(err["message"])
+            return str(err["message"]) + _google_failure(err)
         if isinstance(err, str):
-            return f"{err}: {body.get('error_description', '')}".rstrip(": ")
+            # OAuth2's {error, error_description}; GoHighLevel's {statusCode, message, error}
+            detail = body.get("error_description") or _text(body.get("message"))
+            return f"{err}: {detail or ''}".rstrip(": ")
         for key in ("Fault", "fault"):
             fault = body.get(key)
             if isinstance(fault, dict):
@@ -72,6 +77,27 @@ def vendor_message(body: Any) -> str:
         if body.get("message"):
             return _with_details(body)
     return ""
+
+
+def _google_failure(err: dict[str, Any]) -> str:
+    """The first error of a Google RPC error's `GoogleAdsFailure` detail, where the useful
+    words are (`(DEVELOPER_TOKEN_NOT_APPROVED: The developer token is only approved for ...)`)."""
+    for detail in err.get("details") or []:
+        errors = detail.get("errors") if isinstance(detail, dict) else None
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            first = errors[0]
+            codes = first.get("errorCode")
+            code = "/".join(map(str, codes.values())) if isinstance(codes, dict) else ""
+            words = ": ".join(str(part) for part in (code, first.get("message")) if part)
+            return f" ({words})" if words else ""
+    return ""
+
+
+def _text(value: Any) -> str:
+    """A message that may be a list of messages (GoHighLevel's 422)."""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value) if value else ""
 
 
 def _problem(body: dict[str, Any]) -> str:
@@ -89,7 +115,7 @@ def _problem(body: dict[str, Any]) -> str:
 def _with_details(body: dict[str, Any]) -> str:
     """`message`, led by a text `code` and followed by the `errors[]` details when the body has
     them (ConnectWise's `{code, message, errors[]}`)."""
-    message = str(body["message"])
+    message = _text(body["message"])
     code = body.get("code")
     if isinstance(code, str) and code and not message.startswith(code):
         message = f"{code}: {message}"
@@ -107,13 +133,20 @@ class ApiClient:
     def __init__(self, source: str, base_url: str, retry: RetrySettings, *,
                  auth: httpx.Auth | None = None, headers: Mapping[str, str] | None = None,
                  check: Callable[[Any], str | None] | None = None,
-                 throttle_wait: float | None = None) -> None:
+                 throttle_wait: float | None = None,
+                 transient: Callable[[int, httpx.Headers, Any], float | None] | None = None
+                 ) -> None:
         self.source = source
         self.retry = retry
         self.check = check
         """Vendor hook: returns an error message for a 200 body that is really a failure."""
         self.throttle_wait = throttle_wait
         """Seconds to wait after a 429 without `Retry-After` (None: our own back-off)."""
+        self.transient = transient
+        """Vendor hook for an error answer that means "later" and says how long (Meta's
+        throttles come as HTTP 400; Google's 429 names a `retryDelay`): given the status,
+        headers and body of an answer without `Retry-After`, the seconds to wait before another
+        try, or None (then a 429 or 5xx is retried as usual and anything else fails)."""
         self.http = httpx.Client(base_url=base_url, auth=auth, headers=dict(headers or {}),
                                  timeout=retry.timeout)
         self.requests = 0
@@ -175,8 +208,16 @@ class ApiClient:
         self.bytes += len(response.content)
         self.headers = response.headers
         status = response.status_code
+        asked = retry_after_seconds(response.headers.get("Retry-After"))
+        if status >= 400 and asked is None and self.transient is not None:
+            try:
+                failure = response.json()
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                failure = None
+            wait = self.transient(status, response.headers, failure)
+            if wait is not None:
+                raise _Transient(f"HTTP {status} {_short(response)}", wait)
         if status in RETRY_STATUS:
-            asked = retry_after_seconds(response.headers.get("Retry-After"))
             if asked is None and status == 429:
                 asked = self.throttle_wait
             raise _Transient(f"HTTP {status} {_short(response)}", asked)

@@ -1,6 +1,7 @@
 """QuickBooks Online (Accounting API v3): accounts, customers, vendors, items, invoices,
-credit memos, bills, vendor credits (each with their lines), payments, and the Profit and Loss
-report by month (`profit_and_loss`, the same rows a QuickBooks Desktop export gives).
+credit memos, bills, vendor credits (each with their lines), payments, bill payments, and the
+Profit and Loss report by month (`profit_and_loss`, the same rows a QuickBooks Desktop export
+gives).
 
 Auth: OAuth2 refresh-token grant; Intuit may rotate the refresh token on any refresh, and the
 new one is stored at once (see auth.py). Records are read with the query language, ordered by
@@ -92,6 +93,10 @@ _PAYMENTS = TableSpec("payments", (
     ("id", S), ("payment_id", S), ("invoice_id", S), ("customer_id", S), ("payment_date", D),
     ("amount", MONEY), ("client_id", S),
 ))
+_BILL_PAYMENTS = TableSpec("bill_payments", (
+    ("id", S), ("bill_payment_id", S), ("bill_id", S), ("supplier_id", S), ("payment_date", D),
+    ("amount", MONEY), ("client_id", S),
+))
 
 # object -> (QBO entity, is a name list: inactive rows must be asked for)
 _ENTITIES: dict[str, tuple[str, bool]] = {
@@ -99,6 +104,7 @@ _ENTITIES: dict[str, tuple[str, bool]] = {
     "vendors": ("Vendor", True), "items": ("Item", True), "invoices": ("Invoice", False),
     "credit_memos": ("CreditMemo", False), "bills": ("Bill", False),
     "vendor_credits": ("VendorCredit", False), "payments": ("Payment", False),
+    "bill_payments": ("BillPayment", False),
 }
 _TXNS = {
     # object: (header key, line key, parent column, party column, party ref field)
@@ -141,6 +147,7 @@ class QuickBooks(Connector):
                                       _lines("vendor_credit_lines", "vendor_credit_id",
                                              "supplier_id"))),
         ObjectSpec("payments", (_PAYMENT_HEADERS, _PAYMENTS)),
+        ObjectSpec("bill_payments", (_BILL_PAYMENTS,)),
         ObjectSpec("profit_and_loss", (_PNL,), lookback=PNL_LOOKBACK),
     )
 
@@ -274,6 +281,8 @@ class QuickBooks(Connector):
             }
         elif obj == "payments":
             yield from self._payment(r, rid, updated)
+        elif obj == "bill_payments":
+            yield from self._bill_payment(r, rid)
         elif obj == "profit_and_loss":
             yield "profit_and_loss", {
                 "id": text(r.get("id")), "month": day(r.get("month")),
@@ -342,6 +351,24 @@ class QuickBooks(Connector):
                     "invoice_id": text(linked.get("TxnId")), "customer_id": customer,
                     "payment_date": txn_date, "amount": money(line.get("Amount")),
                     "client_id": customer,
+                }
+
+
+    @staticmethod
+    def _bill_payment(r: Record, rid: str | None) -> Iterator[tuple[str, Row]]:
+        """One `bill_payments` row per bill a BillPayment pays (its lines' LinkedTxn of type
+        Bill): what dates a bill's payment."""
+        vendor = ref(r.get("VendorRef"))
+        paid_on = day(r.get("TxnDate"))
+        for n, line in enumerate(r.get("Line") or [], start=1):
+            for k, linked in enumerate(line.get("LinkedTxn") or [], start=1):
+                if linked.get("TxnType") != "Bill":
+                    continue
+                yield "bill_payments", {
+                    "id": f"{rid}-{n}-{k}", "bill_payment_id": rid,
+                    "bill_id": text(linked.get("TxnId")), "supplier_id": vendor,
+                    "payment_date": paid_on, "amount": money(line.get("Amount")),
+                    "client_id": vendor,
                 }
 
 

@@ -17,7 +17,11 @@ if TYPE_CHECKING:
 
 BUILT_IN = {
     "connectwise": "northstar.sources.connectwise:ConnectWise",
+    "ga4": "northstar.sources.ga4:GA4",
+    "gohighlevel": "northstar.sources.gohighlevel:GoHighLevel",
+    "google_ads": "northstar.sources.google_ads:GoogleAds",
     "hubspot": "northstar.sources.hubspot:HubSpot",
+    "meta_ads": "northstar.sources.meta_ads:MetaAds",
     "ninjaone": "northstar.sources.ninjaone:NinjaOne",
     "quickbooks": "northstar.sources.quickbooks:QuickBooks",
     "servicetitan": "northstar.sources.servicetitan:ServiceTitan",

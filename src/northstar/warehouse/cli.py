@@ -30,9 +30,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Read the QuickBooks and HubSpot tables Fivetran lands in a warehouse (DuckDB file,
         PostgreSQL schema, BigQuery) into the ledger. Only new or changed rows are appended."""
-        from northstar.asana import after_collection as push_goals
-        from northstar.checks import after_refresh
         from northstar.project import Project
+        from northstar.refresh import after_new_data
         from northstar.warehouse.attach import ObjectReport, attach
         from northstar.warehouse.spec import load_spec
 
@@ -49,8 +48,7 @@ def register(app: typer.Typer) -> None:
                 report = attach(p, attach_spec, progress=show)
             out.print(table)
             out.print(f"{report.appended} row(s) appended from {len(report.objects)} object(s)")
-            after_refresh(p, out)
-            push_goals(p)
+            after_new_data(p, out)
 
     @app.command("load-mapped")
     def load_mapped_command(
@@ -62,9 +60,8 @@ def register(app: typer.Typer) -> None:
         project: ProjectDir = Path("."),
     ) -> None:
         """Append a CSV export to the raw table its mapping names: every row, or none."""
-        from northstar.asana import after_collection as push_goals
-        from northstar.checks import after_refresh
         from northstar.project import Project
+        from northstar.refresh import after_new_data
         from northstar.warehouse.files import load_mapped
 
         with Project.open(project) as p:
@@ -86,5 +83,4 @@ def register(app: typer.Typer) -> None:
                           "Add each with its category, then run `northstar reference`.",
                           highlight=False, soft_wrap=True)
             if report.load_id is not None:
-                after_refresh(p, out)
-                push_goals(p)
+                after_new_data(p, out)

@@ -7,7 +7,8 @@ Spreadsheet exports are messy, so the reader copes with what they do: a byte-ord
 `sep=;` first line, `;`, `,`, tab or `|` delimiters (sniffed unless declared), thousands
 separators (`1,234.50`, or `1.234,50` when the mapping says so), currency symbols, negatives in
 parentheses, and dates such as `01/31/2025` in the format the mapping declares. A value that does
-not fit stops the load with the file's line number and the column's header."""
+not fit stops the load with the file's line number and the column's header. The file's size,
+line length and width are bounded as for `northstar load` (`[load]`, ledger/files.py)."""
 
 from __future__ import annotations
 
@@ -25,9 +26,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from northstar.config import LoadSettings
 from northstar.errors import LoadError
 from northstar.files import load_yaml, validate
-from northstar.ledger.files import converter, infer_type, normalise_column
+from northstar.ledger.files import (
+    DEFAULT_LIMITS,
+    bounded_lines,
+    check_columns,
+    check_size,
+    converter,
+    infer_type,
+    normalise_column,
+)
 from northstar.ledger.schema import RESERVED, arrow_type_of, check_name
 from northstar.ledger.store import raw_table, utcnow
 from northstar.warehouse.attach import people_emails, unchanged_filter
@@ -221,9 +231,14 @@ def _value_parser(spec: ColumnMap) -> Callable[[str], Any]:
     return converter(duck)
 
 
-def read_text(path: Path, encoding: str) -> str:
+def read_text(path: Path, encoding: str, limits: LoadSettings = DEFAULT_LIMITS) -> str:
+    """The file's text, its size checked first and its first line (the header) checked
+    before the rest is read."""
+    check_size(path, limits)
     try:
-        return path.read_text(encoding=encoding)
+        with path.open(encoding=encoding) as fh:
+            first = next(bounded_lines(path.name, fh, limits), "")
+            return first + fh.read()
     except OSError as exc:
         raise LoadError(f"cannot read {path}: {exc.strerror}") from None
     except (UnicodeDecodeError, LookupError) as exc:
@@ -247,10 +262,12 @@ def csv_dialect(text: str, delimiter: str | None) -> tuple[str, str, int]:
     return delimiter, text, offset
 
 
-def csv_lines(path: Path, text: str, delimiter: str, offset: int
-              ) -> Iterator[tuple[int, list[str]]]:
-    """Each record with its line in the file; a record that cannot be read stops the file."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def csv_lines(path: Path, text: str, delimiter: str, offset: int,
+              limits: LoadSettings = DEFAULT_LIMITS) -> Iterator[tuple[int, list[str]]]:
+    """Each record with its line in the file; a record that cannot be read, or a line or
+    header past `limits`, stops the file."""
+    lines = bounded_lines(path.name, io.StringIO(text, newline=""), limits, offset)
+    reader = csv.reader(lines, delimiter=delimiter)
     while True:
         try:
             record = next(reader)
@@ -258,13 +275,15 @@ def csv_lines(path: Path, text: str, delimiter: str, offset: int
             return
         except csv.Error as exc:
             raise LoadError(f"{path.name}: line {reader.line_num + offset}: {exc}") from None
+        if reader.line_num == 1:
+            check_columns(path.name, 1 + offset, len(record), limits)
         yield reader.line_num + offset, record
 
 
-def _split(path: Path, text: str, delimiter: str | None) -> tuple[list[str], list[tuple[int,
-                                                                                    list[str]]]]:
+def _split(path: Path, text: str, delimiter: str | None, limits: LoadSettings
+           ) -> tuple[list[str], list[tuple[int, list[str]]]]:
     delimiter, text, offset = csv_dialect(text, delimiter)
-    records = csv_lines(path, text, delimiter, offset)
+    records = csv_lines(path, text, delimiter, offset, limits)
     first = next(records, None)
     if first is None:
         raise LoadError(f"{path.name}: the file is empty")
@@ -280,9 +299,11 @@ def _split(path: Path, text: str, delimiter: str | None) -> tuple[list[str], lis
     return [h.strip() for h in header], rows
 
 
-def read_mapped(path: Path, mapping: FileMapping) -> pa.Table:
+def read_mapped(path: Path, mapping: FileMapping, limits: LoadSettings = DEFAULT_LIMITS
+                ) -> pa.Table:
     """Read a file as the mapping says; a bad value raises LoadError naming line and column."""
-    header, rows = _split(path, read_text(path, mapping.encoding), mapping.delimiter)
+    header, rows = _split(path, read_text(path, mapping.encoding, limits), mapping.delimiter,
+                          limits)
     if not rows:
         raise LoadError(f"{path.name}: no records")
     by_header = {h.lower(): i for i, h in enumerate(header)}
@@ -357,7 +378,7 @@ def load_mapped(project: Project, path: str | Path, mapping: FileMapping | str |
 
             data, unmapped = pnl_load(project, file, spec)
         else:
-            data = read_mapped(file, spec)
+            data = read_mapped(file, spec, project.settings.load)
         if id_column not in data.column_names:
             raise LoadError(f"the id column {id_column!r} is not in the mapped file; columns: "
                             f"{', '.join(data.column_names)}")

@@ -39,7 +39,7 @@ PNL_SCHEMA = pa.schema([("id", pa.string()), ("month", pa.date32()),
 def pnl_load(project: Project, path: Path, spec: FileMapping) -> tuple[pa.Table, list[str]]:
     """The rows to offer the ledger (before dropping unchanged ones) and the unmapped accounts."""
     report = read_pnl_by_month(path, encoding=spec.encoding, delimiter=spec.delimiter,
-                               sheet=spec.sheet)
+                               sheet=spec.sheet, limits=project.settings.load)
     rows = report.rows + _vanished(project, spec, report.months,
                                    {r["id"] for r in report.rows})
     data = pa.Table.from_pylist(rows, schema=PNL_SCHEMA)

@@ -26,7 +26,9 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
+from northstar.config import LoadSettings
 from northstar.errors import LoadError
+from northstar.ledger.files import DEFAULT_LIMITS, check_size
 from northstar.warehouse.files import ColumnMap, csv_dialect, csv_lines, number_parser, read_text
 
 __all__ = ["PnlReport", "month_of", "read_pnl_by_month"]
@@ -123,9 +125,10 @@ def _spans_months(text: str) -> bool:
 
 
 # -- reading the grid ------------------------------------------------------------------------
-def _csv_rows(path: Path, encoding: str, delimiter: str | None) -> Iterator[tuple[int, list[Cell]]]:
-    found, text, offset = csv_dialect(read_text(path, encoding), delimiter)
-    for line, record in csv_lines(path, text, found, offset):
+def _csv_rows(path: Path, encoding: str, delimiter: str | None, limits: LoadSettings
+              ) -> Iterator[tuple[int, list[Cell]]]:
+    found, text, offset = csv_dialect(read_text(path, encoding, limits), delimiter)
+    for line, record in csv_lines(path, text, found, offset, limits):
         yield line, [c if c.strip() else None for c in record]
 
 
@@ -259,15 +262,17 @@ def _split_number(label: str) -> tuple[str | None, str]:
 
 
 def read_pnl_by_month(path: str | Path, *, encoding: str = "utf-8-sig",
-                      delimiter: str | None = None, sheet: str | None = None) -> PnlReport:
+                      delimiter: str | None = None, sheet: str | None = None,
+                      limits: LoadSettings = DEFAULT_LIMITS) -> PnlReport:
     """Read an export (`.xlsx`/`.xlsm` as Excel, anything else as CSV); LoadError names the
     file, the row and what was expected."""
     file = Path(path)
     if file.suffix.lower() in (".xlsx", ".xlsm"):
+        check_size(file, limits)
         name, grid = _excel_rows(file, sheet)
         where, unit = f"{file.name}, sheet {name}", "row"
     else:
-        grid = list(_csv_rows(file, encoding, delimiter))
+        grid = list(_csv_rows(file, encoding, delimiter, limits))
         where, unit = file.name, "line"
     if not any(any(c is not None for c in cells) for _, cells in grid):
         raise LoadError(f"{file.name}: the file is empty")

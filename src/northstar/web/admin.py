@@ -48,7 +48,7 @@ def _page(request: Request, status: int = 200, *, sent: Sent | None = None,
                  "audit_problems": c.audit.verify(),
                  "role_options": [(r, r) for r in sorted(ROLES, key=RANK.__getitem__)],
                  "person_options": [(x.id, x.name) for x in people],
-                 "user_options": [(u.username, u.username) for u, _, _ in users]}
+                 "user_options": [(u.username, u.username) for u, _ in users]}
     if user.can("admin"):
         extra["sources"] = overview(p)
     return render(request, "admin.html", status,
@@ -239,6 +239,22 @@ async def add_user(request: Request, username: str = Form(""), role: str = Form(
                     "email": email or None}, client_of(request))
     return _saved(request, "users", f"User {username} added as {role}.",
                   f"Password for {username} (shown once)", password)
+
+
+@router.post("/admin/users/{username}/unlock", response_class=HTMLResponse)
+async def unlock_user(request: Request, username: str, csrf_token: str = Form("")) -> Response:
+    """Clear a user's failed logins, so their next attempt does not wait."""
+    check_form_csrf(request, csrf_token)
+    user = require(request, "admin", "user.unlock")
+    c = ctx(request)
+    try:
+        cleared = c.auth.unlock(username)
+    except NorthstarError as exc:
+        return _refused(request, "users", {}, exc, 404)
+    c.audit.record(c.settings.clock(), user.username, "user.unlock", "ok",
+                   {"username": username, "failures": cleared}, client_of(request))
+    return _saved(request, "users", f"{username}: {cleared} failed login(s) cleared; their "
+                  "next login does not wait.")
 
 
 @router.post("/admin/tokens", response_class=HTMLResponse)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +27,22 @@ from northstar.engines.base import Engine
 from northstar.errors import ConfigError, NorthstarError
 from northstar.formatting import format_value
 from northstar.project import Project
-from northstar.schedule import CollectionScheduler, Window
+from northstar.schedule import CollectionScheduler
 from northstar.secret import load_or_create_secret
-from northstar.web import admin, alerts, api, pages, qbr_api, qbr_pages, sso, times, views
+from northstar.web import (
+    admin,
+    alerts,
+    api,
+    pages,
+    qbr_api,
+    qbr_pages,
+    sso,
+    times,
+    views,
+    weekly,
+    weekly_pages,
+)
+from northstar.web import ask as ask_web
 from northstar.web.audit import AuditLog
 from northstar.web.auth import Auth
 from northstar.web.context import AuthRequired, Forbidden, WebContext
@@ -46,7 +60,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
        "base-uri 'none'")
 STATIC = {"htmx.min.js": "application/javascript", "app.js": "application/javascript",
-          "style.css": "text/css", "scorecard.css": "text/css", "qbr.css": "text/css"}
+          "style.css": "text/css", "scorecard.css": "text/css", "qbr.css": "text/css",
+          "weekly.css": "text/css"}
 
 
 
@@ -78,12 +93,14 @@ def plotly_js() -> Path:
 
 
 def start_schedule(project: Project, lock: threading.RLock,
-                   refresh: Callable[[], None] | None = None) -> CollectionScheduler | None:
+                   refresh: Callable[[], None] | None = None,
+                   clock: Callable[[], datetime] | None = None) -> CollectionScheduler | None:
     """Collect every source declared in sources.toml on the project's schedule, in this
     process (it owns the database), through the same run as the systemd timer's `northstar
     collect` (a source whose schedule is off is skipped, and logged so). After each run,
     `refresh` (the pages people open first, computed again on the new data) and the data
-    checks. None when no source is declared."""
+    checks. `clock`: the time a run is made at (aware; default the real UTC time). None when
+    no source is declared."""
     from northstar.collection.run import run_scheduled
     from northstar.sources import load_sources
 
@@ -91,16 +108,16 @@ def start_schedule(project: Project, lock: threading.RLock,
     if not sources:
         return None
 
-    def run(source: str, window: Window) -> None:
+    def run(source: str, now: datetime) -> None:
         with lock:
-            outcome = run_scheduled(project, source, window=window)
+            outcome = run_scheduled(project, source, now=now)
             if outcome.entry.status == "skipped":
                 return
             if refresh is not None:  # the next visitor gets a warm page, not the new data's cost
                 refresh()
             cached_checks(project)  # every refresh runs the checks; pages show failures
 
-    scheduler = CollectionScheduler(project.settings.schedule, sources, run)
+    scheduler = CollectionScheduler(project.settings.schedule, sources, run, clock)
     scheduler.start()
     return scheduler
 
@@ -151,14 +168,17 @@ def oidc_client(project: Project, settings: WebSettings, secret: bytes) -> OidcC
 def warm_up(project: Project, templates: Jinja2Templates, settings: WebSettings) -> None:
     """What the first requests would otherwise pay for, done before the server listens:
     every template compiled, and the pages people open first computed (the scorecard with
-    its table, which also computes each owner's metric for their home page, and every
-    dashboard), so their closed periods are frozen and the first request is a warm one."""
+    its table, which also computes each owner's metric for their home page, the weekly
+    meeting's weeks, and every dashboard), so their closed periods are frozen and the first
+    request is a warm one."""
     for name in templates.env.list_templates(extensions=["html"]):
         templates.env.get_template(name)
     views.source_health(project, settings.clock(), settings.stale_hours)
     # a page that cannot be computed shows its error when it is opened; the server starts
     with suppress(NorthstarError):
         pages.scorecard_table(project, templates, None)
+    with suppress(NorthstarError):  # the weekly meeting's 13 weeks: cheap once they froze
+        weekly.weekly(project)
     with suppress(NorthstarError):
         for board in views.dashboards(project).values():
             with suppress(NorthstarError):
@@ -199,6 +219,7 @@ def create_app(project_folder: str | Path | Project = ".",
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scheduler = start_schedule(
             project, lock, (lambda: warm_up(project, templates, settings)) if warm else None,
+            lambda: settings.clock().replace(tzinfo=UTC),
         ) if schedule else None
         app.state.scheduler = scheduler
         app.state.alert_runner = start_alerts(project, lock) if schedule else None
@@ -220,8 +241,12 @@ def create_app(project_folder: str | Path | Project = ".",
                               AuditLog(project.engine), settings, templates, HERE / "static",
                               oidc)
     app.include_router(api.router)
+    app.include_router(ask_web.api_router)
+    app.include_router(ask_web.page_router)
     app.include_router(qbr_api.router)
     app.include_router(qbr_pages.router)
+    app.include_router(weekly_pages.api_router)
+    app.include_router(weekly_pages.router)
     app.include_router(pages.router)
     app.include_router(sso.router)
     app.include_router(admin.router)
@@ -231,8 +256,13 @@ def create_app(project_folder: str | Path | Project = ".",
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
-        with lock:  # a scheduled collection run and a request never share the connection
-            response: Response = await call_next(request)
+        response: Response
+        if request.method == "POST" and request.url.path == "/login":
+            # the login takes the lock itself around its database work, not over its wait
+            response = await call_next(request)
+        else:
+            with lock:  # a scheduled collection run and a request never share the connection
+                response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -1,4 +1,5 @@
-"""Users, passwords (argon2), server-side sessions, CSRF tokens, login throttling, API tokens.
+"""Users, passwords (argon2), server-side sessions, CSRF tokens, API tokens; login throttling
+is in throttle.py.
 
 Session ids and API tokens are random; only their HMAC (keyed by the project secret) is
 stored, so a copy of the database does not let anyone in."""
@@ -14,17 +15,25 @@ from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from cachetools import LRUCache, TTLCache
 
 from northstar.engines.base import Engine
 from northstar.errors import NorthstarError
 from northstar.web.forms import FieldError
 from northstar.web.settings import WebSettings
 from northstar.web.store import SESSIONS, TOKENS, USERS
+from northstar.web.throttle import Count, LoginThrottle
 
 Role = Literal["admin", "editor", "viewer"]
 ROLES: tuple[Role, ...] = ("admin", "editor", "viewer")
 RANK = {"viewer": 0, "editor": 1, "admin": 2}
 TOKEN_PREFIX = "nst_"
+
+SEEN_SESSIONS = 100_000
+"""Sessions whose last request this process remembers (beyond it, the oldest fall back on
+the `last_seen` column)."""
+FOUND_ROWS = 10_000
+"""Session and token rows kept between writes, the least recently used dropped first."""
 
 _hasher = PasswordHasher()
 # Verifying against this keeps an unknown user as slow as a wrong password.
@@ -52,9 +61,8 @@ class Session:
 class LoginResult:
     user: User | None
     reason: str
-    """`ok`, `bad`, `locked` (temporarily) or `disabled`."""
-    delay: float = 0.0
-    """Seconds the answer should be held back (slowing repeated failures)."""
+    """`ok`, or why not: `bad` (wrong password), `unknown` (no such user) or `disabled`
+    (for the audit log; the person is told the same for each)."""
 
 
 def new_password() -> str:
@@ -66,10 +74,16 @@ class Auth:
         self.engine = engine
         self.secret = secret
         self.settings = settings
-        self._seen: dict[str, datetime] = {}
+        self.throttle = LoginThrottle(engine, settings)
+        self._seen: TTLCache[str, datetime] = TTLCache(
+            maxsize=SEEN_SESSIONS, ttl=settings.idle_minutes * 60,
+            timer=lambda: self.settings.clock().timestamp())
         """id_hash -> the session's last request in this process (its `last_seen` column is
-        written at most every `touch_interval`, so it may be older)."""
-        self._found: dict[str, tuple[int, tuple[Any, ...] | None]] = {}
+        written at most every `touch_interval`, so it may be older). An entry goes once the
+        session has been idle for `idle_minutes` (it has ended then) or, past
+        `SEEN_SESSIONS`, the oldest first; a session without one falls back on its column."""
+        self._found: LRUCache[str, tuple[int, tuple[Any, ...] | None]] = LRUCache(
+            maxsize=FOUND_ROWS)
         """id_hash or token id -> (the engine's write count, the row read then): the row
         holds while nothing was written (see `_row`)."""
 
@@ -93,8 +107,6 @@ class Auth:
         rows = self.engine.rows(sql, params)
         row = rows[0] if rows else None
         if self.engine.single_writer:
-            if len(self._found) > 10_000:
-                self._found.clear()
             self._found[key] = (writes, row)
         return row
 
@@ -174,11 +186,14 @@ class Auth:
             "AND NOT disabled", [username])
         return User(str(rows[0][0]), str(rows[0][1]), rows[0][2]) if rows else None
 
-    def users(self) -> list[tuple[User, int, datetime | None]]:
+    def users(self) -> list[tuple[User, Count]]:
+        """Every enabled user with their count of recent failed logins."""
         rows = self.engine.rows(
-            f"SELECT username, person_id, role, failed_count, locked_until FROM {USERS} "
-            "WHERE NOT disabled ORDER BY username")
-        return [(User(str(r[0]), str(r[1]), r[2]), int(r[3]), r[4]) for r in rows]
+            f"SELECT username, person_id, role FROM {USERS} WHERE NOT disabled "
+            "ORDER BY username")
+        found = [User(str(r[0]), str(r[1]), r[2]) for r in rows]
+        counts = self.throttle.counts([u.username for u in found])
+        return [(u, counts[u.username]) for u in found]
 
     def emails(self) -> dict[str, str]:
         """username -> email, for the users that have one."""
@@ -194,33 +209,33 @@ class Auth:
         self.end_sessions(username)
 
     # -- logging in ------------------------------------------------------------------------
-    def login(self, username: str, password: str) -> LoginResult:
+    def login(self, username: str, password: str, client: str = "") -> LoginResult:
+        """Check a password. Whatever the user name, the same work is done: one argon2 check
+        (against a dummy hash when there is no such user, or it is disabled) and the same
+        counts written, so neither the answer nor its time tells real names from others.
+        The wait that throttling asks for comes before this (`throttle.wait`)."""
         rows = self.engine.rows(
-            f"SELECT password_hash, failed_count, locked_until, disabled, person_id, role "
-            f"FROM {USERS} WHERE username = ?", [username])
-        if not rows:
-            _check(_DUMMY_HASH, password)
-            return LoginResult(None, "bad")
-        pw_hash, failed, locked_until, disabled, person_id, role = rows[0]
-        if disabled:
-            return LoginResult(None, "disabled")
-        if locked_until is not None and locked_until > self.now:
-            return LoginResult(None, "locked")
-        if not _check(str(pw_hash), password):
-            failed = int(failed) + 1
-            lock = (self.now + timedelta(minutes=self.settings.lock_minutes)
-                    if failed >= self.settings.lock_after else None)
-            self.engine.execute(f"UPDATE {USERS} SET failed_count = ?, locked_until = ? "
-                                "WHERE username = ?",
-                                [0 if lock else failed, lock, username])
-            delay = max(0, failed - self.settings.slow_after) * self.settings.slow_seconds
-            return LoginResult(None, "locked" if lock else "bad", delay)
-        if _hasher.check_needs_rehash(str(pw_hash)):
+            f"SELECT password_hash, disabled, person_id, role FROM {USERS} WHERE username = ?",
+            [username])
+        pw_hash = str(rows[0][0]) if rows else _DUMMY_HASH
+        matches = _check(pw_hash, password)
+        if not rows or rows[0][1] or not matches:
+            self.throttle.failed(username, client)
+            return LoginResult(None, "unknown" if not rows else "disabled" if rows[0][1]
+                               else "bad")
+        _, _, person_id, role = rows[0]
+        if _hasher.check_needs_rehash(pw_hash):
             self.engine.execute(f"UPDATE {USERS} SET password_hash = ? WHERE username = ?",
                                 [_hasher.hash(password), username])
-        self.engine.execute(f"UPDATE {USERS} SET failed_count = 0, locked_until = NULL "
-                            "WHERE username = ?", [username])
+        self.throttle.succeeded(username)
         return LoginResult(User(username, str(person_id), role), "ok")
+
+    def unlock(self, username: str) -> int:
+        """Clear a user's count of failed logins (their next attempt does not wait);
+        returns how many failures it held."""
+        if not self.engine.rows(f"SELECT 1 FROM {USERS} WHERE username = ?", [username]):
+            raise NorthstarError(f"there is no user {username!r}")
+        return self.throttle.unlock(username)
 
     # -- sessions --------------------------------------------------------------------------
     def start_session(self, user: User) -> tuple[str, Session]:
@@ -266,10 +281,12 @@ class Auth:
         return Session(User(str(username), str(person_id), role), str(csrf), id_hash)
 
     def end_session(self, id_hash: str) -> None:
+        self._seen.pop(id_hash, None)
         self.engine.execute(f"UPDATE {SESSIONS} SET ended_at = ? WHERE id_hash = ? "
                             "AND ended_at IS NULL", [self.now, id_hash])
 
     def end_sessions(self, username: str) -> None:
+        # their entries in `_seen` go with their idle time; the next request reads the end
         self.engine.execute(f"UPDATE {SESSIONS} SET ended_at = ? WHERE username = ? "
                             "AND ended_at IS NULL", [self.now, username])
 

@@ -107,7 +107,7 @@ def trend(points: list[dict[str, Any]], unit: str, decimals: int | None = None,
         {"type": "scatter", "mode": "markers", "name": "Actual", "showlegend": False,
          "x": x, "y": y,
          "marker": {"size": 9, "color": [COLOURS.get(pt.get("status")) for pt in points]},
-         **_hover([f"{lbl}: {format_value(pt['value'], unit, decimals)}"
+         **_hover([f"{lbl}: {pt.get('label') or format_value(pt['value'], unit, decimals)}"
                    + (" so far" if pt.get("open") else "")
                    + (f" ({pt['status']})" if pt.get("status") else "")
                    for lbl, pt in zip(labels, points, strict=True)])},

@@ -1,4 +1,4 @@
-"""`northstar serve`, `northstar user add`, `northstar token add|revoke`."""
+"""`northstar serve`, `northstar user add|email|unlock`, `northstar token add|revoke`."""
 
 from __future__ import annotations
 
@@ -124,6 +124,32 @@ def register(app: typer.Typer) -> None:
             AuditLog(p.engine).record(settings.clock(), "cli", "user.email", "ok",
                                       {"username": name, "email": email})
         out.print(f"{name}: email {'removed' if email == '-' else email}.", markup=False)
+
+    @user_app.command("unlock")
+    def user_unlock(
+        name: Annotated[str, typer.Argument(help="Login name.")],
+        project: ProjectDir = Path("."),
+    ) -> None:
+        """Clear a user's failed logins, so their next login does not wait (audited)."""
+        from northstar.project import Project
+        from northstar.secret import load_or_create_secret
+        from northstar.web.audit import AuditLog
+        from northstar.web.auth import Auth
+        from northstar.web.settings import WebSettings
+        from northstar.web.store import ensure_tables
+
+        with Project.open(project) as p:
+            ensure_tables(p.engine)
+            settings = WebSettings.from_config(p.settings.web)
+            auth = Auth(p.engine, load_or_create_secret(p.root), settings)
+            cleared = auth.unlock(name)
+            AuditLog(p.engine).record(settings.clock(), "cli", "user.unlock", "ok",
+                                      {"username": name, "failures": cleared})
+        out.print(f"{name}: {cleared} failed login(s) cleared; the next login does not wait.",
+                  markup=False)
+
+    # `northstar users unlock NAME` reads as naturally; the same commands
+    app.add_typer(user_app, name="users", hidden=True)
 
     token_app = typer.Typer(help="API tokens for scripts.", no_args_is_help=True)
     app.add_typer(token_app, name="token")

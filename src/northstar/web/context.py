@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +52,21 @@ def ctx(request: Request) -> WebContext:
 
 
 def client_of(request: Request) -> str:
-    return request.client.host if request.client else ""
+    """The client's address: the connecting one, or, when that is a trusted proxy
+    (`trusted_proxies`), the right-most address in `X-Forwarded-For` that is not one."""
+    host = request.client.host if request.client else ""
+    trusted = ctx(request).settings.trusted_proxies
+    if host not in trusted:
+        return host
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
+    for hop in reversed(hops):
+        if hop in trusted:
+            continue
+        try:
+            return str(ipaddress.ip_address(hop))
+        except ValueError:
+            return host  # a forged or garbled header: the proxy is all we know
+    return host
 
 
 def who(request: Request) -> tuple[User | None, Session | None]:

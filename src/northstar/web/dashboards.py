@@ -54,6 +54,8 @@ class Tile(BaseModel):
     """Slice the metric by this tag (one row or bar per value)."""
     periods: int = Field(13, ge=1, le=60)
     """How many periods a trend or table shows."""
+    ahead: int = Field(0, ge=0, le=24)
+    """Metric tiles: how many of those periods come after the current one (a forecast)."""
     select: list[str] = []
     """Model tiles: the columns shown, in order (all columns when empty)."""
     where: str | None = None
@@ -71,6 +73,11 @@ class Tile(BaseModel):
     pinned: str | None = None
     """Model tiles: a SQL condition on the model's columns for rows shown on every page
     (a table shows 25 rows a page), e.g. `row_kind <> 'supplier'` for the totals."""
+    group_by: list[str] = []
+    """Model tiles: one row per value of these columns (after `where`), with the `sum`
+    columns added up, e.g. overdue bills by Bill.com status."""
+    sum: list[str] = []
+    """Model tiles with `group_by`: the columns added up in each group."""
 
     @model_validator(mode="after")
     def _one_source(self) -> Tile:
@@ -78,21 +85,31 @@ class Tile(BaseModel):
             raise ValueError("a tile shows either a metric (`metric:`) or a model (`model:`)")
         model_only = {"select": self.select, "where": self.where, "order_by": self.order_by,
                       "pivot": self.pivot, "units": self.units, "bands_from": self.bands_from,
-                      "pinned": self.pinned}
+                      "pinned": self.pinned, "group_by": self.group_by, "sum": self.sum}
         if self.metric is not None:
             given = [k for k, v in model_only.items() if v]
             if given:
                 raise ValueError(f"{', '.join(given)}: only for a model tile (`model:`)")
+            if self.ahead >= self.periods:
+                raise ValueError(f"ahead: {self.ahead} leaves no period up to today out of "
+                                 f"{self.periods}: show more periods or fewer ahead")
             return self
+        if self.ahead:
+            raise ValueError("ahead: only for a metric tile (`metric:`)")
         if self.filter or self.by:
             raise ValueError("filter and by slice a metric; a model tile uses `where`")
         if self.visual not in ("table", "cohort"):
             raise ValueError(f"a model tile is drawn as `table` or `cohort`, not {self.visual!r}")
         if self.visual == "cohort" and self.pivot is None:
             raise ValueError("a cohort tile over a model needs `pivot` (rows, columns, value)")
-        for col in [*self.select, *self.units]:
+        for col in [*self.select, *self.units, *self.group_by, *self.sum]:
             if not re.match(COLUMN, col):
                 raise ValueError(f"{col!r} is not a column name")
+        if self.sum and not self.group_by:
+            raise ValueError("sum adds up columns per group: give group_by too")
+        if self.group_by and (self.select or self.pinned):
+            raise ValueError("a grouped tile shows its group_by and sum columns: leave out "
+                             "select and pinned")
         return self
 
     @property

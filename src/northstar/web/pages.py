@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -83,27 +82,44 @@ async def login_page(request: Request, error: str = "") -> Response:
 @router.post("/login", response_class=HTMLResponse)
 async def login(request: Request, username: str = Form(""), password: str = Form(""),
                 csrf_token: str = Form("")) -> Response:
+    """A password login. The app's lock is not held for this request as a whole (see the
+    middleware in app.py), only around its database work: the throttle's wait, which can be
+    long, must not hold up the scheduled collection runs."""
     c = ctx(request)
-    expected = request.cookies.get(LOGIN_CSRF, "")
-    if not expected or not same(expected, csrf_token):
-        c.audit.record(c.settings.clock(), username or "-", "login", "denied",
-                       {"why": "CSRF token missing or wrong"}, client_of(request))
-        return RedirectResponse("/login?error=expired", status_code=303)
-    if not c.settings.password_login:
-        c.audit.record(c.settings.clock(), username or "-", "login", "denied",
-                       {"why": "password login is turned off"}, client_of(request))
-        return RedirectResponse("/login?error=sso-only", status_code=303)
-    result = c.auth.login(username, password)
-    if result.user is None:
-        c.audit.record(c.settings.clock(), username or "-", "login", "failed",
-                       {"reason": result.reason}, client_of(request))
-        if result.delay:
-            await asyncio.sleep(result.delay)
-        reason = "locked" if result.reason == "locked" else "bad"
-        return RedirectResponse(f"/login?error={reason}", status_code=303)
-    raw, _ = c.auth.start_session(result.user)
-    c.audit.record(c.settings.clock(), result.user.username, "login", "ok", {},
-                   client_of(request))
+    client = client_of(request)
+    lock = request.app.state.ns_lock
+    with lock:
+        expected = request.cookies.get(LOGIN_CSRF, "")
+        if not expected or not same(expected, csrf_token):
+            c.audit.record(c.settings.clock(), username or "-", "login", "denied",
+                           {"why": "CSRF token missing or wrong"}, client)
+            return RedirectResponse("/login?error=expired", status_code=303)
+        if not c.settings.password_login:
+            c.audit.record(c.settings.clock(), username or "-", "login", "denied",
+                           {"why": "password login is turned off"}, client)
+            return RedirectResponse("/login?error=sso-only", status_code=303)
+        wait = c.auth.throttle.wait(username, client)
+    if wait:
+        # one attempt per address waits at a time; another is answered now, unchecked (and
+        # not audited: it costs the sender nothing, so it could flood the log)
+        if not c.auth.throttle.hold(client):
+            return RedirectResponse("/login?error=busy", status_code=303)
+        try:
+            await c.settings.sleep(wait)
+        finally:
+            c.auth.throttle.release(client)
+    with lock:
+        result = c.auth.login(username, password, client)
+        if result.user is None:
+            detail: dict[str, object] = {"reason": result.reason}
+            if wait:
+                detail["waited_seconds"] = wait
+            c.audit.record(c.settings.clock(), username or "-", "login", "failed", detail,
+                           client)
+            return RedirectResponse("/login?error=bad", status_code=303)
+        raw, _ = c.auth.start_session(result.user)
+        c.audit.record(c.settings.clock(), result.user.username, "login", "ok",
+                       {"waited_seconds": wait} if wait else {}, client)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(SESSION_COOKIE, raw, httponly=True, samesite="lax",
                         secure=secure(request), path="/")
@@ -306,10 +322,11 @@ def _tile(p: Project, tile: Tile) -> dict[str, Any]:
         if out["figure"] is not None:
             out["figure"] = json.dumps(out["figure"], default=float)
         return out
+    span = views.tile_span(p, m, tile)
     points = [views.value_dict(p, v) for v in
-              p.metrics.compute([m.name], views.periods_for(p, m, views.tile_periods(tile)),
-                                filters=dict(tile.filter))]
-    current = points[-1]
+              p.metrics.compute([m.name], span, filters=dict(tile.filter))]
+    now = str(p.calendar.current(m.grain, p.metrics.now))
+    current = next((pt for pt in points if pt["period"] == now), points[-1])
     out["current"] = current
     out["period"] = current["period"]
     if tile.visual == "trend":

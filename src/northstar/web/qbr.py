@@ -87,7 +87,8 @@ def picker(p: Project, current: Period) -> list[dict[str, Any]]:
 def _cell(p: Project, v: MetricValue) -> dict[str, Any]:
     m = p.catalog.get(v.metric)
     return {"period": v.period, "label": format_period(v.period), "value": _num(v.value),
-            "formatted": format_value(v.value, m.unit, m.decimals), "status": v.status,
+            "formatted": v.label or format_value(v.value, m.unit, m.decimals),
+            "status": v.status,
             "open": v.open, "origin": v.origin}
 
 
@@ -206,7 +207,7 @@ def metric_items(p: Project, values: list[MetricValue]) -> list[dict[str, Any]]:
         out.append({
             "metric_name": v.metric, "title": v.title, "section": lay.section_of(v.metric),
             "period": v.period, "value": _num(v.value), "unit": v.unit,
-            "formatted_value": format_value(v.value, m.unit, m.decimals),
+            "formatted_value": v.label or format_value(v.value, m.unit, m.decimals),
             "status": v.status, "target": v.target,
             "formatted_target": format_value(v.target, m.unit, m.decimals),
             "previous": _num(v.previous), "previous_period": v.previous_period,

@@ -237,7 +237,7 @@ def _cell(p: Project, m: MetricDef, period: Period, v: MetricValue,
     return {
         "period": v.period, "place": place, "open": v.open, "elapsed": v.elapsed,
         "value": None if v.value is None else float(v.value),
-        "formatted": format_value(v.value, m.unit, m.decimals),
+        "formatted": v.label or format_value(v.value, m.unit, m.decimals),
         "goal": goal, "goal_formatted": format_value(goal, m.unit, m.decimals),
         "goal_to_date": to_date, "status": status,
         "title": cell_title(m, period_label(p.calendar, period), v, goal, to_date, status),

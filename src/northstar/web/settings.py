@@ -4,8 +4,9 @@ documented), which `NORTHSTAR__WEB__*` environment variables override."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,13 +28,19 @@ class WebSettings:
     absolute_hours: float = _DEFAULTS.absolute_hours
     """A session ends this long after login, however busy."""
     slow_after: int = _DEFAULTS.slow_after
-    """Failed logins in a row after which each further attempt is answered slowly."""
+    """Failed logins on one user name (real or not) after which each attempt on it waits."""
     slow_seconds: float = _DEFAULTS.slow_seconds
-    """Extra wait per failed attempt past `slow_after`."""
-    lock_after: int = _DEFAULTS.lock_after
-    """Failed logins in a row that lock the account."""
-    lock_minutes: float = _DEFAULTS.lock_minutes
-    """How long a locked account stays locked."""
+    """The first wait; it doubles with each further failure."""
+    max_wait_seconds: float = _DEFAULTS.max_wait_seconds
+    """The longest an attempt waits: the right password always gets in after at most this."""
+    client_slow_after: int = _DEFAULTS.client_slow_after
+    """Failed logins from one address after which its attempts wait."""
+    all_slow_after: int = _DEFAULTS.all_slow_after
+    """Failed logins from everywhere together after which every attempt waits."""
+    forget_minutes: float = _DEFAULTS.forget_minutes
+    """A count of failed logins is forgotten this long after its last failure."""
+    trusted_proxies: list[str] = field(default_factory=list)
+    """Reverse proxies whose `X-Forwarded-For` names the real client."""
     secure_cookies: bool | None = _DEFAULTS.secure_cookies
     """Force the Secure flag on cookies; None means: when the request came over HTTPS."""
     stale_hours: float = _DEFAULTS.stale_hours
@@ -44,9 +51,12 @@ class WebSettings:
     """Single sign-on through OpenID Connect; None: password login only."""
     clock: Callable[[], datetime] = utcnow
     """Current time (naive UTC); tests replace it to move time forward."""
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    """How a login attempt waits; tests replace it to see the wait asked for."""
 
     @classmethod
     def from_config(cls, config: WebConfig, **overrides: Any) -> WebSettings:
         """The settings a project's `[web]` section asks for, with `overrides` on top."""
-        values = {f.name: getattr(config, f.name) for f in fields(cls) if f.name != "clock"}
+        values = {f.name: getattr(config, f.name) for f in fields(cls)
+                  if f.name not in ("clock", "sleep")}
         return cls(**{**values, **overrides})

@@ -1,5 +1,7 @@
-"""Tables the web process owns (prefixed `ns_web_`): users, sessions, API tokens, the audit log
-and threshold overrides. They are not ledger tables; users and sessions change in place."""
+"""Tables the web process owns (prefixed `ns_web_`): users, sessions, API tokens, the audit log,
+threshold overrides, annotations, the failed-login counts and the weekly meeting's issues. They
+are not ledger tables; users, sessions and issues change in place (the audit log keeps what
+was done)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ TOKENS = "ns_web_tokens"
 AUDIT = "ns_web_audit"
 THRESHOLDS = "ns_web_thresholds"
 ANNOTATIONS = "ns_web_annotations"
+LOGIN_FAILURES = "ns_web_login_failures"
+ISSUES = "ns_web_issues"
 
 DDL = (
     f"""CREATE TABLE IF NOT EXISTS {USERS} (
@@ -72,6 +76,25 @@ DDL = (
       note VARCHAR NOT NULL,
       author VARCHAR NOT NULL,
       created_at TIMESTAMP NOT NULL
+    )""",
+    # failed logins per user name typed, per client address and for everyone (throttle.py);
+    # the users table's failed_count and locked_until columns are no longer used
+    f"""CREATE TABLE IF NOT EXISTS {LOGIN_FAILURES} (
+      throttle_key VARCHAR PRIMARY KEY,
+      failures INTEGER NOT NULL,
+      last_at TIMESTAMP NOT NULL
+    )""",
+    # the weekly meeting's issues (web/issues.py): opened on a red cell, solved later
+    f"""CREATE TABLE IF NOT EXISTS {ISSUES} (
+      id BIGINT PRIMARY KEY,
+      metric VARCHAR NOT NULL,
+      week VARCHAR NOT NULL,
+      person VARCHAR NOT NULL,
+      note VARCHAR NOT NULL,
+      opened_by VARCHAR NOT NULL,
+      opened_at TIMESTAMP NOT NULL,
+      solved_by VARCHAR,
+      solved_at TIMESTAMP
     )""",
 )
 

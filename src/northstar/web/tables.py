@@ -11,6 +11,7 @@ page."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from northstar.engines.base import quote
 from northstar.errors import NorthstarError
 from northstar.formatting import column_title, format_cell, format_value
 from northstar.ledger.schema import RAW_PREFIX
+from northstar.metrics.sqlgen import literal
 
 if TYPE_CHECKING:
     from northstar.metrics.definition import MetricDef
@@ -63,24 +65,34 @@ class Grid:
         return i < len(self.pinned) and self.pinned[i]
 
 
-def model_query(tile: Tile) -> str:
-    """The SELECT a model tile runs, in DuckDB's dialect."""
+def model_query(tile: Tile, as_of: date | None = None) -> str:
+    """The SELECT a model tile runs, in DuckDB's dialect. `{as_of}` in its conditions becomes
+    `as_of`, the day the page is for (today in the company's time zone)."""
     assert tile.model is not None
-    if tile.pivot is not None:
-        cols = [tile.pivot.rows, tile.pivot.columns, tile.pivot.value]
+    if tile.group_by:
+        select = ", ".join([*(quote(c) for c in tile.group_by),
+                            *(f"sum({quote(c)}) AS {quote(c)}" for c in tile.sum)])
     else:
-        cols = tile.select
-    select = ", ".join(quote(c) for c in cols) if cols else "*"
+        if tile.pivot is not None:
+            cols = [tile.pivot.rows, tile.pivot.columns, tile.pivot.value]
+        else:
+            cols = tile.select
+        select = ", ".join(quote(c) for c in cols) if cols else "*"
     if tile.pinned:
         select += f", ({tile.pinned}) AS {PINNED}"
     sql = f"SELECT {select} FROM {quote(tile.model)}"
     if tile.where:
         sql += f" WHERE ({tile.where})"
+    if tile.group_by:
+        sql += " GROUP BY " + ", ".join(quote(c) for c in tile.group_by)
     if tile.order_by:
         sql += f" ORDER BY {tile.order_by}"
     elif tile.pivot is not None:
         sql += f" ORDER BY {quote(tile.pivot.rows)}, {quote(tile.pivot.columns)}"
-    return sql + f" LIMIT {tile.limit}"
+    sql += f" LIMIT {tile.limit}"
+    if "{as_of}" in sql:
+        sql = sql.replace("{as_of}", literal(as_of or date.today()))
+    return sql
 
 
 def thresholds(metric: MetricDef) -> tuple[float, float] | None:
@@ -146,7 +158,7 @@ def read_model(project: Project, tile: Tile) -> ModelRows:
                          + (", ".join(missing) or "a table it reads") + ".")
     engine = project.engine
     try:
-        table = engine.query(engine.transpile(model_query(tile)))
+        table = engine.query(engine.transpile(model_query(tile, project.metrics.today())))
     except NorthstarError as exc:
         return ModelRows([], [], [], note=f"This table could not be read: {exc}")
     except Exception as exc:  # the driver's own error: a wrong column or condition in the file

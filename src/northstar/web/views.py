@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
+from cachetools import LRUCache
+
 from northstar.engines.base import quote
 from northstar.errors import NorthstarError
 from northstar.formatting import format_change, format_value
@@ -27,8 +29,19 @@ TREND_PERIODS = 13
 
 
 # -- what a page shows, kept while nothing it depends on changed ---------------------------
-_MEMO: weakref.WeakKeyDictionary[Project, dict[Hashable, tuple[tuple[Any, ...], Any]]] = (
+MEMO_PAGES = 256
+"""Page parts kept per project, the least recently used dropped first: the keys carry what
+the request asked for (a department, a grain, a quarter, a number of periods), so without a
+bound they would grow with every new question."""
+_MEMO: weakref.WeakKeyDictionary[Project, LRUCache[Hashable, tuple[tuple[Any, ...], Any]]] = (
     weakref.WeakKeyDictionary())
+
+
+def _kept(p: Project) -> LRUCache[Hashable, tuple[tuple[Any, ...], Any]]:
+    found = _MEMO.get(p)
+    if found is None:
+        found = _MEMO[p] = LRUCache(maxsize=MEMO_PAGES)
+    return found
 
 
 def page_state(p: Project) -> tuple[Any, ...]:
@@ -47,12 +60,12 @@ def memo(p: Project, key: Hashable, build: Callable[[], T]) -> T:
     A warm page is then a template render: the metric layer's own cache would answer, but
     asking it for every tile and period costs more than the page's whole budget."""
     state = page_state(p)
-    found = _MEMO.setdefault(p, {}).get(key)
+    found = _kept(p).get(key)
     if found is not None and found[0] == state:
         return cast(T, found[1])
     with p.metrics.freezing_together():  # a page's closed periods frozen in one load
         value = build()
-    _MEMO[p][key] = (page_state(p), value)  # the state after building: freezing moves the head
+    _kept(p)[key] = (page_state(p), value)  # the state after building: freezing moves the head
     return value
 
 
@@ -67,11 +80,11 @@ def dashboards(p: Project) -> dict[str, Dashboard]:
     folder = p.root / DASHBOARDS_DIR
     files = tuple(sorted((f.name, f.stat().st_mtime_ns, f.stat().st_size)
                          for f in folder.glob("*.y*ml")))
-    found = _MEMO.setdefault(p, {}).get("dashboards")
+    found = _kept(p).get("dashboards")
     if found is not None and found[0] == files:
         return cast(dict[str, Dashboard], found[1])
     boards = load_dashboards(p.root, p.catalog)
-    _MEMO[p]["dashboards"] = (files, boards)
+    _kept(p)["dashboards"] = (files, boards)
     return boards
 
 
@@ -79,6 +92,18 @@ def tile_periods(tile: Tile) -> int:
     """How many periods a metric tile needs: a bullet or a number shows the current one (with
     its comparisons); the other visuals draw `tile.periods`."""
     return 1 if tile.visual in ("bullet", "number") else tile.periods
+
+
+def tile_span(p: Project, m: MetricDef, tile: Tile) -> list[Period]:
+    """The periods a metric tile computes: `tile_periods` of them, ending `tile.ahead` periods
+    after the current one (a forecast's months to come)."""
+    n = tile_periods(tile)
+    if not tile.ahead or n == 1:
+        return periods_for(p, m, n)
+    end = p.calendar.current(m.grain, p.metrics.now)
+    for _ in range(tile.ahead):
+        end = p.calendar.next(end)
+    return p.calendar.last_n(m.grain, n, end, p.metrics.now)
 
 
 def compute_tiles(p: Project, tiles: Iterable[Tile]) -> None:
@@ -90,7 +115,7 @@ def compute_tiles(p: Project, tiles: Iterable[Tile]) -> None:
         if tile.metric is None or tile.by:
             continue
         m = p.catalog.get(tile.metric)
-        key = (tuple(periods_for(p, m, tile_periods(tile))), tuple(sorted(tile.filter.items())))
+        key = (tuple(tile_span(p, m, tile)), tuple(sorted(tile.filter.items())))
         if m.name not in groups.setdefault(key, []):
             groups[key].append(m.name)
     for (periods, filters), names in groups.items():
@@ -102,10 +127,10 @@ def value_dict(p: Project, v: MetricValue) -> dict[str, Any]:
     m = p.catalog.get(v.metric)
     out = v.as_dict()
     out["formatted"] = {
-        "value": format_value(v.value, m.unit, m.decimals),
+        "value": v.label or format_value(v.value, m.unit, m.decimals),
         "target": format_value(v.target, m.unit, m.decimals),
-        "previous": format_value(v.previous, m.unit, m.decimals),
-        "last_year": format_value(v.last_year, m.unit, m.decimals),
+        "previous": v.previous_label or format_value(v.previous, m.unit, m.decimals),
+        "last_year": v.last_year_label or format_value(v.last_year, m.unit, m.decimals),
         "change_previous": format_change(v.value, v.previous, unit=m.unit),
         "change_last_year": format_change(v.value, v.last_year, unit=m.unit),
         "pace_target": format_value(v.pace_target, m.unit, m.decimals),
@@ -289,14 +314,14 @@ class SourceHealth:
 
 def source_health(p: Project, now: datetime, stale_hours: float) -> list[SourceHealth]:
     head = p.metrics.state().head  # every load, good or failed, moves it
-    found = _MEMO.setdefault(p, {}).get("load-log")
+    found = _kept(p).get("load-log")
     if found is not None and found[0] == (head,):
         rows = found[1]
     else:
         rows = p.engine.rows(
             f"SELECT table_name, source_name, status, error, finished_at, load_id "
             f"FROM {LOG_TABLE} WHERE table_name LIKE 'raw_%' ORDER BY load_id")
-        _MEMO[p]["load-log"] = ((head,), rows)
+        _kept(p)["load-log"] = ((head,), rows)
     latest: dict[tuple[str, str], tuple[str, str | None]] = {}
     last_ok: dict[tuple[str, str], datetime] = {}
     for table, source, status, error, finished, _ in rows:
@@ -381,6 +406,20 @@ def period_where(p: Project, m: MetricDef, per: Period) -> str:
     if m.filter:
         cond += f" AND ({m.filter})"
     return cond
+
+
+def corrections_for(p: Project, name: str, period: str) -> dict[str, list[dict[str, Any]]]:
+    """The adjustments and manual values entered for one metric's period, newest first, and
+    the record corrections (newest five) to the ledger tables it reads."""
+    tables = [t.removeprefix("raw_") for t in p.metrics.sources(name)]
+    records: list[dict[str, Any]] = []
+    if tables:
+        marks = ", ".join("?" for _ in tables)
+        records = _rows(p, ADJUSTMENTS, f"kind = 'record' AND target_table IN ({marks})",
+                        tables)[:5]
+    return {"adjustments": _rows(p, ADJUSTMENTS, "metric = ? AND period = ?", [name, period]),
+            "manual_values": _rows(p, MANUAL, "metric = ? AND period = ?", [name, period]),
+            "record_corrections": records}
 
 
 def _rows(p: Project, table: str, where: str, params: list[Any]) -> list[dict[str, Any]]:

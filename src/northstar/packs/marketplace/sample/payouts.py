@@ -1,5 +1,5 @@
-"""The supply side in the books: organiser bills (each month's payouts a share of its GMV) and
-vendor credits against a few bill lines."""
+"""The supply side in the books: organiser bills (each month's payouts a share of its GMV), the
+payments of the paid ones, and vendor credits against a few bill lines."""
 
 from __future__ import annotations
 
@@ -102,6 +102,27 @@ def bills(co: Company, y: Year, gmv_by_month: Floats) -> Iterator[SampleTable]:
         "client_id": supplier_id,
     }))
     del supplier_id
+
+    # each paid bill's payment: mostly by its due date, a quarter of them late
+    pay_rng = stream(co.seed, 21, y.index)
+    late = pay_rng.random(nb) < 0.25
+    pay_day = np.where(late, due + pay_rng.integers(1, 46, nb), due - pay_rng.integers(0, 11, nb))
+    pay_day = np.minimum(np.maximum(pay_day, bill_day), co.end_day)
+    settled = np.flatnonzero(paid)
+    if len(settled):
+        vendor = s.ids.take(pa.array(supplier[settled], mask=unlinked[settled]))
+        yield from batches("bill_payments", "quickbooks", "id", pa.table({
+            "id": numbered("BPAY-", bill_no[settled], 7),
+            "bill_payment_id": numbered("BPAY-", bill_no[settled], 7),
+            "bill_id": numbered("BILL-", bill_no[settled], 7),
+            "supplier_id": vendor,
+            "payment_date": dates(pay_day[settled]),
+            "amount": money(np.bincount(bill, weights=amount, minlength=nb)
+                            .astype(np.int64)[settled]),
+            "department": const("finance", len(settled)),
+            "client_id": vendor,
+        }))
+        del vendor
 
     # vendor credits against a few bill lines
     k = round(0.03 * n)

@@ -1,0 +1,179 @@
+"""POST /api/ask and the Ask box (POST /ask, htmx) over a real DuckDB project holding the
+marketplace sample company: the numbers are the metric layer's, every question is in the
+audit log, a session needs its CSRF token, nothing is written to the ledger."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from northstar.web import create_app
+from web_helpers import csrf_of, fast_settings, log_in, open_copy, shared_template
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    template = shared_template(tmp_path_factory)
+    app = create_app(open_copy(template, tmp_path_factory.mktemp("ask") / "p"),
+                     fast_settings())
+    with TestClient(app, follow_redirects=False) as c:
+        yield c
+    app.state.ns.project.close()
+
+
+def token(client: TestClient, user: str) -> dict[str, str]:
+    _, raw = client.app.state.ns.auth.create_token(user, "test")  # type: ignore[attr-defined]
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def project(client: TestClient) -> Any:
+    return client.app.state.ns.project  # type: ignore[attr-defined]
+
+
+def last_audit(client: TestClient) -> Any:
+    return client.app.state.ns.audit.entries(1)[0]  # type: ignore[attr-defined]
+
+
+def test_a_question_is_answered_with_the_metric_layers_number(client: TestClient) -> None:
+    p = project(client)
+    last_month = p.calendar.previous(p.calendar.current("month", p.metrics.now))
+    r = client.post("/api/ask", json={"question": "What was net revenue last month?"},
+                    headers=token(client, "vic"))
+    assert r.status_code == 200, r.text
+    data = r.json()["data"]
+    assert data["kind"] == "answer"
+    assert data["plan"]["metrics"] == ["net_revenue"]
+    assert data["plan"]["period"] == str(last_month)
+    [item] = data["items"]
+    expected = p.compute(["net_revenue"], [str(last_month)])[0]
+    assert item["value"] == pytest.approx(float(expected.value))
+    assert item["tile"]["formatted"]["value"] == item["formatted"]
+    assert item["status"] == expected.status
+    assert item["target"] == expected.target
+    assert {link["href"] for link in item["links"]} == {
+        f"/metric/net_revenue?period={last_month}", f"/drill/net_revenue?period={last_month}"}
+    entry = last_audit(client)
+    assert (entry.actor, entry.action, entry.outcome) == ("vic", "ask", "answer")
+    detail = json.loads(entry.detail)
+    assert detail["question"] == "What was net revenue last month?"
+    assert detail["plan"]["metrics"] == ["net_revenue"]
+    assert detail["answer"].startswith("Net revenue, ")
+
+
+def test_a_plan_runs_as_given_and_a_clarifications_choice_is_a_plan(client: TestClient) -> None:
+    h = token(client, "vic")
+    r = client.post("/api/ask", json={"question": "bill reconciliation variance"}, headers=h)
+    data = r.json()["data"]
+    assert data["kind"] == "clarify"
+    assert [c["plan"]["metrics"] for c in data["choices"]] == [
+        ["bill_count_variance"], ["bill_dollar_variance"]]
+    r = client.post("/api/ask", json={"plan": data["choices"][1]["plan"]}, headers=h)
+    answered = r.json()["data"]
+    assert answered["kind"] == "answer"
+    assert answered["items"][0]["metric"] == "bill_dollar_variance"
+    assert last_audit(client).outcome == "answer"
+
+
+@pytest.mark.parametrize(("body", "needle"), [
+    ({"question": "select * from raw_invoices"}, "never runs SQL"),
+    ({"question": "set ebitda for last month to 500000"}, "only reads"),
+    ({"question": "show me the audit log"}, "metrics only"),
+    ({"plan": {"metrics": ["net_revenue; drop table raw_invoices"]}}, "not a metric name"),
+    ({"plan": {"metrics": ["net_revenue"], "slice": {"by": "amount"}}}, "is not a tag"),
+    ({"plan": {"metrics": ["take_rate"], "slice": {"by": "owner_id"}}}, "cannot be split"),
+    ({"plan": {"metrics": ["net_revenue"], "period": "the day after tomorrow"}},
+     "is not a period"),
+])
+def test_what_ask_refuses_is_refused_and_logged(client: TestClient, body: dict[str, Any],
+                                                needle: str) -> None:
+    p = project(client)
+    head = p.metrics.state().head
+    r = client.post("/api/ask", json=body, headers=token(client, "ada"))
+    assert r.status_code == 200, r.text
+    data = r.json()["data"]
+    assert data["kind"] == "refused"
+    assert needle in data["message"]
+    assert last_audit(client).outcome == "refused"
+    assert p.metrics.state().head == head  # the ledger did not move
+
+
+def test_ask_needs_a_login_and_a_sessions_csrf_token(client: TestClient) -> None:
+    r = client.post("/api/ask", json={"question": "gmv"})
+    assert r.status_code == 401
+    csrf = log_in(client, "eve")
+    r = client.post("/api/ask", json={"question": "gmv"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "CSRF_FAILED"
+    r = client.post("/api/ask", json={"question": "gmv"}, headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 200 and r.json()["data"]["kind"] == "answer"
+    client.cookies.clear()
+
+
+@pytest.mark.parametrize("body", [{}, {"question": "gmv", "plan": {"metrics": ["gmv"]}},
+                                  {"question": "gmv", "sql": "select 1"}])
+def test_a_body_with_neither_or_both_is_a_validation_error(client: TestClient,
+                                                           body: dict[str, Any]) -> None:
+    r = client.post("/api/ask", json=body, headers=token(client, "vic"))
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "VALIDATION_ERROR"
+
+
+def test_ask_is_in_the_openapi_document(client: TestClient) -> None:
+    doc = client.get("/api/openapi.json").json()
+    post = doc["paths"]["/api/ask"]["post"]
+    assert post["summary"] == "Ask a question of the numbers"
+    schema = doc["components"]["schemas"]["AskIn"]
+    assert set(schema["properties"]) == {"question", "plan"}
+
+
+def test_the_ask_box_is_on_every_page_and_answers_in_place(client: TestClient) -> None:
+    log_in(client, "vic")
+    for path in ("/", "/scorecard", "/dashboards", "/integrity"):
+        page = client.get(path)
+        assert 'id="ask-form"' in page.text and 'hx-post="/ask"' in page.text, path
+    csrf = csrf_of(client.get("/scorecard").text)
+    r = client.post("/ask", data={"question": "gmv last month", "csrf_token": csrf},
+                    headers={"HX-Request": "true"})
+    assert r.status_code == 200
+    assert "<html" not in r.text  # a fragment for #ask-answer
+    p = project(client)
+    last_month = p.calendar.previous(p.calendar.current("month", p.metrics.now))
+    expected = p.compute(["gmv"], [str(last_month)])[0]
+    from northstar.formatting import format_value
+
+    assert f'data-metric="gmv" data-period="{last_month}"' in r.text
+    assert format_value(expected.value, "usd") in r.text
+    # asked back: each reading is a button posting its plan
+    r = client.post("/ask", data={"question": "bill reconciliation variance",
+                                  "csrf_token": csrf}, headers={"HX-Request": "true"})
+    assert r.text.count('class="ask-choice"') == 2
+    plans = [json.loads(unescape(v))
+             for v in re.findall(r'name="plan" value="([^"]+)"', r.text)]
+    assert plans == [{"metrics": ["bill_count_variance"]}, {"metrics": ["bill_dollar_variance"]}]
+    r = client.post("/ask", data={"plan": json.dumps(plans[0]), "csrf_token": csrf},
+                    headers={"HX-Request": "true"})
+    assert 'data-metric="bill_count_variance"' in r.text
+    # without JavaScript the box posts a whole page
+    r = client.post("/ask", data={"question": "gmv", "csrf_token": csrf})
+    assert "<html" in r.text and 'data-metric="gmv"' in r.text
+    # and a form without its token is refused
+    r = client.post("/ask", data={"question": "gmv"}, headers={"HX-Request": "true"})
+    assert r.status_code == 403
+    client.cookies.clear()
+
+
+def test_ask_writes_nothing_to_the_ledger(client: TestClient, tmp_path: Path) -> None:
+    p = project(client)
+    head = p.metrics.state().head
+    h = token(client, "vic")
+    for q in ("net revenue in March 2024", "why did gmv change last quarter",
+              "which rep has the lowest win rate last year", "take rate the last 13 weeks"):
+        r = client.post("/api/ask", json={"question": q}, headers=h)
+        assert r.json()["data"]["kind"] == "answer", (q, r.json())
+    assert p.metrics.state().head == head
