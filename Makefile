@@ -42,6 +42,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/ask.py
 	$(BIN)/python bench/sources.py --docs --repeats 3
 	$(BIN)/python bench/servicetitan.py --docs --repeats 3
+	$(BIN)/python bench/field_service.py --docs --repeats 3
 	$(BIN)/python bench/bounds.py
 	$(BIN)/python bench/soak.py --minutes $(SOAK_MINUTES)
 

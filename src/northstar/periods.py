@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -90,9 +91,9 @@ class Period:
             return f"{self.year:04d}-W{self.index:02d}"
         return f"{self.year:04d}"
 
-    @property
+    @cached_property
     def day(self) -> date:
-        """The local date of a day period."""
+        """The local date of a day period (worked out once: a year of days is read often)."""
         if self.kind != "day":
             raise PeriodError(f"{self} is a {self.kind}, not a day")
         return date(self.year, 1, 1) + timedelta(days=self.index - 1)
@@ -116,6 +117,8 @@ class ToDate:
         return f"{self.period.kind}-to-date"
 
     def __str__(self) -> str:
+        if self.period.kind == "day":  # a day under way is held against the whole of another
+            return f"{self.period} (whole day)"
         return f"{self.period} days 1-{self.days}"
 
 

@@ -3,11 +3,14 @@
 -- appointment, or its booking if it was entered after it had started). Summed over every row
 -- before a moment, it is the work booked and not yet started then: future bookings. A job not
 -- scheduled yet stays in the backlog.
-select job_id, 'booked' as change, created_on as changed_at, revenue as amount,
-       {{ tags() }}
-from job_costing
-where job_type_category = 'production'
+with production as (
+  select job_id, created_on, start_at, revenue, {{ tags() }}
+  from job_costing
+  where job_type_category = 'production'
+)
+select job_id, 'booked' as change, created_on as changed_at, revenue as amount, {{ tags() }}
+from production
 union all
 select job_id, 'started', greatest(start_at, created_on), -revenue, {{ tags() }}
-from job_costing
-where job_type_category = 'production' and start_at is not null
+from production
+where start_at is not null

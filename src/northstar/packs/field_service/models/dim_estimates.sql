@@ -7,10 +7,12 @@ select e.id as estimate_id, e.job_id, e.name, e.status, e.status = 'Sold' as is_
        coalesce(e.is_change_order, false) as is_change_order,
        coalesce(e.business_unit_id, j.business_unit_id) as business_unit_id,
        u.business_unit_name, u.business_unit, u.branch, u.trade,
-       j.job_type_name, j.job_type_category, j.campaign_name, j.job_status,
-       {{ unit_tags('e', 'u', 'j.campaign_name') }}
+       t.job_type_name, t.job_type_category, c.name as campaign_name, j.job_status,
+       {{ unit_tags('e', 'u', 'c.name') }}
 from st_estimates as e
-left join dim_jobs as j on j.job_id = e.job_id
+left join st_jobs as j on j.id = e.job_id and coalesce(j.active, true)
+left join dim_job_types as t on t.job_type_id = j.job_type_id
+left join st_campaigns as c on c.id = j.campaign_id
 left join dim_business_units as u
   on u.business_unit_id = coalesce(e.business_unit_id, j.business_unit_id)
 where coalesce(e.active, true)

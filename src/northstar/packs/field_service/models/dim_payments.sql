@@ -3,7 +3,7 @@
 -- 'invoice'), and what a payment leaves unapplied counts in the payment's own unit
 -- (attributed_by 'payment'), so the rows of a payment add up to its total. Voided payments
 -- (active false) are left out. paid_on is the payment's date (UTC). is_known_invoice: the
--- invoice it pays is one Northstar holds (an active invoice).
+-- invoice it pays is one Northstar holds (an active invoice, in invoice_units).
 with applied as (
   select payment_id, sum(amount) as applied
   from st_payment_applications
@@ -22,7 +22,7 @@ select a.id as part_id, 'invoice' as attributed_by, p.id as payment_id, p.refere
        coalesce(i.utm_campaign, p.utm_campaign) as utm_campaign
 from st_payment_applications as a
 join st_payments as p on p.id = a.payment_id
-left join dim_invoices as i on i.invoice_id = a.invoice_id
+left join invoice_units as i on i.invoice_id = a.invoice_id
 left join dim_business_units as u on u.business_unit_id = p.business_unit_id
   and i.invoice_id is null
 where coalesce(p.active, true)
