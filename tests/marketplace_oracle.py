@@ -159,6 +159,19 @@ def gmv(tables: Tables, start: date, end: date, prior_start: date | None = None,
     return _total(r["amount"] for r in _gmv_rows(tables) if _within(r["txn_date"], start, end))
 
 
+def net_payouts(tables: Tables, start: date, end: date, prior_start: date | None = None,
+                prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/net_payouts.yml: bills less vendor credits on 4200-4230, linked or not."""
+    return _total(a for _, a in _payouts(tables, start, end))
+
+
+def billings(tables: Tables, start: date, end: date, prior_start: date | None = None,
+             prior_end: date | None = None) -> Decimal | None:
+    """Mirrors metrics/billings.yml: GMV plus discounts less credit memos."""
+    billed = _billings_by_customer(tables, start, end)
+    return _sum(billed.values()) if billed else None
+
+
 def take_rate(tables: Tables, start: date, end: date, prior_start: date | None = None,
               prior_end: date | None = None) -> Decimal | None:
     """Mirrors metrics/take_rate.yml: net revenue / GMV."""
@@ -777,6 +790,8 @@ ORACLE: dict[str, Metric] = {
     "bills_overdue": bills_overdue,
     "bills_overdue_count": bills_overdue_count,
     "npr": npr,
+    "net_payouts": net_payouts,
+    "billings": billings,
     "unlinked_payout_share": unlinked_payout_share,
     "new_suppliers": new_suppliers,
     "new_logos": new_logos,

@@ -15,7 +15,7 @@ from northstar.packs import get_pack
 
 PACK = get_pack("marketplace")
 VISUALS = {"number", "trend", "waterfall", "cohort", "funnel", "bullet", "table"}
-TILE_KEYS = {"metric", "title", "visual", "filter", "by", "periods", "ahead"}
+TILE_KEYS = {"metric", "title", "visual", "filter", "by", "periods", "ahead", "bars"}
 MODEL_TILE_KEYS = {"model", "title", "visual", "select", "where", "order_by", "limit", "pivot",
                    "units", "bands_from", "pinned", "group_by", "sum"}
 EXPECTED = {"executive", "cfo", "company_kpis", "supply", "demand_sales",

@@ -26,6 +26,7 @@ from northstar.project import Project
 from northstar.secret import load_or_create_secret
 from northstar.web.app import create_app
 from northstar.web.auth import Auth
+from northstar.web.charts import COLOURS
 from northstar.web.dashboards import Tile, load_dashboards
 from northstar.web.settings import WebSettings
 from northstar.web.store import ensure_tables
@@ -243,6 +244,10 @@ EXPECTED: list[tuple[str, str, float | None]] = [
     ("customers_losing", "2025", 1.0),  # C4 down 50.1%
     ("customers_lost", "2025", 1.0),  # C3
     ("npr", "2025", 690 / 1000),
+    ("net_payouts", "2024", 1000.0),  # 500 + 300 + 200
+    ("net_payouts", "2025", 690.0),  # 240 + 400 - 50 + 100
+    ("billings", "2024", 4000.0),
+    ("billings", "2025", 1999.0),  # 1000 + 500 + 499
     ("suppliers_active", "2025", 2.0),  # S2 and the Unlinked row
     ("suppliers_losing", "2025", 1.0),  # S1 down 52%
     ("suppliers_lost", "2025", 1.0),  # S3
@@ -374,6 +379,28 @@ def test_a_count_of_nothing_is_zero_and_stays_live(company: Project) -> None:
          "owner_id": "teresa_vance"}]), source="hubspot")
     assert value(company, "new_logos", "2025-Q2") == 1.0
     assert company.metrics.late_data("new_logos", [company.period("2025-Q2")]) == []
+
+
+def test_waterfalls_show_dollars_by_year_coloured_by_retention(company: Project) -> None:
+    # five years to 2026 (today is 15 January 2026): 2022 and 2023 have no payouts and 2026
+    # nothing yet, so only 2024 (1000) and 2025 (690, 310 down) are drawn. NPR 2024 has no
+    # year before it: grey; NPR 2025 is 69%: yellow (50-99%). Billings: 4000, then 1999;
+    # NRR 2025 is 49.975%, below 90% of its 110% target: red.
+    from northstar.web.pages import dashboard_tiles
+
+    boards = load_dashboards(company.root, company.catalog)
+    tile = next(t for t in dashboard_tiles(company, boards["supply_account_management"])
+                if t["metric"] == "npr")
+    bars = json.loads(tile["figure"])["data"][0]
+    assert (bars["type"], bars["x"], bars["base"], bars["y"]) == (
+        "bar", ["2024", "2025"], [0.0, 1000.0], [1000.0, -310.0])
+    assert bars["marker"]["color"] == [COLOURS["grey"], COLOURS["yellow"]]
+    assert "69.0% (yellow)" in bars["hovertext"][1]
+    tile = next(t for t in dashboard_tiles(company, boards["executive"])
+                if t["metric"] == "nrr")
+    bars = json.loads(tile["figure"])["data"][0]
+    assert (bars["x"], bars["y"]) == (["2024", "2025"], [4000.0, -2001.0])
+    assert bars["marker"]["color"] == [COLOURS["grey"], COLOURS["red"]]
 
 
 def test_the_revenue_forecast_looks_six_months_ahead(company: Project) -> None:

@@ -170,6 +170,43 @@ def waterfall(points: list[dict[str, Any]], unit: str, decimals: int | None = No
                        "yaxis": value_axis(unit, levels, zero=True)}}
 
 
+def banded_waterfall(amounts: list[dict[str, Any]], retention: list[dict[str, Any]],
+                     unit: str, retention_unit: str, decimals: int | None = None,
+                     retention_decimals: int | None = None) -> dict[str, Any]:
+    """Dollars by period as a waterfall (the first period in full, then each period's change
+    from the one before), every bar coloured by the status of a retention metric in its
+    period (net payouts coloured by NPR: green at 100% or more...). Only periods with data:
+    one without dollars, or the period under way with nothing yet, is left out; a period whose
+    retention has no status (nothing the year before) is grey."""
+    judged = {pt["period"]: pt for pt in retention}
+    shown = [pt for pt in amounts if pt["value"] is not None
+             and not (pt.get("open") and float(pt["value"]) == 0)]
+    if not shown:
+        return {"data": [], "layout": _LAYOUT}
+    x = [pt["period"] for pt in shown]
+    levels = [float(pt["value"]) for pt in shown]
+    base = [0.0, *levels[:-1]]
+    y = [levels[0]] + [cur - prev for prev, cur in itertools.pairwise(levels)]
+    colours, hover = [], []
+    for i, pt in enumerate(shown):
+        r = judged.get(pt["period"], {})
+        status = r.get("status")
+        colours.append(COLOURS.get(status) if status in COLOURS and status else COLOURS["grey"])
+        text = f"{format_period(pt['period'])}: {format_value(levels[i], unit, decimals)}"
+        if i:
+            text += f" ({format_delta(y[i], unit, decimals)})"
+        if r.get("value") is not None:
+            rate = r.get("label") or format_value(r["value"], retention_unit,
+                                                  retention_decimals)
+            text += f", {rate}"
+        text += f" ({status})" if status else ""
+        hover.append(text)
+    return {"data": [{"type": "bar", "x": x, "y": y, "base": base, "name": "Change",
+                      "marker": {"color": colours}, **_hover(hover)}],
+            "layout": {**_LAYOUT, "showlegend": False, "xaxis": period_axis(x),
+                       "yaxis": value_axis(unit, levels, zero=True)}}
+
+
 def bars(labels: list[str], values: list[float | None], unit: str,
          decimals: int | None = None, *, funnel: bool = False) -> dict[str, Any]:
     """One bar per slice, or a funnel; each labelled with its value in the unit."""

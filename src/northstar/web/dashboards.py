@@ -56,6 +56,10 @@ class Tile(BaseModel):
     """How many periods a trend or table shows."""
     ahead: int = Field(0, ge=0, le=24)
     """Metric tiles: how many of those periods come after the current one (a forecast)."""
+    bars: str | None = None
+    """Waterfall tiles: the metric whose values are the bars (net payouts for NPR), each bar
+    coloured by the status of the tile's metric in its period; periods without a bar value
+    are left out."""
     select: list[str] = []
     """Model tiles: the columns shown, in order (all columns when empty)."""
     where: str | None = None
@@ -90,12 +94,14 @@ class Tile(BaseModel):
             given = [k for k, v in model_only.items() if v]
             if given:
                 raise ValueError(f"{', '.join(given)}: only for a model tile (`model:`)")
+            if self.bars is not None and self.visual != "waterfall":
+                raise ValueError("bars: only for a waterfall tile")
             if self.ahead >= self.periods:
                 raise ValueError(f"ahead: {self.ahead} leaves no period up to today out of "
                                  f"{self.periods}: show more periods or fewer ahead")
             return self
-        if self.ahead:
-            raise ValueError("ahead: only for a metric tile (`metric:`)")
+        if self.ahead or self.bars:
+            raise ValueError("ahead and bars: only for a metric tile (`metric:`)")
         if self.filter or self.by:
             raise ValueError("filter and by slice a metric; a model tile uses `where`")
         if self.visual not in ("table", "cohort"):
@@ -145,6 +151,15 @@ def load_dashboard(path: Path, catalog: Catalog) -> Dashboard:
         if tile.metric not in catalog.metrics:
             raise ConfigError(f"tiles.{i}.metric: no metric {tile.metric!r} in metrics/",
                               path=str(path), line=lines.get((*where, "metric")))
+        if tile.bars is not None and tile.bars not in catalog.metrics:
+            raise ConfigError(f"tiles.{i}.bars: no metric {tile.bars!r} in metrics/",
+                              path=str(path), line=lines.get((*where, "bars")))
+        if tile.bars is not None and catalog.metrics[tile.bars].grain != catalog.metrics[
+                tile.metric].grain:
+            raise ConfigError(f"tiles.{i}.bars: {tile.bars} is measured per "
+                              f"{catalog.metrics[tile.bars].grain}, {tile.metric} per "
+                              f"{catalog.metrics[tile.metric].grain}", path=str(path),
+                              line=lines.get((*where, "bars")))
         dims = catalog.metrics[tile.metric].dimensions
         for tag in [*tile.filter, *([tile.by] if tile.by else [])]:
             if tag not in TAGS:

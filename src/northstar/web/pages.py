@@ -331,6 +331,12 @@ def _tile(p: Project, tile: Tile) -> dict[str, Any]:
     out["period"] = current["period"]
     if tile.visual == "trend":
         out["figure"] = charts.trend(points, m.unit, m.decimals)
+    elif tile.visual == "waterfall" and tile.bars:
+        b = p.catalog.get(tile.bars)
+        amounts = [views.value_dict(p, v) for v in
+                   p.metrics.compute([b.name], span, filters=dict(tile.filter))]
+        out["figure"] = charts.banded_waterfall(amounts, points, b.unit, m.unit, b.decimals,
+                                                m.decimals)
     elif tile.visual == "waterfall":
         out["figure"] = charts.waterfall(points, m.unit, m.decimals)
     elif tile.visual == "bullet" and current["value"] is not None:

@@ -116,8 +116,9 @@ def compute_tiles(p: Project, tiles: Iterable[Tile]) -> None:
             continue
         m = p.catalog.get(tile.metric)
         key = (tuple(tile_span(p, m, tile)), tuple(sorted(tile.filter.items())))
-        if m.name not in groups.setdefault(key, []):
-            groups[key].append(m.name)
+        for name in (m.name, *([tile.bars] if tile.bars else [])):
+            if name not in groups.setdefault(key, []):
+                groups[key].append(name)
     for (periods, filters), names in groups.items():
         p.metrics.compute(names, list(periods), filters=dict(filters))
 
