@@ -76,7 +76,9 @@ class Project:
             raise ConfigError(f"{root} is not a Northstar project (no {CONFIG_FILE}); "
                               "create one with `northstar init`")
         settings = load_settings(root)
-        engine = connect(settings.engine.url, root, read_only=read_only)
+        engine = connect(settings.engine.url, root, read_only=read_only,
+                         memory_limit=settings.engine.memory_limit,
+                         threads=settings.engine.threads)
         return cls(root, settings, engine, read_only=read_only)
 
     @classmethod
