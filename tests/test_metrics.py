@@ -531,3 +531,13 @@ def test_a_cumulative_metric_must_add_up(extra: str, message: str) -> None:
         body.update(model="invoices", measure=value, time_column="txn_date")
     with pytest.raises(ValueError, match=message):
         MetricDef.model_validate(body)
+
+
+@pytest.mark.parametrize(("measure", "kind"), [
+    ("sum(amount)", "sum"), ("  SUM (amount) ", "sum"), ("count(*)", "count"),
+    ("count (distinct id)", "count"), ("Count(ID)", "count"),
+    ("sum(amount) / count(*)", None), ("avg(amount)", None), (None, None), ("", None)])
+def test_one_reading_of_whether_a_measure_adds_up(measure: str | None, kind: str | None) -> None:
+    from northstar.metrics.definition import additive_measure
+
+    assert additive_measure(measure) == kind

@@ -21,7 +21,7 @@ from northstar.errors import MetricError, NorthstarError
 from northstar.ledger.corrections import Corrections
 from northstar.ledger.schema import LOG_TABLE, RAW_PREFIX
 from northstar.metrics.catalog import Catalog
-from northstar.metrics.definition import MetricDef, sql_probe, uses_as_of
+from northstar.metrics.definition import MetricDef, additive_measure, sql_probe, uses_as_of
 from northstar.metrics.expression import built_ins_in, evaluate, months_in
 from northstar.metrics.sqlgen import (
     Bounds,
@@ -351,9 +351,7 @@ class MetricComputer:
         if m.unit in ("percent", "ratio", "days"):
             return "rate"
         if m.kind == "measure":
-            measure = (m.measure or "").strip().lower()
-            additive = measure.startswith(("sum(", "count(")) and "/" not in measure
-            return "total" if additive else "rate"
+            return "total" if additive_measure(m.measure) else "rate"
         if m.kind == "expression":
             text = m.expression or ""
             parts = [self.pace_kind(self.catalog.get(r)) for r in m.referenced_metrics()]
@@ -921,8 +919,7 @@ def _labelled(m: MetricDef, value: Number | None) -> tuple[Number | None, str | 
 def is_count(m: MetricDef) -> bool:
     """A measure metric that counts rows (`count(*)`, `count(distinct id)`): over a period
     with no rows its value is 0, not "no data"."""
-    measure = (m.measure or "").strip().lower().replace(" ", "")
-    return m.kind == "measure" and measure.startswith("count(") and "/" not in measure
+    return m.kind == "measure" and additive_measure(m.measure) == "count"
 
 
 def _built_ins(m: MetricDef, span: Span) -> dict[str, Number | None]:
