@@ -241,6 +241,81 @@ def test_a_day_is_a_local_day_with_yesterday_and_the_same_weekday_last_year(
         fresh.close()
 
 
+# Instants around Chicago's clock changes (UTC-6 in winter, UTC-5 from 02:00 on 9 March 2025
+# to 02:00 on 2 November 2025; 9 March has 23 hours, 2 November 25).
+CLOCK_EVENTS = [
+    "2024-01-01T12:00:00Z",  # 1 January 2024, before every day asked for
+    "2024-06-01T12:00:00Z",  # in the gap between last year's days and this year's
+    "2025-03-08T05:59:00Z",  # 23:59 CST on 7 March
+    "2025-03-08T06:00:00Z",  # 00:00 CST on 8 March
+    "2025-03-09T05:59:00Z",  # 23:59 CST on 8 March
+    "2025-03-09T06:00:00Z",  # 00:00 CST on 9 March
+    "2025-03-10T04:59:00Z",  # 23:59 CDT on 9 March
+    "2025-03-10T05:00:00Z",  # 00:00 CDT on 10 March
+    "2025-03-11T04:30:00Z",  # 23:30 CDT on 10 March
+    "2025-03-12T12:00:00Z",  # 07:00 CDT on 12 March
+    "2025-11-02T05:30:00Z",  # 00:30 CDT on 2 November
+    "2025-11-03T05:30:00Z",  # 23:30 CST on 2 November (the 25-hour day)
+    "2025-11-03T06:00:00Z",  # 00:00 CST on 3 November
+]
+
+
+def test_many_days_at_once_fall_on_their_local_days_across_the_clock_changes(
+        project: Project) -> None:
+    """A year of days is computed in one statement that buckets rows by run of days at one
+    UTC offset, with the days the clocks change on their own: the same days as one by one."""
+    path = project.root / "clock.jsonl"
+    path.write_text("".join(f'{{"id": "e{i}", "at": "{at}", "n": 1}}\n'
+                            for i, at in enumerate(CLOCK_EVENTS)))
+    project.load_file("clock_events", path, source="app")
+    fresh = _with_metric(project, """
+        name: events_a_day
+        title: Events a day
+        description: Events by local day.
+        department: marketing
+        unit: count
+        grain: day
+        model: clock_events
+        measure: count(*)
+        time_column: at
+    """)
+    fresh.close()
+    fresh = _with_metric(project, """
+        name: events_to_date
+        title: Events to date
+        description: Every event up to the end of the day.
+        department: marketing
+        unit: count
+        grain: day
+        model: clock_events
+        measure: sum(n)
+        time_column: at
+        cumulative: true
+    """)
+    fresh.metrics.now = datetime(2025, 12, 1, tzinfo=UTC)
+    try:
+        march = [f"2025-03-{d:02d}" for d in range(1, 15)]
+        daily = {v.period: v for v in fresh.compute(["events_a_day"], march)}
+        # 7 March: e2; 8 March: e3, e4; 9 March (23 hours): e5, e6; 10 March: e7, e8;
+        # 11 March: none; 12 March: e9
+        assert [daily[f"2025-03-{d:02d}"].value for d in range(6, 13)] == [0, 1, 2, 2, 2, 0, 1]
+        assert daily["2025-03-08"].previous == 1
+        november = [f"2025-11-{d:02d}" for d in range(1, 5)]
+        # 2 November (25 hours): e10 at 00:30 CDT and e11 at 23:30 CST; 3 November: e12
+        assert [v.value for v in fresh.compute(["events_a_day"], november)] == [0, 2, 1, 0]
+        # to date: e0 and e1 (before and between the days asked for) count from the first
+        to_date = {v.period: v for v in fresh.compute(["events_to_date"], march)}
+        assert [to_date[f"2025-03-{d:02d}"].value for d in range(6, 13)] == [
+            2, 3, 5, 7, 9, 9, 10]
+        # 1 March's previous day, 28 February: e0, e1; 7 March's same weekday last year,
+        # Friday 8 March 2024: e0 alone
+        assert to_date["2025-03-01"].previous == 2
+        assert (to_date["2025-03-07"].last_year_period, to_date["2025-03-07"].last_year) == (
+            "2024-03-08", 1)
+    finally:
+        fresh.close()
+
+
 def test_slicing_a_metric_by_a_tag_it_does_not_allow_is_refused(project: Project) -> None:
     with pytest.raises(NorthstarError, match="cannot be sliced by 'client_id'"):
         project.compute(["revenue"], ["2025-01"], by="client_id")
