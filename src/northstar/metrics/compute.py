@@ -32,7 +32,7 @@ from northstar.metrics.sqlgen import (
 )
 from northstar.metrics.status import status_of
 from northstar.models.views import ModelBuilder
-from northstar.periods import KINDS, Calendar, Period, Progress, Span, ToDate
+from northstar.periods import KINDS, Calendar, Period, Progress, Span, ToDate, naive_utc
 
 MAX_CACHED_VALUES = 50_000
 """Computed values kept (a 20,000-row company's every page needs about 1,500)."""
@@ -170,6 +170,10 @@ class MetricComputer:
         self._pending: list[tuple[str, str, str, list[Any], str, int, str]] = []
         self._prefetched: dict[str, list[tuple[Any, ...]]] = {}
         self._period_bounds: dict[Span, Bounds] = {}
+        self._neighbours: dict[Period, tuple[Period, Period]] = {}
+        """A period's previous period and the same one last year (they never change)."""
+        self._memo: dict[Any, Any] | None = None
+        """What one read works out once: each metric's pace, the instant periods close by."""
         self._together = 0
         """Rows of statements a read ran ahead of need, by SQL text (see `_prefetch`)."""
 
@@ -180,11 +184,16 @@ class MetricComputer:
         filters = dict(filters or {})
         self._bound()
         state = self.state()
+        own_memo = self._memo is None
+        if own_memo:
+            self._memo = {}
         try:
             self._prefetch(names, periods, by, filters, state)
             return self._compute(names, periods, by, filters, state)
         finally:
             self._prefetched.clear()
+            if own_memo:
+                self._memo = None
             if not self._together:
                 self._flush()
 
@@ -213,7 +222,8 @@ class MetricComputer:
         entries dropped first (those of ledger versions gone by, and of periods asked for
         once). Only between computations, never during one, which reads what it just put."""
         caches: tuple[tuple[dict[Any, Any], int], ...] = (
-            (self._cache, MAX_CACHED_VALUES), (self._period_bounds, MAX_CACHED_BOUNDS))
+            (self._cache, MAX_CACHED_VALUES), (self._period_bounds, MAX_CACHED_BOUNDS),
+            (self._neighbours, MAX_CACHED_BOUNDS))
         for cache, limit in caches:
             extra = len(cache) - limit
             if extra > 0:
@@ -322,11 +332,13 @@ class MetricComputer:
         last year, or, while it is open, their first days as many as it has had) and how far
         it has got; then every span to compute, in a fixed order."""
         now = self._now()
+        instant = naive_utc(now)
         kind = self.pace_kind(m)
         spans: dict[Period, tuple[Span, Span, Progress | None]] = {}
         for p in wanted:
-            prev, last = self.calendar.previous(p), self.calendar.same_period_last_year(p)
-            if not self.calendar.is_open(p, now):
+            prev, last = self._neighbours_of(p)
+            bounds = self._bounds(p)
+            if not bounds[3] <= instant < bounds[4]:  # not under way
                 spans[p] = (prev, last, None)
                 continue
             # data that comes once a period is over is complete up to the last closed month
@@ -340,10 +352,26 @@ class MetricComputer:
         needed = sorted({x for p in wanted for x in (p, *spans[p][:2])}, key=_span_order)
         return spans, needed
 
+    def _neighbours_of(self, p: Period) -> tuple[Period, Period]:
+        found = self._neighbours.get(p)
+        if found is None:
+            found = self._neighbours[p] = (self.calendar.previous(p),
+                                           self.calendar.same_period_last_year(p))
+        return found
+
     def pace_kind(self, m: MetricDef) -> PaceKind:
         """How a metric's open period is judged: the metric file's `pace.kind`, or worked out
         from the formula (a sum or count is a total; a percent, ratio, average or quotient a
         rate; a query or manual value a level, unless it is a percent or ratio)."""
+        if self._memo is None:
+            return self._pace_kind(m)
+        key = ("pace", m.name, m.fingerprint)
+        found: PaceKind | None = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._pace_kind(m)
+        return found
+
+    def _pace_kind(self, m: MetricDef) -> PaceKind:
         if m.pace.kind is not None:
             return m.pace.kind
         if m.cumulative:
@@ -823,10 +851,12 @@ class MetricComputer:
         days of a period, compared with an open one, are never frozen."""
         if isinstance(p, ToDate):
             return False
-        now = self._now() - self.freeze_after
-        if now.utcoffset() is not None:
-            now = now.astimezone(UTC).replace(tzinfo=None)
-        return self._bounds(p)[4] <= now
+        now = None if self._memo is None else self._memo.get("closed_at")
+        if now is None:
+            now = naive_utc(self._now() - self.freeze_after)
+            if self._memo is not None:
+                self._memo["closed_at"] = now
+        return bool(self._bounds(p)[4] <= now)
 
     def _columns(self, relation: str, state: _State) -> dict[str, str]:
         if relation not in state.columns:
@@ -894,12 +924,14 @@ class MetricComputer:
         return sorted(t for t in self._metric_dependencies(m)
                       if t.startswith(RAW_PREFIX) and t not in state.versions)
 
-    def _version_key(self, m: MetricDef, state: _State) -> tuple[tuple[str, int, int], ...]:
+    def _version_key(self, m: MetricDef, state: _State) -> str:
+        """The versions of the tables a metric reads, as text: part of every cache key, and
+        a string's hash is worked out once (a year of days looks the cache up often)."""
         found = tuple(sorted((t, state.versions.get(t, 0), state.record_versions.get(t, 0))
                              for t in self._metric_dependencies(m)))
         if uses_as_of(m.sql):  # today's value moves with the calendar, not only the ledger
             found += (("as_of", self.today().toordinal(), 0),)
-        return found
+        return repr(found)
 
     def _corrections_version(self, m: MetricDef, state: _State) -> int:
         return max((state.record_versions.get(t, 0) for t in self._metric_dependencies(m)),
