@@ -384,13 +384,56 @@ def test_manual_values_win_until_handed_back(project: Project) -> None:
     assert log == [("set", "cfo"), ("set", "cfo"), ("set", "cfo"), ("release", "cfo")]
 
 
+def test_measures_over_the_same_rows_are_computed_in_one_scan(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """revenue (sum(amount)) and invoice_count (count(*)) read the same invoices by the same
+    date: computing one computes both, and reading the other runs nothing."""
+    project.metrics.freeze = True
+    calls = _live_calls(project, monkeypatch)
+    by = {v.slice["owner_id"]: v for v in project.compute(["revenue"], ["2025-01"],
+                                                           by="owner_id")}
+    assert (by["ann"].value, by["bob"].value) == (D("100.00"), D("50.00"))
+    counts = {v.slice["owner_id"]: v.value for v in project.compute(
+        ["invoice_count"], ["2025-01"], by="owner_id")}
+    # January: ann's invoice 1, bob's invoice 2; December 2024 (the previous month): bob's 5
+    assert counts == {"ann": 1, "bob": 1}
+    assert calls == ["revenue"]
+    # closed January is frozen from what the shared scan found, without computing it again
+    assert one(project, "invoice_count", "2025-01").value == 2
+    assert calls == ["revenue", "invoice_count"]
+    assert one(project, "invoice_count", "2025-01").origin == "frozen"
+    assert calls == ["revenue", "invoice_count"]
+
+
+def test_a_measure_that_fails_does_not_take_the_one_sharing_its_scan_down(
+        project: Project) -> None:
+    fresh = _with_metric(project, """
+        name: broken_total
+        title: Broken
+        description: A measure over a column invoices do not have.
+        department: finance
+        unit: usd
+        model: invoices
+        measure: sum(no_such_column)
+        time_column: txn_date
+        dimensions: [owner_id]
+    """)
+    try:
+        # invoices 1 (100.00) and 2 (50.00) are January's
+        assert one(fresh, "revenue", "2025-01").value == D("150.00")
+        with pytest.raises(NorthstarError, match="broken_total"):
+            fresh.compute(["broken_total"], ["2025-01"])
+    finally:
+        fresh.close()
+
+
 def test_handing_back_a_value_that_is_not_manual_is_refused(project: Project) -> None:
     with pytest.raises(NorthstarError, match="no manual value"):
         project.set_manual("revenue", "2025-02", None, author="cfo", release=True)
 
 
-def test_an_append_invalidates_exactly_the_metrics_that_read_it(
-        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+def _live_calls(project: Project, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the metrics the project computes from the ledger from now on, in order."""
     calls: list[str] = []
     real = project.metrics._live
 
@@ -399,6 +442,12 @@ def test_an_append_invalidates_exactly_the_metrics_that_read_it(
         return real(m, *args)
 
     monkeypatch.setattr(project.metrics, "_live", spy)
+    return calls
+
+
+def test_an_append_invalidates_exactly_the_metrics_that_read_it(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _live_calls(project, monkeypatch)
     project.compute(["revenue", "signups"], ["2025-02"])
     assert sorted(set(calls)) == ["revenue", "signups"]
     calls.clear()

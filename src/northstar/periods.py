@@ -7,6 +7,7 @@ ledger is queried with, so that consecutive periods meet exactly, even across DS
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -107,8 +108,10 @@ class Period:
         return date(self.year, 1, 1) + timedelta(days=self.index - 1)
 
 
+@functools.lru_cache(maxsize=8192)
 def day_period(d: date) -> Period:
-    """The day period of local date `d`."""
+    """The day period of local date `d` (one object per day: a year of days, asked for again,
+    finds its periods by identity in every dictionary)."""
     return Period("day", d.year, d.timetuple().tm_yday)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -26,8 +27,12 @@ def text_literal(value: str) -> str:
 
 
 def measure_sql(metric: MetricDef, periods: list[Bounds], *, time_is_date: bool,
-                by: str | None = None, filters: dict[str, str] | None = None) -> str:
+                by: str | None = None, filters: dict[str, str] | None = None,
+                also: Sequence[MetricDef] = ()) -> str:
     """One query for many periods: a CASE puts each row in its period, then GROUP BY.
+
+    `also`: metrics over the same rows (the model, time column, filter and cumulative of
+    `metric`), whose measures come as further columns (`value_2`, ...) of the same scan.
 
     A cumulative metric's rows are put in the first period whose end is after them, every row
     before the first period in the first: the running total over the periods (in order) is
@@ -44,10 +49,10 @@ def measure_sql(metric: MetricDef, periods: list[Bounds], *, time_is_date: bool,
 
     # Periods of one kind never overlap, so after the WHERE keeps rows inside some period,
     # "the first period whose end is after t" is the period that holds t.
-    flat = [(hi(b), text_literal(b[0])) for b in ordered]
     days = _day_branches(t, ordered, time_is_date=time_is_date,
                          cumulative=metric.cumulative)
-    branches = days if days is not None and len(days) < len(flat) else flat
+    branches = (days if days is not None and len(days) < len(ordered) else
+                [(hi(b), text_literal(b[0])) for b in ordered])
     case = " ".join(f"WHEN {t} < {bound} THEN {label}" for bound, label in branches)
     spans: list[list[Bounds]] = []
     for b in ordered:
@@ -65,7 +70,8 @@ def measure_sql(metric: MetricDef, periods: list[Bounds], *, time_is_date: bool,
         conditions.append(f"{quote(tag)} = {text_literal(value)}")
     slice_col = f", {quote(by)} AS ns_slice" if by else ""
     group = "1, 2" if by else "1"
-    return (f"SELECT CASE {case} END AS ns_period{slice_col}, {metric.measure} AS value "
+    more = "".join(f", {x.measure} AS value_{i}" for i, x in enumerate(also, start=2))
+    return (f"SELECT CASE {case} END AS ns_period{slice_col}, {metric.measure} AS value{more} "
             f"FROM {quote(metric.model)} WHERE {' AND '.join(conditions)} GROUP BY {group}")
 
 
@@ -95,14 +101,13 @@ def _day_branches(t: str, ordered: list[Bounds], *, time_is_date: bool, cumulati
 
     out: list[tuple[str, str]] = []
     run: list[Bounds] = []
+    run_shift = timedelta(0)
 
     def close() -> None:
         if len(run) == 1:
             out.append((hi(run[0]), literal(run[0][1])))
         elif run:
-            shift = offset(run[0])
-            assert shift is not None
-            seconds = int(shift.total_seconds())
+            seconds = int(run_shift.total_seconds())
             moved = (t if time_is_date else
                      f"CAST({t} + INTERVAL '{seconds}' SECOND AS DATE)" if seconds else
                      f"CAST({t} AS DATE)")
@@ -118,8 +123,10 @@ def _day_branches(t: str, ordered: list[Bounds], *, time_is_date: bool, cumulati
             close()
             out.append((hi(b), literal(b[1])))
             continue
-        if run and (run[-1][2] != b[1] or offset(run[0]) != shift):
+        if run and (run[-1][2] != b[1] or run_shift != shift):
             close()
+        if not run:
+            run_shift = shift
         run.append(b)
     close()
     return out
