@@ -82,6 +82,11 @@ class Period:
             raise PeriodError(f"no such period: {problem}")
 
     def __str__(self) -> str:
+        return self._text
+
+    @cached_property
+    def _text(self) -> str:
+        """The period as written (worked out once)."""
         if self.kind == "day":
             return self.day.isoformat()
         if self.kind == "month":

@@ -1034,9 +1034,12 @@ def _per_month(m: MetricDef) -> bool:
     return m.expression is not None and "months" in built_ins_in(m.expression)
 
 
-def _span_order(s: Span) -> tuple[int, Span]:
-    """Whole periods first (by kind, year, index), then the first days of periods."""
-    return (1, s) if isinstance(s, ToDate) else (0, s)
+def _span_order(s: Span) -> tuple[Any, ...]:
+    """Whole periods first (by kind, year, index), then the first days of periods (plain
+    numbers and text compared: a year of days is sorted on every read)."""
+    if isinstance(s, ToDate):
+        return (1, s.period.kind, s.period.year, s.period.index, s.days)
+    return (0, s.kind, s.year, s.index)
 
 
 def _slice_key(by: str | None, filters: dict[str, str]) -> str:
