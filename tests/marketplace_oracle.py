@@ -702,9 +702,14 @@ UNLINKED = "Unlinked (Not in Platform)"
 
 def supplier_payouts(tables: Tables, start: date, end: date) -> dict[str, Decimal]:
     """Net payouts per supplier name in [start, end), linked through remittances (bill ->
-    supplier); unlinked bills and their credits together under UNLINKED."""
+    supplier); unlinked bills and their credits together under UNLINKED. A bill remitted in
+    several parts goes once, to the supplier paid the most (the lowest id on a tie)."""
     names = {s["id"]: s["name"] for s in tables.get("suppliers", [])}
-    link = {r["bill_id"]: r["supplier_id"] for r in tables.get("remittance_lines", [])}
+    remitted: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for r in tables.get("remittance_lines", []):
+        if r["supplier_id"] is not None:
+            remitted[r["bill_id"]][r["supplier_id"]] += r["amount"]
+    link = {bill: min(paid, key=lambda s: (-paid[s], s)) for bill, paid in remitted.items()}
 
     def who(bill_id: str | None) -> str:
         supplier = link.get(bill_id) if bill_id is not None else None
