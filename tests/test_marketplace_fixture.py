@@ -509,6 +509,30 @@ def test_a_split_bill_is_counted_once(company: Project) -> None:
     assert results["supplier_cohort_total_matches_pnl"]
 
 
+def test_ltv_by_tenure_against_the_same_customers_year_one(company: Project) -> None:
+    # billings by year: C1 2024 1000, 2025 1200 - 200 = 1000; C2 1000, 550 - 50 = 500; C3
+    # 800 + 200 = 1000 (2024 only); C4 1000, 499. One year: C3, lifetime 1000, year 1 1000.
+    # Two years: C1, C2, C4, lifetime (2000 + 1500 + 1499) / 3 = 4999 / 3, year 1 1000 each.
+    grid = model_grid(company, _tile(company, "cfo", "LTV by tenure (average"))
+    assert grid.header == ["Years active", "Customers", "Avg lifetime billed",
+                           "Avg first year billed", "Multiple of first year"]
+    assert [[text for text, _ in row] for row in grid.rows] == [
+        ["1", "1", format_value(1000, "usd"), format_value(1000, "usd"),
+         format_value(1.0, "ratio")],
+        ["2", "3", format_value(4999 / 3, "usd"), format_value(1000, "usd"),
+         format_value(4999 / 3000, "ratio")]]
+    assert value(company, "ltv_multiple", "2026") is None  # nobody billed in 3 years yet
+    # C1 billed again in January 2026 (300): three years, lifetime 2300 against its 2024
+    # year 1 of 1000: 2.3x
+    company.append("invoice_lines", pa.Table.from_pylist([
+        inv("INV-10-1", "INV-10", "C1", date(2026, 1, 5), "300.00")]), source="quickbooks")
+    assert value(company, "ltv_multiple", "2026") == pytest.approx(2.3)
+    rows = company.engine.rows("SELECT years_active, customers, avg_lifetime_billed, "
+                               "avg_first_year_billed, multiple_of_first_year "
+                               "FROM customer_ltv_by_tenure WHERE years_active = 3")
+    assert [tuple(float(x) for x in r) for r in rows] == [(3, 1, 2300, 1000, 2.3)]
+
+
 def test_views_have_the_unlinked_and_total_rows_and_every_state(company: Project) -> None:
     company.metrics.state()
     rows = company.engine.query(
