@@ -382,6 +382,19 @@ def test_a_count_of_nothing_is_zero_and_stays_live(company: Project) -> None:
     assert company.metrics.late_data("new_logos", [company.period("2025-Q2")]) == []
 
 
+def test_hand_entered_finance_is_not_entered_yet_in_the_month_under_way(
+        company: Project) -> None:
+    # Now is 15 January 2026. The factor's statement and finance's monthly figures are entered
+    # once a month is closed, so January 2026 has none yet: no value and a grey status, never
+    # "$0 of fees so far" (green) or "no burn" (not burning).
+    for metric in ("factoring_fees", "factoring_balance", "cash", "operating_burn",
+                   "working_capital", "budget_attainment"):
+        result = company.compute([metric], ["2026-01"])[0]
+        assert (result.value, result.status) == (None, "grey"), metric
+    # a closed month with its statement keeps its figure: February 2025's fees were 10,625
+    assert value(company, "factoring_fees", "2025-02") == 10_625.0
+
+
 def test_waterfalls_show_dollars_by_year_coloured_by_retention(company: Project) -> None:
     # five years to 2026 (today is 15 January 2026): 2022 and 2023 have no payouts and 2026
     # nothing yet, so only 2024 (1000) and 2025 (690, 310 down) are drawn. NPR 2024 has no

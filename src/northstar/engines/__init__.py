@@ -12,7 +12,8 @@ __all__ = ["Engine", "connect", "quote"]
 
 def connect(url: str, base: Path | None = None, *, read_only: bool = False) -> Engine:
     """Open the engine a URL names: `duckdb:///file.duckdb` (relative to `base`),
-    `duckdb:///:memory:` or `postgresql://user@host:port/db`."""
+    `duckdb:///:memory:`, `postgresql://user@host:port/db`, `spark://local[2]` (Spark in this
+    process, its warehouse in `base`) or `sc://host:15002/;warehouse=...` (Spark Connect)."""
     if url.startswith("duckdb://"):
         from northstar.engines.duckdb import DuckDBEngine
 
@@ -28,6 +29,11 @@ def connect(url: str, base: Path | None = None, *, read_only: bool = False) -> E
         from northstar.engines.postgres import PostgresEngine
 
         return PostgresEngine(url)
+    if url.startswith(("spark://", "sc://")):
+        from northstar.engines.spark import SparkEngine
+
+        return SparkEngine(url, base, read_only=read_only)
     raise ConfigError(
-        f"engine url {url!r} is not supported: use duckdb:///northstar.duckdb or postgresql://..."
+        f"engine url {url!r} is not supported: use duckdb:///northstar.duckdb, "
+        "postgresql://..., spark://local[2] or sc://host:15002"
     )
