@@ -22,7 +22,8 @@ NOW = datetime(2026, 11, 15, 18, tzinfo=UTC)
 PACK = get_pack("marketplace")
 CHECKS = {"pnl_match", "supplier_total_matches_summary", "supplier_cohort_total_matches_pnl",
           "customer_cohort_total_matches_pnl", "action_states_cover_all_suppliers",
-          "invoice_reconciliation", "bill_reconciliation", "supplier_net_revenue_formula"}
+          "invoice_reconciliation", "bill_reconciliation", "supplier_net_revenue_formula",
+          "supplier_take_rate_explained"}
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +149,27 @@ def test_checks_pass_on_the_sample_and_fail_on_broken_data(
         project = link_through_every_remittance(project)
         engine = project.engine
 
+    def paid_more_than_its_gmv() -> None:
+        """A supplier paid $50,000 more than its March 2024 GMV (a bill and its remittance),
+        the P&L re-exported with it: its 2024 take rate goes negative, with no explanation."""
+        supplier_id, name, gmv = engine.rows(
+            "SELECT s.id, s.name, g.gmv FROM supplier_gmv AS g JOIN suppliers AS s "
+            "ON s.name = g.supplier_name WHERE g.year = 2024 ORDER BY g.gmv DESC LIMIT 1")[0]
+        paid = engine.scalar("SELECT sum(amount) FROM supplier_payouts "
+                             f"WHERE supplier_name = '{name}' AND txn_year = 2024")
+        extra = Decimal(gmv) - Decimal(paid) + Decimal("50000.00")
+        add(project, "bill_lines", "quickbooks", [{
+            "id": "BILL-4444444-1", "bill_id": "BILL-4444444", "txn_date": date(2024, 3, 12),
+            "due_date": date(2024, 4, 11), "account_number": "4200", "amount": extra,
+            "bill_pay_status": "Paid"}])
+        add(project, "remittance_lines", "platform", [{
+            "id": "REM-4444444", "bill_id": "BILL-4444444", "supplier_id": supplier_id,
+            "remitted_date": date(2024, 3, 13), "amount": extra}])
+        pnl = engine.scalar("SELECT amount FROM profit_and_loss WHERE id = 'PL-2024-03-4200'")
+        add(project, "profit_and_loss", "quickbooks", [{
+            "id": "PL-2024-03-4200", "month": date(2024, 3, 1), "account_number": "4200",
+            "amount": Decimal(pnl) + extra}])
+
     def bill_after_pnl_export() -> None:
         """An organiser bill booked after the P&L was exported."""
         add(project, "bill_lines", "quickbooks", [{
@@ -165,6 +187,7 @@ def test_checks_pass_on_the_sample_and_fail_on_broken_data(
              # line supports
              (("supplier_total_matches_summary", "supplier_net_revenue_formula"),
               bill_linked_twice),
+             (("supplier_take_rate_explained",), paid_more_than_its_gmv),
              (("pnl_match",), bill_after_pnl_export)]
     assert {name for names, _ in steps for name in names} == CHECKS
     try:
@@ -177,7 +200,8 @@ def test_checks_pass_on_the_sample_and_fail_on_broken_data(
             now = status(project)
             for check in checks:
                 assert not now[check], f"{check} still passes after {damage.__name__}"
-            if "supplier_cohort_total_matches_pnl" in checks:
+            if checks[0] in ("supplier_cohort_total_matches_pnl",
+                             "supplier_take_rate_explained"):
                 assert now["pnl_match"]  # the re-exported P&L agrees with the summary
     finally:
         project.close()

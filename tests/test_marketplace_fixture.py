@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from northstar.checks import run_checks
+from northstar.errors import NorthstarError
 from northstar.formatting import format_value
 from northstar.packs import get_pack
 from northstar.project import Project
@@ -546,6 +547,59 @@ def test_ltv_by_tenure_against_the_same_customers_year_one(company: Project) -> 
     assert [tuple(float(x) for x in r) for r in rows] == [(3, 1, 2300, 1000, 2.3)]
 
 
+def test_a_negative_take_rate_fails_until_it_is_explained(company: Project) -> None:
+    from typer.testing import CliRunner
+
+    from northstar.cli import app
+
+    # B12: 800 more to Beta Park (S2) in October 2024, the P&L re-exported with it. Its 2024
+    # (a year before 2025, the latest payout's): GMV 1000, net payouts 300 + 800 = 1100, net
+    # revenue -100, take rate -100 / 1000
+    company.append("bill_lines", pa.Table.from_pylist([bill("B12", date(2024, 10, 1),
+                                                            "800.00")]), source="quickbooks")
+    company.append("remittance_lines", pa.Table.from_pylist([
+        remit("B12", "S2", date(2024, 10, 2), "800.00")]), source="platform")
+    company.append("profit_and_loss", pa.Table.from_pylist([
+        {"id": "PL-2024-10-4200", "month": date(2024, 10, 1), "account_number": "4200",
+         "amount": D("800.00")}]), source="quickbooks")
+
+    def take_rate_check() -> Any:
+        return {r.name: r for r in run_checks(company)}["supplier_take_rate_explained"]
+
+    result = take_rate_check()
+    assert (result.status, result.failing) == ("fail", 1)
+    [row] = result.sample
+    assert (row["supplier_name"], int(row["year"])) == ("Beta Park", 2024)
+    assert (float(row["gmv"]), float(row["net_payout"]), float(row["net_revenue"])) == (
+        1000.0, 1100.0, -100.0)
+    assert row["take_rate"] == pytest.approx(-0.1)
+    # an explanation for another year, or another supplier, does not explain it
+    company.explain("supplier_take_rate_explained", "Beta Park", "2025", author="cfo",
+                    reason="not this year")
+    company.explain("supplier_take_rate_explained", "Alpha Hall", "2024", author="cfo",
+                    reason="not this supplier")
+    assert take_rate_check().status == "fail"
+    with pytest.raises(NorthstarError, match="no check 'take_rate'"):
+        company.explain("take_rate", "Beta Park", "2025", author="cfo", reason="x")
+    company.close()
+    out = CliRunner().invoke(app, [
+        "explain", "supplier_take_rate_explained", "Beta Park", "2024", "--reason",
+        "guaranteed minimum for the October festival, paid above its sales", "--author",
+        "cfo", "-p", str(company.root)])
+    assert out.exit_code == 0, out.output
+    assert "Explained Beta Park 2024" in out.output
+    reopened = Project.open(company.root)
+    try:
+        result = {r.name: r for r in run_checks(reopened)}["supplier_take_rate_explained"]
+        assert result.status == "pass"
+        notes = reopened.engine.rows("SELECT record_key, period, reason, author "
+                                     "FROM ns_explanations ORDER BY record_key, period")
+        assert notes[1] == ("Beta Park", "2024", "guaranteed minimum for the October "
+                             "festival, paid above its sales", "cfo")
+    finally:
+        reopened.close()
+
+
 def test_views_have_the_unlinked_and_total_rows_and_every_state(company: Project) -> None:
     company.metrics.state()
     rows = company.engine.query(
@@ -577,6 +631,7 @@ def test_views_have_the_unlinked_and_total_rows_and_every_state(company: Project
         "pnl_match": True, "supplier_total_matches_summary": True,
         "supplier_cohort_total_matches_pnl": True, "customer_cohort_total_matches_pnl": True,
         "action_states_cover_all_suppliers": True, "supplier_net_revenue_formula": True,
+        "supplier_take_rate_explained": True,
         "invoice_reconciliation": False,  # INV-3 missing, INV-7 $10 off
         "bill_reconciliation": True,  # one cent is under the $1 tolerance
     }

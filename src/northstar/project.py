@@ -229,6 +229,18 @@ class Project:
         return self.corrections.adjust_metric(metric, str(p), amount, author=author,
                                               reason=reason, effective=effective)
 
+    def explain(self, check: str, record: str, period: str, *, author: str,
+                reason: str) -> LoadResult:
+        """Explain a row a check flags (a supplier's year, say): the check passes for it from
+        now on, and the reason is kept with who gave it and when."""
+        from northstar.checks import CHECKS_DIR, read_checks
+
+        names = [c.name for c in read_checks(self.root / CHECKS_DIR)]
+        if check not in names:
+            raise NorthstarError(f"there is no check {check!r} to explain; checks: "
+                                 + (", ".join(names) or "none"))
+        return self.corrections.explain(check, record, period, author=author, reason=reason)
+
     def set_manual(self, metric: str, period: str, value: str | Decimal | None, *, author: str,
                    note: str | None = None, release: bool = False) -> LoadResult:
         """Enter a manual value for a period, or (release=True) hand it back to collection."""

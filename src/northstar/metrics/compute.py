@@ -19,7 +19,7 @@ from typing import Any
 from northstar.engines.base import Engine
 from northstar.errors import MetricError, NorthstarError
 from northstar.ledger.corrections import Corrections
-from northstar.ledger.schema import LOG_TABLE, RAW_PREFIX
+from northstar.ledger.schema import ADJUSTMENTS, LOG_TABLE, RAW_PREFIX
 from northstar.metrics.catalog import Catalog
 from northstar.metrics.definition import MetricDef, additive_measure, sql_probe, uses_as_of
 from northstar.metrics.expression import built_ins_in, evaluate, months_in
@@ -1044,6 +1044,7 @@ def _slice_key(by: str | None, filters: dict[str, str]) -> str:
 
 
 def _view_signature(versions: dict[str, int], record_versions: dict[str, int]) -> str:
-    """Changes whenever a raw table or a record correction changes; drives view rebuilds."""
+    """Changes whenever a raw table or a record correction changes, or the corrections
+    ledger first appears (`ns_explanations` reads it from then on); drives view rebuilds."""
     raw = {t: v for t, v in versions.items() if t.startswith("raw_")}
-    return json.dumps([raw, record_versions], sort_keys=True)
+    return json.dumps([raw, record_versions, ADJUSTMENTS in versions], sort_keys=True)
