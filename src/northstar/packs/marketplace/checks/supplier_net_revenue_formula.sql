@@ -9,7 +9,7 @@
 -- severity: error
 with links as (
   select bill_id, min(supplier_id) as supplier_id
-  from remittance_lines
+  from bill_links
   group by bill_id
 ),
 lines as (
