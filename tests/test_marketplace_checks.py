@@ -51,6 +51,20 @@ def add(project: Project, name: str, source: str, rows: list[dict[str, Any]]) ->
     project.append(name, pa.Table.from_pylist(rows), source=source)
 
 
+def link_through_every_remittance(project: Project) -> Project:
+    """The project reopened with its supplier_payouts changed to link a bill through every
+    remittance naming it (a bill remitted to two suppliers then pays both)."""
+    model = project.root / "models" / "supplier_payouts.sql"
+    text = model.read_text(encoding="utf-8")
+    start, end = text.index("with links as ("), text.index("lines as (")
+    model.write_text(text[:start] + "with links as (select distinct bill_id, supplier_id "
+                     "from bill_links),\n" + text[end:], encoding="utf-8")
+    project.close()
+    reopened = Project.open(project.root)
+    reopened.metrics.now = project.metrics.now
+    return reopened
+
+
 def test_every_check_file_has_a_description_and_severity() -> None:
     checks = read_checks(PACK.checks_dir)
     assert {c.name for c in checks} == CHECKS
@@ -122,13 +136,18 @@ def test_checks_pass_on_the_sample_and_fail_on_broken_data(
             "amount": Decimal(pnl) - Decimal("300.00")}])
 
     def bill_linked_twice() -> None:
-        """One bill linked to two suppliers: the supplier detail counts it twice."""
+        """One bill remitted to two suppliers, and a project whose supplier_payouts was
+        changed to link a bill through every remittance: the supplier detail counts it
+        twice. (The pack's own model links it once: see test_supplier_net_revenue_by_hand.)"""
+        nonlocal project, engine
         bill_id = engine.scalar(
             "SELECT min(bill_id) FROM remittance_lines WHERE supplier_id <> 'SUP-0002' "
             "AND bill_id IN (SELECT bill_id FROM bill_lines)")
         add(project, "remittance_lines", "platform", [{
             "id": "REM-6666666", "bill_id": bill_id, "supplier_id": "SUP-0002",
             "remitted_date": date(2024, 4, 1), "amount": Decimal("0.00")}])
+        project = link_through_every_remittance(project)
+        engine = project.engine
 
     def bill_after_pnl_export() -> None:
         """An organiser bill booked after the P&L was exported."""
@@ -326,13 +345,23 @@ def test_supplier_net_revenue_by_hand(engine_url: str, tmp_path: Path) -> None:
             return {r.name: r for r in run_checks(project)}["supplier_net_revenue_formula"]
 
         assert formula().status == "pass"
-        # B1 remitted to Beta Park too: the supplier views now pay Beta Park B1's 400 as well
+        # B1 remitted in a second part, to Beta Park: still one bill, counted once. Both
+        # parts are $0, a tie, so it stays with the lowest id, S1 Alpha Hall (-400)
         add(project, "remittance_lines", "platform", [remit("B1", "S2", "-again")])
+        assert formula().status == "pass"
+        beta = project.engine.rows("SELECT year, net_revenue FROM supplier_net_revenue "
+                                   "WHERE supplier_name IN ('Alpha Hall', 'Beta Park') "
+                                   "ORDER BY supplier_name, year")
+        assert [(int(y), float(v)) for y, v in beta] == [(2024, -400.0), (2025, -200.0),
+                                                         (2024, -280.0)]
+        # a supplier view changed to link a bill through every remittance pays Beta Park
+        # B1's 400 as well, and the check says so
+        project = link_through_every_remittance(project)
         result = formula()
         assert (result.status, result.failing) == ("fail", 1)
         [row] = result.sample
         assert (row["supplier_name"], int(row["year"])) == ("Beta Park", 2024)
-        assert float(row["net_revenue"]) == -680.0  # what the supplier views now say
+        assert float(row["net_revenue"]) == -680.0  # what the changed views say
         assert float(row["from_accounting_lines"]) == -280.0  # B1 counted once, for Alpha Hall
     finally:
         project.close()

@@ -133,6 +133,15 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+def browser_log_in(page: Any, base: str, user: str) -> None:
+    """Log a Playwright page in through the login form, as `user`."""
+    page.goto(base + "/login")
+    page.fill("#username", user)
+    page.fill("#password", PASSWORDS[user])
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
 def log_in(client: Any, user: str) -> str:
     """Log a TestClient in through the login form, as `user`; returns a page's CSRF token."""
     page = client.get("/login")

@@ -100,6 +100,11 @@ class Project:
             url=engine_url,
         ), encoding="utf-8")
         if pack is not None:
+            if pack.ownership:  # the pack says which source owns which facts
+                from northstar.packs.manifest import ownership_toml
+
+                with (root / CONFIG_FILE).open("a", encoding="utf-8") as f:
+                    f.write(ownership_toml(pack.ownership))
             for src, dst in ((pack.metrics_dir, root / "metrics"),
                              (pack.models_dir, root / "models"),
                              (pack.dashboards_dir, root / "dashboards"),

@@ -2,7 +2,7 @@
 -- disagree: a remittance whose bill is not in the books, or whose amount differs from the bill.
 -- (Bills with no remittance at all are the unlinked payouts, tracked on their own.)
 -- difference = accounting - platform. Remittances name a bill by its Bill # (doc_number in the
--- books; a bill without one by its id), so bill_id here is that number.
+-- books, or a bill without one by its id), so bill_id here is that number.
 with books as (
   select coalesce(min(doc_number), bill_id) as bill_number, min(txn_date) as txn_date,
          sum(amount) as total
