@@ -23,7 +23,7 @@ PACK = get_pack("marketplace")
 CHECKS = {"pnl_match", "supplier_total_matches_summary", "supplier_cohort_total_matches_pnl",
           "customer_cohort_total_matches_pnl", "action_states_cover_all_suppliers",
           "invoice_reconciliation", "bill_reconciliation", "supplier_net_revenue_formula",
-          "supplier_take_rate_explained"}
+          "supplier_take_rate_explained", "linked_payout_share"}
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +56,9 @@ def link_through_every_remittance(project: Project) -> Project:
     remittance naming it (a bill remitted to two suppliers then pays both)."""
     model = project.root / "models" / "supplier_payouts.sql"
     text = model.read_text(encoding="utf-8")
-    start, end = text.index("with remitted as ("), text.index("lines as (")
+    start, end = text.index("with links as ("), text.index("lines as (")
     model.write_text(text[:start] + "with links as (select distinct bill_id, supplier_id "
-                     "from remittance_lines),\n" + text[end:], encoding="utf-8")
+                     "from bill_links),\n" + text[end:], encoding="utf-8")
     project.close()
     reopened = Project.open(project.root)
     reopened.metrics.now = project.metrics.now
@@ -177,6 +177,17 @@ def test_checks_pass_on_the_sample_and_fail_on_broken_data(
             "due_date": date(2025, 7, 1), "account_number": "4210",
             "amount": Decimal("1234.56"), "bill_pay_status": "Pending"}])
 
+    def payouts_on_unknown_bill_numbers() -> None:
+        """A 2025 bill as big as the year's other payouts together, whose Bill # no
+        remittance carries: half the year's payout dollars are unlinked (< 95%)."""
+        paid = engine.scalar("SELECT sum(amount) FROM bill_lines WHERE txn_date >= "
+                             "DATE '2025-01-01' AND txn_date < DATE '2026-01-01' "
+                             "AND account_number BETWEEN '4200' AND '4230'")
+        add(project, "bill_lines", "quickbooks", [{
+            "id": "BILL-4444444-1", "bill_id": "BILL-4444444", "doc_number": "B-44444",
+            "txn_date": date(2025, 6, 2), "due_date": date(2025, 7, 2),
+            "account_number": "4200", "amount": Decimal(paid), "bill_pay_status": "Paid"}])
+
     # each step breaks its check, which passed until then (the damage accumulates)
     steps = [(("invoice_reconciliation",), platform_invoice_off_by_500),
              (("bill_reconciliation",), remittance_without_bill),
@@ -188,7 +199,8 @@ def test_checks_pass_on_the_sample_and_fail_on_broken_data(
              (("supplier_total_matches_summary", "supplier_net_revenue_formula"),
               bill_linked_twice),
              (("supplier_take_rate_explained",), paid_more_than_its_gmv),
-             (("pnl_match",), bill_after_pnl_export)]
+             (("pnl_match",), bill_after_pnl_export),
+             (("linked_payout_share",), payouts_on_unknown_bill_numbers)]
     assert {name for names, _ in steps for name in names} == CHECKS
     try:
         now = status(project)
@@ -203,6 +215,13 @@ def test_checks_pass_on_the_sample_and_fail_on_broken_data(
             if checks[0] in ("supplier_cohort_total_matches_pnl",
                              "supplier_take_rate_explained"):
                 assert now["pnl_match"]  # the re-exported P&L agrees with the summary
+        # the check names the unlinked bills, largest first: the new one by its Bill #, at
+        # half the year linked or less (it equals all the year's other payouts)
+        linked = next(r for r in run_checks(project) if r.name == "linked_payout_share")
+        first = linked.sample[0]
+        assert (first["year"], first["bill_id"], first["bill_number"]) == (
+            2025, "BILL-4444444", "B-44444")
+        assert float(first["linked_share"]) <= 0.5 and float(first["required_share"]) == 0.95
     finally:
         project.close()
 
@@ -289,7 +308,8 @@ def test_supplier_net_revenue_by_hand(engine_url: str, tmp_path: Path) -> None:
     later = date(2025, 5, 1)
 
     def bill(bill_id: str, when: date, amount: str) -> dict[str, Any]:
-        return {"id": f"{bill_id}-1", "bill_id": bill_id, "supplier_id": None,
+        return {"id": f"{bill_id}-1", "bill_id": bill_id, "doc_number": bill_id,
+                "supplier_id": None,
                 "txn_date": when, "due_date": when,
                 "account_number": "4200", "amount": Decimal(amount), "bill_pay_status": "Paid"}
 

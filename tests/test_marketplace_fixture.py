@@ -50,7 +50,9 @@ def inv(line: str, invoice: str, customer: str, day: date, amount: str,
 
 def bill(bill_id: str, day: date, amount: str, status: str = "Paid", *, line: int = 1,
          due: date | None = None, account: str = "4200") -> dict[str, Any]:
-    return {"id": f"{bill_id}-{line}", "bill_id": bill_id, "supplier_id": None, "txn_date": day,
+    # the Bill # (what remittances link on) is the bill's id here
+    return {"id": f"{bill_id}-{line}", "bill_id": bill_id, "doc_number": bill_id,
+            "supplier_id": None, "txn_date": day,
             "due_date": due or day, "account_number": account, "amount": D(amount),
             "bill_pay_status": status, "department": "supply"}
 
@@ -634,7 +636,14 @@ def test_views_have_the_unlinked_and_total_rows_and_every_state(company: Project
         "supplier_take_rate_explained": True,
         "invoice_reconciliation": False,  # INV-3 missing, INV-7 $10 off
         "bill_reconciliation": True,  # one cent is under the $1 tolerance
+        # 2025 bills on 4200-4230: B2 240 + B4 400 + B5 100 (unlinked) = 740, linked
+        # 640 / 740 = 86.5% < 95%; 2024 all linked (B1, B3, B6)
+        "linked_payout_share": False,
     }
+    linked = next(r for r in run_checks(company) if r.name == "linked_payout_share")
+    assert [(r["year"], r["bill_id"], float(r["amount"])) for r in linked.sample] == [
+        (2025, "B5", 100.0)]
+    assert float(linked.sample[0]["linked_share"]) == pytest.approx(0.8649, abs=1e-4)
 
 
 def test_supplier_development_has_gmv_net_revenue_and_take_rate(company: Project) -> None:

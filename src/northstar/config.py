@@ -326,6 +326,9 @@ class Settings(_Strict):
     asana: AsanaSettings = AsanaSettings()
     load: LoadSettings = LoadSettings()
     ask: AskSettings = AskSettings()
+    vars: dict[str, str | int | float | bool] = {}
+    """Values the project's model and check files read with `{{ var('name', default) }}`
+    (docs/packs.md), e.g. the marketplace's `linked_payout_share_min`."""
 
 
 def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[tuple[str, ...], str]:

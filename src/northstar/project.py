@@ -23,7 +23,7 @@ from northstar.metrics.catalog import Catalog, load_catalog
 from northstar.metrics.compute import MetricComputer, MetricValue
 from northstar.models import parsecache
 from northstar.models.parsecache import ParseCache
-from northstar.models.templating import MACROS_DIR
+from northstar.models.templating import MACROS_DIR, SqlTemplates
 from northstar.models.views import DISAGREEMENTS, ModelBuilder
 from northstar.people import PEOPLE_FILE, load_people
 from northstar.periods import Calendar, Period
@@ -64,6 +64,7 @@ class Project:
         self.calendar = Calendar(settings.company.timezone,
                                  settings.company.fiscal_year_start_month)
         self.models = ModelBuilder(engine, root / "models", settings.ownership,
+                                   SqlTemplates.for_folder(root / "models", settings.vars),
                                    on_built=None if read_only else self._views_built)
         self._build_reason = "views rebuilt"
         """Why the views are being built: recorded with the definitions they give."""

@@ -9,10 +9,8 @@
 --   two suppliers. It does not prove a supplier's GMV (no data links an invoice to one).
 -- severity: error
 with paid as (
-  select bill_id, supplier_id, sum(amount) as remitted
-  from remittance_lines
-  where supplier_id is not null
-  group by 1, 2
+  select bill_id, supplier_id, remitted
+  from bill_links
 ),
 links as (
   select p.bill_id, min(p.supplier_id) as supplier_id

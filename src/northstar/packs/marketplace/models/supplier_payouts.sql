@@ -1,21 +1,15 @@
 -- Net payout lines (organiser bills on 4200-4230, less vendor credits on the same accounts),
--- each attributed to a supplier organisation through the platform's remittances (bill number ->
--- supplier). A bill with no remittance is "Unlinked (Not in Platform)", its dollars are kept, so
--- every total still matches the P&L. A bill split over several lines and several remittances
+-- each attributed to a supplier organisation through the platform's remittances (Bill # ->
+-- supplier, model bill_links). A bill with no remittance is "Unlinked (Not in Platform)", its
+-- dollars are kept, so every total still matches the P&L. A bill split over several lines and several remittances
 -- is linked once: to the supplier its remittances pay the most (the lowest id on a tie), so no
 -- payout is counted twice.
-with remitted as (
-  select bill_id, supplier_id, sum(amount) as remitted
-  from remittance_lines
-  where supplier_id is not null
-  group by 1, 2
-),
-links as (
+with links as (
   select bill_id, supplier_id
   from (select bill_id, supplier_id,
                row_number() over (partition by bill_id
                                   order by remitted desc, supplier_id) as n
-        from remitted) as ranked
+        from bill_links) as ranked
   where n = 1
 ),
 lines as (
