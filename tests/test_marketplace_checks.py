@@ -22,7 +22,8 @@ NOW = datetime(2026, 11, 15, 18, tzinfo=UTC)
 PACK = get_pack("marketplace")
 CHECKS = {"pnl_match", "supplier_total_matches_summary", "supplier_cohort_total_matches_pnl",
           "customer_cohort_total_matches_pnl", "action_states_cover_all_suppliers",
-          "invoice_reconciliation", "bill_reconciliation", "supplier_net_revenue_formula"}
+          "invoice_reconciliation", "bill_reconciliation", "supplier_net_revenue_formula",
+          "supplier_take_rate_explained"}
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,20 @@ def status(project: Project) -> dict[str, bool]:
 
 def add(project: Project, name: str, source: str, rows: list[dict[str, Any]]) -> None:
     project.append(name, pa.Table.from_pylist(rows), source=source)
+
+
+def link_through_every_remittance(project: Project) -> Project:
+    """The project reopened with its supplier_payouts changed to link a bill through every
+    remittance naming it (a bill remitted to two suppliers then pays both)."""
+    model = project.root / "models" / "supplier_payouts.sql"
+    text = model.read_text(encoding="utf-8")
+    start, end = text.index("with remitted as ("), text.index("lines as (")
+    model.write_text(text[:start] + "with links as (select distinct bill_id, supplier_id "
+                     "from remittance_lines),\n" + text[end:], encoding="utf-8")
+    project.close()
+    reopened = Project.open(project.root)
+    reopened.metrics.now = project.metrics.now
+    return reopened
 
 
 def test_every_check_file_has_a_description_and_severity() -> None:
@@ -121,13 +136,39 @@ def test_checks_pass_on_the_sample_and_fail_on_broken_data(
             "amount": Decimal(pnl) - Decimal("300.00")}])
 
     def bill_linked_twice() -> None:
-        """One bill linked to two suppliers: the supplier detail counts it twice."""
+        """One bill remitted to two suppliers, and a project whose supplier_payouts was
+        changed to link a bill through every remittance: the supplier detail counts it
+        twice. (The pack's own model links it once: see test_supplier_net_revenue_by_hand.)"""
+        nonlocal project, engine
         bill_id = engine.scalar(
             "SELECT min(bill_id) FROM remittance_lines WHERE supplier_id <> 'SUP-0002' "
             "AND bill_id IN (SELECT bill_id FROM bill_lines)")
         add(project, "remittance_lines", "platform", [{
             "id": "REM-6666666", "bill_id": bill_id, "supplier_id": "SUP-0002",
             "remitted_date": date(2024, 4, 1), "amount": Decimal("0.00")}])
+        project = link_through_every_remittance(project)
+        engine = project.engine
+
+    def paid_more_than_its_gmv() -> None:
+        """A supplier paid $50,000 more than its March 2024 GMV (a bill and its remittance),
+        the P&L re-exported with it: its 2024 take rate goes negative, with no explanation."""
+        supplier_id, name, gmv = engine.rows(
+            "SELECT s.id, s.name, g.gmv FROM supplier_gmv AS g JOIN suppliers AS s "
+            "ON s.name = g.supplier_name WHERE g.year = 2024 ORDER BY g.gmv DESC LIMIT 1")[0]
+        paid = engine.scalar("SELECT sum(amount) FROM supplier_payouts "
+                             f"WHERE supplier_name = '{name}' AND txn_year = 2024")
+        extra = Decimal(gmv) - Decimal(paid) + Decimal("50000.00")
+        add(project, "bill_lines", "quickbooks", [{
+            "id": "BILL-4444444-1", "bill_id": "BILL-4444444", "txn_date": date(2024, 3, 12),
+            "due_date": date(2024, 4, 11), "account_number": "4200", "amount": extra,
+            "bill_pay_status": "Paid"}])
+        add(project, "remittance_lines", "platform", [{
+            "id": "REM-4444444", "bill_id": "BILL-4444444", "supplier_id": supplier_id,
+            "remitted_date": date(2024, 3, 13), "amount": extra}])
+        pnl = engine.scalar("SELECT amount FROM profit_and_loss WHERE id = 'PL-2024-03-4200'")
+        add(project, "profit_and_loss", "quickbooks", [{
+            "id": "PL-2024-03-4200", "month": date(2024, 3, 1), "account_number": "4200",
+            "amount": Decimal(pnl) + extra}])
 
     def bill_after_pnl_export() -> None:
         """An organiser bill booked after the P&L was exported."""
@@ -146,6 +187,7 @@ def test_checks_pass_on_the_sample_and_fail_on_broken_data(
              # line supports
              (("supplier_total_matches_summary", "supplier_net_revenue_formula"),
               bill_linked_twice),
+             (("supplier_take_rate_explained",), paid_more_than_its_gmv),
              (("pnl_match",), bill_after_pnl_export)]
     assert {name for names, _ in steps for name in names} == CHECKS
     try:
@@ -158,7 +200,8 @@ def test_checks_pass_on_the_sample_and_fail_on_broken_data(
             now = status(project)
             for check in checks:
                 assert not now[check], f"{check} still passes after {damage.__name__}"
-            if "supplier_cohort_total_matches_pnl" in checks:
+            if checks[0] in ("supplier_cohort_total_matches_pnl",
+                             "supplier_take_rate_explained"):
                 assert now["pnl_match"]  # the re-exported P&L agrees with the summary
     finally:
         project.close()
@@ -305,13 +348,23 @@ def test_supplier_net_revenue_by_hand(engine_url: str, tmp_path: Path) -> None:
             return {r.name: r for r in run_checks(project)}["supplier_net_revenue_formula"]
 
         assert formula().status == "pass"
-        # B1 remitted to Beta Park too: the supplier views now pay Beta Park B1's 400 as well
+        # B1 remitted in a second part, to Beta Park: still one bill, counted once. Both
+        # parts are $0, a tie, so it stays with the lowest id, S1 Alpha Hall (-400)
         add(project, "remittance_lines", "platform", [remit("B1", "S2", "-again")])
+        assert formula().status == "pass"
+        beta = project.engine.rows("SELECT year, net_revenue FROM supplier_net_revenue "
+                                   "WHERE supplier_name IN ('Alpha Hall', 'Beta Park') "
+                                   "ORDER BY supplier_name, year")
+        assert [(int(y), float(v)) for y, v in beta] == [(2024, -400.0), (2025, -200.0),
+                                                         (2024, -280.0)]
+        # a supplier view changed to link a bill through every remittance pays Beta Park
+        # B1's 400 as well, and the check says so
+        project = link_through_every_remittance(project)
         result = formula()
         assert (result.status, result.failing) == ("fail", 1)
         [row] = result.sample
         assert (row["supplier_name"], int(row["year"])) == ("Beta Park", 2024)
-        assert float(row["net_revenue"]) == -680.0  # what the supplier views now say
+        assert float(row["net_revenue"]) == -680.0  # what the changed views say
         assert float(row["from_accounting_lines"]) == -280.0  # B1 counted once, for Alpha Hall
     finally:
         project.close()

@@ -1,10 +1,22 @@
 -- Net payout lines (organiser bills on 4200-4230, less vendor credits on the same accounts),
 -- each attributed to a supplier organisation through the platform's remittances (bill number ->
 -- supplier). A bill with no remittance is "Unlinked (Not in Platform)", its dollars are kept, so
--- every total still matches the P&L.
-with links as (
-  select distinct bill_id, supplier_id
+-- every total still matches the P&L. A bill split over several lines and several remittances
+-- is linked once: to the supplier its remittances pay the most (the lowest id on a tie), so no
+-- payout is counted twice.
+with remitted as (
+  select bill_id, supplier_id, sum(amount) as remitted
   from remittance_lines
+  where supplier_id is not null
+  group by 1, 2
+),
+links as (
+  select bill_id, supplier_id
+  from (select bill_id, supplier_id,
+               row_number() over (partition by bill_id
+                                  order by remitted desc, supplier_id) as n
+        from remitted) as ranked
+  where n = 1
 ),
 lines as (
   select id as line_id, bill_id, txn_date, 'bill' as kind, account_number, amount,
