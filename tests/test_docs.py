@@ -153,3 +153,15 @@ def test_every_schedule_setting_is_in_the_collection_docs() -> None:
     assert "[schedule.sources." in doc
     readme = (DOCS.parent / "README.md").read_text()
     assert "(docs/collection.md)" in readme
+
+
+def test_the_attainment_examples_are_what_tiles_show() -> None:
+    from northstar.formatting import format_attainment
+    from northstar.metrics.attainment import attainment
+
+    doc = (DOCS / "metric-files.md").read_text().split("## Attainment", 1)[1]
+    rows = re.findall(r"^\| (-?[\d.]+) \| (-?[\d.]+) \| (higher|lower) \| (\S+) \|$", doc, re.M)
+    assert len(rows) >= 8
+    for value, target, direction, shown in rows:
+        got = format_attainment(attainment(float(value), float(target), direction))
+        assert (got or "none") == shown, (value, target, direction)

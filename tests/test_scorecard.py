@@ -163,7 +163,9 @@ def test_a_monthly_total_per_quarter_is_the_sum_against_the_sum_of_its_goals(at:
     # 73% of it is red, though 220 beats the monthly 120 the metric layer judges by
     assert (q["2025-Q1"]["value"], q["2025-Q1"]["goal"], q["2025-Q1"]["status"]) == (
         220.0, 300.0, "red")
-    assert q["2025-Q1"]["title"] == "Q1 2025: $220, goal $300: red"
+    # attainment 220 / 300 = 0.733: 73%
+    assert q["2025-Q1"]["title"] == "Q1 2025: $220, goal $300: red; 73% of goal"
+    assert q["2025-Q1"]["attainment"] == pytest.approx(220 / 300)
     # Q4 2024: 25 on 31 December, against 3 x 120
     assert (q["2024-Q4"]["value"], q["2024-Q4"]["goal"], q["2024-Q4"]["status"]) == (
         25.0, 360.0, "red")
@@ -173,7 +175,8 @@ def test_a_monthly_total_per_quarter_is_the_sum_against_the_sum_of_its_goals(at:
     assert open_["open"] and open_["elapsed"] == pytest.approx(share)
     assert (open_["value"], open_["goal"], open_["status"]) == (0.0, 360.0, "red")
     assert open_["goal_to_date"] == pytest.approx(360 * share)  # 36.76
-    assert open_["title"] == "Q2 2025 so far: $0, goal by today $37 of $360: red"
+    assert open_["title"] == ("Q2 2025 so far: $0, goal by today $37 of $360: red; "
+                              "0% of goal by today")
     r = row(card, "revenue")
     assert (r["per"], r["goal"], r["goal_period"], r["goal_varies"]) == (
         "quarter", "$300", "2025-Q1", True)
@@ -191,7 +194,10 @@ def test_a_weekly_total_per_month_counts_its_weeks_by_days(project: Project) -> 
     assert feb["goal_to_date"] == pytest.approx(280 * FEB)
     assert (feb["value"], feb["status"]) == (70.0, "red")
     by_today = format_value(280 * FEB, "usd")  # $142 or $143: 142.5 in binary floating point
-    assert feb["title"] == f"Feb 2025 so far: $70, goal by today {by_today} of $280: red"
+    # attainment against the goal by today: 70 / 142.5 = 0.491
+    assert feb["title"] == (f"Feb 2025 so far: $70, goal by today {by_today} of $280: red; "
+                            "49% of goal by today")
+    assert feb["attainment"] == pytest.approx(70 / 142.5)
 
 
 def test_absolute_bands_of_a_total_grow_with_the_period(project: Project) -> None:
@@ -209,7 +215,8 @@ def test_a_rate_per_quarter_is_the_rate_over_the_quarter(at: Any) -> None:
     # February's 1/1); judged against the target itself
     assert q1["value"] == pytest.approx(2 / 3)
     assert (q1["goal"], q1["status"]) == (0.5, "green")
-    assert q1["title"] == "Q1 2025: 66.7%, goal 50.0%: green"
+    # a ratio of ratios: (2/3) / 0.5 = 1.333
+    assert q1["title"] == "Q1 2025: 66.7%, goal 50.0%: green; 133% of goal"
 
 
 def test_a_level_shows_at_a_finer_grain_as_of_each_periods_end(project: Project) -> None:
@@ -219,7 +226,7 @@ def test_a_level_shows_at_a_finer_grain_as_of_each_periods_end(project: Project)
     assert [(p, c[p]["value"], c[p]["status"]) for p in ("2025-W05", "2025-W06", "2025-W07")
             ] == [("2025-W05", 4.0, "green"), ("2025-W06", 5.0, "green"),
                   ("2025-W07", 5.0, "green")]
-    assert c["2025-W07"]["title"] == "W7 2025 as of today: 5, goal 4: green"
+    assert c["2025-W07"]["title"] == "W7 2025 as of today: 5, goal 4: green; 125% of goal"
     assert row(card, "invoices_to_date")["goal_varies"] is False
 
 
@@ -259,9 +266,11 @@ def test_the_goal_column_is_the_last_closed_periods_goal(project: Project) -> No
     # January's goal is 120; February has its own 60, so the goal varies
     assert (r["goal"], r["goal_period"], r["goal_varies"]) == ("$120", "2025-01", True)
     jan = cells(card, "revenue")["2025-01"]
-    assert jan["title"] == "Jan 2025: $150, goal $120: green"
+    assert jan["title"] == "Jan 2025: $150, goal $120: green; 125% of goal"  # 150 / 120
     feb = cells(card, "revenue")["2025-02"]
-    assert feb["title"] == "Feb 2025 so far: $70, goal by today $31 of $60: green"
+    # 70 against 60 x 14.25/28 = 30.54 by today: 2.292
+    assert feb["title"] == ("Feb 2025 so far: $70, goal by today $31 of $60: green; "
+                            "229% of goal by today")
     steady = row(card, "big_invoice_share")
     assert (steady["goal"], steady["goal_varies"]) == ("50.0%", False)
 

@@ -13,11 +13,12 @@ import pytest
 
 import weekly_fixture
 from northstar.errors import ConfigError, NorthstarError
+from northstar.metrics.attainment import attainment
 from northstar.periods import Calendar, Period, working_days_between
 from northstar.project import Project
 from northstar.web import issues
 from northstar.web.store import ensure_tables
-from northstar.web.weekly import attainment, meeting_week, view, weekly
+from northstar.web.weekly import meeting_week, view, weekly
 
 
 @pytest.fixture

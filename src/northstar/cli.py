@@ -23,7 +23,7 @@ from rich.table import Table
 
 from northstar import __version__
 from northstar.errors import NorthstarError
-from northstar.formatting import format_change, format_value
+from northstar.formatting import format_attainment, format_change, format_value
 from northstar.ledger.schema import TAGS
 
 if TYPE_CHECKING:
@@ -335,8 +335,9 @@ def compute(
     else:
         table = Table(show_lines=False)
         for col in ("metric", "period", *([by] if by else []), "value", "target", "status",
-                    "vs prev", "vs last year", ""):
-            table.add_column(col, justify="right" if col in ("value", "target") else "left")
+                    "of target", "vs prev", "vs last year", ""):
+            table.add_column(col, justify="right" if col in ("value", "target", "of target")
+                             else "left")
         for v in values:
             style = STATUS_STYLE.get(v.status or "", "")
             places = p.catalog.metrics[v.metric].decimals  # as the metric file asks
@@ -348,6 +349,7 @@ def compute(
                 *([str(v.slice.get(by) or "(none)")] if by else []),
                 v.label or format_value(v.value, v.unit, places), target,
                 f"[{style}]{v.status}[/]" if style else "—",
+                format_attainment(v.attainment) or "—",
                 format_change(v.value, v.previous, unit=v.unit),
                 format_change(v.value, v.last_year, unit=v.unit),
                 v.origin if v.origin != "computed" else "",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 Number = Decimal | float | int
@@ -76,6 +76,16 @@ def format_change(value: Number | None, base: Number | None, *, unit: str | None
     if abs(change) >= 1000 and float(value) > 0 < float(base):
         return f"{float(value) / float(base):,.1f}x"  # off a small base: 52.6x, not +5155.8%
     return f"{change:+.1f}%"
+
+
+def format_attainment(share: float | None) -> str | None:
+    """An attainment (`northstar.metrics.attainment`) in whole percent: 0.8889 -> 89%,
+    12.5 -> 1,250%; halves round away from zero, on the share as written (0.885 -> 89%, where
+    binary floats would give 88%). None when there is no attainment: pages then show none."""
+    if share is None:
+        return None
+    whole = (Decimal(repr(float(share))) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"{whole + 0:,}%"  # + 0: a share just below nothing reads 0%, not -0%
 
 
 def format_tick(value: Number, unit: str) -> str:

@@ -20,6 +20,7 @@ from northstar.engines.base import Engine
 from northstar.errors import MetricError, NorthstarError
 from northstar.ledger.corrections import Corrections
 from northstar.ledger.schema import ADJUSTMENTS, LOG_TABLE, RAW_PREFIX
+from northstar.metrics.attainment import judged_attainment
 from northstar.metrics.catalog import Catalog
 from northstar.metrics.definition import MetricDef, additive_measure, sql_probe, uses_as_of
 from northstar.metrics.expression import built_ins_in, evaluate, months_in
@@ -85,6 +86,10 @@ class MetricValue:
     is then the number the label stands for."""
     previous_label: str | None = None
     last_year_label: str | None = None
+    attainment: float | None = None
+    """How much of its target the value reaches (`metrics.attainment`): against the target by
+    today for an open total; none without a target, for a value in words or one not graded
+    yet."""
 
     def as_dict(self) -> dict[str, Any]:
         def num(v: Number | None) -> float | None:
@@ -100,7 +105,7 @@ class MetricValue:
             "department": self.department, "open": self.open, "elapsed": self.elapsed,
             "pace": self.pace, "pace_target": self.pace_target, "projected": self.projected,
             "label": self.label, "previous_label": self.previous_label,
-            "last_year_label": self.last_year_label,
+            "last_year_label": self.last_year_label, "attainment": self.attainment,
         }
 
 
@@ -308,6 +313,9 @@ class MetricComputer:
                     status, pace_target, projected = self._judge(
                         m, value, target, progress, self._band_size(m, p))
                     action = getattr(m.actions, status) if status else None
+                    graded = progress is None or not (
+                        progress.share == 0 if pace == "total"
+                        else pace == "rate" and progress.share < m.pace.minimum)
                     out.append(MetricValue(
                         metric=name, title=m.title, unit=m.unit, period=str(p),
                         slice={**filters, **({by: s} if by else {})}, value=value,
@@ -320,6 +328,9 @@ class MetricComputer:
                         pace=None if progress is None else pace, pace_target=pace_target,
                         projected=projected, label=label, previous_label=previous_label,
                         last_year_label=last_year_label,
+                        attainment=judged_attainment(
+                            value, pace_target if pace_target is not None else target,
+                            m.direction, label=label, graded=graded),
                     ))
         return out
 

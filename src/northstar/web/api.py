@@ -17,6 +17,7 @@ from northstar.ledger.schema import TAGS
 from northstar.web import notes, views
 from northstar.web import scorecard as scorecards
 from northstar.web import thresholds as th
+from northstar.web.api_values import MetricValuesEnvelope, MyMetricEnvelope, WrittenValueEnvelope
 from northstar.web.auth import Role, User, csrf_ok
 from northstar.web.context import client_of, ctx, require, who
 from northstar.web.dashboards import Tile, load_dashboards
@@ -113,12 +114,13 @@ async def me(request: Request) -> dict[str, Any]:
                "metric": person.metric if person else None})
 
 
-@router.get("/metrics", response_model=Envelope, summary="Metric values for a period")
+@router.get("/metrics", response_model=MetricValuesEnvelope,
+            summary="Metric values for a period")
 async def metrics(request: Request, metric: str | None = None, period: str | None = None,
                   owner: str | None = None, department: str | None = None,
                   by: TagName | None = None) -> dict[str, Any]:
-    """Values with target, status and comparisons. `owner` and `department` pick the metrics
-    (owned by that person, of that department); `by` slices each by a tag."""
+    """Values with target, status, attainment and comparisons. `owner` and `department` pick
+    the metrics (owned by that person, of that department); `by` slices each by a tag."""
     require(request)
     p = ctx(request).project
     tag = None if by is None else str(by.value)
@@ -137,7 +139,8 @@ async def metrics(request: Request, metric: str | None = None, period: str | Non
     return ok({"period": period, "metrics": [views.value_dict(p, v) for v in values]})
 
 
-@router.get("/my-metric", response_model=Envelope, summary="The home page's numbers")
+@router.get("/my-metric", response_model=MyMetricEnvelope,
+            summary="The home page's numbers")
 async def my_metric(request: Request, metric: str | None = None,
                     period: str | None = None) -> dict[str, Any]:
     user = require(request)
@@ -177,7 +180,8 @@ async def post_thresholds(request: Request, body: th.ThresholdChange) -> dict[st
     return ok(result)
 
 
-@router.post("/manual-values", response_model=Envelope, summary="Enter a manual value")
+@router.post("/manual-values", response_model=WrittenValueEnvelope,
+             summary="Enter a manual value")
 async def manual_values(request: Request, body: ManualValueIn) -> dict[str, Any]:
     user = writer(request, "editor", "manual_value.set")
     c = ctx(request)
@@ -189,7 +193,8 @@ async def manual_values(request: Request, body: ManualValueIn) -> dict[str, Any]
     return ok({"load_id": result.load_id, "value": views.value_dict(c.project, v)})
 
 
-@router.post("/adjustments", response_model=Envelope, summary="Net a correction into a value")
+@router.post("/adjustments", response_model=WrittenValueEnvelope,
+             summary="Net a correction into a value")
 async def adjustments(request: Request, body: AdjustmentIn) -> dict[str, Any]:
     user = writer(request, "editor", "adjustment.add")
     c = ctx(request)

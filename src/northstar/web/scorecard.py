@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from northstar.formatting import format_value
+from northstar.formatting import format_attainment, format_value
+from northstar.metrics.attainment import judged_attainment
 from northstar.metrics.compute import MetricValue
 from northstar.metrics.definition import MetricDef
 from northstar.metrics.status import status_of
@@ -130,9 +131,20 @@ def dates_text(cal: Calendar, period: Period) -> str:
 
 
 def cell_title(m: MetricDef, label: str, v: MetricValue, goal: float | None,
-               to_date: float | None, status: str | None) -> str:
+               to_date: float | None, status: str | None,
+               attainment: float | None = None) -> str:
     """A cell's hover: the period, the value, the goal it was judged by (`to_date` for an open
-    total) and the colour ("Dec 2026 so far: $5.12K, goal by today $6.16K of $33.55K: red")."""
+    total), the colour and the attainment ("Dec 2026 so far: $5.12K, goal by today $6.16K of
+    $33.55K: red; 83% of goal by today")."""
+    text = _judged(m, label, v, goal, to_date, status)
+    if attainment is None:
+        return text
+    return (f"{text}; {format_attainment(attainment)} of goal"
+            + (" by today" if to_date is not None else ""))
+
+
+def _judged(m: MetricDef, label: str, v: MetricValue, goal: float | None,
+            to_date: float | None, status: str | None) -> str:
     def fmt(x: float | Decimal | None) -> str:
         return format_value(x, m.unit, m.decimals)
 
@@ -234,11 +246,17 @@ def _cell(p: Project, m: MetricDef, period: Period, v: MetricValue,
     status = status_of_cell(p, m, period, v, goal)
     to_date = goal * v.elapsed if (goal is not None and v.open and v.pace == "total"
                                    and v.elapsed is not None) else None
+    share = v.attainment
+    if period.kind != m.grain and p.metrics.pace_kind(m) == "total":  # against its own goal
+        share = judged_attainment(v.value, to_date if to_date is not None else goal,
+                                  m.direction, label=v.label, graded=not v.open or bool(v.elapsed))
     return {
         "period": v.period, "place": place, "open": v.open, "elapsed": v.elapsed,
         "value": None if v.value is None else float(v.value),
         "formatted": v.label or format_value(v.value, m.unit, m.decimals),
         "goal": goal, "goal_formatted": format_value(goal, m.unit, m.decimals),
-        "goal_to_date": to_date, "status": status,
-        "title": cell_title(m, period_label(p.calendar, period), v, goal, to_date, status),
+        "goal_to_date": to_date, "status": status, "attainment": share,
+        "attainment_formatted": format_attainment(share),
+        "title": cell_title(m, period_label(p.calendar, period), v, goal, to_date, status,
+                            share),
     }

@@ -12,7 +12,7 @@ from cachetools import LRUCache
 
 from northstar.engines.base import quote
 from northstar.errors import NorthstarError
-from northstar.formatting import format_change, format_value
+from northstar.formatting import format_attainment, format_change, format_value
 from northstar.ledger.corrections import ADJUSTMENTS, MANUAL
 from northstar.ledger.schema import LOG_TABLE
 from northstar.metrics.compute import MetricValue
@@ -136,6 +136,7 @@ def value_dict(p: Project, v: MetricValue) -> dict[str, Any]:
         "change_last_year": format_change(v.value, v.last_year, unit=m.unit),
         "pace_target": format_value(v.pace_target, m.unit, m.decimals),
         "projected": format_value(v.projected, m.unit, m.decimals),
+        "attainment": format_attainment(v.attainment),
     }
     out["pace_text"] = pace_text(p, m, v)
     return out

@@ -10,11 +10,10 @@ file's `weekly_target`) and its status by the metric's bands. docs/weekly.md sta
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from northstar.errors import NorthstarError
-from northstar.formatting import format_value
+from northstar.formatting import format_attainment, format_value
 from northstar.metrics.compute import MetricValue
 from northstar.metrics.definition import MetricDef
 from northstar.periods import Period
@@ -29,24 +28,6 @@ MAX_WEEKS = 53
 
 _DASH = "\N{EN DASH}"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def attainment(value: Decimal | float | None, goal: float | None,
-               direction: str) -> float | None:
-    """How much of its goal a value reaches, 1.0 on the goal and more beyond it: value / goal
-    when higher is better, goal / value when lower is (10 against a ceiling of 8 is 80%).
-    None without a value or a goal, or when the division means nothing (a goal of 0; a
-    lower-is-better value of 0 or less, better than any ratio says)."""
-    if value is None or goal is None or goal == 0:
-        return None
-    v = float(value)
-    if direction == "lower":
-        return goal / v if v > 0 else None
-    return v / goal
-
-
-def format_attainment(share: float | None) -> str:
-    return "" if share is None else f"{share:.0%}"
 
 
 def meeting_week(p: Project, week: str | None = None) -> Period:
@@ -157,13 +138,9 @@ def _column(p: Project, week: Period, place: str) -> dict[str, Any]:
 
 
 def _cell(p: Project, m: MetricDef, week: Period, v: MetricValue, place: str) -> dict[str, Any]:
-    # an open total is judged, and its attainment taken, against the goal by today
-    judged = v.pace_target if v.pace_target is not None else v.target
-    share = attainment(v.value, judged, m.direction)
+    share = v.attainment  # an open total's against the goal by today, as its status
     title = cell_title(m, f"{period_label(p.calendar, week)} ({dates_text(p.calendar, week)})",
-                       v, v.target, v.pace_target, v.status)
-    if share is not None:
-        title += f"; {format_attainment(share)} of goal" + (" by today" if v.open else "")
+                       v, v.target, v.pace_target, v.status, share)
     return {
         "week": v.period, "place": place, "open": v.open, "elapsed": v.elapsed,
         "value": None if v.value is None else float(v.value),

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from northstar.errors import NorthstarError
-from northstar.formatting import format_value
+from northstar.formatting import format_attainment, format_value
 from northstar.web import issues, views
 from northstar.web import weekly as weeklies
 from northstar.web.api import ERRORS, Envelope, ok, writer
@@ -79,9 +79,7 @@ def _issue_form(request: Request, metric: str, week: str, status: int = 200,
                   value=format_value(v.value, m.unit, m.decimals),
                   goal=format_value(v.pace_target if v.pace_target is not None else v.target,
                                     m.unit, m.decimals),
-                  attainment=weeklies.format_attainment(weeklies.attainment(
-                      v.value, v.pace_target if v.pace_target is not None else v.target,
-                      m.direction)),
+                  attainment=format_attainment(v.attainment),
                   person_options=[(x.id, x.name) for x in people],
                   owner=owner.id if owner else "", sent=sent or Sent(), flash=None,
                   back=back or "/weekly")
