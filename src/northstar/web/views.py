@@ -301,7 +301,8 @@ def last_refresh(p: Project) -> datetime | None:
     found: datetime | None = p.engine.scalar(
         f"SELECT max(finished_at) FROM {LOG_TABLE} WHERE status = 'ok' "
         "AND table_name LIKE 'raw_%'")
-    return found
+    # stored as naive UTC; the API's date-time carries its offset
+    return None if found is None else found.replace(tzinfo=found.tzinfo or UTC)
 
 
 @dataclass(frozen=True)
