@@ -79,6 +79,41 @@ if trace:
 
     signal.signal(signal.SIGUSR1, snapshot)
 app = create_app(sys.argv[1], schedule=False)
+probe_file = sys.argv[4] if len(sys.argv) > 4 else ""
+if probe_file:  # where the memory is, beside RSS: malloc's heap and DuckDB's own accounting
+    import ctypes, json, threading, time
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks",
+                    "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+    libc = ctypes.CDLL(None)
+    mallinfo2 = getattr(libc, "mallinfo2", None)
+    if mallinfo2 is not None:
+        mallinfo2.restype = MallInfo2
+
+    def probe():
+        con = app.state.ns.project.engine.con.cursor()
+        while True:
+            line = {"t": time.monotonic()}
+            if mallinfo2 is not None:
+                m = mallinfo2()
+                # arena: bytes malloc took from the system (not mmap'd); uordblks in use;
+                # fordblks free but kept; hblkhd: large blocks mmap'd on their own
+                line.update(heap=m.arena + m.hblkhd, used=m.uordblks + m.hblkhd,
+                            free=m.fordblks)
+            line["duckdb"] = con.execute("SELECT sum(memory_usage_bytes) "
+                                         "FROM duckdb_memory()").fetchall()[0][0]
+            status = open("/proc/self/status").read()
+            for key in ("Threads", "RssAnon", "RssFile"):
+                line[key] = int(status.split(key + ":")[1].split()[0])
+            if trace:
+                line["python"] = tracemalloc.get_traced_memory()[0]
+            with open(probe_file, "a") as out:
+                out.write(json.dumps(line) + "\\n")
+            time.sleep(float(sys.argv[5]))
+
+    threading.Thread(target=probe, daemon=True).start()
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning",
             proxy_headers=False, server_header=False, access_log=False)
 """
@@ -123,10 +158,13 @@ class Tally:
     logins: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
 
-    def add(self, status: int, what: str) -> None:
+    def add(self, status: int, what: str, seconds: float | None = None) -> None:
         with self.lock:
             self.requests += 1
+            if seconds is not None:
+                self.seconds.append(seconds)
             self.statuses[status] += 1
             if (status >= 500 or status == 0) and len(self.errors) < 5:
                 self.errors.append(f"{what}: {status}")
@@ -196,8 +234,9 @@ def _browse(base: str, user: str, index: int, until: float, metrics: list[str],
                 csrf = log_in(client, user, PASSWORD, tally)
                 continue
             path = paths(rng, metrics, boards, months, admin=index == 0)
+            asked = time.perf_counter()
             r = client.get(path)
-            tally.add(r.status_code, path)
+            tally.add(r.status_code, path, time.perf_counter() - asked)
     return n
 
 
@@ -229,6 +268,9 @@ def soak(args: argparse.Namespace) -> str:
             y, mo = (y, mo - 1) if mo > 1 else (y - 1, 12)
         port = free_port()
         trace = str(work / "trace.txt") if args.trace else ""
+        probe = work / "probe.jsonl"
+        # a file, not a pipe nobody reads during the run (a full pipe would stall the server)
+        errors = (work / "server.err").open("w+")
         from northstar.config import WebConfig
 
         env = dict(os.environ)
@@ -239,10 +281,11 @@ def soak(args: argparse.Namespace) -> str:
             if key in WebConfig.model_fields:
                 env[f"NORTHSTAR__WEB__{key.upper()}"] = "1000000"
         proc = subprocess.Popen([sys.executable, "-c", SERVER, str(work / "project"),
-                                 str(port), trace], env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True)
+                                 str(port), trace, str(probe), str(args.sample_seconds)],
+                                env=env, stdout=subprocess.DEVNULL,
+                                stderr=errors, text=True)
         try:
-            return drive(args, proc, port, trace, users, metrics, boards, months)
+            return drive(args, proc, port, trace, probe, users, metrics, boards, months)
         finally:
             if proc.poll() is None:
                 proc.terminate()
@@ -251,20 +294,20 @@ def soak(args: argparse.Namespace) -> str:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
-            if proc.stderr:
-                proc.stderr.close()
+            errors.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 def drive(args: argparse.Namespace, proc: subprocess.Popen[str], port: int, trace: str,
-          users: list[str], metrics: list[str], boards: list[str], months: list[str]) -> str:
+          probe: Path, users: list[str], metrics: list[str], boards: list[str],
+          months: list[str]) -> str:
     import socket
 
     deadline = time.monotonic() + 600
     while True:
         if proc.poll() is not None:
-            raise BenchError(f"the server exited: {proc.stderr.read() if proc.stderr else ''}")
+            raise BenchError(f"the server exited: {(probe.parent / 'server.err').read_text()}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 break
@@ -340,12 +383,54 @@ def drive(args: argparse.Namespace, proc: subprocess.Popen[str], port: int, trac
         f"| fitted slope over the second half | {slope_per_10_min(second_half):+.2f} MB / "
         "10 min |",
     ]
-    if bad:
-        lines.append(f"\n{bad} requests failed (a server error, or 0: the connection failed).")
+    lines += where_it_is(probe, started, after[0][0], samples[-1][0])
+    if tally.seconds:
+        ordered = sorted(tally.seconds)
+        p50 = ordered[len(ordered) // 2]
+        p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+        lines += ["", f"Page and API requests: median {p50 * 1000:.0f} ms, 95th percentile "
+                  f"{p95 * 1000:.0f} ms, slowest {ordered[-1] * 1000:.0f} ms (all "
+                  f"{args.users} users' requests, each waiting its turn for the one "
+                  "database connection)."]
+    lines.append(f"\n{bad} requests failed (a server error, or 0: the connection failed).")
     if trace and Path(trace).exists():
         lines += ["", "What grew most after the warm-up (tracemalloc):", "", "```",
                   Path(trace).read_text().rstrip(), "```"]
     return "\n".join(lines)
+
+
+def where_it_is(probe: Path, started: float, warm: float, last: float) -> list[str]:
+    """The server's own readings (malloc's heap, DuckDB's accounting, threads): the median
+    of the minute after the warm-up and of the last minute."""
+    import json
+
+    if not probe.exists():
+        return []
+    rows = [json.loads(line) for line in probe.read_text().splitlines() if line.strip()]
+    for row in rows:
+        row["t"] -= started
+
+    def median(key: str, lo: float) -> float | None:
+        found = [r[key] for r in rows if key in r and r[key] is not None and lo <= r["t"] < lo + 60]
+        return statistics.median(found) if found else None
+
+    out = ["", "| in the server | after the warm-up | the last minute |", "|---|---:|---:|"]
+    for key, label, unit in [("RssAnon", "resident, anonymous (heaps, stacks)", 2**10),
+                             ("RssFile", "resident, files (the program and libraries)", 2**10),
+                             ("heap", "malloc's heap, taken from the system", 2**20),
+                             ("used", "... in use by the program", 2**20),
+                             ("free", "... free but kept", 2**20),
+                             ("duckdb", "DuckDB's own accounting (`duckdb_memory()`)", 2**20),
+                             ("python", "Python's objects (tracemalloc)", 2**20),
+                             ("Threads", "threads", 0)]:
+        a, b = median(key, warm), median(key, last - 60)
+        if a is None or b is None:
+            continue
+        if unit:
+            out.append(f"| {label} | {a / unit:.1f} MB | {b / unit:.1f} MB |")
+        else:
+            out.append(f"| {label} | {a:.0f} | {b:.0f} |")
+    return out if len(out) > 3 else []
 
 
 def write_docs(text: str, path: Path = DOCS) -> None:

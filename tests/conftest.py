@@ -39,7 +39,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             callspec = getattr(item, "callspec", None)
             if callspec is not None and callspec.params.get("engine_url") == "postgres":
                 item.add_marker(pytest.mark.postgres)
-        if not any(m.name in ("postgres", "slow") for m in item.iter_markers()):
+        if "spark_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.spark)
+        if not any(m.name in ("postgres", "slow", "spark") for m in item.iter_markers()):
             item.add_marker(pytest.mark.fast)
 
 
@@ -69,3 +71,11 @@ def engine_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "duckdb":
         return f"duckdb:///{tmp_path / 'ledger.duckdb'}"
     return str(request.getfixturevalue("pg_schema_url"))
+
+
+@pytest.fixture(scope="session")
+def spark_url() -> str:
+    """Spark in local mode: one JVM for the whole test session (each engine gets a session of
+    its own on it); `make test` installs pyspark."""
+    pytest.importorskip("pyspark", reason="pyspark is installed by `make test` (extra: spark)")
+    return "spark://local[2]"

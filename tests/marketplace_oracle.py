@@ -702,9 +702,14 @@ UNLINKED = "Unlinked (Not in Platform)"
 
 def supplier_payouts(tables: Tables, start: date, end: date) -> dict[str, Decimal]:
     """Net payouts per supplier name in [start, end), linked through remittances (bill ->
-    supplier); unlinked bills and their credits together under UNLINKED."""
+    supplier); unlinked bills and their credits together under UNLINKED. A bill remitted in
+    several parts goes once, to the supplier paid the most (the lowest id on a tie)."""
     names = {s["id"]: s["name"] for s in tables.get("suppliers", [])}
-    link = {r["bill_id"]: r["supplier_id"] for r in tables.get("remittance_lines", [])}
+    remitted: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for r in tables.get("remittance_lines", []):
+        if r["supplier_id"] is not None:
+            remitted[r["bill_id"]][r["supplier_id"]] += r["amount"]
+    link = {bill: min(paid, key=lambda s: (-paid[s], s)) for bill, paid in remitted.items()}
 
     def who(bill_id: str | None) -> str:
         supplier = link.get(bill_id) if bill_id is not None else None
@@ -756,23 +761,23 @@ suppliers_lost = _state_counter("suppliers", "lost")
 def ltv_multiple(tables: Tables, start: date, end: date, prior_start: date | None = None,
                  prior_end: date | None = None) -> Decimal | None:
     """Mirrors metrics/ltv_multiple.yml: average lifetime billings (to the period's end) of
-    customers billed in 3+ calendar years over that of customers billed in exactly one."""
+    customers billed in 3+ calendar years over the same customers' average billings in the
+    first year they were billed (their year 1)."""
     first = min((r["txn_date"] for r in tables.get("invoice_lines", [])), default=end)
     years: dict[str, dict[int, Decimal]] = defaultdict(dict)
     for y in range(first.year, end.year + 1):
         for customer, billed in _billings_by_customer(
                 tables, date(y, 1, 1), min(date(y + 1, 1, 1), end)).items():
             years[customer][y] = billed
-    long_, one = [], []
+    lifetime, year_one = [], []
     for by_year in years.values():
-        active = sum(1 for v in by_year.values() if v > 0)
-        if active >= 3:
-            long_.append(_sum(by_year.values()))
-        elif active == 1:
-            one.append(_sum(by_year.values()))
-    if not long_ or not one:
+        billed_years = sorted(y for y, v in by_year.items() if v > 0)
+        if len(billed_years) >= 3:
+            lifetime.append(_sum(by_year.values()))
+            year_one.append(by_year[billed_years[0]])
+    if not lifetime:
         return None
-    return _ratio(_sum(long_) / len(long_), _sum(one) / len(one))
+    return _ratio(_sum(lifetime), _sum(year_one))
 
 
 ORACLE: dict[str, Metric] = {

@@ -177,3 +177,85 @@ def test_ask_writes_nothing_to_the_ledger(client: TestClient, tmp_path: Path) ->
         r = client.post("/api/ask", json={"question": q}, headers=h)
         assert r.json()["data"]["kind"] == "answer", (q, r.json())
     assert p.metrics.state().head == head
+
+
+def events_of(body: str) -> list[tuple[str, str]]:
+    """A text/event-stream body as (event, data) pairs, as a browser's EventSource reads it."""
+    out = []
+    for block in body.split("\n\n"):
+        lines = [x for x in block.splitlines() if x]
+        if not lines:
+            continue
+        event = next(x[len("event: "):] for x in lines if x.startswith("event: "))
+        out.append((event, "\n".join(x[len("data: "):] for x in lines
+                                      if x.startswith("data: "))))
+    return out
+
+
+def test_the_ask_box_streams_its_answer_in_order_and_logs_it_once(client: TestClient) -> None:
+    p = project(client)
+    csrf = log_in(client, "vic")
+    r = client.post("/ask", data={"question": "why did gmv change last month", "stream": "1",
+                                  "csrf_token": csrf}, headers={"HX-Request": "true"})
+    assert r.status_code == 200 and "<html" not in r.text
+    [key] = re.findall(r'sse-connect="/ask/stream/([^"]+)"', r.text)
+    audited = len(client.app.state.ns.audit.entries(1000))  # type: ignore[attr-defined]
+    with client.stream("GET", f"/ask/stream/{key}") as s:
+        assert s.headers["content-type"].startswith("text/event-stream")
+        events = events_of(s.read().decode())
+    # the reading first, the number, then why it moved and the links, each into the
+    # metric's block, and the end
+    assert [e for e, _ in events] == ["reading", "number", "part", "part", "end"]
+    last_month = p.calendar.previous(p.calendar.current("month", p.metrics.now))
+    from northstar.formatting import format_period, format_value
+
+    title = p.catalog.get("gmv").title
+    assert events[0][1] == (f"Reading: {title}; {format_period(str(last_month))}; against the "
+                            "previous period; and why it moved.")
+    expected = p.compute(["gmv"], [str(last_month)])[0]
+    number = events[1][1]
+    assert f'id="{key}-0" data-metric="gmv" data-period="{last_month}"' in number
+    assert f">{format_value(expected.value, 'usd')}</span>" in number
+    assert f'hx-swap-oob="beforeend:#{key}-0"' in events[2][1] and 'data-part="why"' in events[2][1]
+    assert 'data-part="links"' in events[3][1]
+    assert f'href="/drill/gmv?period={last_month}"' in events[3][1]
+    assert 'data-ask="answer"' in events[4][1]
+    entries = client.app.state.ns.audit.entries(1000)  # type: ignore[attr-defined]
+    assert len(entries) == audited + 1
+    assert (entries[0].actor, entries[0].action, entries[0].outcome) == ("vic", "ask", "answer")
+    assert json.loads(entries[0].detail)["plan"]["why"] is True
+    # a key is for one use, by the user who asked
+    assert client.get(f"/ask/stream/{key}").status_code == 404
+    client.cookies.clear()
+
+
+def test_a_streamed_question_asked_back_or_refused_ends_with_the_choices_or_why(
+        client: TestClient) -> None:
+    csrf = log_in(client, "vic")
+
+    def streamed(data: dict[str, str]) -> list[tuple[str, str]]:
+        r = client.post("/ask", data={**data, "stream": "1", "csrf_token": csrf},
+                        headers={"HX-Request": "true"})
+        [key] = re.findall(r'sse-connect="/ask/stream/([^"]+)"', r.text)
+        return events_of(client.get(f"/ask/stream/{key}").text)
+
+    events = streamed({"question": "bill reconciliation variance"})
+    assert [e for e, _ in events] == ["reading", "end"]
+    assert events[-1][1].count('class="ask-choice"') == 2
+    assert events[-1][1].count('name="stream" value="1"') == 2  # a choice streams too
+    events = streamed({"question": "set ebitda to 5"})
+    assert [e for e, _ in events] == ["reading", "end"] and "only reads" in events[-1][1]
+    # a choice's plan: its reading, then its number
+    events = streamed({"plan": json.dumps({"metrics": ["gmv", "net_revenue"]})})
+    assert [e for e, _ in events] == ["reading", "number", "part", "number", "part", "end"]
+    titles = [project(client).catalog.get(n).title for n in ("gmv", "net_revenue")]
+    assert events[0][1] == f"Reading: {', '.join(titles)}; the current period."
+    # another user cannot take a key
+    r = client.post("/ask", data={"question": "gmv", "stream": "1", "csrf_token": csrf},
+                    headers={"HX-Request": "true"})
+    [key] = re.findall(r'sse-connect="/ask/stream/([^"]+)"', r.text)
+    client.cookies.clear()
+    log_in(client, "eve")
+    assert client.get(f"/ask/stream/{key}").status_code == 404
+    client.cookies.clear()
+    assert client.get(f"/ask/stream/{key}").status_code == 303  # logged out: to the login page

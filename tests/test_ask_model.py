@@ -189,3 +189,25 @@ def test_a_key_named_but_not_set_is_a_clear_error(template: Path, tmp_path: Path
         fake.script = [("tool", "answer_with_plan", {"metrics": ["gmv"]})]
         assert isinstance(ask(p, VAGUE, VIEWER), Answer)
         assert fake.requests[-1].headers["authorization"] == "Bearer sk-test-123"
+
+
+def test_the_models_tool_calls_are_steps_as_it_makes_them_before_the_numbers(
+        project: Project, fake: LlmFake) -> None:
+    from northstar.ask.core import ask_steps
+
+    fake.script = [("tool", "list_metrics", {}),
+                   ("tool", "tag_values", {"tag": "client_id"}),
+                   ("tool", "answer_with_plan", {"metrics": ["net_revenue"],
+                                                 "period": "last month"})]
+    steps = list(ask_steps(project, VAGUE, VIEWER))
+    assert [s.stage for s in steps] == ["model", "model", "model", "model", "reading",
+                                        "number", "links", "result"]
+    assert steps[0].message == "Asking the language model to read the question."
+    assert [s.message for s in steps[1:4]] == [
+        "The model called list_metrics", 'The model called tag_values {"tag": "client_id"}',
+        'The model called answer_with_plan {"metrics": ["net_revenue"], "period": '
+        '"last month"}']
+    assert steps[4].plan is not None and steps[4].plan.period == "last month"
+    result = steps[-1].result
+    assert isinstance(result, Answer) and result.read_by == "model"
+    assert steps[5].item is result.items[0]

@@ -5,7 +5,6 @@ business unit."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -15,13 +14,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pytest
 
 from field_service_oracle import Oracle, rows_of
 from northstar.checks import run_checks
 from northstar.packs import get_pack
 from northstar.project import Project
+from sample_helpers import digest, sample_tables
 
 PACK = get_pack("field_service")
 END = date(2026, 6, 15)
@@ -30,22 +29,7 @@ TZ = "America/Phoenix"
 
 
 def generated(rows: int = ROWS, seed: int = 7, end: date = END) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = {}
-    for batch in PACK.sample(rows, seed=seed, end=end):
-        out.setdefault(batch.name, []).append(batch.data)
-    return out
-
-
-def digest(tables: dict[str, list[Any]]) -> str:
-    h = hashlib.sha256()
-    for name in sorted(tables):
-        for part in tables[name]:
-            h.update(name.encode())
-            sink = pa.BufferOutputStream()
-            with pa.ipc.new_stream(sink, part.schema) as writer:
-                writer.write_table(part)
-            h.update(sink.getvalue().to_pybytes())
-    return h.hexdigest()
+    return sample_tables(PACK, rows, seed=seed, end=end)
 
 
 @pytest.fixture(scope="module")

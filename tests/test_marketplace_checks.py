@@ -22,7 +22,8 @@ NOW = datetime(2026, 11, 15, 18, tzinfo=UTC)
 PACK = get_pack("marketplace")
 CHECKS = {"pnl_match", "supplier_total_matches_summary", "supplier_cohort_total_matches_pnl",
           "customer_cohort_total_matches_pnl", "action_states_cover_all_suppliers",
-          "invoice_reconciliation", "bill_reconciliation", "supplier_net_revenue_formula"}
+          "invoice_reconciliation", "bill_reconciliation", "supplier_net_revenue_formula",
+          "supplier_take_rate_explained", "linked_payout_share"}
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,20 @@ def status(project: Project) -> dict[str, bool]:
 
 def add(project: Project, name: str, source: str, rows: list[dict[str, Any]]) -> None:
     project.append(name, pa.Table.from_pylist(rows), source=source)
+
+
+def link_through_every_remittance(project: Project) -> Project:
+    """The project reopened with its supplier_payouts changed to link a bill through every
+    remittance naming it (a bill remitted to two suppliers then pays both)."""
+    model = project.root / "models" / "supplier_payouts.sql"
+    text = model.read_text(encoding="utf-8")
+    start, end = text.index("with links as ("), text.index("lines as (")
+    model.write_text(text[:start] + "with links as (select distinct bill_id, supplier_id "
+                     "from bill_links),\n" + text[end:], encoding="utf-8")
+    project.close()
+    reopened = Project.open(project.root)
+    reopened.metrics.now = project.metrics.now
+    return reopened
 
 
 def test_every_check_file_has_a_description_and_severity() -> None:
@@ -121,13 +136,39 @@ def test_checks_pass_on_the_sample_and_fail_on_broken_data(
             "amount": Decimal(pnl) - Decimal("300.00")}])
 
     def bill_linked_twice() -> None:
-        """One bill linked to two suppliers: the supplier detail counts it twice."""
+        """One bill remitted to two suppliers, and a project whose supplier_payouts was
+        changed to link a bill through every remittance: the supplier detail counts it
+        twice. (The pack's own model links it once: see test_supplier_net_revenue_by_hand.)"""
+        nonlocal project, engine
         bill_id = engine.scalar(
             "SELECT min(bill_id) FROM remittance_lines WHERE supplier_id <> 'SUP-0002' "
             "AND bill_id IN (SELECT bill_id FROM bill_lines)")
         add(project, "remittance_lines", "platform", [{
             "id": "REM-6666666", "bill_id": bill_id, "supplier_id": "SUP-0002",
             "remitted_date": date(2024, 4, 1), "amount": Decimal("0.00")}])
+        project = link_through_every_remittance(project)
+        engine = project.engine
+
+    def paid_more_than_its_gmv() -> None:
+        """A supplier paid $50,000 more than its March 2024 GMV (a bill and its remittance),
+        the P&L re-exported with it: its 2024 take rate goes negative, with no explanation."""
+        supplier_id, name, gmv = engine.rows(
+            "SELECT s.id, s.name, g.gmv FROM supplier_gmv AS g JOIN suppliers AS s "
+            "ON s.name = g.supplier_name WHERE g.year = 2024 ORDER BY g.gmv DESC LIMIT 1")[0]
+        paid = engine.scalar("SELECT sum(amount) FROM supplier_payouts "
+                             f"WHERE supplier_name = '{name}' AND txn_year = 2024")
+        extra = Decimal(gmv) - Decimal(paid) + Decimal("50000.00")
+        add(project, "bill_lines", "quickbooks", [{
+            "id": "BILL-4444444-1", "bill_id": "BILL-4444444", "txn_date": date(2024, 3, 12),
+            "due_date": date(2024, 4, 11), "account_number": "4200", "amount": extra,
+            "bill_pay_status": "Paid"}])
+        add(project, "remittance_lines", "platform", [{
+            "id": "REM-4444444", "bill_id": "BILL-4444444", "supplier_id": supplier_id,
+            "remitted_date": date(2024, 3, 13), "amount": extra}])
+        pnl = engine.scalar("SELECT amount FROM profit_and_loss WHERE id = 'PL-2024-03-4200'")
+        add(project, "profit_and_loss", "quickbooks", [{
+            "id": "PL-2024-03-4200", "month": date(2024, 3, 1), "account_number": "4200",
+            "amount": Decimal(pnl) + extra}])
 
     def bill_after_pnl_export() -> None:
         """An organiser bill booked after the P&L was exported."""
@@ -135,6 +176,17 @@ def test_checks_pass_on_the_sample_and_fail_on_broken_data(
             "id": "BILL-5555555-1", "bill_id": "BILL-5555555", "txn_date": date(2025, 6, 1),
             "due_date": date(2025, 7, 1), "account_number": "4210",
             "amount": Decimal("1234.56"), "bill_pay_status": "Pending"}])
+
+    def payouts_on_unknown_bill_numbers() -> None:
+        """A 2025 bill as big as the year's other payouts together, whose Bill # no
+        remittance carries: half the year's payout dollars are unlinked (< 95%)."""
+        paid = engine.scalar("SELECT sum(amount) FROM bill_lines WHERE txn_date >= "
+                             "DATE '2025-01-01' AND txn_date < DATE '2026-01-01' "
+                             "AND account_number BETWEEN '4200' AND '4230'")
+        add(project, "bill_lines", "quickbooks", [{
+            "id": "BILL-4444444-1", "bill_id": "BILL-4444444", "doc_number": "B-44444",
+            "txn_date": date(2025, 6, 2), "due_date": date(2025, 7, 2),
+            "account_number": "4200", "amount": Decimal(paid), "bill_pay_status": "Paid"}])
 
     # each step breaks its check, which passed until then (the damage accumulates)
     steps = [(("invoice_reconciliation",), platform_invoice_off_by_500),
@@ -146,7 +198,9 @@ def test_checks_pass_on_the_sample_and_fail_on_broken_data(
              # line supports
              (("supplier_total_matches_summary", "supplier_net_revenue_formula"),
               bill_linked_twice),
-             (("pnl_match",), bill_after_pnl_export)]
+             (("supplier_take_rate_explained",), paid_more_than_its_gmv),
+             (("pnl_match",), bill_after_pnl_export),
+             (("linked_payout_share",), payouts_on_unknown_bill_numbers)]
     assert {name for names, _ in steps for name in names} == CHECKS
     try:
         now = status(project)
@@ -158,8 +212,16 @@ def test_checks_pass_on_the_sample_and_fail_on_broken_data(
             now = status(project)
             for check in checks:
                 assert not now[check], f"{check} still passes after {damage.__name__}"
-            if "supplier_cohort_total_matches_pnl" in checks:
+            if checks[0] in ("supplier_cohort_total_matches_pnl",
+                             "supplier_take_rate_explained"):
                 assert now["pnl_match"]  # the re-exported P&L agrees with the summary
+        # the check names the unlinked bills, largest first: the new one by its Bill #, at
+        # half the year linked or less (it equals all the year's other payouts)
+        linked = next(r for r in run_checks(project) if r.name == "linked_payout_share")
+        first = linked.sample[0]
+        assert (first["year"], first["bill_id"], first["bill_number"]) == (
+            2025, "BILL-4444444", "B-44444")
+        assert float(first["linked_share"]) <= 0.5 and float(first["required_share"]) == 0.95
     finally:
         project.close()
 
@@ -246,7 +308,8 @@ def test_supplier_net_revenue_by_hand(engine_url: str, tmp_path: Path) -> None:
     later = date(2025, 5, 1)
 
     def bill(bill_id: str, when: date, amount: str) -> dict[str, Any]:
-        return {"id": f"{bill_id}-1", "bill_id": bill_id, "supplier_id": None,
+        return {"id": f"{bill_id}-1", "bill_id": bill_id, "doc_number": bill_id,
+                "supplier_id": None,
                 "txn_date": when, "due_date": when,
                 "account_number": "4200", "amount": Decimal(amount), "bill_pay_status": "Paid"}
 
@@ -305,13 +368,23 @@ def test_supplier_net_revenue_by_hand(engine_url: str, tmp_path: Path) -> None:
             return {r.name: r for r in run_checks(project)}["supplier_net_revenue_formula"]
 
         assert formula().status == "pass"
-        # B1 remitted to Beta Park too: the supplier views now pay Beta Park B1's 400 as well
+        # B1 remitted in a second part, to Beta Park: still one bill, counted once. Both
+        # parts are $0, a tie, so it stays with the lowest id, S1 Alpha Hall (-400)
         add(project, "remittance_lines", "platform", [remit("B1", "S2", "-again")])
+        assert formula().status == "pass"
+        beta = project.engine.rows("SELECT year, net_revenue FROM supplier_net_revenue "
+                                   "WHERE supplier_name IN ('Alpha Hall', 'Beta Park') "
+                                   "ORDER BY supplier_name, year")
+        assert [(int(y), float(v)) for y, v in beta] == [(2024, -400.0), (2025, -200.0),
+                                                         (2024, -280.0)]
+        # a supplier view changed to link a bill through every remittance pays Beta Park
+        # B1's 400 as well, and the check says so
+        project = link_through_every_remittance(project)
         result = formula()
         assert (result.status, result.failing) == ("fail", 1)
         [row] = result.sample
         assert (row["supplier_name"], int(row["year"])) == ("Beta Park", 2024)
-        assert float(row["net_revenue"]) == -680.0  # what the supplier views now say
+        assert float(row["net_revenue"]) == -680.0  # what the changed views say
         assert float(row["from_accounting_lines"]) == -280.0  # B1 counted once, for Alpha Hall
     finally:
         project.close()

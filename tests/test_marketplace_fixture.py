@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from northstar.checks import run_checks
+from northstar.errors import NorthstarError
 from northstar.formatting import format_value
 from northstar.packs import get_pack
 from northstar.project import Project
@@ -49,7 +50,9 @@ def inv(line: str, invoice: str, customer: str, day: date, amount: str,
 
 def bill(bill_id: str, day: date, amount: str, status: str = "Paid", *, line: int = 1,
          due: date | None = None, account: str = "4200") -> dict[str, Any]:
-    return {"id": f"{bill_id}-{line}", "bill_id": bill_id, "supplier_id": None, "txn_date": day,
+    # the Bill # (what remittances link on) is the bill's id here
+    return {"id": f"{bill_id}-{line}", "bill_id": bill_id, "doc_number": bill_id,
+            "supplier_id": None, "txn_date": day,
             "due_date": due or day, "account_number": account, "amount": D(amount),
             "bill_pay_status": status, "department": "supply"}
 
@@ -381,6 +384,19 @@ def test_a_count_of_nothing_is_zero_and_stays_live(company: Project) -> None:
     assert company.metrics.late_data("new_logos", [company.period("2025-Q2")]) == []
 
 
+def test_hand_entered_finance_is_not_entered_yet_in_the_month_under_way(
+        company: Project) -> None:
+    # Now is 15 January 2026. The factor's statement and finance's monthly figures are entered
+    # once a month is closed, so January 2026 has none yet: no value and a grey status, never
+    # "$0 of fees so far" (green) or "no burn" (not burning).
+    for metric in ("factoring_fees", "factoring_balance", "cash", "operating_burn",
+                   "working_capital", "budget_attainment"):
+        result = company.compute([metric], ["2026-01"])[0]
+        assert (result.value, result.status) == (None, "grey"), metric
+    # a closed month with its statement keeps its figure: February 2025's fees were 10,625
+    assert value(company, "factoring_fees", "2025-02") == 10_625.0
+
+
 def test_waterfalls_show_dollars_by_year_coloured_by_retention(company: Project) -> None:
     # five years to 2026 (today is 15 January 2026): 2022 and 2023 have no payouts and 2026
     # nothing yet, so only 2024 (1000) and 2025 (690, 310 down) are drawn. NPR 2024 has no
@@ -473,6 +489,119 @@ def test_overdue_bills_by_status_today(company: Project) -> None:
     assert value(company, "bills_overdue_count", "2026-01") == 4.0
 
 
+def test_a_split_bill_is_counted_once(company: Project) -> None:
+    # B11: one bill of 100 (lines 60 + 40) on 4200, 1 September 2025, due the 30th and never
+    # paid; the platform remitted it in two parts naming two suppliers, S2 70 and S3 30. Once
+    # linked to S2 (its remittances pay S2 the most), never to both.
+    company.append("bill_lines", pa.Table.from_pylist([
+        bill("B11", date(2025, 9, 1), "60.00", "Approved", due=date(2025, 9, 30)),
+        bill("B11", date(2025, 9, 1), "40.00", "Approved", line=2, due=date(2025, 9, 30))]),
+        source="quickbooks")
+    company.append("remittance_lines", pa.Table.from_pylist([
+        {"id": "REM-B11-1", "bill_id": "B11", "supplier_id": "S2",
+         "remitted_date": date(2025, 9, 2), "amount": D("70.00")},
+        {"id": "REM-B11-2", "bill_id": "B11", "supplier_id": "S3",
+         "remitted_date": date(2025, 9, 3), "amount": D("30.00")}]), source="platform")
+    company.append("profit_and_loss", pa.Table.from_pylist([
+        {"id": "PL-2025-09-4200", "month": date(2025, 9, 1), "account_number": "4200",
+         "amount": D("100.00")}]), source="quickbooks")
+    company.metrics.state()  # builds the model views
+    # NPR by supplier, 2025: Beta Park 350 + 100 = 450, Gamma Club still 0 (lost); TOTAL
+    # 690 + 100 = 790, as in the books
+    rows = company.engine.rows(
+        "SELECT supplier_name, net_payout FROM supply_npr_by_supplier WHERE year = 2025")
+    got = {name: float(v) for name, v in rows}
+    assert (got["Beta Park"], got["Gamma Club"], got["TOTAL (P&L Match)"]) == (450, 0, 790)
+    assert value(company, "net_payouts", "2025") == 790.0
+    # linked payouts in 2025-Q3: B5 100 unlinked of 100 - 50 credit + 100 (B11) = 150
+    assert value(company, "unlinked_payout_share", "2025-Q3") == pytest.approx(100 / 150)
+    # overdue on 31 December 2025: B4 400 and B11 100, two bills (not three)
+    assert value(company, "bills_overdue", "2025-12") == 500.0
+    assert value(company, "bills_overdue_count", "2025-12") == 2.0
+    # the platform remitted 70 + 30 = 100 for the bill of 60 + 40: no variance
+    assert value(company, "bill_count_variance", "2025-09") == 0.0
+    results = {r.name: r.passed for r in run_checks(company)}
+    assert results["supplier_total_matches_summary"] and results["pnl_match"]
+    assert results["supplier_cohort_total_matches_pnl"]
+
+
+def test_ltv_by_tenure_against_the_same_customers_year_one(company: Project) -> None:
+    # billings by year: C1 2024 1000, 2025 1200 - 200 = 1000; C2 1000, 550 - 50 = 500; C3
+    # 800 + 200 = 1000 (2024 only); C4 1000, 499. One year: C3, lifetime 1000, year 1 1000.
+    # Two years: C1, C2, C4, lifetime (2000 + 1500 + 1499) / 3 = 4999 / 3, year 1 1000 each.
+    grid = model_grid(company, _tile(company, "cfo", "LTV by tenure (average"))
+    assert grid.header == ["Years active", "Customers", "Avg lifetime billed",
+                           "Avg first year billed", "Multiple of first year"]
+    assert [[text for text, _ in row] for row in grid.rows] == [
+        ["1", "1", format_value(1000, "usd"), format_value(1000, "usd"),
+         format_value(1.0, "ratio")],
+        ["2", "3", format_value(4999 / 3, "usd"), format_value(1000, "usd"),
+         format_value(4999 / 3000, "ratio")]]
+    assert value(company, "ltv_multiple", "2026") is None  # nobody billed in 3 years yet
+    # C1 billed again in January 2026 (300): three years, lifetime 2300 against its 2024
+    # year 1 of 1000: 2.3x
+    company.append("invoice_lines", pa.Table.from_pylist([
+        inv("INV-10-1", "INV-10", "C1", date(2026, 1, 5), "300.00")]), source="quickbooks")
+    assert value(company, "ltv_multiple", "2026") == pytest.approx(2.3)
+    rows = company.engine.rows("SELECT years_active, customers, avg_lifetime_billed, "
+                               "avg_first_year_billed, multiple_of_first_year "
+                               "FROM customer_ltv_by_tenure WHERE years_active = 3")
+    assert [tuple(float(x) for x in r) for r in rows] == [(3, 1, 2300, 1000, 2.3)]
+
+
+def test_a_negative_take_rate_fails_until_it_is_explained(company: Project) -> None:
+    from typer.testing import CliRunner
+
+    from northstar.cli import app
+
+    # B12: 800 more to Beta Park (S2) in October 2024, the P&L re-exported with it. Its 2024
+    # (a year before 2025, the latest payout's): GMV 1000, net payouts 300 + 800 = 1100, net
+    # revenue -100, take rate -100 / 1000
+    company.append("bill_lines", pa.Table.from_pylist([bill("B12", date(2024, 10, 1),
+                                                            "800.00")]), source="quickbooks")
+    company.append("remittance_lines", pa.Table.from_pylist([
+        remit("B12", "S2", date(2024, 10, 2), "800.00")]), source="platform")
+    company.append("profit_and_loss", pa.Table.from_pylist([
+        {"id": "PL-2024-10-4200", "month": date(2024, 10, 1), "account_number": "4200",
+         "amount": D("800.00")}]), source="quickbooks")
+
+    def take_rate_check() -> Any:
+        return {r.name: r for r in run_checks(company)}["supplier_take_rate_explained"]
+
+    result = take_rate_check()
+    assert (result.status, result.failing) == ("fail", 1)
+    [row] = result.sample
+    assert (row["supplier_name"], int(row["year"])) == ("Beta Park", 2024)
+    assert (float(row["gmv"]), float(row["net_payout"]), float(row["net_revenue"])) == (
+        1000.0, 1100.0, -100.0)
+    assert row["take_rate"] == pytest.approx(-0.1)
+    # an explanation for another year, or another supplier, does not explain it
+    company.explain("supplier_take_rate_explained", "Beta Park", "2025", author="cfo",
+                    reason="not this year")
+    company.explain("supplier_take_rate_explained", "Alpha Hall", "2024", author="cfo",
+                    reason="not this supplier")
+    assert take_rate_check().status == "fail"
+    with pytest.raises(NorthstarError, match="no check 'take_rate'"):
+        company.explain("take_rate", "Beta Park", "2025", author="cfo", reason="x")
+    company.close()
+    out = CliRunner().invoke(app, [
+        "explain", "supplier_take_rate_explained", "Beta Park", "2024", "--reason",
+        "guaranteed minimum for the October festival, paid above its sales", "--author",
+        "cfo", "-p", str(company.root)])
+    assert out.exit_code == 0, out.output
+    assert "Explained Beta Park 2024" in out.output
+    reopened = Project.open(company.root)
+    try:
+        result = {r.name: r for r in run_checks(reopened)}["supplier_take_rate_explained"]
+        assert result.status == "pass"
+        notes = reopened.engine.rows("SELECT record_key, period, reason, author "
+                                     "FROM ns_explanations ORDER BY record_key, period")
+        assert notes[1] == ("Beta Park", "2024", "guaranteed minimum for the October "
+                             "festival, paid above its sales", "cfo")
+    finally:
+        reopened.close()
+
+
 def test_views_have_the_unlinked_and_total_rows_and_every_state(company: Project) -> None:
     company.metrics.state()
     rows = company.engine.query(
@@ -504,9 +633,17 @@ def test_views_have_the_unlinked_and_total_rows_and_every_state(company: Project
         "pnl_match": True, "supplier_total_matches_summary": True,
         "supplier_cohort_total_matches_pnl": True, "customer_cohort_total_matches_pnl": True,
         "action_states_cover_all_suppliers": True, "supplier_net_revenue_formula": True,
+        "supplier_take_rate_explained": True,
         "invoice_reconciliation": False,  # INV-3 missing, INV-7 $10 off
         "bill_reconciliation": True,  # one cent is under the $1 tolerance
+        # 2025 bills on 4200-4230: B2 240 + B4 400 + B5 100 (unlinked) = 740, linked
+        # 640 / 740 = 86.5% < 95%; 2024 all linked (B1, B3, B6)
+        "linked_payout_share": False,
     }
+    linked = next(r for r in run_checks(company) if r.name == "linked_payout_share")
+    assert [(r["year"], r["bill_id"], float(r["amount"])) for r in linked.sample] == [
+        (2025, "B5", 100.0)]
+    assert float(linked.sample[0]["linked_share"]) == pytest.approx(0.8649, abs=1e-4)
 
 
 def test_supplier_development_has_gmv_net_revenue_and_take_rate(company: Project) -> None:

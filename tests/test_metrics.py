@@ -241,6 +241,81 @@ def test_a_day_is_a_local_day_with_yesterday_and_the_same_weekday_last_year(
         fresh.close()
 
 
+# Instants around Chicago's clock changes (UTC-6 in winter, UTC-5 from 02:00 on 9 March 2025
+# to 02:00 on 2 November 2025; 9 March has 23 hours, 2 November 25).
+CLOCK_EVENTS = [
+    "2024-01-01T12:00:00Z",  # 1 January 2024, before every day asked for
+    "2024-06-01T12:00:00Z",  # in the gap between last year's days and this year's
+    "2025-03-08T05:59:00Z",  # 23:59 CST on 7 March
+    "2025-03-08T06:00:00Z",  # 00:00 CST on 8 March
+    "2025-03-09T05:59:00Z",  # 23:59 CST on 8 March
+    "2025-03-09T06:00:00Z",  # 00:00 CST on 9 March
+    "2025-03-10T04:59:00Z",  # 23:59 CDT on 9 March
+    "2025-03-10T05:00:00Z",  # 00:00 CDT on 10 March
+    "2025-03-11T04:30:00Z",  # 23:30 CDT on 10 March
+    "2025-03-12T12:00:00Z",  # 07:00 CDT on 12 March
+    "2025-11-02T05:30:00Z",  # 00:30 CDT on 2 November
+    "2025-11-03T05:30:00Z",  # 23:30 CST on 2 November (the 25-hour day)
+    "2025-11-03T06:00:00Z",  # 00:00 CST on 3 November
+]
+
+
+def test_many_days_at_once_fall_on_their_local_days_across_the_clock_changes(
+        project: Project) -> None:
+    """A year of days is computed in one statement that buckets rows by run of days at one
+    UTC offset, with the days the clocks change on their own: the same days as one by one."""
+    path = project.root / "clock.jsonl"
+    path.write_text("".join(f'{{"id": "e{i}", "at": "{at}", "n": 1}}\n'
+                            for i, at in enumerate(CLOCK_EVENTS)))
+    project.load_file("clock_events", path, source="app")
+    fresh = _with_metric(project, """
+        name: events_a_day
+        title: Events a day
+        description: Events by local day.
+        department: marketing
+        unit: count
+        grain: day
+        model: clock_events
+        measure: count(*)
+        time_column: at
+    """)
+    fresh.close()
+    fresh = _with_metric(project, """
+        name: events_to_date
+        title: Events to date
+        description: Every event up to the end of the day.
+        department: marketing
+        unit: count
+        grain: day
+        model: clock_events
+        measure: sum(n)
+        time_column: at
+        cumulative: true
+    """)
+    fresh.metrics.now = datetime(2025, 12, 1, tzinfo=UTC)
+    try:
+        march = [f"2025-03-{d:02d}" for d in range(1, 15)]
+        daily = {v.period: v for v in fresh.compute(["events_a_day"], march)}
+        # 7 March: e2; 8 March: e3, e4; 9 March (23 hours): e5, e6; 10 March: e7, e8;
+        # 11 March: none; 12 March: e9
+        assert [daily[f"2025-03-{d:02d}"].value for d in range(6, 13)] == [0, 1, 2, 2, 2, 0, 1]
+        assert daily["2025-03-08"].previous == 1
+        november = [f"2025-11-{d:02d}" for d in range(1, 5)]
+        # 2 November (25 hours): e10 at 00:30 CDT and e11 at 23:30 CST; 3 November: e12
+        assert [v.value for v in fresh.compute(["events_a_day"], november)] == [0, 2, 1, 0]
+        # to date: e0 and e1 (before and between the days asked for) count from the first
+        to_date = {v.period: v for v in fresh.compute(["events_to_date"], march)}
+        assert [to_date[f"2025-03-{d:02d}"].value for d in range(6, 13)] == [
+            2, 3, 5, 7, 9, 9, 10]
+        # 1 March's previous day, 28 February: e0, e1; 7 March's same weekday last year,
+        # Friday 8 March 2024: e0 alone
+        assert to_date["2025-03-01"].previous == 2
+        assert (to_date["2025-03-07"].last_year_period, to_date["2025-03-07"].last_year) == (
+            "2024-03-08", 1)
+    finally:
+        fresh.close()
+
+
 def test_slicing_a_metric_by_a_tag_it_does_not_allow_is_refused(project: Project) -> None:
     with pytest.raises(NorthstarError, match="cannot be sliced by 'client_id'"):
         project.compute(["revenue"], ["2025-01"], by="client_id")
@@ -309,13 +384,56 @@ def test_manual_values_win_until_handed_back(project: Project) -> None:
     assert log == [("set", "cfo"), ("set", "cfo"), ("set", "cfo"), ("release", "cfo")]
 
 
+def test_measures_over_the_same_rows_are_computed_in_one_scan(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """revenue (sum(amount)) and invoice_count (count(*)) read the same invoices by the same
+    date: computing one computes both, and reading the other runs nothing."""
+    project.metrics.freeze = True
+    calls = _live_calls(project, monkeypatch)
+    by = {v.slice["owner_id"]: v for v in project.compute(["revenue"], ["2025-01"],
+                                                           by="owner_id")}
+    assert (by["ann"].value, by["bob"].value) == (D("100.00"), D("50.00"))
+    counts = {v.slice["owner_id"]: v.value for v in project.compute(
+        ["invoice_count"], ["2025-01"], by="owner_id")}
+    # January: ann's invoice 1, bob's invoice 2; December 2024 (the previous month): bob's 5
+    assert counts == {"ann": 1, "bob": 1}
+    assert calls == ["revenue"]
+    # closed January is frozen from what the shared scan found, without computing it again
+    assert one(project, "invoice_count", "2025-01").value == 2
+    assert calls == ["revenue", "invoice_count"]
+    assert one(project, "invoice_count", "2025-01").origin == "frozen"
+    assert calls == ["revenue", "invoice_count"]
+
+
+def test_a_measure_that_fails_does_not_take_the_one_sharing_its_scan_down(
+        project: Project) -> None:
+    fresh = _with_metric(project, """
+        name: broken_total
+        title: Broken
+        description: A measure over a column invoices do not have.
+        department: finance
+        unit: usd
+        model: invoices
+        measure: sum(no_such_column)
+        time_column: txn_date
+        dimensions: [owner_id]
+    """)
+    try:
+        # invoices 1 (100.00) and 2 (50.00) are January's
+        assert one(fresh, "revenue", "2025-01").value == D("150.00")
+        with pytest.raises(NorthstarError, match="broken_total"):
+            fresh.compute(["broken_total"], ["2025-01"])
+    finally:
+        fresh.close()
+
+
 def test_handing_back_a_value_that_is_not_manual_is_refused(project: Project) -> None:
     with pytest.raises(NorthstarError, match="no manual value"):
         project.set_manual("revenue", "2025-02", None, author="cfo", release=True)
 
 
-def test_an_append_invalidates_exactly_the_metrics_that_read_it(
-        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+def _live_calls(project: Project, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the metrics the project computes from the ledger from now on, in order."""
     calls: list[str] = []
     real = project.metrics._live
 
@@ -324,6 +442,12 @@ def test_an_append_invalidates_exactly_the_metrics_that_read_it(
         return real(m, *args)
 
     monkeypatch.setattr(project.metrics, "_live", spy)
+    return calls
+
+
+def test_an_append_invalidates_exactly_the_metrics_that_read_it(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _live_calls(project, monkeypatch)
     project.compute(["revenue", "signups"], ["2025-02"])
     assert sorted(set(calls)) == ["revenue", "signups"]
     calls.clear()
@@ -531,3 +655,13 @@ def test_a_cumulative_metric_must_add_up(extra: str, message: str) -> None:
         body.update(model="invoices", measure=value, time_column="txn_date")
     with pytest.raises(ValueError, match=message):
         MetricDef.model_validate(body)
+
+
+@pytest.mark.parametrize(("measure", "kind"), [
+    ("sum(amount)", "sum"), ("  SUM (amount) ", "sum"), ("count(*)", "count"),
+    ("count (distinct id)", "count"), ("Count(ID)", "count"),
+    ("sum(amount) / count(*)", None), ("avg(amount)", None), (None, None), ("", None)])
+def test_one_reading_of_whether_a_measure_adds_up(measure: str | None, kind: str | None) -> None:
+    from northstar.metrics.definition import additive_measure
+
+    assert additive_measure(measure) == kind

@@ -3,19 +3,18 @@ every metric equal to the plain-Python oracle of tests/msp_oracle.py on DuckDB a
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pytest
 
 from msp_oracle import Oracle, rows_of
 from northstar.packs import get_pack
 from northstar.project import Project
+from sample_helpers import digest, sample_tables
 
 PACK = get_pack("msp")
 END = date(2026, 6, 15)
@@ -24,22 +23,7 @@ TZ = "America/Chicago"
 
 
 def generated(rows: int = ROWS, seed: int = 7, end: date = END) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = {}
-    for batch in PACK.sample(rows, seed=seed, end=end):
-        out.setdefault(batch.name, []).append(batch.data)
-    return out
-
-
-def digest(tables: dict[str, list[Any]]) -> str:
-    h = hashlib.sha256()
-    for name in sorted(tables):
-        for part in tables[name]:
-            h.update(name.encode())
-            sink = pa.BufferOutputStream()
-            with pa.ipc.new_stream(sink, part.schema) as writer:
-                writer.write_table(part)
-            h.update(sink.getvalue().to_pybytes())
-    return h.hexdigest()
+    return sample_tables(PACK, rows, seed=seed, end=end)
 
 
 @pytest.fixture(scope="module")

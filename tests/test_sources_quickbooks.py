@@ -98,14 +98,16 @@ def test_full_sync_maps_lines_for_the_pack(tmp_path: Path, fake: QuickBooksFake)
         ("1004-1", "4110", Decimal("1504.00")), ("1004-2", "4120", Decimal("4000.00")),
         ("1004-3", "4190", Decimal("-100.00"))]
     assert {r["customer_id"] for r in lines} == {"64"} and lines[0]["department"] == "demand"
-    bill = p.engine.query("SELECT account_number, amount, bill_pay_status, supplier_id "
-                          "FROM raw_bill_lines WHERE bill_id = '2003' ORDER BY id").to_pylist()
-    # bill 3: account line 1530 on 4200, item line through item 2's expense account (4200)
+    bill = p.engine.query("SELECT doc_number, account_number, amount, bill_pay_status, "
+                          "supplier_id FROM raw_bill_lines WHERE bill_id = '2003' ORDER BY id"
+                          ).to_pylist()
+    # bill 3 (Bill # B-3, what remittances link on): account line 1530 on 4200, item line
+    # through item 2's expense account (4200)
     assert bill == [
-        {"account_number": "4200", "amount": Decimal("1530.00"), "bill_pay_status": "Paid",
-         "supplier_id": "83"},
-        {"account_number": "4200", "amount": Decimal("500.00"), "bill_pay_status": "Paid",
-         "supplier_id": "83"}]
+        {"doc_number": "B-3", "account_number": "4200", "amount": Decimal("1530.00"),
+         "bill_pay_status": "Paid", "supplier_id": "83"},
+        {"doc_number": "B-3", "account_number": "4200", "amount": Decimal("500.00"),
+         "bill_pay_status": "Paid", "supplier_id": "83"}]
     pay = p.engine.query("SELECT invoice_id, amount, department FROM raw_payments "
                          "WHERE payment_id = '3001'").to_pylist()
     assert pay == [{"invoice_id": "1001", "amount": Decimal("5501.00"), "department": "finance"}]

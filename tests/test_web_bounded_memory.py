@@ -107,3 +107,52 @@ def test_rows_read_between_writes_are_bounded(tmp_path: Path) -> None:
         assert len(auth._found) == 50  # each unknown cookie's (empty) row, kept until a write
     finally:
         project.close()
+
+
+def test_engine_memory_limit_and_threads_come_from_northstar_toml(tmp_path: Path) -> None:
+    from northstar.project import Project
+
+    project = make_project(tmp_path / "p", f"duckdb:///{tmp_path / 'ledger.duckdb'}")
+    project.close()
+    config = tmp_path / "p" / "northstar.toml"
+    text = config.read_text()
+    assert "[engine]" in text
+    config.write_text(text.replace("[engine]", '[engine]\nmemory_limit = "256MB"\nthreads = 1'))
+    with Project.open(tmp_path / "p") as opened:
+        # DuckDB reads 256 MB (256,000,000 bytes) back in MiB: 256e6 / 2**20 = 244.14
+        assert opened.engine.scalar("SELECT current_setting('memory_limit')") == "244.1 MiB"
+        assert opened.engine.scalar("SELECT current_setting('threads')") == 1
+        # one statement at a time, as threads = 1 asks: nothing runs side by side
+        assert not opened.engine.runs_side_by_side
+        before = {str(v.period): v.value for v in opened.compute(["revenue"], ["2025-01"])}
+        assert before == {"2025-01": 150}  # hand-checked: 100 + 50, as above
+
+
+def test_a_memory_limit_without_a_unit_is_refused_clearly(tmp_path: Path) -> None:
+    from northstar.errors import ConfigError
+    from northstar.project import Project
+
+    project = make_project(tmp_path / "p", f"duckdb:///{tmp_path / 'ledger.duckdb'}")
+    project.close()
+    config = tmp_path / "p" / "northstar.toml"
+    config.write_text(config.read_text().replace("[engine]", '[engine]\nmemory_limit = "512"'))
+    with pytest.raises(ConfigError, match="memory_limit"):
+        Project.open(tmp_path / "p")
+
+
+def test_the_default_bounds_duckdb_and_side_by_side_reuses_its_cursors(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p", f"duckdb:///{tmp_path / 'ledger.duckdb'}")
+    try:
+        engine = project.engine
+        # the documented default: 1 GB, 1e9 / 2**20 = 953.67 MiB; 2 threads
+        assert engine.scalar("SELECT current_setting('memory_limit')") == "953.6 MiB"
+        assert engine.scalar("SELECT current_setting('threads')") == 2
+        if not engine.runs_side_by_side:  # a one-core machine runs nothing side by side
+            return
+        for _ in range(5):
+            assert engine.rows_side_by_side(["SELECT 1", "SELECT 2", "SELECT 3"]) == [
+                [(1,)], [(2,)], [(3,)]]
+        # one cursor per pool thread, kept: not one per statement (15 were run)
+        assert 1 <= len(engine._cursors) <= 2
+    finally:
+        project.close()

@@ -25,7 +25,7 @@ from northstar.config import OidcSettings
 from northstar.formatting import format_value
 from northstar.web import create_app
 from web_helpers import (
-    PASSWORDS,
+    browser_log_in,
     fast_settings,
     launch_chromium,
     open_copy,
@@ -87,14 +87,6 @@ def page(browser: Any) -> Iterator[Any]:
     assert errors == [], errors  # no script errors, no CSP violations
 
 
-def log_in(page: Any, base: str, user: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#username", user)
-    page.fill("#password", PASSWORDS[user])
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
-
-
 def test_owner_logs_in_drills_through_and_moves_the_number(server: tuple[str, Any],
                                                            page: Any) -> None:
     base, app = server
@@ -103,7 +95,7 @@ def test_owner_logs_in_drills_through_and_moves_the_number(server: tuple[str, An
     metric = project.catalog.get(person.metric)
     page.goto(base + "/scorecard")
     assert page.url == base + "/login"
-    log_in(page, base, "eve")
+    browser_log_in(page, base, "eve")
     assert page.inner_text("#metric-title") == metric.title
     page.wait_for_selector("#trend-chart .main-svg")  # plotly drew the trend
     # drill-through to the rows behind the number
@@ -165,7 +157,7 @@ def test_scorecard_fits_the_screen_with_the_newest_periods_in_view(
     base, app = server
     cal = app.state.ns.project.calendar
     page.set_viewport_size({"width": width, "height": height})
-    log_in(page, base, "vic")
+    browser_log_in(page, base, "vic")
     page.goto(base + "/scorecard")
     assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
     # real period names; the open month marked "so far", the last closed one beside it
@@ -215,7 +207,7 @@ def test_scorecard_fits_the_screen_with_the_newest_periods_in_view(
 
 def test_viewer_is_refused_the_admin_page(server: tuple[str, Any], page: Any) -> None:
     base, _ = server
-    log_in(page, base, "vic")
+    browser_log_in(page, base, "vic")
     assert page.locator("a[href='/admin']").count() == 0
     response = page.goto(base + "/admin")
     assert response.status == 403
@@ -226,7 +218,7 @@ def test_viewer_is_refused_the_admin_page(server: tuple[str, Any], page: Any) ->
 def test_a_refused_form_keeps_what_was_typed_and_a_reload_posts_nothing(
         server: tuple[str, Any], page: Any) -> None:
     base, app = server
-    log_in(page, base, "ada")
+    browser_log_in(page, base, "ada")
     page.goto(base + "/admin")
     assert page.input_value("#user-role") == "viewer"  # the least privilege, unless chosen
     page.fill("#user-name", "browser.user")
@@ -251,7 +243,7 @@ def test_a_refused_form_keeps_what_was_typed_and_a_reload_posts_nothing(
 
 def test_dashboard_draws_its_charts(server: tuple[str, Any], page: Any) -> None:
     base, _ = server
-    log_in(page, base, "ada")
+    browser_log_in(page, base, "ada")
     page.goto(base + "/dashboards/cfo")
     page.wait_for_function(
         "() => document.querySelectorAll('[data-figure] .main-svg').length >= 3")
@@ -260,7 +252,7 @@ def test_dashboard_draws_its_charts(server: tuple[str, Any], page: Any) -> None:
 def test_supply_dashboard_draws_the_cohort_matrix_and_the_supplier_tables(
         server: tuple[str, Any], page: Any) -> None:
     base, _ = server
-    log_in(page, base, "ada")
+    browser_log_in(page, base, "ada")
     page.goto(base + "/dashboards/supply_account_management")
     page.wait_for_function(  # the waterfall, then the cohort heat map
         "() => document.querySelectorAll('[data-figure] .main-svg').length >= 2")
@@ -331,7 +323,7 @@ def _value(page: Any, metric: str) -> Any:
 @pytest.fixture
 def ada(server: tuple[str, Any], page: Any) -> Any:
     base, app = server
-    log_in(page, base, "ada")
+    browser_log_in(page, base, "ada")
     page.base = base
     page.project = app.state.ns.project
     page.lock = app.state.ns_lock

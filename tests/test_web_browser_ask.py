@@ -12,7 +12,14 @@ import pytest
 
 from northstar.formatting import format_value
 from northstar.web import create_app
-from web_helpers import PASSWORDS, fast_settings, launch_chromium, open_copy, serve, shared_template
+from web_helpers import (
+    browser_log_in,
+    fast_settings,
+    launch_chromium,
+    open_copy,
+    serve,
+    shared_template,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -52,11 +59,7 @@ def test_a_person_asks_on_a_page_and_picks_a_reading(server: tuple[str, Any],
                                                      page: Any) -> None:
     base, app = server
     project = app.state.ns.project
-    page.goto(base + "/login")
-    page.fill("#username", "vic")
-    page.fill("#password", PASSWORDS["vic"])
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
+    browser_log_in(page, base, "vic")
     page.goto(base + "/scorecard")
     url = page.url
     # a question, answered in place: the page stays, the number is the tile's
@@ -91,3 +94,49 @@ def test_a_person_asks_on_a_page_and_picks_a_reading(server: tuple[str, Any],
     page.wait_for_selector("#ask-answer .ask-item[data-metric=gmv]")
     page.locator("#ask-answer .ask-links a", has_text="The rows behind it").click()
     page.wait_for_selector("#drill-formula")
+
+
+def test_an_answer_streams_in_part_by_part_and_ends_with_the_tiles_number(
+        server: tuple[str, Any], page: Any) -> None:
+    base, app = server
+    project = app.state.ns.project
+    browser_log_in(page, base, "vic")
+    page.goto(base + "/dashboards")
+    audited = len(app.state.ns.audit.entries(1000))
+    # what the page receives, in the order it arrives: each server-sent event's name, and
+    # which parts of the answer are on the page when it arrives
+    page.evaluate("""() => {
+        window.seen = [];
+        document.body.addEventListener("htmx:sseMessage", (e) => {
+            const box = document.querySelector("#ask-answer");
+            window.seen.push([e.detail.type,
+                              box.querySelectorAll(".ask-value").length,
+                              box.querySelectorAll("[data-part=why]").length,
+                              box.querySelectorAll(".ask-links").length]);
+        });
+    }""")
+    page.fill("#ask-question", "why did net revenue change last month?")
+    page.click("#ask-form button[type=submit]")
+    page.wait_for_selector("#ask-answer .ask-done[data-ask=answer]")
+    seen = page.evaluate("window.seen")
+    # the reading came first with no number yet; then the number; then why; then the links
+    assert seen == [["reading", 0, 0, 0], ["number", 1, 0, 0], ["part", 1, 1, 0],
+                    ["part", 1, 1, 1], ["end", 1, 1, 1]]
+    reading = page.inner_text("#ask-answer .ask-reading")
+    assert reading.startswith("Reading: Net revenue;") and "why it moved" in reading
+    # every part landed in the metric's own block, and its number is the tile's: the one
+    # the metric's page shows for that month, and the metric layer's
+    month = project.calendar.previous(project.calendar.current("month", project.metrics.now))
+    item = page.locator(f"#ask-answer .ask-item[data-metric=net_revenue][data-period='{month}']")
+    assert item.locator("[data-part=why]").count() == 1
+    assert item.locator(".ask-links a").first.get_attribute("href") == (
+        f"/metric/net_revenue?period={month}")
+    answered = item.locator(".ask-value").inner_text()
+    v = project.compute(["net_revenue"], [str(month)])[0]
+    assert answered == format_value(v.value, "usd")
+    page.goto(base + f"/metric/net_revenue?period={month}")
+    assert page.inner_text("#metric-value") == answered
+    # the question is in the audit log once
+    asked = app.state.ns.audit.entries(1000)
+    new = asked[:len(asked) - audited]
+    assert [(e.action, e.outcome) for e in new] == [("ask", "answer")]

@@ -31,7 +31,7 @@ import typer
 
 from northstar.errors import ConfigError, NorthstarError
 from northstar.ledger.schema import RAW_PREFIX
-from northstar.models.templating import MACROS_DIR, SqlTemplates
+from northstar.models.templating import MACROS_DIR, SqlTemplates, Value
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -137,15 +137,15 @@ def parse_check(path: Path, templates: SqlTemplates | None = None) -> CheckFile:
     return CheckFile(path.stem, path, fields["description"], severity, sql)
 
 
-def read_checks(folder: Path) -> list[CheckFile]:
-    """Every `*.sql` check in a folder, by name."""
-    templates = SqlTemplates.for_folder(folder)
+def read_checks(folder: Path, variables: dict[str, Value] | None = None) -> list[CheckFile]:
+    """Every `*.sql` check in a folder, by name (`variables`: the project's `[vars]`)."""
+    templates = SqlTemplates.for_folder(folder, variables)
     return [parse_check(p, templates) for p in sorted(folder.glob("*.sql"))]
 
 
 def run_checks(project: Project, *, sample_rows: int = 10) -> list[CheckResult]:
     """Run every check of the project against the current ledger (views rebuilt first)."""
-    checks = read_checks(project.root / CHECKS_DIR)
+    checks = read_checks(project.root / CHECKS_DIR, project.settings.vars)
     if not checks:
         return []
     try:
@@ -202,7 +202,8 @@ def _cache_key(project: Project) -> tuple[Any, ...]:
     sql = (*folder.glob("*.sql"), *(project.root / MACROS_DIR).glob("*.sql"))  # checks, macros
     files = tuple(sorted((str(p), st.st_mtime_ns, st.st_size) for p in sql for st in [p.stat()]))
     state = project.metrics.state()
-    return (state.head, tuple(sorted(state.record_versions.items())), files)
+    variables = tuple(sorted(project.settings.vars.items()))
+    return (state.head, tuple(sorted(state.record_versions.items())), files, variables)
 
 
 def cached_checks(project: Project) -> list[CheckResult]:

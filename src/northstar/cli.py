@@ -232,6 +232,24 @@ def adjust(
             out.print(f"Netted {delta} into {metric} for {period} (load {result.load_id})")
 
 
+@app.command()
+def explain(
+    check: Annotated[str, typer.Argument(help="The check whose row is explained, e.g. "
+                                              "supplier_take_rate_explained.")],
+    record: Annotated[str, typer.Argument(help="What the row is about, as the check names "
+                                               "it (a supplier's name).")],
+    period: Annotated[str, typer.Argument(help="Its period, as the check shows it (2025).")],
+    reason: Annotated[str, typer.Option(help="What explains it (required).")],
+    author: Author = "",
+    project: ProjectDir = Path("."),
+) -> None:
+    """Explain a row a check flags, such as a supplier's negative take rate in a year: the
+    check passes for that row from now on, and the reason is kept with who gave it."""
+    with _open(project) as p:
+        result = p.explain(check, record, period, author=_author(author), reason=reason)
+        out.print(f"Explained {record} {period} for {check} (load {result.load_id})")
+
+
 @app.command("set-manual")
 def set_manual(
     metric: Annotated[str, typer.Argument(help="Metric name.")],

@@ -6,6 +6,7 @@ Any setting can be overridden by an environment variable `NORTHSTAR__SECTION__KE
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -63,10 +64,28 @@ class CompanySettings(_Strict):
         return check_timezone(value)
 
 
+_SIZE = re.compile(r"(?i)^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$")
+
+
 class EngineSettings(_Strict):
     url: str = "duckdb:///northstar.duckdb"
     """Where the ledger lives: `duckdb:///file.duckdb` (relative to the project folder) or
     `postgresql://user@host:5432/db`."""
+    memory_limit: str = "1GB"
+    """DuckDB only: the most memory DuckDB's buffer manager holds (cached blocks, query
+    state) in each process that opens the project; a query that needs more spills to
+    `.tmp` beside the database file. DuckDB's own default is 80% of the machine's memory."""
+    threads: int = Field(2, ge=1, le=256)
+    """DuckDB only: the threads one statement may use. Each one keeps buffers of its own,
+    so more threads use more memory."""
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _a_size(cls, value: str) -> str:
+        if not _SIZE.match(value):
+            raise ValueError(f"{value!r} is not a size: write a number and its unit, such as "
+                             '"1GB" or "512MB"')
+        return value.strip()
 
 
 class FreezeSettings(_Strict):
@@ -307,6 +326,9 @@ class Settings(_Strict):
     asana: AsanaSettings = AsanaSettings()
     load: LoadSettings = LoadSettings()
     ask: AskSettings = AskSettings()
+    vars: dict[str, str | int | float | bool] = {}
+    """Values the project's model and check files read with `{{ var('name', default) }}`
+    (docs/packs.md), e.g. the marketplace's `linked_payout_share_min`."""
 
 
 def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[tuple[str, ...], str]:

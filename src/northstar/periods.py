@@ -7,6 +7,7 @@ ledger is queried with, so that consecutive periods meet exactly, even across DS
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -81,6 +82,11 @@ class Period:
             raise PeriodError(f"no such period: {problem}")
 
     def __str__(self) -> str:
+        return self._text
+
+    @cached_property
+    def _text(self) -> str:
+        """The period as written (worked out once)."""
         if self.kind == "day":
             return self.day.isoformat()
         if self.kind == "month":
@@ -92,6 +98,14 @@ class Period:
         return f"{self.year:04d}"
 
     @cached_property
+    def _hash(self) -> int:
+        return hash((self.kind, self.year, self.index))
+
+    def __hash__(self) -> int:
+        """Worked out once: periods are dictionary keys millions of times in a year of days."""
+        return self._hash
+
+    @cached_property
     def day(self) -> date:
         """The local date of a day period (worked out once: a year of days is read often)."""
         if self.kind != "day":
@@ -99,8 +113,10 @@ class Period:
         return date(self.year, 1, 1) + timedelta(days=self.index - 1)
 
 
+@functools.lru_cache(maxsize=8192)
 def day_period(d: date) -> Period:
-    """The day period of local date `d`."""
+    """The day period of local date `d` (one object per day: a year of days, asked for again,
+    finds its periods by identity in every dictionary)."""
     return Period("day", d.year, d.timetuple().tm_yday)
 
 
@@ -165,7 +181,7 @@ def _month_start(n: int) -> date:
     return date(n // 12, n % 12 + 1, 1)
 
 
-def _naive_utc(when: datetime) -> datetime:
+def naive_utc(when: datetime) -> datetime:
     """`when` as a naive UTC datetime; a naive input is already UTC."""
     if when.utcoffset() is None:
         return when.replace(tzinfo=None)
@@ -251,10 +267,10 @@ class Calendar:
         Usually local midnight (its first occurrence when clocks go back over it). When a DST or
         date-line jump skips midnight, the day begins at the jump, found by bisection."""
         midnight = datetime.combine(d, time())
-        hi = _naive_utc(midnight.replace(tzinfo=self.tz))  # fold=0: the earliest reading
+        hi = naive_utc(midnight.replace(tzinfo=self.tz))  # fold=0: the earliest reading
         if self._local_date(hi - _SECOND) < d:
             return hi
-        lo = _naive_utc(midnight.replace(tzinfo=self.tz, fold=1))  # before the jump
+        lo = naive_utc(midnight.replace(tzinfo=self.tz, fold=1))  # before the jump
         while hi - lo > _SECOND:  # invariant: local date at lo < d <= local date at hi
             mid = lo + timedelta(seconds=(hi - lo).total_seconds() // 2)
             if self._local_date(mid) < d:
@@ -326,7 +342,7 @@ class Calendar:
         converted, a date is a local date. Agrees with utc_bounds: start <= when < end."""
         if not isinstance(when, datetime):
             return self._of_date(kind, when)
-        instant = _naive_utc(when)
+        instant = naive_utc(when)
         p = self._of_date(kind, self._local_date(instant))
         # Clocks going back over midnight can repeat a local date; the bounds have the last word.
         while instant < self.utc_bounds(p)[0]:
@@ -378,7 +394,7 @@ class Calendar:
 
     def is_open(self, p: Period, now: datetime | None = None) -> bool:
         """True while `p` is under way: it has begun and not ended in the company timezone."""
-        instant = _naive_utc(datetime.now(UTC) if now is None else now)
+        instant = naive_utc(datetime.now(UTC) if now is None else now)
         start, end = self.utc_bounds(p)
         return start <= instant < end
 
@@ -386,7 +402,7 @@ class Calendar:
                  working_days: bool = False) -> Progress:
         """How far `p` has got at `now`: the share of its time gone (of its Monday-to-Friday
         time with `working_days`), and the local days begun."""
-        instant = _naive_utc(datetime.now(UTC) if now is None else now)
+        instant = naive_utc(datetime.now(UTC) if now is None else now)
         start, end = self.dates(p)
         total = (end - start).days
         ustart, uend = self.utc_bounds(p)
@@ -407,5 +423,5 @@ class Calendar:
 
     def is_closed(self, p: Period, now: datetime | None = None) -> bool:
         """True once `p` has ended in the company timezone, so its numbers can be final."""
-        instant = _naive_utc(datetime.now(UTC) if now is None else now)
+        instant = naive_utc(datetime.now(UTC) if now is None else now)
         return self.utc_bounds(p)[1] <= instant

@@ -23,7 +23,7 @@ from northstar.metrics.catalog import Catalog, load_catalog
 from northstar.metrics.compute import MetricComputer, MetricValue
 from northstar.models import parsecache
 from northstar.models.parsecache import ParseCache
-from northstar.models.templating import MACROS_DIR
+from northstar.models.templating import MACROS_DIR, SqlTemplates
 from northstar.models.views import DISAGREEMENTS, ModelBuilder
 from northstar.people import PEOPLE_FILE, load_people
 from northstar.periods import Calendar, Period
@@ -64,6 +64,7 @@ class Project:
         self.calendar = Calendar(settings.company.timezone,
                                  settings.company.fiscal_year_start_month)
         self.models = ModelBuilder(engine, root / "models", settings.ownership,
+                                   SqlTemplates.for_folder(root / "models", settings.vars),
                                    on_built=None if read_only else self._views_built)
         self._build_reason = "views rebuilt"
         """Why the views are being built: recorded with the definitions they give."""
@@ -76,7 +77,9 @@ class Project:
             raise ConfigError(f"{root} is not a Northstar project (no {CONFIG_FILE}); "
                               "create one with `northstar init`")
         settings = load_settings(root)
-        engine = connect(settings.engine.url, root, read_only=read_only)
+        engine = connect(settings.engine.url, root, read_only=read_only,
+                         memory_limit=settings.engine.memory_limit,
+                         threads=settings.engine.threads)
         return cls(root, settings, engine, read_only=read_only)
 
     @classmethod
@@ -99,6 +102,11 @@ class Project:
             url=engine_url,
         ), encoding="utf-8")
         if pack is not None:
+            if pack.ownership:  # the pack says which source owns which facts
+                from northstar.packs.manifest import ownership_toml
+
+                with (root / CONFIG_FILE).open("a", encoding="utf-8") as f:
+                    f.write(ownership_toml(pack.ownership))
             for src, dst in ((pack.metrics_dir, root / "metrics"),
                              (pack.models_dir, root / "models"),
                              (pack.dashboards_dir, root / "dashboards"),
@@ -221,6 +229,18 @@ class Project:
         amount = delta if isinstance(delta, Decimal) else parse_number(delta, "the correction")
         return self.corrections.adjust_metric(metric, str(p), amount, author=author,
                                               reason=reason, effective=effective)
+
+    def explain(self, check: str, record: str, period: str, *, author: str,
+                reason: str) -> LoadResult:
+        """Explain a row a check flags (a supplier's year, say): the check passes for it from
+        now on, and the reason is kept with who gave it and when."""
+        from northstar.checks import CHECKS_DIR, read_checks
+
+        names = [c.name for c in read_checks(self.root / CHECKS_DIR)]
+        if check not in names:
+            raise NorthstarError(f"there is no check {check!r} to explain; checks: "
+                                 + (", ".join(names) or "none"))
+        return self.corrections.explain(check, record, period, author=author, reason=reason)
 
     def set_manual(self, metric: str, period: str, value: str | Decimal | None, *, author: str,
                    note: str | None = None, release: bool = False) -> LoadResult:

@@ -5,11 +5,14 @@ the core checks (a failing plan goes back to the model with the reason, twice at
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from openai import AsyncOpenAI
 from pydantic_ai import Agent, ModelRetry, RunContext, ToolOutput
+from pydantic_ai.messages import ToolCallPart
 from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.providers.openai import OpenAIProvider
 
@@ -70,16 +73,31 @@ def _agent(model: OpenAIChatModel) -> Agent[ModelContext, Plan]:
 
 
 def run(settings: AskModelSettings, key: str, instructions: str, question: str,
-        context: ModelContext) -> Plan:
+        context: ModelContext, progress: Callable[[str], None] = lambda _m: None) -> Plan:
     """One conversation with the model, on an event loop of its own (call it in a thread of
-    its own: the web app's loop is busy serving the request)."""
+    its own: the web app's loop is busy serving the request). `progress` hears of each tool
+    the model calls, as it calls it, in words."""
 
     async def talk() -> Plan:
         async with AsyncOpenAI(base_url=settings.base_url, api_key=key,
                                timeout=settings.timeout, max_retries=0) as client:
             model = OpenAIChatModel(settings.model,
                                     provider=OpenAIProvider(openai_client=client))
-            found = await _agent(model).run(question, deps=context, instructions=instructions)
-            return found.output
+            agent = _agent(model)
+            async with agent.iter(question, deps=context, instructions=instructions) as found:
+                async for node in found:
+                    if Agent.is_call_tools_node(node):
+                        for part in node.model_response.parts:
+                            if isinstance(part, ToolCallPart):
+                                progress(said(part))
+            assert found.result is not None
+            return found.result.output
 
     return asyncio.run(talk())
+
+
+def said(call: ToolCallPart) -> str:
+    """A tool call in words: its name and its arguments, cut short."""
+    args = call.args if isinstance(call.args, str) else json.dumps(call.args or {})
+    args = "" if args in ("{}", "") else " " + args[:160] + ("…" if len(args) > 160 else "")
+    return f"The model called {call.tool_name}{args}"

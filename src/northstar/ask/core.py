@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -29,7 +30,8 @@ from northstar.periods import Period
 if TYPE_CHECKING:
     from northstar.project import Project
 
-__all__ = ["Answer", "Asker", "Item", "Result", "answer_plan", "ask", "vocabulary_of"]
+__all__ = ["Answer", "Asker", "Item", "Result", "Step", "answer_plan", "answer_steps", "ask",
+           "ask_steps", "plan_steps", "plan_words", "vocabulary_of"]
 
 Role = Literal["admin", "editor", "viewer"]
 
@@ -151,6 +153,20 @@ class Answer(BaseModel):
 
 
 Result = Answer | Clarification | Refusal
+Stage = Literal["model", "reading", "number", "detail", "why", "links", "error", "result"]
+
+
+@dataclass
+class Step:
+    """One step of an answer as it is worked out (`ask_steps`, `answer_steps`): what a stream
+    sends as it comes. `index` is the metric's place in the plan; `item` its answer so far."""
+
+    stage: Stage
+    message: str = ""
+    plan: Plan | None = None
+    index: int = 0
+    item: Item | None = None
+    result: Result | None = None
 
 
 # -- asking --------------------------------------------------------------------------------
@@ -175,26 +191,105 @@ def now_of(p: Project) -> datetime:
 
 def ask(p: Project, question: str, asker: Asker) -> Result:
     """Read a question with the built-in parser and answer it (or ask back, or refuse)."""
+    return final(ask_steps(p, question, asker))
+
+
+def final(steps: Iterator[Step]) -> Result:
+    """The result a run of steps ends with."""
+    result: Result | None = None
+    for step in steps:
+        if step.stage == "result":
+            result = step.result
+    assert result is not None
+    return result
+
+
+def ask_steps(p: Project, question: str, asker: Asker) -> Iterator[Step]:
+    """`ask`, step by step, as the web panel streams it: the reading first ("reading": the
+    plan, the readings asked back or the refusal), the language model's progress when one is
+    connected ("model": each tool it calls), then `answer_steps`; the last step is the result."""
     reader = Reader(p.catalog, vocabulary_of(p), p.calendar, now_of(p), asker.person)
     read = parse(question, reader)
     text = " ".join(question.split())
     model = p.settings.ask.model
     if model is not None and _for_model(read, model.mode):
-        from northstar.ask.model import plan_with_model
+        from northstar.ask.model import model_steps
 
-        planned = plan_with_model(p, text, asker, model, now_of(p))
+        yield Step("model", message="Asking the language model to read the question.")
+        planned = yield from model_steps(p, text, asker, model, now_of(p))
         if isinstance(planned, Plan):
-            answered = answer_plan(p, planned, asker, question=text)
-            if isinstance(answered, Answer):
-                answered.read_by = "model"
-            return answered
+            yield Step("reading", plan=planned, message=plan_words(p, planned))
+            for step in answer_steps(p, planned, asker, question=text):
+                if isinstance(step.result, Answer):
+                    step.result.read_by = "model"
+                yield step
+            return
         if not isinstance(read, Plan):  # the built-in reader's answer stands, and why
             if isinstance(read, Refusal):
                 read.message += " " + planned.message
-            return read
+            yield Step("reading", message=_read_words(read))
+            yield Step("result", result=read)
+            return
     if not isinstance(read, Plan):
-        return read
-    return answer_plan(p, read, asker, question=text)
+        yield Step("reading", message=_read_words(read))
+        yield Step("result", result=read)
+        return
+    yield Step("reading", plan=read, message=plan_words(p, read))
+    yield from answer_steps(p, read, asker, question=text)
+
+
+def plan_steps(p: Project, plan: Plan | dict[str, Any], asker: Asker) -> Iterator[Step]:
+    """`answer_steps` for a plan given as it is (an asked-back choice's), its reading first."""
+    checked = check_plan(p, plan, asker)
+    if isinstance(checked, Plan):
+        yield Step("reading", plan=checked, message=plan_words(p, checked))
+    else:
+        yield Step("reading", message=_read_words(checked))
+    yield from answer_steps(p, plan, asker)
+
+
+def _read_words(read: Clarification | Refusal) -> str:
+    if isinstance(read, Clarification):
+        return "The question reads more than one way."
+    return "Ask cannot answer this question."
+
+
+def plan_words(p: Project, plan: Plan) -> str:
+    """A plan in words, as the panel shows it before the numbers come: "Net revenue, the
+    last month, by person, against the previous period, and why"."""
+    titles = []
+    for name in plan.metrics:
+        try:
+            titles.append(p.catalog.get(name).title)
+        except (UnknownMetricError, MetricError):
+            titles.append(name)
+    out = [", ".join(titles)]
+    if plan.period is not None:
+        try:
+            ending, count = resolve_period(plan.period, p.calendar, now_of(p))
+        except PeriodError:
+            out.append(plan.period)
+        else:
+            last = max(plan.last, count)
+            out.append(label_of(str(ending)) if last == 1
+                       else f"the {last} periods to {label_of(str(ending))}")
+    elif plan.last > 1:
+        out.append(f"the last {plan.last} periods")
+    else:
+        out.append("the current period")
+    if plan.slice.filters:
+        out.append("only " + ", ".join(f"{TAG_WORDS[t]} {_slice_label(p, t, v)}"
+                                        for t, v in plan.slice.filters.items()))
+    if plan.slice.by is not None:
+        out.append(("the " + plan.rank + " " if plan.rank else "by ") + TAG_WORDS[plan.slice.by]
+                   + (f" (top {plan.limit})" if plan.limit and plan.limit > 1 else ""))
+    if plan.comparison is not None:
+        out.append({"previous": "against the previous period",
+                    "last_year": "against the same period last year",
+                    "target": "against its target"}[plan.comparison])
+    if plan.why:
+        out.append("and why it moved")
+    return "Reading: " + "; ".join(out) + "."
 
 
 def _for_model(read: Plan | Clarification | Refusal, mode: str) -> bool:
@@ -242,10 +337,23 @@ def check_plan(p: Project, plan: Plan | dict[str, Any], asker: Asker) -> Plan | 
 def answer_plan(p: Project, plan: Plan | dict[str, Any], asker: Asker, *,
                 question: str | None = None) -> Answer | Refusal:
     """Run a plan: every number through the metric layer, read-only."""
+    result = final(answer_steps(p, plan, asker, question=question))
+    assert not isinstance(result, Clarification)
+    return result
+
+
+def answer_steps(p: Project, plan: Plan | dict[str, Any], asker: Asker, *,
+                 question: str | None = None) -> Iterator[Step]:
+    """`answer_plan`, step by step: for each metric its number ("number"), then the periods or
+    slices behind it ("detail"), why it moved ("why"), its links and words ("links"); a
+    metric that cannot be computed is an "error"; the last step is the result. Each step
+    computes before it is yielded, nothing is held between steps (not even `not_freezing`),
+    so a stream may pause between them."""
     checked = check_plan(p, plan, asker)
     if isinstance(checked, Refusal):
         checked.question = question
-        return checked
+        yield Step("result", result=checked)
+        return
     plan = checked
     now = now_of(p)
     ending: Period | None = None
@@ -257,20 +365,25 @@ def answer_plan(p: Project, plan: Plan | dict[str, Any], asker: Asker, *,
                                    "last": last})
     items: list[Item] = []
     errors: list[str] = []
-    with p.metrics.not_freezing():
-        for name in plan.metrics:
-            m = p.catalog.get(name)
-            periods = p.calendar.last_n(ending.kind if ending else m.grain, last, ending, now)
-            try:
-                items.append(_item(p, m, plan, periods))
-            except NorthstarError as exc:
-                errors.append(f"{m.title}: {exc}")
+    for index, name in enumerate(plan.metrics):
+        m = p.catalog.get(name)
+        periods = p.calendar.last_n(ending.kind if ending else m.grain, last, ending, now)
+        try:
+            for stage, item in _item_steps(p, m, plan, periods):
+                yield Step(stage, index=index, item=item)
+        except NorthstarError as exc:
+            errors.append(f"{m.title}: {exc}")
+            yield Step("error", index=index, message=errors[-1])
+        else:
+            items.append(item)
     if not items and errors:
-        return Refusal(question=question, message=" ".join(errors))
+        yield Step("result", result=Refusal(question=question, message=" ".join(errors)))
+        return
     text = " ".join(item.text for item in items)
     if errors:
         text += " Not computed: " + "; ".join(errors)
-    return Answer(question=question, plan=plan, items=items, errors=errors, text=text)
+    yield Step("result", result=Answer(question=question, plan=plan, items=items,
+                                       errors=errors, text=text))
 
 
 def audit_detail(question: str | None, plan: Any, result: Result) -> dict[str, Any]:
@@ -302,13 +415,17 @@ def label_of(span: str) -> str:
     return format_period(span)
 
 
-def _item(p: Project, m: MetricDef, plan: Plan, periods: list[Period]) -> Item:
+def _item_steps(p: Project, m: MetricDef, plan: Plan,
+                periods: list[Period]) -> Iterator[tuple[Stage, Item]]:
+    """One metric's answer, built in the steps a stream shows: the number, the detail behind
+    it, why it moved, and its links and words (the same `Item`, filled in as it goes)."""
     from northstar.web import views
 
     filters = dict(plan.slice.filters)
-    values = p.metrics.compute([m.name], periods, filters=filters)
-    v = values[-1]
-    tile = views.value_dict(p, v)
+    with p.metrics.not_freezing():
+        values = p.metrics.compute([m.name], periods, filters=filters)
+        v = values[-1]
+        tile = views.value_dict(p, v)
     fmt = tile["formatted"]
     per = periods[-1]
     item = Item(
@@ -317,21 +434,27 @@ def _item(p: Project, m: MetricDef, plan: Plan, periods: list[Period]) -> Item:
         formatted=fmt["value"], status=v.status, target=v.target,
         target_formatted=fmt["target"], action=v.action,
         description=" ".join(m.description.split()),
-        formula=" ".join(views.formula_text(m).split()),
-        links=_links(m, per), text="", tile=tile,
+        formula=" ".join(views.formula_text(m).split()), links=[], text="", tile=tile,
     )
     if plan.comparison is not None:
         item.compared = _compared(m, v, tile, plan.comparison)
+    yield "number", item
     if len(values) > 1:
         item.series = [Point(period=x.period, label=format_period(x.period), value=_num(x.value),
                              formatted=format_value(x.value, m.unit, m.decimals),
                              status=x.status, open=x.open) for x in values]
     if plan.slice.by is not None:
-        item.slices = _slices(p, m, per, plan.slice.by, filters, plan)
+        with p.metrics.not_freezing():
+            item.slices = _slices(p, m, per, plan.slice.by, filters, plan)
+    if item.series or item.slices:
+        yield "detail", item
     if plan.why:
-        item.why = _why(p, m, v, per, filters)
+        with p.metrics.not_freezing():
+            item.why = _why(p, m, v, per, filters)
+        yield "why", item
+    item.links = _links(m, per)
     item.text = _text(p, m, item, plan)
-    return item
+    yield "links", item
 
 
 def _links(m: MetricDef, per: Period) -> list[Link]:

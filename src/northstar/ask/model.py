@@ -13,6 +13,8 @@ layer's, computed by the core from the plan."""
 from __future__ import annotations
 
 import os
+import queue
+from collections.abc import Generator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -23,10 +25,10 @@ from northstar.errors import ConfigError
 
 if TYPE_CHECKING:
     from northstar.ask.agent import ModelContext
-    from northstar.ask.core import Asker
+    from northstar.ask.core import Asker, Step
     from northstar.project import Project
 
-__all__ = ["plan_with_model"]
+__all__ = ["model_steps"]
 
 INSTRUCTIONS = """\
 You turn a question about {company}'s KPIs into a plan that Northstar runs. You never answer
@@ -88,10 +90,13 @@ def _key(settings: AskModelSettings) -> str:
     return key
 
 
-def plan_with_model(p: Project, question: str, asker: Asker, settings: AskModelSettings,
-                    now: datetime) -> Plan | Refusal:
-    """The model's plan for a question, checked; or why there is none (the endpoint failed,
-    or the model gave no plan Ask can run)."""
+def model_steps(p: Project, question: str, asker: Asker, settings: AskModelSettings,
+                now: datetime) -> Generator[Step, None, Plan | Refusal]:
+    """The model's plan for a question, checked, or why there is none (the endpoint failed, or
+    the model gave no plan Ask can run); on the way, a "model" step for each tool the model
+    calls, as it calls it."""
+    from northstar.ask.core import Step
+
     try:
         from northstar.ask.agent import run
     except ImportError:
@@ -101,8 +106,14 @@ def plan_with_model(p: Project, question: str, asker: Asker, settings: AskModelS
     key = _key(settings)
     context = _context(p, asker)
     instructions = _instructions(p, now)
+    heard: queue.SimpleQueue[str] = queue.SimpleQueue()
     with ThreadPoolExecutor(1, thread_name_prefix="northstar-ask-model") as pool:
-        future = pool.submit(run, settings, key, instructions, question, context)
+        future = pool.submit(run, settings, key, instructions, question, context, heard.put)
+        while not future.done() or not heard.empty():
+            try:
+                yield Step("model", message=heard.get(timeout=0.05))
+            except queue.Empty:
+                continue
         from openai import APIError
         from pydantic_ai.exceptions import AgentRunError, UnexpectedModelBehavior
 

@@ -31,7 +31,7 @@ for _tag, _nouns in {
                 "owners person people account_manager account_managers am ams ae aes "
                 "account_executive account_executives member members",
     "department": "department departments dept depts",
-    "team": "team teams",
+    "team": "team teams business_unit business_units unit units bu",
     "client_id": "client clients customer customers account accounts brand brands supplier "
                  "suppliers venue venues organiser organisers organizer organizers company "
                  "companies",
@@ -61,7 +61,9 @@ _RANK_WORDS: dict[str, str] = {
 _RANK = "|".join(_RANK_WORDS)
 _COUNT = r"\d{1,2}|" + "|".join(NUMBERS)
 _VERB = (r"has|had|have|is|was|were|brought|brings|made|makes|did|does|got|gets|shows?|"
-         r"drove|drives|owns|sold|closed|won")
+         r"drove|drives|owns|sold|closed|won|opened|opens|logged|logs|raised|raises|"
+         r"submitted|created|creates|used|uses|spent|spends|needed|needs|took|takes|"
+         r"generated|generates|booked|books|produced|produces|collected|collects|paid|pays")
 
 _RANKINGS = (
     # "which rep has the lowest close rate", "what customer had the most GMV"
@@ -235,7 +237,8 @@ def _take(text: str, match: re.Match[str]) -> str:
     return text[:match.start()] + " | " + text[match.end():]
 
 
-_KNOWN = sorted({*MONTHS, *KIND_WORDS, "last", "previous", "this", "past"} - {"may"})
+_KNOWN = sorted({*MONTHS, *KIND_WORDS, "last", "previous", "this", "past", "today",
+                 "yesterday"} - {"may"})
 _NOUN_WORDS = sorted({n for n in SLICE_NOUNS if " " not in n})
 _AFTER_BY = re.compile(r"\b(by|per|each|every|across)\s+([a-z]+)\b")
 

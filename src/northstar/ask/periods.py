@@ -1,5 +1,5 @@
 """Period phrases in questions: "last month", "Q3 2025", "this year so far", "the last 13
-weeks", "March", in the company's timezone and fiscal year.
+weeks", "March", "yesterday", "the last 7 days", in the company's timezone and fiscal year.
 
 A phrase becomes periods of `northstar.periods` (the company's `Calendar` does the arithmetic):
 one period, or the last N of a kind ending with one. "Q3" and "March" without a year are the
@@ -30,7 +30,8 @@ NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seve
            "twenty-four": 24, "thirty-six": 36}
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
             "4th": 4}
-KIND_WORDS: dict[str, PeriodKind] = {"week": "week", "weeks": "week", "month": "month",
+KIND_WORDS: dict[str, PeriodKind] = {"day": "day", "days": "day", "week": "week",
+                                     "weeks": "week", "month": "month",
                                      "months": "month", "quarter": "quarter",
                                      "quarters": "quarter", "year": "year", "years": "year"}
 MAX_PERIODS = 60
@@ -39,11 +40,13 @@ _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _COUNT = r"\d{1,3}|" + "|".join(sorted(NUMBERS, key=len, reverse=True))
 _YEAR = r"(?:19|20)\d{2}"
 _KIND = r"week|month|quarter|year"
+_KIND_N = r"day|week|month|quarter|year"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern)) for name, pattern in (
-        ("iso", r"\b(\d{4})-(?:(\d{2})|q([1-4])|w(\d{2}))\b"),
+        ("iso", r"\b(\d{4})-(?:(\d{2})-(\d{2})|(\d{2})|q([1-4])|w(\d{2}))\b"),
         ("last_n", rf"\b(?:the\s+)?(?:last|past|previous|trailing)\s+({_COUNT})\s+"
-                   rf"({_KIND})s\b"),
+                   rf"({_KIND_N})s\b"),
+        ("day", r"\b(today|tonight|yesterday|the\s+day\s+before\s+yesterday)\b"),
         ("to_date", r"\b(?:(?:this|the)\s+)?(year|quarter|month|week)\s+(?:so\s+far|to\s+date)\b"
                     r"|\bso\s+far\s+this\s+(year|quarter|month|week)\b"
                     r"|\b(ytd|qtd|mtd|wtd)\b"),
@@ -123,10 +126,18 @@ def _read(name: str, m: re.Match[str], text: str, calendar: Calendar,
     if name == "iso":
         year = int(m[1])
         if m[2]:
-            return pick(Period("month", year, int(m[2])))
-        if m[3]:
-            return pick(Period("quarter", year, int(m[3])))
-        return pick(Period("week", year, int(m[4])))
+            return pick(calendar.parse(m[0]))  # a day: 2025-03-14
+        if m[4]:
+            return pick(Period("month", year, int(m[4])))
+        if m[5]:
+            return pick(Period("quarter", year, int(m[5])))
+        return pick(Period("week", year, int(m[6])))
+    if name == "day":
+        today = calendar.current("day", now)
+        back = {"today": 0, "tonight": 0, "yesterday": 1}.get(m[1], 2)
+        for _ in range(back):
+            today = calendar.previous(today)
+        return pick(today)
     if name == "last_n":
         kind = KIND_WORDS[m[2]]
         return pick(calendar.current(kind, now), _count(m[1]))

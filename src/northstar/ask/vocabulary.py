@@ -252,7 +252,8 @@ def _people_terms(p: Project) -> list[Term]:
 
 def _value_terms(p: Project) -> list[Term]:
     """Tag values in the models the sliceable metrics read; a client's name too, where a
-    model has both `client_id` and `name` (the customers and suppliers lists)."""
+    model has both `client_id` and `name` (the customers and suppliers lists). A team in the
+    data that people.yml does not name (a business unit: "Phoenix-Sales") is a team too."""
     wanted: dict[str, set[str]] = {}
     for m in p.catalog:
         if m.kind == "measure" and m.model and m.dimensions:
@@ -264,8 +265,8 @@ def _value_terms(p: Project) -> list[Term]:
     for model, tags in sorted(wanted.items()):
         columns = dict(p.engine.columns(model) or [])
         for tag in sorted(tags):
-            if tag not in columns or tag in ("owner_id", "department", "team"):
-                continue  # people, departments and teams are named by people.yml
+            if tag not in columns or tag in ("owner_id", "department"):
+                continue  # people and departments are named by people.yml
             rows = p.engine.rows(f"SELECT DISTINCT {quote(tag)} FROM {quote(model)} "
                                  f"WHERE {quote(tag)} IS NOT NULL LIMIT {MAX_VALUES}")
             seen.setdefault(tag, set()).update(str(r[0]) for r in rows)
@@ -281,8 +282,10 @@ def _value_terms(p: Project) -> list[Term]:
                                      f"WHERE client_id IS NOT NULL AND name IS NOT NULL "
                                      f"LIMIT {MAX_VALUES}")
                 names.update((str(cid), str(name)) for cid, name in rows if str(cid) in clients)
+    teams = seen.pop("team", set())
     out = [Term(_phrase(value), "value", value, names.get(value, value), tag)
            for tag, values in sorted(seen.items()) for value in sorted(values)]
+    out += [Term(_phrase(team), "team", team, team.replace("_", " ")) for team in sorted(teams)]
     out += [Term(_phrase(name), "value", cid, name, "client_id") for cid, name in names.items()]
     # a client's first name word where no other client shares it ("Goldleaf")
     firsts = [(_phrase(name).split() or [""])[0] for name in names.values()]

@@ -35,6 +35,14 @@ class Engine(ABC):
     """SQLGlot dialect name used to transpile metric and model SQL."""
     SUPPORTS_IMMUTABLE_TABLES: ClassVar[bool] = False
     """True when the database itself can refuse UPDATE/DELETE on ledger tables."""
+    SUPPORTS_TRANSACTIONS: ClassVar[bool] = True
+    """False where the database has no transactions; the adapter then makes a commit of its own
+    (Spark: a manifest swapped at once)."""
+    SUPPORTS_TRIGGERS: ClassVar[bool] = True
+    """False where the database has no triggers (nothing can refuse an edit inside it)."""
+    HASHES_IN_SQL: ClassVar[bool] = False
+    """True when the engine hashes a load's rows itself, side by side (`hash_loads`), instead
+    of streaming them to this process; its loads record that engine's hash."""
     single_writer: ClassVar[bool] = False
     """True when no other process can write while this connection is open (a DuckDB file):
     then `writes` alone tells whether anything changed since a given moment."""
@@ -201,6 +209,12 @@ class Engine(ABC):
         """For `verify`: what is wrong with the database's own guard of `tables` (where,
         what), and notes on what it cannot promise. Nothing where there is no such guard."""
         return [], []
+
+    def hash_loads(self, table: str, loads: Sequence[int], columns: Sequence[str],
+                   unhashed: Sequence[str] = ()) -> dict[int, tuple[str, int, list[int]]]:
+        """Per load of `table`: its content hash over `columns`, its row count, and how many
+        of its rows hold a value in each of `unhashed` (where `HASHES_IN_SQL`)."""
+        raise NotImplementedError(f"{type(self).__name__} does not hash rows itself")
 
     def transpile(self, sql: str) -> str:
         """Translate SQL written in DuckDB's dialect to this engine's."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -22,12 +24,18 @@ class DuckDBEngine(Engine):
     SUPPORTS_IMMUTABLE_TABLES = False
     single_writer = True
 
-    def __init__(self, url: str, path: Path | None, *, read_only: bool = False) -> None:
+    def __init__(self, url: str, path: Path | None, *, read_only: bool = False,
+                 memory_limit: str | None = None, threads: int | None = None) -> None:
         super().__init__(url, read_only=read_only)
         self.path = path
         self._file_key = str(path.resolve()) if path is not None else None
-        self._workers = os.cpu_count() or 1
-        """Statements `rows_side_by_side` runs at once: one per core."""
+        self._workers = min(os.cpu_count() or 1, threads or os.cpu_count() or 1)
+        """Statements `rows_side_by_side` runs at once: one per core, at most `threads`."""
+        self._pool: ThreadPoolExecutor | None = None
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._local = threading.local()
+        """The pool `rows_side_by_side` runs on and each of its threads' cursor, kept for
+        the engine's life: a cursor and a thread made per statement grew the server."""
         self._relations: tuple[int, frozenset[str]] | None = None
         """The names `relations()` found, and the write count they were found at: a DuckDB
         file has one writer, this process, so they hold until it writes again."""
@@ -41,6 +49,12 @@ class DuckDBEngine(Engine):
                     "running?); stop it, or send the change through the running server"
                 ) from None
             raise NorthstarError(f"cannot open {target}: {exc}") from None
+        # the database's settings (one per file and process), not a connection's: each later
+        # connection to the file shares them
+        if memory_limit is not None:
+            self.con.execute(f"SET memory_limit = '{memory_limit.strip()}'")
+        if threads is not None:
+            self.con.execute(f"SET threads = {int(threads)}")
 
     def _wrap(self, exc: duckdb.Error) -> NorthstarError:
         return NorthstarError(str(exc).splitlines()[0])
@@ -81,25 +95,26 @@ class DuckDBEngine(Engine):
         all of them busy."""
         if not self.runs_side_by_side or len(statements) < 2:
             return [None] * len(statements)
-        from concurrent.futures import ThreadPoolExecutor
 
         def run(sql: str) -> list[tuple[Any, ...]] | None:
-            cursor = self.con.cursor()
+            cursor = getattr(self._local, "cursor", None)
+            if cursor is None:  # this pool thread's own, kept: autocommit sees every commit
+                cursor = self._local.cursor = self.con.cursor()
+                self._cursors.append(cursor)
             try:
                 rows: list[tuple[Any, ...]] = cursor.execute(sql).fetchall()
                 return rows
             except duckdb.Error:
                 return None
-            finally:
-                cursor.close()
 
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="northstar-duckdb")
         # the longest first (length stands in for cost): the last to finish is then short
         order = sorted(range(len(statements)), key=lambda i: -len(statements[i]))
         found: list[list[tuple[Any, ...]] | None] = [None] * len(statements)
-        with ThreadPoolExecutor(min(self._workers, len(statements)),
-                                thread_name_prefix="northstar-duckdb") as pool:
-            for i, rows in zip(order, pool.map(run, [statements[i] for i in order]), strict=True):
-                found[i] = rows
+        for i, rows in zip(order, self._pool.map(run, [statements[i] for i in order]),
+                           strict=True):
+            found[i] = rows
         return found
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
@@ -187,6 +202,12 @@ class DuckDBEngine(Engine):
         return {str(name): str(sql) for name, sql in found}
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        for cursor in self._cursors:
+            cursor.close()
+        self._cursors.clear()
         self.con.close()
 
     def fork(self) -> DuckDBEngine | None:
@@ -198,5 +219,6 @@ class DuckDBEngine(Engine):
         Engine.__init__(twin, self.url)
         twin.path, twin._file_key, twin._workers = self.path, self._file_key, self._workers
         twin._relations = None
+        twin._pool, twin._cursors, twin._local = None, [], threading.local()
         twin.con = self.con.cursor()
         return twin

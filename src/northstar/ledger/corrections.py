@@ -95,6 +95,17 @@ class Corrections:
             effective_date=effective or date.today(),
         ), source=SOURCE, id_column="id")
 
+    def explain(self, check: str, record: str, period: str, *, author: str,
+                reason: str) -> LoadResult:
+        """An explanation of a row a check flags (`record` in `period`): a note, not a
+        correction; the check reads it from `ns_explanations` and passes for that row."""
+        return self.ledger.append(ADJUSTMENTS, _one(
+            _schemas()[ADJUSTMENTS], kind="note", target_table=_require(check, "the check"),
+            record_id=_require(record, "the record"), period=_require(period, "the period"),
+            author=_require(author, "author"), reason=_require(reason, "a reason"),
+            effective_date=date.today(),
+        ), source=SOURCE, id_column="id")
+
     def set_manual(self, metric: str, period: str, value: Decimal | None, *, author: str,
                    note: str | None, release: bool = False) -> LoadResult:
         """Enter a manual value (it wins over collection), or hand the period back."""

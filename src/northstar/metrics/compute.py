@@ -19,10 +19,10 @@ from typing import Any
 from northstar.engines.base import Engine
 from northstar.errors import MetricError, NorthstarError
 from northstar.ledger.corrections import Corrections
-from northstar.ledger.schema import LOG_TABLE, RAW_PREFIX
+from northstar.ledger.schema import ADJUSTMENTS, LOG_TABLE, RAW_PREFIX
 from northstar.metrics.attainment import judged_attainment
 from northstar.metrics.catalog import Catalog
-from northstar.metrics.definition import MetricDef, sql_probe, uses_as_of
+from northstar.metrics.definition import MetricDef, additive_measure, sql_probe, uses_as_of
 from northstar.metrics.expression import built_ins_in, evaluate, months_in
 from northstar.metrics.sqlgen import (
     Bounds,
@@ -33,7 +33,7 @@ from northstar.metrics.sqlgen import (
 )
 from northstar.metrics.status import status_of
 from northstar.models.views import ModelBuilder
-from northstar.periods import KINDS, Calendar, Period, Progress, Span, ToDate
+from northstar.periods import KINDS, Calendar, Period, Progress, Span, ToDate, naive_utc
 
 MAX_CACHED_VALUES = 50_000
 """Computed values kept (a 20,000-row company's every page needs about 1,500)."""
@@ -175,6 +175,10 @@ class MetricComputer:
         self._pending: list[tuple[str, str, str, list[Any], str, int, str]] = []
         self._prefetched: dict[str, list[tuple[Any, ...]]] = {}
         self._period_bounds: dict[Span, Bounds] = {}
+        self._neighbours: dict[Period, tuple[Period, Period]] = {}
+        """A period's previous period and the same one last year (they never change)."""
+        self._memo: dict[Any, Any] | None = None
+        """What one read works out once: each metric's pace, the instant periods close by."""
         self._together = 0
         """Rows of statements a read ran ahead of need, by SQL text (see `_prefetch`)."""
 
@@ -185,11 +189,16 @@ class MetricComputer:
         filters = dict(filters or {})
         self._bound()
         state = self.state()
+        own_memo = self._memo is None
+        if own_memo:
+            self._memo = {}
         try:
             self._prefetch(names, periods, by, filters, state)
             return self._compute(names, periods, by, filters, state)
         finally:
             self._prefetched.clear()
+            if own_memo:
+                self._memo = None
             if not self._together:
                 self._flush()
 
@@ -218,7 +227,8 @@ class MetricComputer:
         entries dropped first (those of ledger versions gone by, and of periods asked for
         once). Only between computations, never during one, which reads what it just put."""
         caches: tuple[tuple[dict[Any, Any], int], ...] = (
-            (self._cache, MAX_CACHED_VALUES), (self._period_bounds, MAX_CACHED_BOUNDS))
+            (self._cache, MAX_CACHED_VALUES), (self._period_bounds, MAX_CACHED_BOUNDS),
+            (self._neighbours, MAX_CACHED_BOUNDS))
         for cache, limit in caches:
             extra = len(cache) - limit
             if extra > 0:
@@ -333,11 +343,13 @@ class MetricComputer:
         last year, or, while it is open, their first days as many as it has had) and how far
         it has got; then every span to compute, in a fixed order."""
         now = self._now()
+        instant = naive_utc(now)
         kind = self.pace_kind(m)
         spans: dict[Period, tuple[Span, Span, Progress | None]] = {}
         for p in wanted:
-            prev, last = self.calendar.previous(p), self.calendar.same_period_last_year(p)
-            if not self.calendar.is_open(p, now):
+            prev, last = self._neighbours_of(p)
+            bounds = self._bounds(p)
+            if not bounds[3] <= instant < bounds[4]:  # not under way
                 spans[p] = (prev, last, None)
                 continue
             # data that comes once a period is over is complete up to the last closed month
@@ -351,10 +363,26 @@ class MetricComputer:
         needed = sorted({x for p in wanted for x in (p, *spans[p][:2])}, key=_span_order)
         return spans, needed
 
+    def _neighbours_of(self, p: Period) -> tuple[Period, Period]:
+        found = self._neighbours.get(p)
+        if found is None:
+            found = self._neighbours[p] = (self.calendar.previous(p),
+                                           self.calendar.same_period_last_year(p))
+        return found
+
     def pace_kind(self, m: MetricDef) -> PaceKind:
         """How a metric's open period is judged: the metric file's `pace.kind`, or worked out
         from the formula (a sum or count is a total; a percent, ratio, average or quotient a
         rate; a query or manual value a level, unless it is a percent or ratio)."""
+        if self._memo is None:
+            return self._pace_kind(m)
+        key = ("pace", m.name, m.fingerprint)
+        found: PaceKind | None = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._pace_kind(m)
+        return found
+
+    def _pace_kind(self, m: MetricDef) -> PaceKind:
         if m.pace.kind is not None:
             return m.pace.kind
         if m.cumulative:
@@ -362,9 +390,7 @@ class MetricComputer:
         if m.unit in ("percent", "ratio", "days"):
             return "rate"
         if m.kind == "measure":
-            measure = (m.measure or "").strip().lower()
-            additive = measure.startswith(("sum(", "count(")) and "/" not in measure
-            return "total" if additive else "rate"
+            return "total" if additive_measure(m.measure) else "rate"
         if m.kind == "expression":
             text = m.expression or ""
             parts = [self.pace_kind(self.catalog.get(r)) for r in m.referenced_metrics()]
@@ -432,7 +458,10 @@ class MetricComputer:
             for ref in m.referenced_metrics():
                 self._plan_values(self.catalog.get(ref), periods, by, filters, state, out)
         elif m.kind in ("measure", "sql"):
-            _, missing = self._lookup(m, periods, _slice_key(by, filters), state)
+            key, version_key = _slice_key(by, filters), self._version_key(m, state)
+            _, found = self._lookup(m, periods, key, state)
+            missing = [p for p in found
+                       if (m.name, m.fingerprint, p, key, version_key) not in self._cache]
             if missing and not self.waiting_for(m, state):
                 out.update(dict.fromkeys(self._live_statements(m, missing, by, filters, state)))
 
@@ -564,8 +593,14 @@ class MetricComputer:
         version_key = self._version_key(m, state)
         out, missing = self._lookup(m, periods, key, state)
         if missing:
-            live = self._live(m, missing, by, filters, state)
-            for p, values in live.items():
+            cached = {p: self._cache.get((m.name, m.fingerprint, p, key, version_key))
+                      for p in missing}
+            live = {p: v for p, v in cached.items() if v is not None}
+            to_compute = [p for p in missing if cached[p] is None]
+            if to_compute:
+                live.update(self._live(m, to_compute, by, filters, state))
+            for p in missing:
+                values = live[p]
                 self._cache[(m.name, m.fingerprint, p, key, version_key)] = values
                 # A closed period with no data yet is not frozen: a backfill may still fill it;
                 # nor one whose value breaks `non_negative` or `checks.expect_nonzero`: it
@@ -592,7 +627,9 @@ class MetricComputer:
     def _lookup(self, m: MetricDef, periods: Sequence[Span], key: str, state: _State,
                 ) -> tuple[dict[Span, dict[SliceValue, tuple[Number | None, str]]],
                            list[Span]]:
-        """The periods a frozen snapshot or the cache can answer, and those to compute."""
+        """The periods a frozen snapshot or the cache can answer, and those to compute (a
+        cached closed period with data still to be frozen among them: `_data_values` freezes
+        the cached values, `_plan_values` plans no statement for it)."""
         corrections_version = self._corrections_version(m, state)
         version_key = self._version_key(m, state)
         out: dict[Span, dict[SliceValue, tuple[Number | None, str]]] = {}
@@ -611,9 +648,31 @@ class MetricComputer:
                 missing.append(p)
         return out, missing
 
+    def _shared(self, m: MetricDef, by: str | None, filters: dict[str, str],
+                ) -> list[MetricDef]:
+        """The other measure metrics that read the same rows as `m` (the same model, time
+        column, filter and cumulative) and can be sliced the same way: one scan computes them
+        all, and the read after finds them in the cache (estimates, estimates sold and total
+        booked are three sums over the same sales events)."""
+        if self._memo is None:
+            return []
+        memo_key = ("shared", m.name, m.fingerprint, by, tuple(sorted(filters)))
+        found: list[MetricDef] | None = self._memo.get(memo_key)
+        if found is None:
+            tags = ([by] if by else []) + list(filters)
+            found = self._memo[memo_key] = [
+                x for x in sorted(self.catalog, key=lambda x: x.name)
+                if x.name != m.name and x.kind == "measure" and x.model == m.model
+                and x.time_column == m.time_column and x.filter == m.filter
+                and x.cumulative == m.cumulative and x.measure != m.measure
+                and all(tag in x.dimensions for tag in tags)]
+        return found
+
     def _live_statements(self, m: MetricDef, periods: Sequence[Span], by: str | None,
-                         filters: dict[str, str], state: _State) -> list[str]:
-        """The statements that compute a measure or query metric for `periods`."""
+                         filters: dict[str, str], state: _State, *, share: bool = True,
+                         ) -> list[str]:
+        """The statements that compute a measure or query metric for `periods` (a measure's
+        with the measures `_shared` with it, unless `share` is False)."""
         if m.kind == "measure":
             assert m.model and m.time_column
             columns = self._columns(m.model, state)
@@ -624,8 +683,9 @@ class MetricComputer:
             # one statement per kind of period: periods of one kind never overlap, which the
             # CASE that puts each row in its period relies on (a year asked for with its
             # quarters must still see every row)
+            also = self._shared(m, by, filters) if share else []
             return [measure_sql(m, [self._bounds(p) for p in periods if p.kind == kind],
-                                time_is_date=time_is_date, by=by, filters=filters)
+                                time_is_date=time_is_date, by=by, filters=filters, also=also)
                     for kind in dict.fromkeys(p.kind for p in periods)]
         assert m.sql is not None
         return [sql for _, sql in self._per_period_statements(m.sql, periods)]
@@ -637,21 +697,21 @@ class MetricComputer:
         if self.waiting_for(m, state):
             return out  # a table it reads has never been loaded: no data yet
         if m.kind == "measure":
-            bounds = {str(p): p for p in periods}
-            kinds = list(dict.fromkeys(p.kind for p in periods))
-            for kind, sql in zip(kinds, self._live_statements(m, periods, by, filters, state),
-                                 strict=True):
-                rows = self._run(m, sql)
-                if m.cumulative:  # each period's balance: the running total up to its end
-                    labels = [str(p) for p in sorted((p for p in periods if p.kind == kind),
-                                                     key=lambda p: self._bounds(p)[2])]
-                    rows = running_totals(rows, labels, by is not None)
-                for row in rows:
-                    period = bounds[str(row[0])]
-                    out[period][row[1] if by else None] = _number(row[-1])
-            if not by:  # a balance of nothing is 0; any other measure of no rows is no data
-                for p in periods:
-                    out[p].setdefault(None, Decimal(0) if m.cumulative else None)
+            also = self._shared(m, by, filters)
+            try:
+                found = self._measure(m, also, periods, by, filters, state)
+            except MetricError:
+                if not also:
+                    raise
+                also = []  # one of the others fails: the metric on its own
+                found = self._measure(m, also, periods, by, filters, state)
+            key = _slice_key(by, filters)
+            for x, values in zip(also, found[1:], strict=True):
+                version_key = self._version_key(x, state)
+                for p, by_slice in values.items():
+                    self._cache.setdefault((x.name, x.fingerprint, p, key, version_key),
+                                           by_slice)
+            out = found[0]
         else:
             assert m.sql is not None
             for p, rows in self._per_period(m, m.sql, periods).items():
@@ -660,6 +720,34 @@ class MetricComputer:
                                       "it must return one row with a column `value`")
                 out[p][None] = _number(rows[0][-1]) if rows else None
         return out
+
+    def _measure(self, m: MetricDef, also: list[MetricDef], periods: Sequence[Span],
+                 by: str | None, filters: dict[str, str], state: _State,
+                 ) -> list[dict[Span, dict[SliceValue, Number | None]]]:
+        """The values of a measure metric over `periods`, and of each of `also` (computed in
+        the same statements, as further columns)."""
+        group = [m, *also]
+        outs: list[dict[Span, dict[SliceValue, Number | None]]] = [
+            {p: {} for p in periods} for _ in group]
+        bounds = {str(p): p for p in periods}
+        kinds = list(dict.fromkeys(p.kind for p in periods))
+        width = 2 if by else 1
+        statements = self._live_statements(m, periods, by, filters, state, share=bool(also))
+        for kind, sql in zip(kinds, statements, strict=True):
+            rows = self._run(m, sql)
+            labels = [str(p) for p in sorted((p for p in periods if p.kind == kind),
+                                             key=lambda p: self._bounds(p)[2])]
+            for i, out in enumerate(outs):
+                column = [(*row[:width], row[width + i]) for row in rows]
+                if m.cumulative:  # each period's balance: the running total up to its end
+                    column = running_totals(column, labels, by is not None)
+                for row in column:
+                    out[bounds[str(row[0])]][row[1] if by else None] = _number(row[-1])
+        if not by:  # a balance of nothing is 0; any other measure of no rows is no data
+            for out in outs:
+                for p in periods:
+                    out[p].setdefault(None, Decimal(0) if m.cumulative else None)
+        return outs
 
     def _per_period(self, m: MetricDef, sql: str, periods: Sequence[Span],
                     ) -> dict[Span, list[tuple[Any, ...]]]:
@@ -834,10 +922,12 @@ class MetricComputer:
         days of a period, compared with an open one, are never frozen."""
         if isinstance(p, ToDate):
             return False
-        now = self._now() - self.freeze_after
-        if now.utcoffset() is not None:
-            now = now.astimezone(UTC).replace(tzinfo=None)
-        return self._bounds(p)[4] <= now
+        now = None if self._memo is None else self._memo.get("closed_at")
+        if now is None:
+            now = naive_utc(self._now() - self.freeze_after)
+            if self._memo is not None:
+                self._memo["closed_at"] = now
+        return bool(self._bounds(p)[4] <= now)
 
     def _columns(self, relation: str, state: _State) -> dict[str, str]:
         if relation not in state.columns:
@@ -871,7 +961,7 @@ class MetricComputer:
         query metric runs for one period, its bounds filled in; none for an expression or a
         manual metric. What the calculation reference prints."""
         if m.kind == "measure":
-            return self._live_statements(m, [period], None, {}, self.state())
+            return self._live_statements(m, [period], None, {}, self.state(), share=False)
         if m.kind == "sql":
             assert m.sql is not None
             return [fill_placeholders(m.sql.strip().rstrip(";"), self._bounds(period),
@@ -905,12 +995,14 @@ class MetricComputer:
         return sorted(t for t in self._metric_dependencies(m)
                       if t.startswith(RAW_PREFIX) and t not in state.versions)
 
-    def _version_key(self, m: MetricDef, state: _State) -> tuple[tuple[str, int, int], ...]:
+    def _version_key(self, m: MetricDef, state: _State) -> str:
+        """The versions of the tables a metric reads, as text: part of every cache key, and
+        a string's hash is worked out once (a year of days looks the cache up often)."""
         found = tuple(sorted((t, state.versions.get(t, 0), state.record_versions.get(t, 0))
                              for t in self._metric_dependencies(m)))
         if uses_as_of(m.sql):  # today's value moves with the calendar, not only the ledger
             found += (("as_of", self.today().toordinal(), 0),)
-        return found
+        return repr(found)
 
     def _corrections_version(self, m: MetricDef, state: _State) -> int:
         return max((state.record_versions.get(t, 0) for t in self._metric_dependencies(m)),
@@ -932,8 +1024,7 @@ def _labelled(m: MetricDef, value: Number | None) -> tuple[Number | None, str | 
 def is_count(m: MetricDef) -> bool:
     """A measure metric that counts rows (`count(*)`, `count(distinct id)`): over a period
     with no rows its value is 0, not "no data"."""
-    measure = (m.measure or "").strip().lower().replace(" ", "")
-    return m.kind == "measure" and measure.startswith("count(") and "/" not in measure
+    return m.kind == "measure" and additive_measure(m.measure) == "count"
 
 
 def _built_ins(m: MetricDef, span: Span) -> dict[str, Number | None]:
@@ -951,9 +1042,12 @@ def _per_month(m: MetricDef) -> bool:
     return m.expression is not None and "months" in built_ins_in(m.expression)
 
 
-def _span_order(s: Span) -> tuple[int, Span]:
-    """Whole periods first (by kind, year, index), then the first days of periods."""
-    return (1, s) if isinstance(s, ToDate) else (0, s)
+def _span_order(s: Span) -> tuple[Any, ...]:
+    """Whole periods first (by kind, year, index), then the first days of periods (plain
+    numbers and text compared: a year of days is sorted on every read)."""
+    if isinstance(s, ToDate):
+        return (1, s.period.kind, s.period.year, s.period.index, s.days)
+    return (0, s.kind, s.year, s.index)
 
 
 def _slice_key(by: str | None, filters: dict[str, str]) -> str:
@@ -961,6 +1055,7 @@ def _slice_key(by: str | None, filters: dict[str, str]) -> str:
 
 
 def _view_signature(versions: dict[str, int], record_versions: dict[str, int]) -> str:
-    """Changes whenever a raw table or a record correction changes; drives view rebuilds."""
+    """Changes whenever a raw table or a record correction changes, or the corrections
+    ledger first appears (`ns_explanations` reads it from then on); drives view rebuilds."""
     raw = {t: v for t, v in versions.items() if t.startswith("raw_")}
-    return json.dumps([raw, record_versions], sort_keys=True)
+    return json.dumps([raw, record_versions, ADJUSTMENTS in versions], sort_keys=True)

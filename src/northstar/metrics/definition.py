@@ -41,6 +41,21 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def additive_measure(measure: str | None) -> Literal["sum", "count"] | None:
+    """Whether a measure adds up row by row: "sum" for `sum(...)`, "count" for `count(*)` or
+    `count(distinct id)`, None for anything else (an average, a quotient). Spaces and case
+    do not matter. The one reading of a measure's shape: cumulative metrics, the pace kind
+    (a total or a rate) and a count's zero over a period without rows all use it."""
+    text = re.sub(r"\s+", "", measure or "").lower()
+    if "/" in text:
+        return None
+    if text.startswith("sum("):
+        return "sum"
+    if text.startswith("count("):
+        return "count"
+    return None
+
+
 def sql_probe(sql: str) -> str:
     """A query metric's or target's SQL with every placeholder filled, so it parses."""
     return _PLACEHOLDER.sub("DATE '2000-01-01'", sql)
@@ -328,11 +343,10 @@ class MetricDef(_Strict):
                     except SqlSyntaxError as exc:
                         raise ValueError(f"{what} is not valid SQL: {exc}") from None
         if self.cumulative:
-            measure = (self.measure or "").strip().lower()
             if kinds[0] != "model/measure":
                 raise ValueError("cumulative is for a measure metric (model, measure, "
                                  "time_column)")
-            if not measure.startswith(("sum(", "count(")) or "/" in measure:
+            if additive_measure(self.measure) is None:
                 raise ValueError("a cumulative measure adds up every row before a period's end: "
                                  "it must be a sum(...) or count(...), not "
                                  f"{self.measure!r}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Callable
 from decimal import Decimal
 
 Number = Decimal | float | int
@@ -75,31 +76,53 @@ def months_in(kind: str) -> float:
 
 def evaluate(text: str, values: dict[str, Number | None]) -> float | None:
     """Evaluate with the given metric values. A missing value or a division by zero gives None."""
+    return _compiled(text)(values)
 
-    def ev(node: ast.AST) -> float | None:
+
+Values = dict[str, Number | None]
+Evaluator = Callable[[Values], float | None]
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(text: str) -> Evaluator:
+    """The expression made into nested functions once, so a year of days evaluates it without
+    walking its syntax tree for every value."""
+
+    def build(node: ast.AST) -> Evaluator:
         if isinstance(node, ast.Expression):
-            return ev(node.body)
+            return build(node.body)
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-            return float(node.value)
+            constant = float(node.value)
+            return lambda _: constant
         if isinstance(node, ast.Name):
-            v = values.get(node.id)
-            return None if v is None else float(v)
+            name = node.id
+
+            def read(values: Values) -> float | None:
+                v = values.get(name)
+                return None if v is None else float(v)
+            return read
         if isinstance(node, ast.UnaryOp):
-            inner = ev(node.operand)
-            if inner is None:
-                return None
-            return -inner if isinstance(node.op, ast.USub) else inner
+            inner, negate = build(node.operand), isinstance(node.op, ast.USub)
+
+            def unary(values: Values) -> float | None:
+                v = inner(values)
+                return None if v is None else -v if negate else v
+            return unary
         if isinstance(node, ast.BinOp):
-            left, right = ev(node.left), ev(node.right)
-            if left is None or right is None:
-                return None
-            if isinstance(node.op, ast.Add):
-                return left + right
-            if isinstance(node.op, ast.Sub):
-                return left - right
-            if isinstance(node.op, ast.Mult):
-                return left * right
-            return None if right == 0 else left / right
+            left, right, op = build(node.left), build(node.right), type(node.op)
+
+            def binary(values: Values) -> float | None:
+                a, b = left(values), right(values)
+                if a is None or b is None:
+                    return None
+                if op is ast.Add:
+                    return a + b
+                if op is ast.Sub:
+                    return a - b
+                if op is ast.Mult:
+                    return a * b
+                return None if b == 0 else a / b
+            return binary
         raise ValueError(f"unsupported element in {text!r}")
 
-    return ev(_parse(text))
+    return build(_parse(text))

@@ -24,13 +24,15 @@ from northstar.ledger.schema import TAGS
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["MACROS_DIR", "PLATFORM_MACROS", "SqlTemplates", "uses_templating"]
+__all__ = ["MACROS_DIR", "PLATFORM_MACROS", "SqlTemplates", "Value", "uses_templating"]
 
 MACROS_DIR = "macros"
 """A project's (and a pack's) folder of macro files, beside `models/` and `checks/`."""
 PLATFORM_MACROS = Path(__file__).parent / "macros"
 """The macros every project has."""
 _MARKS = ("{{", "{%", "{#")
+Value = str | int | float | bool
+"""What a `[vars]` entry may hold."""
 
 
 def uses_templating(text: str) -> bool:
@@ -49,16 +51,20 @@ def _fail(message: str) -> NoReturn:
 class SqlTemplates:
     """The macros of one project: the platform's, then the project's own `macros/*.sql`."""
 
-    def __init__(self, project_macros: Path | None = None) -> None:
+    def __init__(self, project_macros: Path | None = None,
+                 variables: dict[str, Value] | None = None) -> None:
         self.folders = [PLATFORM_MACROS]
         if project_macros is not None and project_macros.is_dir():
             self.folders.append(project_macros)
+        self.variables = dict(variables or {})
+        """The project's `[vars]` (northstar.toml), read in SQL with `var(name, default)`."""
 
     @classmethod
-    def for_folder(cls, folder: Path) -> SqlTemplates:
+    def for_folder(cls, folder: Path, variables: dict[str, Value] | None = None
+                   ) -> SqlTemplates:
         """The macros for the SQL files of `folder` (a project's `models/` or `checks/`, or a
         pack's): the platform's and those in `macros/` beside it."""
-        return cls(folder.parent / MACROS_DIR)
+        return cls(folder.parent / MACROS_DIR, variables)
 
     @cached_property
     def files(self) -> list[Path]:
@@ -70,6 +76,8 @@ class SqlTemplates:
         digest = hashlib.sha256()
         for path in self.files:
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        for name, value in sorted(self.variables.items()):
+            digest.update(f"var {name}={value!r}\0".encode())
         return digest.hexdigest()
 
     def render(self, text: str, path: Path) -> str:
@@ -96,7 +104,7 @@ class SqlTemplates:
         env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
                                  trim_blocks=True, lstrip_blocks=True,
                                  keep_trailing_newline=False)
-        env.globals.update({"TAGS": list(TAGS), "fail": _fail})
+        env.globals.update({"TAGS": list(TAGS), "fail": _fail, "var": self._var})
         defined: dict[str, Path] = {}
         for path in self.files:
             for name, macro in self._load(env, path).items():
@@ -108,6 +116,19 @@ class SqlTemplates:
                 defined[name] = path
                 env.globals[name] = macro
         return env
+
+    def _var(self, name: str, default: Value | None = None) -> str:
+        """`var('name', default)`: the project's `[vars] name` (else the default) as an SQL
+        literal: a number as written, true/false, a text quoted."""
+        value = self.variables.get(name, default)
+        if value is None:
+            raise MacroError(f"var({name!r}) has no value: set `{name}` under [vars] in "
+                             "northstar.toml, or give the call a default")
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int | float):
+            return repr(value)
+        return "'" + str(value).replace("'", "''") + "'"
 
     def _load(self, env: jinja2.Environment, path: Path) -> dict[str, Any]:
         """Compile one macro file; returns its macros by name."""

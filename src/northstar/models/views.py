@@ -28,6 +28,9 @@ from northstar.suggest import did_you_mean
 
 META = "ns_meta"
 DISAGREEMENTS = "ns_disagreements"
+EXPLANATIONS = "ns_explanations"
+"""The explanations of rows checks flag (`northstar explain`): check, record, period, reason,
+author and date, from the corrections ledger; always there, empty until the first."""
 DELETED = "is_deleted"
 """A boolean payload column of this name marks a version that deletes its record."""
 _SYSTEM = [name for name, _ in SYSTEM_COLUMNS if name != "row_seq"]
@@ -294,6 +297,8 @@ class ModelBuilder:
             disagreements = self.disagreements_sql(raw)
             self._create(DISAGREEMENTS, disagreements)
             created.append(DISAGREEMENTS)
+            self._create(EXPLANATIONS, self.explanations_sql(relations, logged))
+            created.append(EXPLANATIONS)
             # A model that reads a table with no rows yet (a source not connected) is left out;
             # metrics over it have no data until the table's first load.
             waiting: dict[str, list[str]] = {}
@@ -392,6 +397,14 @@ class ModelBuilder:
         select.append(f"({' OR '.join(adjusted)}) AS is_adjusted" if adjusted
                       else "FALSE AS is_adjusted")
         return f"SELECT {', '.join(select)} FROM {source}{''.join(joins)}{where}"
+
+    def explanations_sql(self, relations: set[str], logged: Collection[str]) -> str:
+        columns = ("check_name", "record_key", "period", "reason", "author")
+        if ADJUSTMENTS not in relations or ADJUSTMENTS not in logged:
+            empty = ", ".join(f"CAST(NULL AS VARCHAR) AS {c}" for c in columns)
+            return f"SELECT {empty}, CAST(NULL AS DATE) AS explained_on WHERE FALSE"
+        return ("SELECT target_table AS check_name, record_id AS record_key, period, reason, "
+                f"author, effective_date AS explained_on FROM {ADJUSTMENTS} WHERE kind = 'note'")
 
     def disagreements_sql(self, raw: list[str]) -> str:
         parts = []

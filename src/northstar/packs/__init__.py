@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from importlib.metadata import EntryPoint, entry_points
@@ -23,7 +23,7 @@ from northstar.errors import ConfigError, NorthstarError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from northstar.packs.manifest import PackSource, ReferenceTable, SampleCompany
+    from northstar.packs.manifest import PackOwnership, PackSource, ReferenceTable, SampleCompany
 
 __all__ = ["ENTRY_POINTS", "Pack", "SampleTable", "discover", "get_pack", "load_pack",
            "pack_names", "registered"]
@@ -71,6 +71,8 @@ class Pack:
     reference: dict[str, ReferenceTable]
     """Its reference tables (`reference/<name>.csv`) by name."""
     sample_company: SampleCompany
+    ownership: dict[str, PackOwnership] = field(default_factory=dict)
+    """Field ownership by raw table (`[ownership.<table>]` in pack.toml)."""
 
     @property
     def tables(self) -> list[str]:
@@ -154,7 +156,8 @@ def load_pack(root: Path) -> Pack:
     m = load_manifest(root)
     return Pack(name=m.name, title=m.title, description=m.description, root=root,
                 north_star=m.north_star, version=m.version, sources=m.sources,
-                reference=m.reference, sample_company=m.sample_company)
+                reference=m.reference, sample_company=m.sample_company,
+                ownership=m.ownership)
 
 
 def _from_entry_point(ep: EntryPoint) -> Pack:

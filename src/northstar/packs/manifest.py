@@ -12,8 +12,8 @@ from northstar.config import check_timezone
 from northstar.errors import ConfigError
 from northstar.files import load_toml, validate
 
-__all__ = ["MANIFEST", "PackManifest", "PackSource", "ReferenceTable", "SampleCompany",
-           "load_manifest"]
+__all__ = ["MANIFEST", "PackManifest", "PackOwnership", "PackSource", "ReferenceTable",
+           "SampleCompany", "load_manifest", "ownership_toml"]
 
 MANIFEST = "pack.toml"
 _NAME = r"^[a-z][a-z0-9_]*$"
@@ -50,6 +50,29 @@ class ReferenceTable(_Strict):
 
     description: str
     """What the list or mapping says, and which models join it."""
+
+
+class PackOwnership(_Strict):
+    """Which source owns a raw table's facts when other sources report them too: written into
+    the project's `northstar.toml` as `[ownership.<table>]` (docs/concepts.md#field-ownership)."""
+
+    owner: str = Field(pattern=_NAME)
+    """The source whose value wins: one of the pack's sources, the one that lists the table."""
+    key: str = "source_id"
+    """The column that names the same fact in every source."""
+    fields: tuple[str, ...] = Field(min_length=1)
+    """The columns compared: every difference is a data-quality finding."""
+    others: tuple[str, ...] = Field(min_length=1)
+    """The other sources that report the same facts into the table, by `source_name` (they
+    lose): another of the pack's sources, or a file loaded with `--source NAME`."""
+
+    @field_validator("others")
+    @classmethod
+    def _source_names(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for name in v:
+            if not re.match(_NAME, name):
+                raise ValueError(f"{name!r} is not a source name")
+        return v
 
 
 class SampleCompany(_Strict):
@@ -104,6 +127,8 @@ class PackManifest(_Strict):
     """The systems its data comes from, each with the raw tables it fills."""
     reference: dict[str, ReferenceTable] = {}
     """Reference tables by name: one `reference/<name>.csv` each."""
+    ownership: dict[str, PackOwnership] = {}
+    """Field ownership by raw table: the source that wins, and who else reports the facts."""
     sample_company: SampleCompany
     """Its sample company."""
 
@@ -116,6 +141,13 @@ class PackManifest(_Strict):
                     raise ValueError(f"table {table!r} is listed by sources {seen[table]!r} and "
                                      f"{source.name!r}; one source fills a table")
                 seen[table] = source.name
+        for table, rule in self.ownership.items():
+            if seen.get(table) != rule.owner:
+                raise ValueError(f"ownership.{table}: the owner {rule.owner!r} must be the "
+                                 f"source that lists table {table!r}")
+            if rule.owner in rule.others:
+                raise ValueError(f"ownership.{table}: the owner {rule.owner!r} cannot be one "
+                                 "of the others")
         for name in self.reference:
             if not re.match(_NAME, name):
                 raise ValueError(f"reference table {name!r} is not a name (lower case letters, "
@@ -126,6 +158,18 @@ class PackManifest(_Strict):
     def tables(self) -> list[str]:
         """Every raw table the pack expects, in the manifest's order."""
         return [t for s in self.sources for t in s.tables]
+
+
+def ownership_toml(ownership: dict[str, PackOwnership]) -> str:
+    """The `[ownership.<table>]` sections `northstar init --pack` adds to northstar.toml."""
+    out = []
+    for table, rule in sorted(ownership.items()):
+        fields = ", ".join(f'"{f}"' for f in rule.fields)
+        others = ", ".join(rule.others)
+        out.append(f"\n# {rule.owner} owns {table}; {others} report the same facts and "
+                   f"lose:\n[ownership.{table}]\nowner = \"{rule.owner}\"\n"
+                   f"key = \"{rule.key}\"\nfields = [{fields}]\n")
+    return "".join(out)
 
 
 def load_manifest(root: Path) -> PackManifest:

@@ -142,7 +142,7 @@ class QuickBooks(Connector):
                                     _lines("credit_memo_lines", "credit_memo_id", "customer_id"))),
         ObjectSpec("bills", (_header("qbo_bills", "supplier_id"),
                              _lines("bill_lines", "bill_id", "supplier_id",
-                                    (("bill_pay_status", S),)))),
+                                    (("doc_number", S), ("bill_pay_status", S))))),
         ObjectSpec("vendor_credits", (_header("qbo_vendor_credits", "supplier_id"),
                                       _lines("vendor_credit_lines", "vendor_credit_id",
                                              "supplier_id"))),
@@ -328,7 +328,8 @@ class QuickBooks(Connector):
                 "description": text(line.get("Description")), "amount": amount,
                 "client_id": party,
             }
-            if obj == "bills":
+            if obj == "bills":  # the Bill # is what the platform's remittances link on
+                row["doc_number"] = text(r.get("DocNumber"))
                 row["bill_pay_status"] = "Paid" if balance == Decimal(0) else "Open"
             yield line_key, row
 

@@ -60,6 +60,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
        "base-uri 'none'")
 STATIC = {"htmx.min.js": "application/javascript", "app.js": "application/javascript",
+          "htmx-ext-sse.min.js": "application/javascript",
           "style.css": "text/css", "scorecard.css": "text/css", "qbr.css": "text/css",
           "weekly.css": "text/css"}
 

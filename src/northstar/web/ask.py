@@ -1,17 +1,37 @@
 """Ask your KPIs on the web: `POST /api/ask` (JSON) and the Ask box every page carries (htmx,
 `POST /ask`, an HTML fragment). Both answer through `northstar.ask`, as the CLI does, and log
-every question and answer in the audit log (action `ask`)."""
+every question and answer in the audit log (action `ask`).
+
+The box streams its answer in as it is worked out: its `POST /ask` (with `stream=1`) keeps the
+question under a key for the session's user and gives back a block that htmx's sse extension
+(static/htmx-ext-sse.min.js) connects to `GET /ask/stream/KEY`, a stream of server-sent events
+(`northstar.ask.core.ask_steps`): how the question was read, the language model's tool calls,
+each number as it is computed, the detail and "why" behind it, its links, and the end."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import secrets
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from northstar.ask.core import Asker, Result, answer_plan, ask, audit_detail
+from northstar.ask.core import (
+    Asker,
+    Result,
+    Step,
+    answer_plan,
+    ask,
+    ask_steps,
+    audit_detail,
+    plan_steps,
+)
 from northstar.web.api import ERRORS, ApiError, Envelope, ok
 from northstar.web.auth import User, csrf_ok
 from northstar.web.context import client_of, ctx, require, who
@@ -42,17 +62,21 @@ def asker_of(user: User) -> Asker:
     return Asker(user.username, user.role, user.person_id or None)
 
 
+def _given(plan: dict[str, Any] | str | None) -> Any:
+    if isinstance(plan, str):
+        try:
+            return json.loads(plan)
+        except json.JSONDecodeError:
+            return {"metrics": []}  # not a plan: refused as one
+    return plan
+
+
 def run(request: Request, user: User, question: str | None,
         plan: dict[str, Any] | str | None) -> Result:
     """Answer as `user`, and log the question and the answer."""
     c = ctx(request)
     asker = asker_of(user)
-    given: Any = plan
-    if isinstance(plan, str):
-        try:
-            given = json.loads(plan)
-        except json.JSONDecodeError:
-            given = {"metrics": []}  # not a plan: refused as one below
+    given = _given(plan)
     if given is not None:
         result: Result = answer_plan(c.project, given, asker)
     else:
@@ -77,23 +101,139 @@ async def api_ask(request: Request, body: AskIn) -> dict[str, Any]:
 
 @page_router.post("/ask", response_class=HTMLResponse)
 async def page_ask(request: Request, question: str = Form(""), plan: str = Form(""),
-                   csrf_token: str = Form("")) -> Response:
-    """The Ask box: an answer fragment for htmx, or a whole page without JavaScript."""
+                   csrf_token: str = Form(""), stream: str = Form("")) -> Response:
+    """The Ask box: an answer fragment for htmx (with `stream`, the block its answer streams
+    into), or a whole page without JavaScript."""
     from northstar.web.pages import check_form_csrf, render
 
     user = require(request, "viewer", "ask")
     check_form_csrf(request, csrf_token)
-    if not question.strip() and not plan:
-        result: Result | None = None
-    else:
-        result = run(request, user, question[:2000] or None, plan or None)
+    asked = question.strip() or plan
     if request.headers.get("hx-request") == "true":
         c = ctx(request)
         _, session = who(request)
+        if stream and asked:
+            key = pending(request).add(user.username, question[:2000] or None, plan or None)
+            return c.templates.TemplateResponse(request, "_ask_stream.html", {"key": key})
+        result = run(request, user, question[:2000] or None, plan or None) if asked else None
         return c.templates.TemplateResponse(request, "_ask_answer.html", {
             "result": result, "csrf": session.csrf if session else "", "choice_json": _plan_json})
+    result = run(request, user, question[:2000] or None, plan or None) if asked else None
     return render(request, "ask.html", result=result, question=question,
                   choice_json=_plan_json)
+
+
+@page_router.get("/ask/stream/{key}")
+async def page_ask_stream(request: Request, key: str) -> Response:
+    """A question the Ask box posted, answered as a stream of server-sent events: `reading`,
+    `model` (each tool the language model calls), `number` (a metric's number, as soon as it
+    is computed), `part` (its detail, why and links, each into its metric's block) and `end`.
+    The key is the box's, for one use, by the user who asked; the question is logged once."""
+    user = require(request, "viewer", "ask")
+    found = pending(request).take(key, user.username)
+    if found is None:
+        return Response("no such question (it was answered already, or asked too long ago)",
+                        status_code=404, media_type="text/plain")
+    c = ctx(request)
+    _, session = who(request)
+    asker = asker_of(user)
+    given = _given(found.plan)
+    if given is not None:
+        steps = plan_steps(c.project, given, asker)
+    else:
+        steps = ask_steps(c.project, found.question or "", asker)
+    template = c.templates.get_template("_ask_event.html")
+    csrf = session.csrf if session else ""
+
+    async def events() -> AsyncIterator[str]:
+        logged = False
+        try:
+            for step in _steps(steps):
+                if step.stage == "result":
+                    assert step.result is not None
+                    c.audit.record(c.settings.clock(), user.username, "ask", step.result.kind,
+                                   audit_detail(found.question, given, step.result),
+                                   client_of(request))
+                    logged = True
+                html = template.render(stage=step.stage, message=step.message,
+                                       item=step.item, index=step.index, key=key,
+                                       result=step.result, csrf=csrf, choice_json=_plan_json)
+                yield sse(EVENTS[step.stage], html)
+                await asyncio.sleep(0)  # let the event go out before the next is computed
+        finally:
+            if not logged:  # the page was left before the answer was complete
+                c.audit.record(c.settings.clock(), user.username, "ask", "stopped",
+                               {"question": found.question, "given_plan": given},
+                               client_of(request))
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+EVENTS = {"reading": "reading", "model": "model", "number": "number", "detail": "part",
+          "why": "part", "links": "part", "error": "part", "result": "end"}
+"""The server-sent event each step of an answer is sent as (_ask_stream.html swaps them)."""
+
+
+def _steps(steps: Iterator[Step]) -> Iterator[Step]:
+    """The steps, with a failure in one (a bug) ending the stream with a refusal in words
+    rather than a cut connection, which the browser's EventSource would retry."""
+    from northstar.ask.plan import Refusal
+    from northstar.errors import NorthstarError
+
+    try:
+        yield from steps
+    except NorthstarError as exc:
+        yield Step("result", result=Refusal(message=str(exc)))
+
+
+def sse(event: str, data: str) -> str:
+    """One server-sent event: its name, and its data line by line."""
+    lines = data.strip().splitlines() or [""]
+    return f"event: {event}\n" + "".join(f"data: {line}\n" for line in lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Pending:
+    username: str
+    question: str | None
+    plan: str | None
+    at: float
+
+
+class PendingQuestions:
+    """Questions the Ask box posted, kept until their stream takes them: for one use, by the
+    user who asked, for `TTL` seconds, `MAX` at most (the oldest go first)."""
+
+    TTL = 120.0
+    MAX = 500
+
+    def __init__(self) -> None:
+        self._kept: dict[str, Pending] = {}
+
+    def add(self, username: str, question: str | None, plan: str | None) -> str:
+        now = time.monotonic()
+        self._kept = {k: v for k, v in self._kept.items() if now - v.at < self.TTL}
+        while len(self._kept) >= self.MAX:
+            self._kept.pop(next(iter(self._kept)))
+        key = "ask-" + secrets.token_hex(12)
+        self._kept[key] = Pending(username, question, plan, now)
+        return key
+
+    def take(self, key: str, username: str) -> Pending | None:
+        found = self._kept.get(key)
+        if found is None or found.username != username:
+            return None
+        del self._kept[key]
+        return found if time.monotonic() - found.at < self.TTL else None
+
+
+def pending(request: Request) -> PendingQuestions:
+    extra = ctx(request).extra
+    found = extra.get("ask_pending")
+    if not isinstance(found, PendingQuestions):
+        found = extra["ask_pending"] = PendingQuestions()
+    return found
 
 
 def _plan_json(plan: Any) -> str:

@@ -1,9 +1,12 @@
 -- Bill lines on their expense account (the line's account-based expense account, else its item's
 -- expense account). QuickBooks knows only paid or not: a bill with no balance left is 'Paid',
 -- otherwise 'Open' (the Bill.com statuses come from the platform's own export).
+-- bill_id is QuickBooks' internal id (what bill payments point at); doc_number is the Bill #
+-- printed on the bill (B-30002), what the platform's remittances carry and link on.
 select
   cast(l.bill_id as varchar) || '-' || cast(l."index" as varchar) as id,
   cast(b.id as varchar) as bill_id,
+  cast(b.doc_number as varchar) as doc_number,
   cast(b.vendor_id as varchar) as supplier_id,
   cast(b.transaction_date as date) as txn_date,
   cast(b.due_date as date) as due_date,

@@ -1,16 +1,22 @@
 -- description: Per supplier and year, net revenue in supplier_net_revenue (summed from the
 --   lines the net_revenue metric reads) equals GMV + discounts - credit memos - payouts +
 --   vendor credits within one cent, both from its own columns and recomputed here from the
---   accounting lines with every bill counted once, for the one supplier its remittances name.
+--   accounting lines with every bill counted once, for the supplier its remittances pay the
+--   most (the lowest id on a tie).
 --   Invoices name no supplier, so GMV, discounts and credit memos are checked on the one
 --   Demand row and a supplier's part is its payouts less vendor credits: the check proves the
 --   metric's signs and accounts follow the formula and that no bill's dollars are counted for
 --   two suppliers. It does not prove a supplier's GMV (no data links an invoice to one).
 -- severity: error
-with links as (
-  select bill_id, min(supplier_id) as supplier_id
-  from remittance_lines
-  group by bill_id
+with paid as (
+  select bill_id, supplier_id, remitted
+  from bill_links
+),
+links as (
+  select p.bill_id, min(p.supplier_id) as supplier_id
+  from paid as p
+  where p.remitted = (select max(q.remitted) from paid as q where q.bill_id = p.bill_id)
+  group by p.bill_id
 ),
 lines as (
   select 'supply' as side, bill_id, txn_date, -amount as amount

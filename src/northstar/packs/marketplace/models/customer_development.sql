@@ -1,7 +1,7 @@
 -- One row per customer: billings (GMV + discounts - credit memos) this year, last year and in
--- total, first year billed (the cohort), years active (tenure), NRR, and the core action state
--- by the same rule as suppliers, applied to billings. "This year" is the year of the latest
--- billing line.
+-- total, first year billed (the cohort) and what it billed that year (its year 1), years active
+-- (tenure), NRR, and the core action state by the same rule as suppliers, applied to billings.
+-- "This year" is the year of the latest billing line.
 with yearly as (
   select customer_id, {{ year_of('txn_date') }} as year,
          sum(amount) as billed
@@ -23,8 +23,9 @@ per as (
   left join yearly as y on y.customer_id = c.id
   group by 1, 2, 3
 )
-select customer_id, customer_name, owner_id, first_year, years_active, billed_this_year,
-       billed_last_year, total_billed,
+select p.customer_id, customer_name, owner_id, p.first_year, years_active, billed_this_year,
+       billed_last_year, total_billed, f.billed as billed_first_year,
        cast(billed_this_year as double) / nullif(cast(billed_last_year as double), 0) as nrr,
        {{ core_action_state('billed_this_year', 'billed_last_year') }} as core_action_state
-from per
+from per as p
+left join yearly as f on f.customer_id = p.customer_id and f.year = p.first_year

@@ -1,10 +1,16 @@
 -- Net payout lines (organiser bills on 4200-4230, less vendor credits on the same accounts),
--- each attributed to a supplier organisation through the platform's remittances (bill number ->
--- supplier). A bill with no remittance is "Unlinked (Not in Platform)", its dollars are kept, so
--- every total still matches the P&L.
+-- each attributed to a supplier organisation through the platform's remittances (Bill # ->
+-- supplier, model bill_links). A bill with no remittance is "Unlinked (Not in Platform)", its
+-- dollars are kept, so every total still matches the P&L. A bill split over several lines and several remittances
+-- is linked once: to the supplier its remittances pay the most (the lowest id on a tie), so no
+-- payout is counted twice.
 with links as (
-  select distinct bill_id, supplier_id
-  from remittance_lines
+  select bill_id, supplier_id
+  from (select bill_id, supplier_id,
+               row_number() over (partition by bill_id
+                                  order by remitted desc, supplier_id) as n
+        from bill_links) as ranked
+  where n = 1
 ),
 lines as (
   select id as line_id, bill_id, txn_date, 'bill' as kind, account_number, amount,

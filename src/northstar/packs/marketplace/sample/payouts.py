@@ -92,6 +92,7 @@ def bills(co: Company, y: Year, gmv_by_month: Floats) -> Iterator[SampleTable]:
     yield from batches("bill_lines", "quickbooks", "id", pa.table({
         "id": numbered("BILL-", bill_no[bill], 7, line),
         "bill_id": numbered("BILL-", bill_no[bill], 7),
+        "doc_number": numbered("BILL-", bill_no[bill], 7),  # the Bill # remittances carry
         "supplier_id": supplier_id,
         "txn_date": dates(bill_day[bill]),
         "due_date": dates(due[bill]),

@@ -3,6 +3,7 @@ remittances, each with the small differences from the books that reconciliation 
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -10,13 +11,16 @@ import numpy as np
 import pyarrow as pa
 
 from northstar.packs import SampleTable
-from northstar.packs.marketplace.sample.suppliers import pick_suppliers
-from northstar.packs.sample_arrays import batches, const, dates, money, numbered, stream
+from northstar.packs.sample_arrays import Ints, batches, const, dates, money, numbered, stream
 
 if TYPE_CHECKING:
     from northstar.packs.marketplace.sample.company import Company
 
 __all__ = ["platform_invoice_lines", "platform_invoices", "remittances"]
+
+OWED_SHARE = 0.97
+"""The share of a month's GMV lines owed to the organisers paid that month (the rest, and what
+rounds short, is on no organiser: the Unlinked row)."""
 
 
 def platform_invoices(co: Company) -> Iterator[SampleTable]:
@@ -43,19 +47,20 @@ def platform_invoices(co: Company) -> Iterator[SampleTable]:
 
 def platform_invoice_lines(co: Company) -> Iterator[SampleTable]:
     """The platform's invoice line items: one per GMV line of the books, naming the
-    organiser whose event it paid for (weighted like the bills among the organisers listed
-    by then), so GMV and take rate can be told per supplier. Same timing gap as the invoice
-    export: lines of the last two days are not in it yet."""
-    rng = stream(co.seed, 52)
+    organiser whose event it paid for, so GMV and take rate can be told per supplier. Each
+    month's lines go to the organisers that month's bills pay, in proportion to their
+    payouts (`organisers`), so an organiser's take rate sits near the company's and is not
+    negative by chance. Same timing gap as the invoice export: lines of the last two days
+    are not in it yet."""
     s = co.suppliers
     for inv_no, line_no, day, amount, year in co.gmv_lines:
         keep = day < co.end_day - 1
         inv_no, line_no, day, amount = inv_no[keep], line_no[keep], day[keep], amount[keep]
+        supplier = organisers(co, day, amount, year)
         n = len(day)
         if n == 0:
             continue
-        supplier, listed = pick_suppliers(co, rng, day, year)
-        supplier_id = s.ids.take(pa.array(supplier, mask=~listed))
+        supplier_id = s.ids.take(pa.array(np.maximum(supplier, 0), mask=supplier < 0))
         yield from batches("platform_invoice_lines", "platform", "id", pa.table({
             "id": numbered("INV-", inv_no, 7, line_no),
             "invoice_id": numbered("INV-", inv_no, 7),
@@ -66,6 +71,42 @@ def platform_invoice_lines(co: Company) -> Iterator[SampleTable]:
             "client_id": supplier_id,
         }))
         del supplier_id
+
+
+def organisers(co: Company, day: Ints, amount: Ints, year: int) -> Ints:
+    """The organiser of each GMV line (-1: none the platform knows). In each month the
+    organisers paid that month are owed a share of the month's lines in proportion to their
+    linked bills (the unlinked bills' share is owed to "none"), all of them together
+    `OWED_SHARE` of it; the largest lines go first, each to the one owed the most while it is
+    owed at least half the line; what nobody is owed is left without an organiser (the
+    Unlinked row)."""
+    bill_day, total, supplier, unlinked = (co.qbo_bills[year][i] for i in (1, 2, 3, 4))
+    starts = co.years[year].month_starts
+    bill_month = np.searchsorted(starts, bill_day, side="right") - 1
+    line_month = np.searchsorted(starts, day, side="right") - 1
+    out = np.full(len(day), -1, dtype=np.int64)
+    for m in np.unique(line_month):
+        lines = np.flatnonzero(line_month == m)
+        month = bill_month == m
+        paid = month & ~unlinked
+        owed = np.bincount(supplier[paid], weights=total[paid],
+                           minlength=len(co.suppliers.names))
+        bills = float(total[month].sum())
+        if bills <= 0:
+            continue
+        scale = OWED_SHARE * float(amount[lines].sum()) / bills
+        heap = [(-float(v) * scale, int(k)) for k, v in enumerate(owed) if v > 0]
+        unpaired = float(total[month & unlinked].sum()) * scale
+        if unpaired > 0:
+            heap.append((-unpaired, -1))
+        heapq.heapify(heap)
+        for i in lines[np.argsort(-amount[lines], kind="stable")]:
+            if not heap or -heap[0][0] < amount[i] / 2:
+                continue
+            due, k = heapq.heappop(heap)
+            out[i] = k
+            heapq.heappush(heap, (due + float(amount[i]), k))
+    return out
 
 
 def remittances(co: Company) -> Iterator[SampleTable]:
