@@ -4,9 +4,9 @@ field `views.value_dict` writes, typed and described (docs/api.md, "A metric val
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 
 class FormattedValue(BaseModel):
@@ -109,7 +109,9 @@ class MyMetric(BaseModel):
     manual: ManualEntry | None
     bands: str | None
     findings: list[str]
-    refreshed_at: datetime | None
+    refreshed_at: Annotated[datetime | None, WithJsonSchema(
+        {"anyOf": [{"type": "string"}, {"type": "null"}],
+         "description": "The last good load, in UTC (ISO 8601, without an offset)"})]
     formula: str
     pacing: dict[str, Any] | None
     annotations: list[dict[str, Any]]
