@@ -85,7 +85,8 @@ def root(engine_url: str, tmp_path: Path) -> Iterator[Path]:
         newest = p.definitions.newest()
         assert newest is not None
         assert (newest.version, newest.after_load) == (3, 3)
-        assert sorted(newest.views) == ["big_lines", "invoice_lines", "ns_disagreements"]
+        assert sorted(newest.views) == ["big_lines", "invoice_lines", "ns_disagreements",
+                                        "ns_explanations"]
         assert sorted(newest.files) == [
             "checks/no_negative_lines.sql", "dashboards/finance.yml", "metrics/net_revenue.yml",
             "models/big_lines.sql", "northstar.toml", "people.yml"]
@@ -169,7 +170,7 @@ def test_definitions_record_rebuilds_the_views_from_the_files(root: Path) -> Non
     out = CliRunner().invoke(app, ["definitions", "record", "--project", str(root)])
     assert out.exit_code == 0, out.output
     # The views come back exactly as built before: the newest version still matches them.
-    assert "Definitions version 3 unchanged: 6 files, 3 views (after load 3)" in out.output
+    assert "Definitions version 3 unchanged: 6 files, 4 views (after load 3)" in out.output
     assert _problems(root) == []
 
 
@@ -189,7 +190,7 @@ def test_an_edited_file_is_named_until_it_is_recorded(root: Path) -> None:
     ])
     out = CliRunner().invoke(app, ["definitions", "record", "--project", str(root)])
     assert out.exit_code == 0, out.output
-    assert "Definitions version 4 recorded: 6 files, 3 views (after load 3)" in out.output
+    assert "Definitions version 4 recorded: 6 files, 4 views (after load 3)" in out.output
     assert _problems(root) == []
 
 

@@ -51,8 +51,10 @@ class DuckDBEngine(Engine):
             raise NorthstarError(f"cannot open {target}: {exc}") from None
         # the database's settings (one per file and process), not a connection's: each later
         # connection to the file shares them
-        if memory_limit is not None:
-            self.con.execute(f"SET memory_limit = '{memory_limit.strip()}'")
+        self.memory_limit = memory_limit.strip() if memory_limit is not None else None
+        """The limit as northstar.toml wrote it (it reads back rounded, "953.6 MiB")."""
+        if self.memory_limit is not None:
+            self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
         if threads is not None:
             self.con.execute(f"SET threads = {int(threads)}")
 

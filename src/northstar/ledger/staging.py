@@ -93,7 +93,11 @@ def bounded_writes(engine: Engine) -> Iterator[None]:
         engine.execute(f"SET write_buffer_row_group_count = {int(rows)}")
         engine.execute(f"SET preserve_insertion_order = {'true' if ordered else 'false'}")
         # The setting reads back rounded ("2.7 GiB"): the default is put back exactly.
+        # The project's own limit (northstar.toml) is put back as it was written.
         engine.execute("RESET memory_limit")
+        configured = getattr(engine, "memory_limit", None)
+        if configured is not None:
+            engine.execute(f"SET memory_limit = '{configured}'")
         if engine.scalar("SELECT current_setting('memory_limit')") != memory:
             engine.execute(f"SET memory_limit = '{memory}'")
 
