@@ -8,7 +8,6 @@ import hashlib
 import hmac
 import json
 import shutil
-import textwrap
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -19,23 +18,13 @@ import pytest
 from typer.testing import CliRunner
 
 from fakes.cli import run
+from ledger_fixture import NET_REVENUE
 from northstar.cli import app
 from northstar.engines.base import Engine, quote
 from northstar.ledger.hashing import RowHasher, chain
 from northstar.ledger.store import Ledger
 from northstar.project import Project
 
-NET_REVENUE = textwrap.dedent("""\
-    name: net_revenue
-    title: Net revenue
-    description: Sum of invoice line amounts.
-    department: finance
-    unit: usd
-    model: invoice_lines
-    measure: sum(amount)
-    time_column: txn_date
-    target: {value: 100}
-""")
 BIG_LINES = "select * from invoice_lines where amount >= 20\n"
 CHECK = ("-- description: Invoice lines are never negative.\n-- severity: error\n"
          "select * from invoice_lines where amount < 0\n")

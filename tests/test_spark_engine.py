@@ -10,21 +10,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from ledger_fixture import NET_REVENUE
 from northstar.engines.spark import parse_url
 from northstar.errors import ConfigError
 from northstar.project import Project
-
-NET_REVENUE = """\
-name: net_revenue
-title: Net revenue
-description: Sum of invoice line amounts.
-department: finance
-unit: usd
-model: invoice_lines
-measure: sum(amount)
-time_column: txn_date
-target: {value: 100}
-"""
 
 
 def test_urls_name_local_mode_or_a_spark_connect_server(tmp_path: Path) -> None:
