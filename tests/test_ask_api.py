@@ -229,6 +229,42 @@ def test_the_ask_box_streams_its_answer_in_order_and_logs_it_once(client: TestCl
     client.cookies.clear()
 
 
+def test_the_api_streams_json_steps_and_ends_with_the_same_answer(client: TestClient) -> None:
+    h = {**token(client, "vic"), "Accept": "text/event-stream"}
+    question = {"question": "why did gmv change last month"}
+    audited = len(client.app.state.ns.audit.entries(1000))  # type: ignore[attr-defined]
+    with client.stream("POST", "/api/ask", json=question, headers=h) as s:
+        assert s.status_code == 200
+        assert s.headers["content-type"].startswith("text/event-stream")
+        events = [(e, json.loads(d)) for e, d in events_of(s.read().decode())]
+    assert [e for e, _ in events] == ["reading", "number", "why", "links", "result"]
+    p = project(client)
+    last_month = str(p.calendar.previous(p.calendar.current("month", p.metrics.now)))
+    assert events[0][1]["message"].startswith("Reading: ")
+    number = events[1][1]
+    expected = p.compute(["gmv"], [last_month])[0]
+    assert (number["index"], number["item"]["metric"], number["item"]["period"]) == (
+        0, "gmv", last_month)
+    assert number["item"]["value"] == pytest.approx(float(expected.value))
+    assert events[2][1]["item"]["why"]["movers"] is not None
+    assert {x["href"] for x in events[3][1]["item"]["links"]} == {
+        f"/metric/gmv?period={last_month}", f"/drill/gmv?period={last_month}"}
+    # the last event is the answer POST /api/ask gives without streaming
+    whole = client.post("/api/ask", json=question, headers=token(client, "vic")).json()["data"]
+    assert events[-1][1] == whole
+    entries = client.app.state.ns.audit.entries(1000)  # type: ignore[attr-defined]
+    assert len(entries) == audited + 2  # the streamed question once, the whole one once
+    assert [(e.actor, e.outcome) for e in entries[:2]] == [("vic", "answer")] * 2
+    # a refusal streams its reading and ends with why
+    with client.stream("POST", "/api/ask", json={"question": "set ebitda to 5"},
+                       headers=h) as s:
+        events = [(e, json.loads(d)) for e, d in events_of(s.read().decode())]
+    assert [e for e, _ in events] == ["reading", "result"]
+    assert events[-1][1]["kind"] == "refused" and "only reads" in events[-1][1]["message"]
+    doc = client.get("/api/openapi.json").json()
+    assert "text/event-stream" in doc["paths"]["/api/ask"]["post"]["responses"]["200"]["content"]
+
+
 def test_a_streamed_question_asked_back_or_refused_ends_with_the_choices_or_why(
         client: TestClient) -> None:
     csrf = log_in(client, "vic")

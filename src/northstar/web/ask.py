@@ -14,7 +14,7 @@ import asyncio
 import json
 import secrets
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,17 +86,42 @@ def run(request: Request, user: User, question: str | None,
     return result
 
 
-@api_router.post("/ask", response_model=Envelope, summary="Ask a question of the numbers")
-async def api_ask(request: Request, body: AskIn) -> dict[str, Any]:
+STREAMED: dict[int | str, dict[str, Any]] = {200: {"content": {"text/event-stream": {"schema": {
+    "type": "string", "description": "with `Accept: text/event-stream`: server-sent events "
+    "`reading`, `model`, `number`, `detail`, `why`, `links`, `error`, then `result` (the "
+    "answer's `data`), each a line of JSON"}}}}}
+
+
+@api_router.post("/ask", response_model=Envelope, summary="Ask a question of the numbers",
+                 responses=STREAMED)
+async def api_ask(request: Request, body: AskIn) -> Any:
     """Answer a question in plain words (or run a plan): `kind` is `answer` (the numbers as
     the tiles show them, with period, target, status, formula and links), `clarify` (the
     closest readings, each with the plan that runs it) or `refused` (and why). Read-only;
-    every question is logged in the audit log."""
+    every question is logged in the audit log. With `Accept: text/event-stream` the answer
+    streams in as it is worked out, as the Ask box's does."""
     user = require(request, "viewer", "ask")
     _user, session = who(request)
     if session is not None and not csrf_ok(session, request.headers.get("x-csrf-token")):
         raise ApiError(403, "CSRF_FAILED", "send the X-CSRF-Token header of your session")
+    if "text/event-stream" in request.headers.get("accept", ""):
+        return stream(request, user, body.question, _given(body.plan), _json_event)
     return ok(run(request, user, body.question, body.plan).model_dump(mode="json"))
+
+
+def _json_event(step: Step) -> str:
+    """A step as `POST /api/ask` streams it: the event is the step's stage, its data one JSON
+    line: the message (`reading`, `model`, `error`), the metric's answer so far (`number`,
+    `detail`, `why`, `links`, with its `index` in the plan) or the whole answer (`result`,
+    the `data` `POST /api/ask` gives without streaming)."""
+    if step.stage == "result":
+        assert step.result is not None
+        data: Any = step.result.model_dump(mode="json")
+    elif step.item is not None:
+        data = {"index": step.index, "item": step.item.model_dump(mode="json")}
+    else:
+        data = {"index": step.index, "message": step.message}
+    return sse(step.stage, json.dumps(data, separators=(",", ":")))
 
 
 @page_router.post("/ask", response_class=HTMLResponse)
@@ -136,14 +161,28 @@ async def page_ask_stream(request: Request, key: str) -> Response:
                         status_code=404, media_type="text/plain")
     c = ctx(request)
     _, session = who(request)
+    template = c.templates.get_template("_ask_event.html")
+    csrf = session.csrf if session else ""
+
+    def html_event(step: Step) -> str:
+        html = template.render(stage=step.stage, message=step.message, item=step.item,
+                               index=step.index, key=key, result=step.result, csrf=csrf,
+                               choice_json=_plan_json)
+        return sse(EVENTS[step.stage], html)
+
+    return stream(request, user, found.question, _given(found.plan), html_event)
+
+
+def stream(request: Request, user: User, question: str | None, given: Any,
+           event: Callable[[Step], str]) -> StreamingResponse:
+    """Answer as `user`, step by step, each step sent as `event` writes it; the answer is
+    logged once, or as `stopped` when the caller leaves before it is complete."""
+    c = ctx(request)
     asker = asker_of(user)
-    given = _given(found.plan)
     if given is not None:
         steps = plan_steps(c.project, given, asker)
     else:
-        steps = ask_steps(c.project, found.question or "", asker)
-    template = c.templates.get_template("_ask_event.html")
-    csrf = session.csrf if session else ""
+        steps = ask_steps(c.project, question or "", asker)
 
     async def events() -> AsyncIterator[str]:
         logged = False
@@ -152,18 +191,15 @@ async def page_ask_stream(request: Request, key: str) -> Response:
                 if step.stage == "result":
                     assert step.result is not None
                     c.audit.record(c.settings.clock(), user.username, "ask", step.result.kind,
-                                   audit_detail(found.question, given, step.result),
+                                   audit_detail(question, given, step.result),
                                    client_of(request))
                     logged = True
-                html = template.render(stage=step.stage, message=step.message,
-                                       item=step.item, index=step.index, key=key,
-                                       result=step.result, csrf=csrf, choice_json=_plan_json)
-                yield sse(EVENTS[step.stage], html)
+                yield event(step)
                 await asyncio.sleep(0)  # let the event go out before the next is computed
         finally:
-            if not logged:  # the page was left before the answer was complete
+            if not logged:  # the caller left before the answer was complete
                 c.audit.record(c.settings.clock(), user.username, "ask", "stopped",
-                               {"question": found.question, "given_plan": given},
+                               {"question": question, "given_plan": given},
                                client_of(request))
 
     return StreamingResponse(events(), media_type="text/event-stream",
