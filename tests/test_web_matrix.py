@@ -115,7 +115,8 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, dict[str, int]]] = [
     ("POST", "/api/thresholds", {"metric": "net_revenue", "green": 1, "yellow": 0.9,
                                  "reason": "matrix"}, ADMIN_API),
 ]
-PUBLIC = {"/login", "/logout", "/static/{name}", "/static/plotly.min.js", "/api/openapi.json"}
+PUBLIC = {"/health", "/login", "/logout", "/static/{name}", "/static/plotly.min.js",
+          "/api/openapi.json"}
 
 
 @pytest.fixture(scope="module")

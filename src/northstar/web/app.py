@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -188,9 +188,12 @@ def warm_up(project: Project, templates: Jinja2Templates, settings: WebSettings)
 
 def create_app(project_folder: str | Path | Project = ".",
                settings: WebSettings | None = None, *, schedule: bool = True,
-               warm: bool = True) -> FastAPI:
+               warm: bool | Literal["background"] = True) -> FastAPI:
     """The app; with `warm` (the default) the pages people open first are computed and the
-    templates compiled before it is returned (see `warm_up`)."""
+    templates compiled before it is returned (see `warm_up`). With `warm="background"` (what
+    `northstar serve` does) the server listens at once and warms up in a thread of its own
+    when it starts: `GET /health` says `starting` meanwhile, and a page waits for the warm-up
+    (the lock) rather than computing it a second time."""
     project = (project_folder if isinstance(project_folder, Project)
                else Project.open(project_folder))
     settings = settings or WebSettings.from_config(project.settings.web)
@@ -208,16 +211,29 @@ def create_app(project_folder: str | Path | Project = ".",
     templates.env.globals["timezone"] = project.settings.company.timezone
     templates.env.globals["version"] = __version__
     templates.env.globals["has_qbr"] = (project.root / "qbr.yml").is_file()
-    if warm:  # before the checks: freezing closed periods moves the ledger head they key on
-        warm_up(project, templates, settings)
-    cached_checks(project)  # the data checks' banner is right from the first page
-    harden(project.engine)
-
     lock = threading.RLock()
     app_lock = lock
+    ready = threading.Event()
+
+    def start_up() -> None:
+        """Warm-up first: freezing closed periods moves the ledger head the checks key on;
+        then the data checks, so their banner is right from the first page."""
+        try:
+            with lock:
+                if warm:
+                    warm_up(project, templates, settings)
+                cached_checks(project)
+        finally:
+            ready.set()
+
+    if warm != "background":
+        start_up()
+    harden(project.engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not ready.is_set():
+            threading.Thread(target=start_up, name="northstar-warm-up", daemon=True).start()
         scheduler = start_schedule(
             project, lock, (lambda: warm_up(project, templates, settings)) if warm else None,
             lambda: settings.clock().replace(tzinfo=UTC),
@@ -238,6 +254,7 @@ def create_app(project_folder: str | Path | Project = ".",
     app = FastAPI(title="Northstar", version=__version__, openapi_url="/api/openapi.json",
                   docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.ns_lock = app_lock
+    app.state.ns_ready = ready
     app.state.ns = WebContext(project, Auth(project.engine, secret, settings),
                               AuditLog(project.engine), settings, templates, HERE / "static",
                               oidc)
@@ -258,8 +275,10 @@ def create_app(project_folder: str | Path | Project = ".",
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
         response: Response
-        if request.method == "POST" and request.url.path == "/login":
-            # the login takes the lock itself around its database work, not over its wait
+        if ((request.method == "POST" and request.url.path == "/login")
+                or request.url.path == "/health"):
+            # the login takes the lock itself around its database work, not over its wait;
+            # the health check answers while the warm-up or a collection holds the lock
             response = await call_next(request)
         else:
             with lock:  # a scheduled collection run and a request never share the connection
@@ -276,6 +295,14 @@ def create_app(project_folder: str | Path | Project = ".",
 
 
 def _static_routes(app: FastAPI) -> None:
+    @app.get("/health", include_in_schema=False)
+    async def health() -> Response:
+        """For a load balancer or a service manager: 200 once the server has warmed up and
+        serves pages, 503 while it is still starting. No login; it tells nothing else."""
+        if app.state.ns_ready.is_set():
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "starting"}, status_code=503)
+
     @app.get("/static/plotly.min.js", include_in_schema=False)
     async def plotly_file() -> Response:
         return FileResponse(plotly_js(), media_type="application/javascript",

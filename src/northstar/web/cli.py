@@ -28,13 +28,38 @@ def check_bind(host: str, expose: bool) -> str | None:
             "it is not meant for the public internet.")
 
 
+M_ARENA_MAX = -8
+"""glibc's mallopt parameter for the number of malloc arenas (malloc.h)."""
+
+
+def bound_malloc_arenas(arenas: int = 2) -> bool:
+    """What `MALLOC_ARENA_MAX=2` in the service unit does, for a server started by hand:
+    at most `arenas` malloc heaps, so the request threads do not each keep idle memory
+    (docs/deploy.md, "Memory"). The environment variable, when set, wins. False where the C
+    library is not glibc."""
+    import ctypes
+    import ctypes.util
+    import os
+
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return False
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name or "libc.so.6")
+        return bool(libc.mallopt(M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):
+        return False
+
+
 def run_server(project: Path, host: str, port: int, out: Console) -> None:
-    """Serve a project until Ctrl+C."""
+    """Serve a project until Ctrl+C: listening at once, warming up in the background
+    (`GET /health` answers 503 `starting` until the first pages are computed)."""
     import uvicorn
 
     from northstar.web.app import create_app
 
-    web = create_app(project)
+    bound_malloc_arenas()
+    web = create_app(project, warm="background")
     out.print(f"Northstar on http://{host}:{port}/ (Ctrl+C to stop)", markup=False)
     uvicorn.run(web, host=host, port=port, log_level="warning",
                 proxy_headers=False, server_header=False)
