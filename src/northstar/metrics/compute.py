@@ -549,9 +549,11 @@ class MetricComputer:
             parts = {ref: self._values(self.catalog.get(ref), periods, by, filters, state)
                      for ref in m.referenced_metrics()}
             keys = {k for part in parts.values() for k in part}
-            # a balance with no rows before a period's end is nothing owed, not "no data"
+            # a balance with no rows before a period's end is nothing owed, and a count of no
+            # rows in a slice is none (no client lost by this manager), not "no data"
             empty: dict[str, Number | None] = {
-                ref: Decimal(0) if self.catalog.get(ref).cumulative
+                ref: Decimal(0) if (self.catalog.get(ref).cumulative
+                                    or is_count(self.catalog.get(ref)))
                 and not self.waiting_for(self.catalog.get(ref), state) else None
                 for ref in parts}
             for key in keys:
