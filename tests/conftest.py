@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,9 +36,11 @@ def pg_problem() -> str | None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "engine_url" in getattr(item, "fixturenames", ()):
+        names = getattr(item, "fixturenames", ())
+        if "engine_url" in names or "module_engine_url" in names:
             callspec = getattr(item, "callspec", None)
-            if callspec is not None and callspec.params.get("engine_url") == "postgres":
+            params = callspec.params if callspec is not None else {}
+            if "postgres" in (params.get("engine_url"), params.get("module_engine_url")):
                 item.add_marker(pytest.mark.postgres)
         if "spark_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.spark)
@@ -45,9 +48,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.fast)
 
 
-@pytest.fixture
-def pg_schema_url() -> Iterator[str]:
-    """A fresh PostgreSQL schema for one test, dropped afterwards."""
+@contextmanager
+def pg_schema() -> Iterator[str]:
+    """The URL of a fresh PostgreSQL schema, dropped on leaving (skips or fails the test when
+    no server is reachable)."""
     problem = pg_problem()
     if problem is not None:
         if REQUIRE_PG:
@@ -64,6 +68,24 @@ def pg_schema_url() -> Iterator[str]:
     finally:
         with psycopg.connect(PG_URL, autocommit=True) as con:
             con.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def pg_schema_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema for one test, dropped afterwards."""
+    with pg_schema() as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["duckdb", "postgres"])
+def module_engine_url(request: pytest.FixtureRequest,
+                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An engine shared by one test module (a sample company built once), on each engine."""
+    if request.param == "duckdb":
+        yield f"duckdb:///{tmp_path_factory.mktemp('module') / 'ledger.duckdb'}"
+        return
+    with pg_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["duckdb", "postgres"])

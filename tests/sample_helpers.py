@@ -1,10 +1,13 @@
 """What the sample-company tests of every pack share: a pack's sample tables as its generator
-makes them, and a digest of them that changes with any value, type or order."""
+makes them, a digest of them that changes with any value, type or order, and the comparison
+of every metric with a plain-Python oracle."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
@@ -31,3 +34,21 @@ def digest(tables: dict[str, list[Any]]) -> str:
                 writer.write_table(part)
             h.update(sink.getvalue().to_pybytes())
     return h.hexdigest()
+
+
+def oracle_mismatches(got: dict[tuple[str, str], Any], want: Callable[[str, str], Any],
+                      names: Iterable[str], periods: Iterable[str]) -> list[tuple[Any, ...]]:
+    """(metric, period, oracle's, Northstar's) for each value that differs from the oracle's:
+    money to the cent, ratios to 1e-9; no value must be no value on both sides."""
+    out = []
+    for name in names:
+        for period in periods:
+            expected, have = want(name, period), got[(name, period)]
+            if expected is None or have is None:
+                ok = expected is None and have is None
+            else:
+                ok = abs(Decimal(str(have)) - expected) <= max(
+                    Decimal("0.005"), abs(expected) * Decimal("1e-9"))
+            if not ok:
+                out.append((name, period, expected, have))
+    return out

@@ -19,9 +19,11 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from agency_oracle.money import MoneyOracle, rows_of
 from northstar.checks import read_checks, run_checks
 from northstar.packs.agency import PACK
 from northstar.project import Project
+from sample_helpers import oracle_mismatches
 
 D = Decimal
 TS = pa.timestamp("us")
@@ -326,3 +328,51 @@ def test_the_finance_check_finds_the_typo(agency: Project) -> None:
     assert "finance_items_are_known" in {c.name for c in read_checks(PACK.checks_dir)}
     failing = {r.name: r.failing for r in run_checks(agency) if not r.passed}
     assert failing.get("finance_items_are_known") == 1  # EBIDTA in March
+
+
+# -- the sample company against the oracle -------------------------------------------------------
+SAMPLE_END = date(2026, 6, 15)
+SAMPLE_ROWS = 12_000
+SAMPLE_PERIODS = ["2024-03", "2025-03", "2025-Q4", "2025", "2026-05", "2026-06"]
+"""A month of the first year, a month, a quarter, a year, the last closed month and the month
+under way (15 June 2026, when the sample ends)."""
+
+
+@pytest.fixture(scope="module")
+def oracle() -> MoneyOracle:
+    batches = PACK.sample(SAMPLE_ROWS, seed=7, end=SAMPLE_END)
+    return MoneyOracle(rows_of(batches), "America/Denver", SAMPLE_END)
+
+
+@pytest.fixture(scope="module")
+def summit(module_engine_url: str, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[Project]:
+    """The sample company, built once for the module on each engine."""
+    project = Project.init(tmp_path_factory.mktemp("summit") / "summit", pack=PACK,
+                           engine_url=module_engine_url, timezone="America/Denver")
+    project.load_sample(PACK, SAMPLE_ROWS, seed=7, end=SAMPLE_END)
+    project.metrics.now = datetime(2026, 6, 15, 23, tzinfo=UTC)  # 17:00 in Denver
+    yield project
+    project.close()
+
+
+def test_every_money_metric_equals_the_oracle_on_the_sample_company(
+        summit: Project, oracle: MoneyOracle) -> None:
+    """Every money and marketing metric, for six periods, on both engines: money to the cent,
+    ratios to 1e-9."""
+    got = {(v.metric, v.period): v.value
+           for v in summit.compute(list(MONEY_METRICS), SAMPLE_PERIODS)}
+    assert oracle_mismatches(got, oracle.value, MONEY_METRICS, SAMPLE_PERIODS) == []
+    # the oracle is not vacuous: a year of cash, spend and a MER near the seed's 4.2x
+    mer = oracle.value("mer", "2025")
+    assert mer is not None and Decimal(3) < mer < Decimal(6)
+    assert oracle.value("ebitda", "2026-06") is None  # the month under way: not closed
+
+
+def test_the_sample_companys_cash_by_funnel_and_closer_adds_up(
+        summit: Project, oracle: MoneyOracle) -> None:
+    whole = oracle.value("net_cash", "2025")
+    for tag in ("source_funnel", "owner_id"):
+        parts = [Decimal(str(v.value)) for v in summit.compute(["net_cash"], ["2025"], by=tag)
+                 if v.value is not None]
+        assert len(parts) >= 2 and sum(parts) == whole  # 12,000 rows: two funnels, closers
