@@ -18,11 +18,17 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from fastapi.testclient import TestClient
 
 from agency_oracle.money import MoneyOracle, rows_of
 from northstar.checks import read_checks, run_checks
 from northstar.packs.agency import PACK
 from northstar.project import Project
+from northstar.secret import load_or_create_secret
+from northstar.web.app import create_app
+from northstar.web.auth import Auth
+from northstar.web.settings import WebSettings
+from northstar.web.store import ensure_tables
 from sample_helpers import oracle_mismatches
 
 D = Decimal
@@ -376,3 +382,17 @@ def test_the_sample_companys_cash_by_funnel_and_closer_adds_up(
         parts = [Decimal(str(v.value)) for v in summit.compute(["net_cash"], ["2025"], by=tag)
                  if v.value is not None]
         assert len(parts) >= 2 and sum(parts) == whole  # 12,000 rows: two funnels, closers
+
+
+def test_the_finance_and_marketing_dashboards_render(summit: Project) -> None:
+    ensure_tables(summit.engine)
+    auth = Auth(summit.engine, load_or_create_secret(summit.root), WebSettings())
+    auth.add_user("priya", "priya_nair", "viewer", "a long passphrase for priya")
+    _, raw = auth.create_token("priya", "test")
+    with TestClient(create_app(summit, WebSettings(), schedule=False)) as client:
+        client.headers["Authorization"] = f"Bearer {raw}"
+        finance = client.get("/dashboards/finance")
+        marketing = client.get("/dashboards/marketing")
+    assert finance.status_code == marketing.status_code == 200
+    assert "Revenue against plan" in finance.text and "Net cash by closer" in finance.text
+    assert "Hook rate by campaign" in marketing.text and "Ad spend by platform" in marketing.text
