@@ -25,7 +25,6 @@ between this tool's markers."""
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import statistics
 import sys
@@ -41,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from build import build, project_dir  # noqa: E402
+from common import write_section  # noqa: E402
 from run import machine  # noqa: E402
 
 DOCS = HERE.parent / "docs" / "benchmarks.md"
@@ -154,15 +154,8 @@ def report(rows: int, result: dict[str, Any], host: dict[str, str],
 
 
 def write_docs(text: str) -> None:
-    doc = DOCS.read_text(encoding="utf-8")
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in doc:
-        doc = re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda _m: block, doc,
-                     flags=re.S)
-    else:
-        doc = doc.rstrip("\n") + "\n\n## Asking a question\n\n`bench/ask.py` times " \
-            "`northstar ask`'s answers (docs/ask.md) on the demo company.\n\n" + block + "\n"
-    DOCS.write_text(doc, encoding="utf-8")
+    write_section(text, BEGIN, END, DOCS, heading="## Asking a question\n\n`bench/ask.py` times "
+                  "`northstar ask`'s answers (docs/ask.md) on the demo company.\n\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from build import END, build, project_dir  # noqa: E402
+from common import write_section  # noqa: E402
 from measure import peak_rss_mb  # noqa: E402
 from run import machine  # noqa: E402
 
@@ -228,10 +229,7 @@ def report(r: dict[str, Any], host: dict[str, str]) -> str:
 
 
 def write_docs(text: str) -> None:
-    page = DOCS.read_text(encoding="utf-8")
-    head, rest = page.split(BEGIN, 1)
-    _, tail = rest.split(DONE, 1)
-    DOCS.write_text(f"{head}{BEGIN}\n{text}\n{DONE}{tail}", encoding="utf-8")
+    write_section(text, BEGIN, DONE, DOCS)
 
 
 def main(argv: list[str] | None = None) -> int:

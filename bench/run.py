@@ -31,6 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from build import DEFAULT_PACK, build, project_dir  # noqa: E402
+from common import write_section  # noqa: E402
 from measure import (  # noqa: E402
     CACHED_REPEATS,
     plan_to_json,
@@ -306,12 +307,7 @@ def ratio(r: dict[str, Any]) -> float:
 
 
 def write_docs(text: str, path: Path = DOCS, *, begin: str = BEGIN, end: str = END) -> None:
-    page = path.read_text(encoding="utf-8")
-    if begin not in page or end not in page:
-        raise SystemExit(f"{path} has no {begin!r} ... {end!r} markers to write between")
-    head, rest = page.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    path.write_text(f"{head}{begin}\n{text}\n{end}{tail}", encoding="utf-8")
+    write_section(text, begin, end, path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +40,7 @@ for _extra in (HERE, ROOT / "tests", ROOT / "src"):
     if str(_extra) not in sys.path:
         sys.path.insert(0, str(_extra))
 
+from common import ChildFake, run_worker, write_section  # noqa: E402  (bench/common.py)
 from sources import _status, load, machine, mib  # noqa: E402  (bench/sources.py)
 
 SEED_JOBS = 160_000
@@ -122,39 +122,21 @@ def _serve(jobs: int) -> None:
         sys.stdin.read()
 
 
-class Fake:
-    """The fake in a child process."""
+class Fake(ChildFake):
+    """The fake ServiceTitan in a child process."""
+
+    vendor = "ServiceTitan"
 
     def __init__(self, jobs: int) -> None:
-        self.proc = subprocess.Popen([sys.executable, __file__, "--serve", str(jobs)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        self.url = self.proc.stdout.readline().strip()
-        if not self.url.startswith("http"):
-            self.close()
-            raise RuntimeError("the fake ServiceTitan server did not start")
+        super().__init__(__file__, jobs)
 
-    def served(self) -> int:
-        import httpx
 
-        return int(httpx.get(f"{self.url}/_bench/served").json()["served"])
+def _worker(args: list[str]) -> dict[str, Any]:
+    return run_worker(__file__, args)
 
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
 
-    def __enter__(self) -> Fake:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+def write_docs(text: str, path: Path = DOCS) -> None:
+    write_section(text, BEGIN, END, path, heading="")
 
 
 # -- measuring workers (each in a fresh process) ---------------------------------------------
@@ -209,15 +191,6 @@ def work_plain(url: str) -> dict[str, Any]:
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     return {"wall_s": wall, "cpu_s": cpu, "fetched": fetched, "pages": pages,
             "rss_before": rss0, "peak": _status("VmHWM")}
-
-
-def _worker(args: list[str]) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, __file__, "--worker", *args], capture_output=True,
-                         text=True, check=False)
-    if out.returncode != 0:
-        raise SystemExit(f"worker {args[0]} failed:\n{out.stderr}")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
 
 
 # -- the benchmark ---------------------------------------------------------------------------
@@ -282,15 +255,6 @@ def report(results: list[dict[str, Any]], host: dict[str, str], load_start: str,
             f"- Memory target (peak flat in the number of jobs): "
             f"{'met' if flat else '**not met**'} (peaks {', '.join(mib(x) for x in peaks)})."]
     return "\n".join(out)
-
-
-def write_docs(text: str, path: Path = DOCS) -> None:
-    page = path.read_text(encoding="utf-8")
-    if BEGIN not in page or END not in page:
-        page = page.rstrip("\n") + f"\n\n{BEGIN}\n{END}\n"
-    head, rest = page.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    path.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,6 +44,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from common import write_section  # noqa: E402
 from run import machine  # noqa: E402
 from web import BenchError, free_port  # noqa: E402
 
@@ -434,12 +435,7 @@ def where_it_is(probe: Path, started: float, warm: float, last: float) -> list[s
 
 
 def write_docs(text: str, path: Path = DOCS) -> None:
-    page = path.read_text(encoding="utf-8")
-    if BEGIN not in page or END not in page:
-        page = page.rstrip("\n") + "\n\n## Soak\n\n" + BEGIN + "\n" + END + "\n"
-    head, rest = page.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    path.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
+    write_section(text, BEGIN, END, path, heading="## Soak\n\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,7 +26,6 @@ import json
 import math
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,9 +41,12 @@ END = "<!-- sources-bench:end -->"
 FIXTURES = Path("/work/shared/fixtures/fivetran")
 if not FIXTURES.exists():  # pragma: no cover - a checkout next to ../shared
     FIXTURES = ROOT.parent / "shared" / "fixtures" / "fivetran"
-for _extra in (ROOT / "tests", ROOT / "src"):
+for _extra in (HERE, ROOT / "tests", ROOT / "src"):
     if str(_extra) not in sys.path:
         sys.path.insert(0, str(_extra))
+
+from common import ChildFake, run_worker, write_section  # noqa: E402  (bench/common.py)
+from common import status as _status  # noqa: E402
 
 KEY_ENV = "NS_BENCH_STRIPE_KEY"
 PAGE = 100
@@ -123,50 +125,24 @@ def _serve(records: int) -> None:
         sys.stdin.read()
 
 
-class Fake:
-    """The fake in a child process."""
+class Fake(ChildFake):
+    """The fake Stripe in a child process."""
+
+    vendor = "Stripe"
 
     def __init__(self, records: int) -> None:
-        self.proc = subprocess.Popen([sys.executable, __file__, "--serve", str(records)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        self.url = self.proc.stdout.readline().strip()
-        if not self.url.startswith("http"):
-            self.close()
-            raise RuntimeError("the fake Stripe server did not start")
+        super().__init__(__file__, records)
 
-    def served(self) -> int:
-        import httpx
 
-        return int(httpx.get(f"{self.url}/_bench/served").json()["served"])
+def _worker(args: list[str]) -> dict[str, Any]:
+    return run_worker(__file__, args)
 
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
 
-    def __enter__(self) -> Fake:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+def write_docs(text: str, path: Path = DOCS) -> None:
+    write_section(text, BEGIN, END, path, heading="")
 
 
 # -- measuring workers (each in a fresh process) ---------------------------------------------
-def _status(key: str) -> int:
-    """`VmHWM` / `VmRSS` of this process in bytes."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) * 1024
-    return 0
-
-
 SOURCES_TOML = """
 [pay]
 kind = "stripe"
@@ -268,16 +244,6 @@ def work_attach(warehouse: Path, folder: Path) -> dict[str, Any]:
     project.close()
     return {"wall_s": wall, "cpu_s": cpu, "read": sum(o.read for o in report.objects),
             "appended": report.appended, "rss_before": rss0, "peak": _status("VmHWM")}
-
-
-def _worker(args: list[str]) -> dict[str, Any]:
-    """Run `python bench/sources.py --worker ...` and return its JSON line."""
-    out = subprocess.run([sys.executable, __file__, "--worker", *args], capture_output=True,
-                         text=True, check=False)
-    if out.returncode != 0:
-        raise RuntimeError(f"worker {args[0]} failed:\n{out.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
 
 
 # -- the benchmark -----------------------------------------------------------------------------
@@ -484,15 +450,6 @@ def report(api: list[dict[str, Any]], attached: list[dict[str, Any]], host: dict
                        f"{a['appended'] / a['wall_s']:,.0f} | {mib(a['peak'])} "
                        f"({mib(a['rss_before'])} before) |")
     return "\n".join(out), ok
-
-
-def write_docs(text: str, path: Path = DOCS) -> None:
-    page = path.read_text(encoding="utf-8")  # read right before writing: others write too
-    if BEGIN not in page or END not in page:
-        page = page.rstrip("\n") + f"\n\n{BEGIN}\n{END}\n"
-    head, rest = page.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    path.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

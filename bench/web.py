@@ -47,6 +47,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from build import build, project_dir  # noqa: E402
+from common import write_section  # noqa: E402
 from run import machine  # noqa: E402
 
 DOCS = HERE.parent / "docs" / "benchmarks.md"
@@ -439,13 +440,8 @@ def report(results: list[PageResult], host: dict[str, str], end_load: str,
 
 
 def write_docs(text: str, path: Path = DOCS) -> None:
-    """Replace this tool's section of the page (re-read now: other tools write other parts)."""
-    page = path.read_text(encoding="utf-8")
-    if BEGIN not in page or END not in page:
-        page = page.rstrip("\n") + "\n\n## Web pages under load\n\n" + BEGIN + "\n" + END + "\n"
-    head, rest = page.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    path.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
+    """Replace this tool's section of the page."""
+    write_section(text, BEGIN, END, path, heading="## Web pages under load\n\n")
 
 
 # -- running --------------------------------------------------------------------------------------
