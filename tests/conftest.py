@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,3 +102,26 @@ def spark_url() -> str:
     its own on it); `make test` installs pyspark."""
     pytest.importorskip("pyspark", reason="pyspark is installed by `make test` (extra: spark)")
     return "spark://local[2]"
+
+
+@pytest.fixture(autouse=True)
+def _close_source_projects() -> Iterator[None]:
+    """Close the projects a source test opened through fakes.project.make_project."""
+    yield
+    from fakes.project import close_all
+
+    close_all()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """One fake clock for a vendor fake's tokens and rate-limit windows, the client's token
+    expiry and every wait between retries: no test sleeps."""
+    from fakes.clock import FakeClock
+    from northstar.sources.auth import TokenAuth
+    from northstar.sources.http import ApiClient
+
+    fake_clock = FakeClock()
+    monkeypatch.setattr(TokenAuth, "clock", fake_clock.monotonic)
+    monkeypatch.setattr(ApiClient, "sleep", fake_clock.sleep)
+    return fake_clock

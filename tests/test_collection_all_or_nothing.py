@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fakes.connectwise import API, ENV, ConnectWiseFake, sources_toml
-from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
+from fakes.project import FAST_RETRY, make_project, raw_tables, table_contents
 from northstar.ledger.staging import STAGE_PREFIX
 from northstar.project import Project
 from northstar.sources.sync import SyncFailed, sync
@@ -21,11 +21,6 @@ TOML = sources_toml("psa") + FAST_RETRY.format(name="psa")
 OBJECTS = ["boards", "companies", "tickets", "time_entries", "agreements",
            "agreement_additions"]
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 @pytest.fixture

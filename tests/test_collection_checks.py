@@ -19,7 +19,7 @@ import pytest
 
 from fakes.cli import run
 from fakes.connectwise import CLIENT_ID, PRIVATE, PUBLIC, ConnectWiseFake, sources_toml
-from fakes.project import FAST_RETRY, OPEN, close_all, make_project
+from fakes.project import FAST_RETRY, OPEN, make_project
 from northstar.collection.metric_checks import METRICS_SOURCE
 from northstar.collection.run import collect
 from northstar.project import Project
@@ -31,11 +31,6 @@ NOW = datetime(2024, 3, 15, 17, tzinfo=UTC)
 """15 March 2024 in Chicago: the window is March 2023 to March 2024, March still open."""
 REACTIVE_ENTRIES = (5001, 5004, 5007, 5011)
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 @pytest.fixture

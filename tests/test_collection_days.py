@@ -31,7 +31,7 @@ from fastapi.testclient import TestClient
 from fakes.cli import run
 from fakes.clock import FakeClock
 from fakes.connectwise import CLIENT_ID, PRIVATE, PUBLIC, ConnectWiseFake, sources_toml
-from fakes.project import FAST_RETRY, OPEN, close_all, make_project, raw_tables
+from fakes.project import FAST_RETRY, OPEN, make_project, raw_tables
 from northstar.collection.log import entries
 from northstar.collection.metric_checks import METRICS_SOURCE
 from northstar.collection.run import collect, run_timer
@@ -55,11 +55,6 @@ MARCH = [(3, "computed"), (4, "computed"), (5, "computed"), (6, "computed"), (7,
 """March after each day's run: open until 31 March, in its grace days, then frozen."""
 MANUAL = "agreements 2025-02 (manual)"
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 @pytest.fixture

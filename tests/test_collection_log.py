@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from fakes.connectwise import CLIENT_ID, PRIVATE, PUBLIC, ConnectWiseFake, sources_toml
-from fakes.project import FAST_RETRY, close_all, make_project
+from fakes.project import FAST_RETRY, make_project
 from northstar.collection.log import COLLECTION_RUNS, entries
 from northstar.collection.run import collect
 from northstar.errors import NorthstarError
@@ -26,11 +26,6 @@ SECRETS = {"psa": {"public_key": PUBLIC, "private_key": PRIVATE, "client_id": CL
 OBJECTS = {"boards": 3, "companies": 4, "tickets": 10, "time_entries": 12, "agreements": 3,
            "agreement_additions": 3}
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 @pytest.fixture

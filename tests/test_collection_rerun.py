@@ -20,7 +20,7 @@ import pytest
 
 from fakes.cli import run
 from fakes.connectwise import CLIENT_ID, PRIVATE, PUBLIC, ConnectWiseFake, sources_toml
-from fakes.project import FAST_RETRY, close_all, make_project
+from fakes.project import FAST_RETRY, make_project
 from northstar.collection.log import COLLECTION_RUNS
 from northstar.collection.run import collect, rerun_month
 from northstar.errors import NorthstarError
@@ -33,11 +33,6 @@ NOW = datetime(2024, 3, 15, 17, tzinfo=UTC)
 """15 March 2024, noon in Chicago: December and January have closed."""
 METRIC = "reactive_tickets_created"
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 @pytest.fixture

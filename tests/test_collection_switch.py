@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from fakes.cli import run
 from fakes.connectwise import CLIENT_ID, PRIVATE, PUBLIC, ConnectWiseFake, sources_toml
-from fakes.project import FAST_RETRY, close_all, make_project
+from fakes.project import FAST_RETRY, make_project
 from northstar.collection.run import collect
 from northstar.collection.switch import SWITCHES, switches
 from northstar.project import Project
@@ -29,11 +29,6 @@ from web_helpers import csrf_of
 TOML = sources_toml("psa") + FAST_RETRY.format(name="psa")
 SECRETS = {"psa": {"public_key": PUBLIC, "private_key": PRIVATE, "client_id": CLIENT_ID}}
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 @pytest.fixture

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import typer
 from typer.testing import CliRunner
 
 from fakes.hubspot import TOKEN, HubSpotFake
-from fakes.project import close_all, make_project
+from fakes.project import make_project
 from northstar.sources import register
 
 TOML = """
@@ -25,11 +23,6 @@ backoff = 0.01
 attempts = 2
 """
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 def app() -> typer.Typer:

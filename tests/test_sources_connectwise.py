@@ -13,17 +13,12 @@ from pathlib import Path
 import pytest
 
 from fakes.connectwise import API, CLIENT_ID, ENV, PRIVATE, PUBLIC, ConnectWiseFake, sources_toml
-from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
+from fakes.project import FAST_RETRY, make_project, raw_tables, table_contents
 from northstar.project import Project
 from northstar.sources.sync import SyncFailed, sync
 
 TOML = sources_toml("psa") + FAST_RETRY.format(name="psa")
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 @pytest.fixture

@@ -16,13 +16,11 @@ import pytest
 
 from fakes.clock import FakeClock
 from fakes.ga4 import ENV, PROPERTY, GA4Fake, sources_toml, today
-from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
+from fakes.project import FAST_RETRY, by_object, make_project, raw_tables, table_contents
 from fakes.server import Answer, Request
 from northstar.project import Project
-from northstar.sources.auth import TokenAuth
 from northstar.sources.ga4 import DIMENSIONS, METRICS
-from northstar.sources.http import ApiClient
-from northstar.sources.sync import RunRecord, SyncFailed, sync
+from northstar.sources.sync import SyncFailed, sync
 
 TOML = sources_toml("ga") + FAST_RETRY.format(name="ga") + """
 [[ga.tags]]
@@ -32,18 +30,6 @@ value = "marketing"
 REPORT = f"/v1beta/properties/{PROPERTY}:runReport"
 
 
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake_clock = FakeClock()
-    monkeypatch.setattr(TokenAuth, "clock", fake_clock.monotonic)
-    monkeypatch.setattr(ApiClient, "sleep", fake_clock.sleep)
-    return fake_clock
 
 
 @pytest.fixture
@@ -57,9 +43,6 @@ def project_for(tmp_path: Path, fake: GA4Fake, engine_url: str | None = None,
                 toml: str = TOML) -> Project:
     return make_project(tmp_path, toml.replace("{url}", fake.url), engine_url)
 
-
-def by_object(runs: list[RunRecord]) -> dict[str, RunRecord]:
-    return {r.object: r for r in runs}
 
 
 def reports(fake: GA4Fake) -> list[dict[str, Any]]:

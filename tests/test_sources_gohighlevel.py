@@ -26,14 +26,12 @@ from fakes.gohighlevel import (
     GoHighLevelFake,
     sources_toml,
 )
-from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
+from fakes.project import FAST_RETRY, by_object, make_project, raw_tables, table_contents
 from fakes.server import Answer, Request
 from northstar.ledger.store import utcnow
 from northstar.project import Project
-from northstar.sources.auth import TokenAuth
 from northstar.sources.gohighlevel import AHEAD, WINDOW
-from northstar.sources.http import ApiClient
-from northstar.sources.sync import RunRecord, SyncFailed, sync
+from northstar.sources.sync import SyncFailed, sync
 
 TOML = sources_toml("ghl") + FAST_RETRY.format(name="ghl") + """
 [[ghl.tags]]
@@ -43,19 +41,6 @@ value = "sales"
 START = datetime(2024, 1, 1)
 
 
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    """One fake clock for the fake's rate-limit windows and every wait of the client."""
-    fake_clock = FakeClock()
-    monkeypatch.setattr(TokenAuth, "clock", fake_clock.monotonic)
-    monkeypatch.setattr(ApiClient, "sleep", fake_clock.sleep)
-    return fake_clock
 
 
 @pytest.fixture
@@ -69,9 +54,6 @@ def project_for(tmp_path: Path, fake: GoHighLevelFake, engine_url: str | None = 
                 toml: str = TOML) -> Project:
     return make_project(tmp_path, toml.replace("{url}", fake.url), engine_url)
 
-
-def by_object(runs: list[RunRecord]) -> dict[str, RunRecord]:
-    return {r.object: r for r in runs}
 
 
 def windows() -> int:

@@ -30,13 +30,11 @@ from fakes.google_ads import (
     sources_toml,
     today,
 )
-from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
+from fakes.project import FAST_RETRY, by_object, make_project, raw_tables, table_contents
 from fakes.server import Answer, Request
 from northstar.project import Project
-from northstar.sources.auth import TokenAuth
 from northstar.sources.google_ads import FIELDS
-from northstar.sources.http import ApiClient
-from northstar.sources.sync import RunRecord, SyncFailed, sync
+from northstar.sources.sync import SyncFailed, sync
 
 TOML = sources_toml("gads") + FAST_RETRY.format(name="gads") + """
 [[gads.tags]]
@@ -47,18 +45,6 @@ SEARCH = f"/v26/customers/{CUSTOMER}/googleAds:search"
 VIDEO = "222"
 
 
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake_clock = FakeClock()
-    monkeypatch.setattr(TokenAuth, "clock", fake_clock.monotonic)
-    monkeypatch.setattr(ApiClient, "sleep", fake_clock.sleep)
-    return fake_clock
 
 
 @pytest.fixture
@@ -72,9 +58,6 @@ def project_for(tmp_path: Path, fake: GoogleAdsFake, engine_url: str | None = No
                 toml: str = TOML) -> Project:
     return make_project(tmp_path, toml.replace("{url}", fake.url), engine_url)
 
-
-def by_object(runs: list[RunRecord]) -> dict[str, RunRecord]:
-    return {r.object: r for r in runs}
 
 
 def searches(fake: GoogleAdsFake) -> list[Any]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fakes.hubspot import TOKEN, HubSpotFake
-from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
+from fakes.project import FAST_RETRY, make_project, raw_tables, table_contents
 from northstar.project import Project
 from northstar.sources.hubspot import HubSpot
 from northstar.sources.sync import Progress, SyncFailed, sync
@@ -43,11 +43,6 @@ map = { PAID_SEARCH = "google", PAID_SOCIAL = "meta" }
 strict_map = true
 """
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 @pytest.fixture

@@ -15,10 +15,17 @@ from pathlib import Path
 import pytest
 
 from fakes.hubspot import TOKEN, HubSpotFake
-from fakes.project import FAST_RETRY, OPEN, close_all, make_project, raw_tables, table_contents
+from fakes.project import (
+    FAST_RETRY,
+    OPEN,
+    by_object,
+    make_project,
+    raw_tables,
+    table_contents,
+)
 from fakes.server import Request
 from northstar.project import Project
-from northstar.sources.sync import RunRecord, sync
+from northstar.sources.sync import sync
 
 TOML = """
 [crm]
@@ -77,11 +84,6 @@ CLOCK = datetime(2024, 1, 1, 2, 46, 40)
 `archive` or `restore` moves it a second forward first."""
 
 
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
-
 
 @pytest.fixture
 def fake() -> Iterator[HubSpotFake]:
@@ -106,9 +108,6 @@ def project_for(tmp_path: Path, fake: HubSpotFake, engine_url: str | None = None
     p.metrics.now = datetime(2024, 1, 20, tzinfo=UTC)  # January 2024 still open: not frozen
     return p
 
-
-def by_object(runs: list[RunRecord]) -> dict[str, RunRecord]:
-    return {r.object: r for r in runs}
 
 
 def versions(p: Project, table: str, rid: str, columns: str) -> list[tuple[object, ...]]:

@@ -12,7 +12,7 @@ import os
 import random
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from fakes.meta_ads import MetaAdsFake
 from fakes.meta_ads import sources_toml as meta_sources_toml
 from fakes.meta_ads import today as meta_today
 from fakes.ninjaone import CLIENT_ID, CLIENT_SECRET, NinjaOneFake, device_id
-from fakes.project import close_all, make_project, raw_tables, table_contents
+from fakes.project import make_project, raw_tables, table_contents
 from fakes.servicetitan import ENV as ST_ENV
 from fakes.servicetitan import EXPORTS as ST_EXPORTS
 from fakes.servicetitan import TENANT as ST_TENANT
@@ -70,11 +70,6 @@ DELAY_KILLS = 30
 KILLS = 22
 """Kills that must land mid-run."""
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 def snapshot(project: Project, volatile: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -19,12 +19,11 @@ import pytest
 
 from fakes.clock import FakeClock
 from fakes.meta_ads import ACCOUNT, ENV, TOKEN, MetaAdsFake, sources_toml, today
-from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
+from fakes.project import FAST_RETRY, by_object, make_project, raw_tables, table_contents
 from fakes.server import Answer, Request
 from northstar.project import Project
-from northstar.sources.http import ApiClient
 from northstar.sources.meta_ads import _months_back
-from northstar.sources.sync import RunRecord, SyncFailed, sync
+from northstar.sources.sync import SyncFailed, sync
 
 TOML = sources_toml("meta") + FAST_RETRY.format(name="meta") + """
 [[meta.tags]]
@@ -43,17 +42,6 @@ INSIGHTS = f"/v25.0/act_{ACCOUNT}/insights"
 VIDEO = "23850001"
 
 
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake_clock = FakeClock()
-    monkeypatch.setattr(ApiClient, "sleep", fake_clock.sleep)
-    return fake_clock
 
 
 @pytest.fixture
@@ -67,9 +55,6 @@ def project_for(tmp_path: Path, fake: MetaAdsFake, engine_url: str | None = None
                 toml: str = TOML) -> Project:
     return make_project(tmp_path, toml.replace("{url}", fake.url), engine_url)
 
-
-def by_object(runs: list[RunRecord]) -> dict[str, RunRecord]:
-    return {r.object: r for r in runs}
 
 
 def windows(fake: MetaAdsFake) -> list[dict[str, str]]:

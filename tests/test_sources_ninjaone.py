@@ -18,13 +18,11 @@ import pytest
 
 from fakes.clock import FakeClock
 from fakes.ninjaone import CLIENT_ID, CLIENT_SECRET, NinjaOneFake
-from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
+from fakes.project import FAST_RETRY, by_object, make_project, raw_tables, table_contents
 from fakes.server import Answer, Request
 from northstar.ledger.store import utcnow
 from northstar.project import Project
-from northstar.sources.auth import TokenAuth
-from northstar.sources.http import ApiClient
-from northstar.sources.sync import RunRecord, SyncFailed, sync
+from northstar.sources.sync import SyncFailed, sync
 from northstar.sources.values import RecordError, epoch_seconds
 
 TOML = """
@@ -44,19 +42,6 @@ DEVICE_COLUMNS = ("id", "organization_id", "location_id", "node_class", "node_ro
                   "created", "last_contact", "removed_at", "client_id", "department")
 
 
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    """One fake clock for the fake's tokens, the client's token expiry and retry waits."""
-    fake_clock = FakeClock()
-    monkeypatch.setattr(TokenAuth, "clock", fake_clock.monotonic)
-    monkeypatch.setattr(ApiClient, "sleep", fake_clock.sleep)
-    return fake_clock
 
 
 @pytest.fixture
@@ -69,9 +54,6 @@ def fake(clock: FakeClock) -> Iterator[NinjaOneFake]:
 def project_for(tmp_path: Path, fake: NinjaOneFake, engine_url: str | None = None) -> Project:
     return make_project(tmp_path, TOML.replace("{url}", fake.url), engine_url)
 
-
-def by_object(runs: list[RunRecord]) -> dict[str, RunRecord]:
-    return {r.object: r for r in runs}
 
 
 def versions(p: Project, device: str) -> list[dict[str, Any]]:

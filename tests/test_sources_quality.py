@@ -4,13 +4,12 @@ month-over-month jumps above the limit warned about; all stored as findings."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from fakes.project import FAST_RETRY, close_all, make_project, table_contents
+from fakes.project import FAST_RETRY, make_project, table_contents
 from fakes.stripe import KEY, StripeFake
 from northstar.sources.quality import findings
 from northstar.sources.sync import SyncFailed, sync
@@ -33,11 +32,6 @@ table = "stripe_disputes"
 expect_rows = true
 """
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 def month_start(months_back: int) -> datetime:

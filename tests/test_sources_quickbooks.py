@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
+from fakes.project import FAST_RETRY, make_project, raw_tables, table_contents
 from fakes.quickbooks import BASE, CLIENT_ID, CLIENT_SECRET, FIRST_REFRESH, REALM, QuickBooksFake
 from northstar.project import Project
 from northstar.sources.quickbooks import QuickBooks
@@ -47,11 +47,6 @@ value = "supply"
 tables = ["bill_lines", "vendor_credit_lines"]
 """
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 @pytest.fixture

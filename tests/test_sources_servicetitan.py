@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from fakes.clock import FakeClock
-from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
+from fakes.project import FAST_RETRY, by_object, make_project, raw_tables, table_contents
 from fakes.server import Answer, Request
 from fakes.servicetitan import (
     APP_KEY,
@@ -31,9 +31,8 @@ from fakes.servicetitan import (
 )
 from northstar.errors import NorthstarError
 from northstar.project import Project
-from northstar.sources.auth import TokenAuth
-from northstar.sources.http import ApiClient, vendor_message
-from northstar.sources.sync import RunRecord, SyncFailed, sync
+from northstar.sources.http import vendor_message
+from northstar.sources.sync import SyncFailed, sync
 
 TOML = sources_toml("st") + FAST_RETRY.format(name="st")
 OBJECTS = ["business_units", "job_types", "campaigns", "customers", "locations", "jobs",
@@ -43,20 +42,6 @@ INVOICES = f"/accounting/v2/tenant/{TENANT}/export/invoices"
 JOB_TYPES = f"/jpm/v2/tenant/{TENANT}/job-types"
 
 
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    """One fake clock for the fake's tokens and rate limit, the client's token expiry and
-    retry waits."""
-    fake_clock = FakeClock()
-    monkeypatch.setattr(TokenAuth, "clock", fake_clock.monotonic)
-    monkeypatch.setattr(ApiClient, "sleep", fake_clock.sleep)
-    return fake_clock
 
 
 @pytest.fixture
@@ -70,9 +55,6 @@ def project_for(tmp_path: Path, fake: ServiceTitanFake, engine_url: str | None =
                 toml: str = TOML) -> Project:
     return make_project(tmp_path, toml.replace("{url}", fake.url), engine_url)
 
-
-def by_object(runs: list[RunRecord]) -> dict[str, RunRecord]:
-    return {r.object: r for r in runs}
 
 
 def one(p: Project, sql: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
+from fakes.project import FAST_RETRY, make_project, raw_tables, table_contents
 from fakes.stripe import KEY, StripeFake
 from northstar.engines import connect
 from northstar.errors import LoadError
@@ -40,11 +40,6 @@ page_size = 9
 batch_bytes = 2000
 """ + FAST_RETRY.format(name="pay")
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 @pytest.fixture

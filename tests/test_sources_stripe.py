@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
+from fakes.project import FAST_RETRY, make_project, raw_tables, table_contents
 from fakes.stripe import BASE, KEY, StripeFake
 from northstar.project import Project
 from northstar.sources.sync import SyncFailed, sync
@@ -27,11 +27,6 @@ tag = "department"
 value = "finance"
 """
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 @pytest.fixture

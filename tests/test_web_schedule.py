@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from fakes.hubspot import TOKEN, HubSpotFake
-from fakes.project import close_all, make_project
+from fakes.project import make_project
 from northstar.checks import latest_checks
 from northstar.collection.log import entries
 from northstar.collection.run import collect
@@ -33,11 +32,6 @@ backoff = 0.01
 attempts = 2
 """
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 def wait_for_run(app: object, project: object, status: str, runs: int) -> list[dict[str, object]]:

@@ -68,3 +68,8 @@ def table_contents(project: Project, table: str, volatile: Collection[str] = ()
 
 def raw_tables(project: Project) -> list[str]:
     return sorted(t for t in project.engine.relations() if t.startswith("raw_"))
+
+
+def by_object(runs: list[Any]) -> dict[str, Any]:
+    """A sync's run records by object name."""
+    return {r.object: r for r in runs}
