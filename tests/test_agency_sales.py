@@ -345,6 +345,12 @@ def test_targets_and_status(agency: Project) -> None:
     assert one("team_output") == (105, "red")
     assert one("team_output", "2025-Q1")[0] == pytest.approx(315)
     assert one("team_output", filters={"owner_id": "maya_chen"}) == (25, "red")
+    # a week: the month's target spread over its working days (February 2025 has 20): the
+    # team's 105 x 5 / 20 = 26.25, maya_chen's 25 x 5 / 20 = 6.25; Monday 10 to Sunday 16
+    # February held S2 (the 10th) and T5 (the 13th), none of them maya_chen's
+    week = agency.compute(["team_output"], ["2025-W07"])[0]
+    assert (week.value, float(week.target or 0), week.status) == (2, 26.25, "red")
+    assert one("team_output", "2025-W07", filters={"owner_id": "maya_chen"}) == (6.25, "red")
     reps = {v.slice["owner_id"]: float(v.target or 0)
             for v in agency.compute(["team_output"], ["2025-02"], by="owner_id")}
     assert reps == {"maya_chen": 25, "luis_ortega": 25, "derek_holt": 10, "sofia_ramirez": 10}

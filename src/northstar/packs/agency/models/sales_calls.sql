@@ -6,7 +6,7 @@
 -- noshow, cancelled, confirmed (still ahead, or not marked yet), new, invalid. A call is due
 -- once it showed, did not show or was cancelled (a rescheduled call keeps its id and moves),
 -- and held when it showed. An appointment deleted in GoHighLevel (removed_at) is left out.
-select a.id as call_id, a.calendar_id, c.kind, lower(trim(a.status)) as status,
+select a.id as call_id, a.calendar_id, lower(trim(c.kind)) as kind, lower(trim(a.status)) as status,
        a.contact_id, a.created_at as booked_at, a.start_time,
        case when lower(trim(a.status)) = 'showed' then 1 else 0 end as held,
        case when lower(trim(a.status)) in ('showed', 'noshow', 'cancelled') then 1 else 0 end
