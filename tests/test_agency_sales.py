@@ -26,6 +26,7 @@ from agency_oracle.money import rows_of
 from agency_oracle.sales import SalesOracle
 from northstar.checks import run_checks
 from northstar.metrics.catalog import load_catalog
+from northstar.models.views import read_model_files
 from northstar.packs.agency import PACK
 from northstar.people import load_people
 from northstar.project import Project
@@ -359,6 +360,14 @@ def test_targets_and_status(agency: Project) -> None:
 def test_the_calendar_check_finds_the_unknown_calendar(agency: Project) -> None:
     failing = {r.name: r.failing for r in run_checks(agency) if not r.passed}
     assert failing.get("sales_calendars_are_known") == 1  # the onboarding kick-off calendar
+
+
+def test_the_sales_models_read_ga4_gohighlevel_and_the_calendars_list() -> None:
+    mine = {"funnel_events", "sales_calls", "deals"}
+    models = [m for m in read_model_files(PACK.models_dir) if m.name in mine]
+    assert {m.name for m in models} == mine
+    assert {r for m in models for r in m.references} == {
+        "ga4_events", "ghl_appointments", "ref_calendars", "ghl_opportunities", "ghl_stages"}
 
 
 def test_the_owners_are_the_heads_of_sales_and_marketing_and_a_setter() -> None:
