@@ -3,7 +3,8 @@ company's raw rows, by the words of docs/agency.md ("Money and marketing"), neve
 pack's SQL: the oracle tests/test_agency_money.py checks the sample company against.
 
 `rows_of` takes the generator's batches and keeps, per table and id, Stripe's version of a
-charge GoHighLevel reports again (the pack's field ownership), else the latest. A period is
+charge GoHighLevel reports again and GoHighLevel's of a deal the closers' tracker reports again
+(the pack's field ownership), else the latest. A period is
 '2025-03', '2025-Q2' or '2025' in the company's timezone; `today` is the local day the values
 are for (the period under way is measured to it). A figure that cannot be worked out (a
 division by zero, nothing entered, no rows) is None."""
@@ -17,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 Rows = list[dict[str, Any]]
-OWNERS = {"stripe_charges": "stripe"}
+OWNERS = {"stripe_charges": "stripe", "ghl_opportunities": "gohighlevel"}
 """Raw tables whose owner's version of a record wins over any other source's."""
 
 
