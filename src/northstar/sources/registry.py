@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from northstar.sources.base import Connector
 
 BUILT_IN = {
+    "billcom": "northstar.sources.billcom:BillCom",
     "connectwise": "northstar.sources.connectwise:ConnectWise",
     "ga4": "northstar.sources.ga4:GA4",
     "gohighlevel": "northstar.sources.gohighlevel:GoHighLevel",
