@@ -97,3 +97,13 @@ def test_on_the_sample_company_both_ways_in_owe_the_same(tmp_path: Path) -> None
     assert total[0] == total[1] and total[0][0] > 0
     assert [r[0] for r in billcom.records] == ["Approved", "Pending", "W-9 Missing",
                                                "Not Onboarded"]
+
+
+def test_the_sample_writes_bill_com_as_the_connector_does() -> None:
+    from northstar.packs import get_pack
+    from northstar.sources.billcom import BillCom
+
+    specs = {t.key: t.schema for o in BillCom.objects for t in o.tables}
+    seen = {b.name: b.data.schema for b in get_pack("marketplace").sample(3_000, seed=3)
+            if b.source == "billcom"}
+    assert seen == specs
