@@ -204,7 +204,11 @@ def waiting_sources(p: Any) -> list[str]:
 
     metrics: dict[str, list[str]] = {}
     for name in sorted(p.catalog.metrics):
-        for table in p.metrics.waiting_for(p.catalog.get(name)):
+        try:
+            tables = p.metrics.waiting_for(p.catalog.get(name))
+        except NorthstarError:  # a metric that cannot be read is `northstar compute`'s to say
+            continue
+        for table in tables:
             metrics.setdefault(table, []).append(name)
     lines = []
     found = needs(p.root, list(metrics))
