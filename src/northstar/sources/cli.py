@@ -153,6 +153,7 @@ def status_command(project: ProjectDir = Path(".")) -> None:
         runs = SyncState(p.ledger).last_runs()
         found = findings(p.ledger, 20)
         logged = entries(p, 10)
+        waiting = waiting_sources(p)
     if not runs:
         out.print("No source has run yet: declare one in sources.toml and run `northstar sync`.")
     else:
@@ -187,6 +188,44 @@ def status_command(project: ProjectDir = Path(".")) -> None:
             issues.add_row(f"{f['found_at']:%Y-%m-%d %H:%M}", f"[{colour}]{f['severity']}[/]",
                            f["source"], f["table_name"], f["message"])
         out.print(issues)
+
+
+    if waiting:
+        out.print("Metrics waiting for a source (a table they read has never loaded):",
+                  highlight=False, markup=False)
+        for line in waiting:
+            out.print(f"- {line}", highlight=False, markup=False, soft_wrap=True)
+
+
+def waiting_sources(p: Any) -> list[str]:
+    """One line per source a metric waits for: its tables, what brings them in, and the
+    metrics that wait; then the tables no source is known to bring in."""
+    from northstar.sources.registry import explain, needs
+
+    metrics: dict[str, list[str]] = {}
+    for name in sorted(p.catalog.metrics):
+        try:
+            tables = p.metrics.waiting_for(p.catalog.get(name))
+        except NorthstarError:  # a metric that cannot be read is `northstar compute`'s to say
+            continue
+        for table in tables:
+            metrics.setdefault(table, []).append(name)
+    lines = []
+    found = needs(p.root, list(metrics))
+    for need in found:
+        if not (need.source or need.kind or need.declared):
+            lines.append(f"{need.table} has never loaded and no source is known to bring it "
+                         f"in. Waiting: {', '.join(metrics['raw_' + need.table])}.")
+    by_source: dict[str, list[str]] = {}
+    for need in found:
+        if need.source or need.kind or need.declared:
+            key = explain([n for n in found if n.advice == need.advice
+                           and n.source == need.source])[0]
+            for m in metrics["raw_" + need.table]:
+                if m not in by_source.setdefault(key, []):
+                    by_source[key].append(m)
+    return [f"{line} Waiting: {', '.join(sorted(ms))}." for line, ms in by_source.items()] \
+        + lines
 
 
 def register(app: typer.Typer) -> None:

@@ -128,6 +128,15 @@ class SourceConfig(_Strict):
     """Google Ads manager (MCC) account the access goes through, sent as `login-customer-id`."""
     property_id: str | None = None
     """Google Analytics 4 property id (the number, `properties/` optional)."""
+    organization_id: str | None = None
+    """Bill.com organization id, the one the login names (also read from the secret
+    `organization_id`)."""
+    username_env: str | None = None
+    """Environment variable holding the Bill.com user name (an email address)."""
+    password_env: str | None = None
+    """Environment variable holding the Bill.com user's password."""
+    dev_key_env: str | None = None
+    """Environment variable holding the Bill.com developer key (sent as `devKey`)."""
     api_version: str | None = None
     """Override the vendor API version in the path (Meta `v25.0`, Google Ads `v24`)."""
     events: list[str] = []

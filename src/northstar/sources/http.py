@@ -56,7 +56,11 @@ def retry_after_seconds(value: str | None) -> float | None:
 def vendor_message(body: Any) -> str:
     """The human part of a vendor's error body (HubSpot, Stripe, QuickBooks, ConnectWise,
     GoHighLevel, Meta's Graph errors, Google's RPC errors and ServiceTitan's problem-details
-    shapes)."""
+    shapes), and Bill.com's array of `{code, message}` errors."""
+    if isinstance(body, list) and body and isinstance(body[0], dict) and body[0].get("message"):
+        first = body[0]
+        code = f"{first['code']}: " if first.get("code") else ""
+        return f"{code}{first['message']}"
     if isinstance(body, dict):
         err = body.get("error")
         if isinstance(err, dict) and err.get("message"):

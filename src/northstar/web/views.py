@@ -20,6 +20,7 @@ from northstar.metrics.definition import MetricDef
 from northstar.metrics.sqlgen import literal
 from northstar.periods import Period
 from northstar.project import Project
+from northstar.sources.registry import explain, needs
 from northstar.web import notes
 from northstar.web.dashboards import DASHBOARDS_DIR, Dashboard, Tile, load_dashboards
 
@@ -188,6 +189,7 @@ def findings_for(p: Project, v: MetricValue, *, notes: bool = True) -> list[str]
         names = ", ".join(t.removeprefix("raw_") for t in waiting)
         out.append(f"Waiting for {names}: {'it has' if len(waiting) == 1 else 'they have'} "
                    "never loaded, so this number cannot be computed yet.")
+        out += explain(needs(p.root, waiting))
     elif v.value is None:
         out.append(f"Nothing for {v.period} in the data loaded so far.")
     elif m.non_negative and float(v.value) < 0:

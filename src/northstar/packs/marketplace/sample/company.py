@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 
 from northstar.packs import SampleTable
+from northstar.packs.marketplace.sample.billcom import billcom
 from northstar.packs.marketplace.sample.calibration import QUARTER_SHARE, ROWS_PER_LINE
 from northstar.packs.marketplace.sample.customers import contracts, customers_table, plan_customers
 from northstar.packs.marketplace.sample.finance import factoring, monthly_finance, profit_and_loss
@@ -53,6 +54,8 @@ class Company:
         """(invoice numbers, invoice days, totals in cents) per year, for the platform export."""
         self.qbo_bills: list[tuple[Ints, Ints, Ints, Ints, Bools]] = []
         """(bill numbers, bill days, totals in cents, supplier, unlinked) per year."""
+        self.bill_terms: list[tuple[Ints, Ints]] = []
+        """(due days, Bill.com status index into BILL_STATUSES) per year, with `qbo_bills`."""
         self.gmv_lines: list[tuple[Ints, Ints, Ints, Ints, int]] = []
         """(invoice numbers, line numbers, invoice days, cents, year index) of every GMV
         invoice line, per year: the platform's line items name the organiser of each."""
@@ -78,6 +81,7 @@ class Company:
         yield from contracts(self)
         yield from factoring(self)
         yield from monthly_finance(self)
+        yield from billcom(self)
 
     def _year(self, y: Year) -> Iterator[SampleTable]:
         gmv_by_month = yield from invoices(self, y)

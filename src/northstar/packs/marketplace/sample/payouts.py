@@ -88,6 +88,7 @@ def bills(co: Company, y: Year, gmv_by_month: Floats) -> Iterator[SampleTable]:
     co.books.append((bill_day[bill], PAYOUT_CODES[account], amount))
     co.qbo_bills.append((bill_no, bill_day, np.bincount(bill, weights=amount, minlength=nb)
                            .astype(np.int64), supplier, unlinked))
+    co.bill_terms.append((due, status))
     supplier_id = s.ids.take(pa.array(supplier[bill], mask=unlinked[bill]))
     yield from batches("bill_lines", "quickbooks", "id", pa.table({
         "id": numbered("BILL-", bill_no[bill], 7, line),
