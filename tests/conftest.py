@@ -38,10 +38,11 @@ def pg_problem() -> str | None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         names = getattr(item, "fixturenames", ())
-        if "engine_url" in names or "module_engine_url" in names:
+        if {"engine_url", "module_engine_url", "summit"} & set(names):
             callspec = getattr(item, "callspec", None)
             params = callspec.params if callspec is not None else {}
-            if "postgres" in (params.get("engine_url"), params.get("module_engine_url")):
+            if "postgres" in (params.get("engine_url"), params.get("module_engine_url"),
+                               params.get("summit")):
                 item.add_marker(pytest.mark.postgres)
         if "spark_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.spark)
@@ -125,3 +126,22 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(TokenAuth, "clock", fake_clock.monotonic)
     monkeypatch.setattr(ApiClient, "sleep", fake_clock.sleep)
     return fake_clock
+
+
+@pytest.fixture(scope="session", params=["duckdb", "postgres"])
+def summit(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[Any]:
+    """The sample agency (tests/agency_sample.py), built once per session on each engine and
+    shared by the agency tests, which only read it."""
+    from agency_sample import build_summit
+
+    root = tmp_path_factory.mktemp("summit")
+    if request.param == "duckdb":
+        project = build_summit(root / "summit", f"duckdb:///{root / 'ledger.duckdb'}")
+        yield project
+        project.close()
+        return
+    with pg_schema() as url:
+        project = build_summit(root / "summit", url)
+        yield project
+        project.close()

@@ -17,10 +17,10 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from fastapi.testclient import TestClient
 
 import sample_helpers
 from agency_oracle.clients import ClientsOracle
+from agency_sample import SAMPLE_END, SAMPLE_ROWS, SAMPLE_SEED, dashboards_as
 from msp_oracle import rows_of
 from northstar.metrics.catalog import load_catalog
 from northstar.metrics.definition import sql_probe
@@ -28,11 +28,7 @@ from northstar.models.views import read_model_files, table_references
 from northstar.packs.agency import PACK
 from northstar.people import load_people
 from northstar.project import Project
-from northstar.secret import load_or_create_secret
-from northstar.web.app import create_app
-from northstar.web.auth import Auth
-from northstar.web.settings import WebSettings
-from northstar.web.store import ensure_tables
+from sample_helpers import oracle_mismatches
 
 MONEY = pa.decimal128(18, 2)
 FIRST, LAST = date(2024, 1, 1), date(2025, 3, 1)  # the file's first and last months
@@ -310,68 +306,36 @@ def test_the_models_and_metrics_read_the_delivery_file_and_the_run_log() -> None
 
 
 def test_the_three_dashboards_render(agency: Project) -> None:
-    ensure_tables(agency.engine)
-    auth = Auth(agency.engine, load_or_create_secret(agency.root), WebSettings())
-    auth.add_user("hannah", "hannah_lee", "viewer", "a long passphrase for hannah")
-    _, raw = auth.create_token("hannah", "test")
-    with TestClient(create_app(agency, WebSettings(), schedule=False)) as client:
-        client.headers["Authorization"] = f"Bearer {raw}"
-        pages = {name: client.get(f"/dashboards/{name}")
-                 for name in ("client_success", "program_delivery", "operations")}
-        assert {n: p.status_code for n, p in pages.items()} == dict.fromkeys(pages, 200)
-        assert "Net revenue retention (NRR)" in pages["client_success"].text
-        assert "Median days to first lead" in pages["program_delivery"].text
-        assert "Automation success rate" in pages["operations"].text
+    pages = dashboards_as(agency, "hannah_lee",
+                          ("client_success", "program_delivery", "operations"))
+    assert {n: p.status_code for n, p in pages.items()} == dict.fromkeys(pages, 200)
+    assert "Net revenue retention (NRR)" in pages["client_success"].text
+    assert "Median days to first lead" in pages["program_delivery"].text
+    assert "Automation success rate" in pages["operations"].text
 
 
 # -- the sample company against the oracle -----------------------------------------------------
-SAMPLE_END = date(2026, 6, 15)
-SAMPLE_ROWS = 12_000
 SAMPLE_PERIODS = ["2024-06", "2024", "2025-01", "2025-03", "2025-Q2", "2025-Q4", "2025", "2026-05",
                   "2026-06", "2025-W10"]
 
 
 @pytest.fixture(scope="module")
 def sample_tables() -> dict[str, list[Any]]:
-    return sample_helpers.sample_tables(PACK, SAMPLE_ROWS, seed=7, end=SAMPLE_END)
+    return sample_helpers.sample_tables(PACK, SAMPLE_ROWS, seed=SAMPLE_SEED, end=SAMPLE_END)
 
 
-def _summit(root: Path, url: str) -> Project:
-    project = Project.init(root, pack=PACK, engine_url=url, timezone="America/Denver")
-    project.load_sample(PACK, SAMPLE_ROWS, seed=7, end=SAMPLE_END)
-    project.metrics.now = datetime(2026, 6, 15, 23, tzinfo=UTC)
-    return project
+@pytest.fixture(scope="module")
+def oracle(sample_tables: dict[str, list[Any]]) -> ClientsOracle:
+    return ClientsOracle(rows_of(sample_tables))
 
 
 def test_the_sample_company_equals_the_oracle_on_both_engines(
-        sample_tables: dict[str, list[Any]], pg_schema_url: str, tmp_path: Path) -> None:
+        summit: Project, oracle: ClientsOracle) -> None:
     """Every metric here for a month, the seed's bad automation month (March of the second
-    year), a quarter, a year, the month under way and a week, on DuckDB and PostgreSQL, to the
-    cent (ratios to 1e-9)."""
-    oracle = ClientsOracle(rows_of(sample_tables))
-    got = {}
-    for name, url in (("duckdb", f"duckdb:///{tmp_path / 'summit.duckdb'}"),
-                      ("postgres", pg_schema_url)):
-        project = _summit(tmp_path / name, url)
-        try:
-            got[name] = {(v.metric, v.period): v.value
-                         for v in project.compute(METRICS, SAMPLE_PERIODS)}
-        finally:
-            project.close()
-    mismatches = []
-    for metric in METRICS:
-        for period in SAMPLE_PERIODS:
-            want = oracle.value(metric, period)
-            for engine in got:
-                have = got[engine][(metric, period)]
-                if want is None or have is None:
-                    ok = want is None and have is None
-                else:
-                    ok = abs(Decimal(str(have)) - want) <= max(Decimal("0.005"),
-                                                              abs(want) * Decimal("1e-9"))
-                if not ok:
-                    mismatches.append((metric, period, engine, want, have))
-    assert mismatches == []
+    year), a quarter, a year, the month under way and a week, on each engine, to the cent
+    (ratios to 1e-9)."""
+    got = {(v.metric, v.period): v.value for v in summit.compute(METRICS, SAMPLE_PERIODS)}
+    assert oracle_mismatches(got, oracle.value, METRICS, SAMPLE_PERIODS) == []
     # the oracle is not trivially empty: the book has clients, NRR a year behind it, and the
     # broken reminders' webhook shows in March 2025
     assert (oracle.value("active_clients", "2026-05") or 0) >= 15

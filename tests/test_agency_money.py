@@ -18,17 +18,12 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from fastapi.testclient import TestClient
 
 from agency_oracle.money import MoneyOracle, rows_of
+from agency_sample import SAMPLE_END, SAMPLE_ROWS, SAMPLE_SEED, TIMEZONE, dashboards_as
 from northstar.checks import read_checks, run_checks
 from northstar.packs.agency import PACK
 from northstar.project import Project
-from northstar.secret import load_or_create_secret
-from northstar.web.app import create_app
-from northstar.web.auth import Auth
-from northstar.web.settings import WebSettings
-from northstar.web.store import ensure_tables
 from sample_helpers import oracle_mismatches
 
 D = Decimal
@@ -337,8 +332,6 @@ def test_the_finance_check_finds_the_typo(agency: Project) -> None:
 
 
 # -- the sample company against the oracle -------------------------------------------------------
-SAMPLE_END = date(2026, 6, 15)
-SAMPLE_ROWS = 12_000
 SAMPLE_PERIODS = ["2024-03", "2025-03", "2025-Q4", "2025", "2026-05", "2026-06"]
 """A month of the first year, a month, a quarter, a year, the last closed month and the month
 under way (15 June 2026, when the sample ends)."""
@@ -346,20 +339,9 @@ under way (15 June 2026, when the sample ends)."""
 
 @pytest.fixture(scope="module")
 def oracle() -> MoneyOracle:
-    batches = PACK.sample(SAMPLE_ROWS, seed=7, end=SAMPLE_END)
-    return MoneyOracle(rows_of(batches), "America/Denver", SAMPLE_END)
+    batches = PACK.sample(SAMPLE_ROWS, seed=SAMPLE_SEED, end=SAMPLE_END)
+    return MoneyOracle(rows_of(batches), TIMEZONE, SAMPLE_END)
 
-
-@pytest.fixture(scope="module")
-def summit(module_engine_url: str, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[Project]:
-    """The sample company, built once for the module on each engine."""
-    project = Project.init(tmp_path_factory.mktemp("summit") / "summit", pack=PACK,
-                           engine_url=module_engine_url, timezone="America/Denver")
-    project.load_sample(PACK, SAMPLE_ROWS, seed=7, end=SAMPLE_END)
-    project.metrics.now = datetime(2026, 6, 15, 23, tzinfo=UTC)  # 17:00 in Denver
-    yield project
-    project.close()
 
 
 def test_every_money_metric_equals_the_oracle_on_the_sample_company(
@@ -385,14 +367,8 @@ def test_the_sample_companys_cash_by_funnel_and_closer_adds_up(
 
 
 def test_the_finance_and_marketing_dashboards_render(summit: Project) -> None:
-    ensure_tables(summit.engine)
-    auth = Auth(summit.engine, load_or_create_secret(summit.root), WebSettings())
-    auth.add_user("priya", "priya_nair", "viewer", "a long passphrase for priya")
-    _, raw = auth.create_token("priya", "test")
-    with TestClient(create_app(summit, WebSettings(), schedule=False)) as client:
-        client.headers["Authorization"] = f"Bearer {raw}"
-        finance = client.get("/dashboards/finance")
-        marketing = client.get("/dashboards/marketing")
+    pages = dashboards_as(summit, "priya_nair", ("finance", "marketing"))
+    finance, marketing = pages["finance"], pages["marketing"]
     assert finance.status_code == marketing.status_code == 200
     assert "Revenue against plan" in finance.text and "Net cash by closer" in finance.text
     assert "Hook rate by campaign" in marketing.text and "Ad spend by platform" in marketing.text

@@ -20,21 +20,16 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from fastapi.testclient import TestClient
 
 from agency_oracle.money import rows_of
 from agency_oracle.sales import SalesOracle
+from agency_sample import SAMPLE_END, SAMPLE_ROWS, SAMPLE_SEED, TIMEZONE, dashboards_as
 from northstar.checks import run_checks
 from northstar.metrics.catalog import load_catalog
 from northstar.models.views import read_model_files
 from northstar.packs.agency import PACK
 from northstar.people import load_people
 from northstar.project import Project
-from northstar.secret import load_or_create_secret
-from northstar.web.app import create_app
-from northstar.web.auth import Auth
-from northstar.web.settings import WebSettings
-from northstar.web.store import ensure_tables
 from sample_helpers import oracle_mismatches
 
 D = Decimal
@@ -380,8 +375,6 @@ def test_the_owners_are_the_heads_of_sales_and_marketing_and_a_setter() -> None:
 
 
 # -- the sample company against the oracle -------------------------------------------------------
-SAMPLE_END = date(2026, 6, 15)
-SAMPLE_ROWS = 12_000
 SAMPLE_PERIODS = ["2024-03", "2025-03", "2025-Q4", "2025", "2026-05", "2026-06"]
 """A month of the first year, a month, a quarter, a year, the last closed month and the month
 under way (15 June 2026, when the sample ends)."""
@@ -391,20 +384,9 @@ under way (15 June 2026, when the sample ends)."""
 def oracle() -> SalesOracle:
     with (PACK.root / "reference" / "calendars.csv").open() as f:
         calendars = {r["calendar_id"]: r["kind"] for r in csv.DictReader(f)}
-    batches = PACK.sample(SAMPLE_ROWS, seed=7, end=SAMPLE_END)
-    return SalesOracle(rows_of(batches), calendars, "America/Denver", SAMPLE_END)
+    batches = PACK.sample(SAMPLE_ROWS, seed=SAMPLE_SEED, end=SAMPLE_END)
+    return SalesOracle(rows_of(batches), calendars, TIMEZONE, SAMPLE_END)
 
-
-@pytest.fixture(scope="module")
-def summit(module_engine_url: str, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[Project]:
-    """The sample company, built once for the module on each engine."""
-    project = Project.init(tmp_path_factory.mktemp("summit") / "summit", pack=PACK,
-                           engine_url=module_engine_url, timezone="America/Denver")
-    project.load_sample(PACK, SAMPLE_ROWS, seed=7, end=SAMPLE_END)
-    project.metrics.now = datetime(2026, 6, 15, 23, tzinfo=UTC)  # 17:00 in Denver
-    yield project
-    project.close()
 
 
 def test_every_sales_metric_equals_the_oracle_on_the_sample_company(
@@ -431,14 +413,7 @@ def test_the_sample_companys_calls_by_rep_and_funnel_add_up(
 
 
 def test_the_sales_marketing_and_leadership_dashboards_render(summit: Project) -> None:
-    ensure_tables(summit.engine)
-    auth = Auth(summit.engine, load_or_create_secret(summit.root), WebSettings())
-    auth.add_user("grant", "grant_wilson", "viewer", "a long passphrase for grant")
-    _, raw = auth.create_token("grant", "test")
-    with TestClient(create_app(summit, WebSettings(), schedule=False)) as client:
-        client.headers["Authorization"] = f"Bearer {raw}"
-        pages = {name: client.get(f"/dashboards/{name}")
-                 for name in ("sales", "marketing", "leadership")}
+    pages = dashboards_as(summit, "grant_wilson", ("sales", "marketing", "leadership"))
     assert {n: p.status_code for n, p in pages.items()} == dict.fromkeys(pages, 200)
     assert "Calls held by rep, against each rep" in pages["sales"].text
     assert "Close rate by closer" in pages["sales"].text

@@ -31,30 +31,15 @@ from fakes.billcom import (
     vendor_id,
 )
 from fakes.clock import FakeClock
-from fakes.project import FAST_RETRY, close_all, make_project, raw_tables, table_contents
+from fakes.project import FAST_RETRY, by_object, make_project, raw_tables, table_contents
 from northstar.project import Project
-from northstar.sources.auth import TokenAuth
-from northstar.sources.http import ApiClient, vendor_message
-from northstar.sources.sync import RunRecord, SyncFailed, sync
+from northstar.sources.http import vendor_message
+from northstar.sources.sync import SyncFailed, sync
 
 TOML = sources_toml("ap") + FAST_RETRY.format(name="ap")
 BILLS_PATH, VENDORS_PATH, LOGIN = "/connect/v3/bills", "/connect/v3/vendors", "/connect/v3/login"
 
 
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    """One fake clock for the fake's sessions and limits, the client's idle timer and retry
-    waits."""
-    fake_clock = FakeClock()
-    monkeypatch.setattr(TokenAuth, "clock", fake_clock.monotonic)
-    monkeypatch.setattr(ApiClient, "sleep", fake_clock.sleep)
-    return fake_clock
 
 
 @pytest.fixture
@@ -68,9 +53,6 @@ def project_for(tmp_path: Path, fake: BillComFake, engine_url: str | None = None
                 toml: str = TOML) -> Project:
     return make_project(tmp_path, toml.replace("{url}", fake.url), engine_url)
 
-
-def by_object(runs: list[RunRecord]) -> dict[str, RunRecord]:
-    return {r.object: r for r in runs}
 
 
 def calls(fake: BillComFake, path: str) -> list[dict[str, str]]:

@@ -3,13 +3,11 @@ one clean run does (the machinery and its kill plans: test_sources_kill.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from fakes.billcom import ENV, BillComFake, bill_id, sources_toml
-from fakes.project import close_all
 from northstar.project import Project
 from northstar.sources.sync import sync
 from test_sources_kill import DELAY_KILLS, KILLS, kill_and_rerun
@@ -21,11 +19,6 @@ REQUESTS = 3
 minutes before the cursor (the last vendor, one page); bills likewise (the last bill and the
 three changed since: one full page of 4, with no `nextPage`)."""
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 @pytest.mark.slow

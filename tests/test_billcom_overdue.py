@@ -6,15 +6,12 @@ the fake's bills and vendors (tests/fakes/billcom.py, BILLS and VENDORS)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 from fakes.billcom import ENV, BillComFake, bill_id, sources_toml, vendor_id
-from fakes.project import FAST_RETRY, close_all, make_project
+from fakes.project import FAST_RETRY, make_project
 from northstar.project import Project
 from northstar.sources.sync import sync
 from northstar.web.dashboards import load_dashboard
@@ -24,11 +21,6 @@ TOML = sources_toml("billcom") + FAST_RETRY.format(name="billcom")
 MODEL = "billcom_bills_overdue_by_status"
 TODAY = datetime(2026, 3, 15, 12, tzinfo=UTC)
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 def overdue(p: Project) -> dict[str, tuple[int, Decimal]] | str:

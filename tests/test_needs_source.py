@@ -6,7 +6,6 @@ declared, what is left is to run it; once it has run, nothing is said."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from fastapi.testclient import TestClient
 
 from fakes.billcom import ENV, BillComFake, sources_toml
 from fakes.cli import run
-from fakes.project import close_all
 from northstar.packs import get_pack
 from northstar.project import Project
 from northstar.secret import load_or_create_secret
@@ -50,11 +48,6 @@ ADD = ('add [billcom] to sources.toml with kind = "billcom" and organization_id,
 RUN = "source 'billcom' in sources.toml brings it in but has not loaded it yet: run " \
       "`northstar sync billcom`."
 
-
-@pytest.fixture(autouse=True)
-def _close_projects() -> Iterator[None]:
-    yield
-    close_all()
 
 
 @pytest.fixture

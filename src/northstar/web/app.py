@@ -76,6 +76,8 @@ def harden(engine: Engine) -> None:
     """Keep SQL the web process runs away from files and the network, for good."""
     con = getattr(engine, "con", None)
     if engine.name == "duckdb" and con is not None:
+        if engine.scalar("SELECT current_setting('lock_configuration')"):
+            return  # hardened already: a second app over the same open project
         con.execute("SET enable_external_access = false")
         # what staging.bounded_writes sets around each collection, set for good here: the
         # scheduled syncs of this process cannot change settings once they are locked
