@@ -39,6 +39,7 @@ capacity 1,000,000 - 612,500 = 387,500.00, fees 7,656.25; cash 845,000.00, worki
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -46,9 +47,13 @@ from pathlib import Path
 
 import pytest
 
+from fakes.hubspot import TOKEN, HubSpotFake
+from fakes.project import FAST_RETRY, close_all, make_project
 from northstar.errors import ConfigError
 from northstar.packs import get_pack
 from northstar.project import Project
+from northstar.sources.hubspot import quarter_start
+from northstar.sources.sync import sync
 from northstar.warehouse import AttachSpec, attach, load_mapped
 from northstar.warehouse.landing import land_csvs
 from northstar.warehouse.mapping import load_mapping
@@ -160,3 +165,37 @@ def test_factoring_and_monthly_finance_templates_load(project: Project) -> None:
     assert value(project, "factoring_fees", "2025-01") == pytest.approx(7656.25)
     assert value(project, "cash", "2025-01") == pytest.approx(845000)
     assert value(project, "working_capital", "2025-01") == pytest.approx(730000)
+
+
+HUBSPOT_TOML = """
+[crm]
+kind = "hubspot"
+base_url = "{url}"
+token_env = "NS_TEST_HUBSPOT_TOKEN"
+quota_property = "total_quota"
+""" + FAST_RETRY.format(name="crm")
+
+
+def test_hubspot_connector_reads_the_quota_property(tmp_path: Path) -> None:
+    """Companies 1001 (owner 101) and 1002 (owner 102) have total_quota 40000 and 25000.50;
+    the others have none. One run: two quotas rows for this quarter, 65000.50 in all."""
+    os.environ["NS_TEST_HUBSPOT_TOKEN"] = TOKEN
+    with HubSpotFake(companies=6, contacts=0, deals=0) as fake:
+        fake.touch("companies", "1001", total_quota="40000")
+        fake.touch("companies", "1002", total_quota="25000.50")
+        p = make_project(tmp_path, HUBSPOT_TOML.replace("{url}", fake.url))
+        try:
+            sync(p, "crm", objects=["companies"])
+            start = quarter_start(date.today())
+            assert p.engine.query(
+                "SELECT source_id, company_id, period_start, quota, owner_id FROM raw_quotas "
+                "ORDER BY 1").to_pylist() == [
+                {"source_id": f"1001-{start}", "company_id": "1001", "period_start": start,
+                 "quota": Decimal("40000.00"), "owner_id": "101"},
+                {"source_id": f"1002-{start}", "company_id": "1002", "period_start": start,
+                 "quota": Decimal("25000.50"), "owner_id": "102"}]
+            searches = [r.json() for r in fake.requests if r.path.endswith("/companies/search")]
+            assert "total_quota" in searches[0]["properties"]
+            assert sum(r.appended for r in sync(p, "crm", objects=["companies"])) == 0
+        finally:
+            close_all()

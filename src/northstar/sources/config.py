@@ -128,6 +128,9 @@ class SourceConfig(_Strict):
     """Google Ads manager (MCC) account the access goes through, sent as `login-customer-id`."""
     property_id: str | None = None
     """Google Analytics 4 property id (the number, `properties/` optional)."""
+    quota_property: str | None = Field(None, pattern=r"^[a-z0-9_]+$")
+    """HubSpot: the company property holding each company's sales quota (e.g. `total_quota`),
+    read into `quotas` (docs/sources.md)."""
     api_version: str | None = None
     """Override the vendor API version in the path (Meta `v25.0`, Google Ads `v24`)."""
     events: list[str] = []
