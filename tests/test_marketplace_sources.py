@@ -40,13 +40,16 @@ capacity 1,000,000 - 612,500 = 387,500.00, fees 7,656.25; cash 845,000.00, worki
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from conftest import PG_URL, REQUIRE_PG, pg_problem
 from fakes.hubspot import TOKEN, HubSpotFake
 from fakes.project import FAST_RETRY, close_all, make_project
 from northstar.errors import ConfigError
@@ -56,7 +59,7 @@ from northstar.sources.hubspot import quarter_start
 from northstar.sources.sync import sync
 from northstar.warehouse import AttachSpec, attach, load_mapped
 from northstar.warehouse.landing import land_csvs
-from northstar.warehouse.mapping import load_mapping
+from northstar.warehouse.mapping import load_mapping, render
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "fivetran_marketplace"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "fivetran"
@@ -156,9 +159,15 @@ def test_platform_collections_from_mongodb(project: Project) -> None:
 
 
 def test_factoring_and_monthly_finance_templates_load(project: Project) -> None:
+    copied = project.root / "templates"  # `init --pack` copies them into the project
     for name in ("factoring_statements", "monthly_finance"):
-        report = load_mapped(project, TEMPLATES / f"{name}.csv", TEMPLATES / f"{name}.yml")
+        for ext in ("csv", "yml"):
+            assert (copied / f"{name}.{ext}").read_bytes() == \
+                (TEMPLATES / f"{name}.{ext}").read_bytes()
+        report = load_mapped(project, copied / f"{name}.csv", copied / f"{name}.yml")
         assert report.appended == 1
+        again = load_mapped(project, copied / f"{name}.csv", copied / f"{name}.yml")
+        assert again.appended == 0
     assert value(project, "factoring_balance", "2025-01") == pytest.approx(612500)
     assert value(project, "factoring_reserves", "2025-01") == pytest.approx(73500)
     assert value(project, "factoring_capacity", "2025-01") == pytest.approx(387500)
@@ -199,3 +208,58 @@ def test_hubspot_connector_reads_the_quota_property(tmp_path: Path) -> None:
             assert sum(r.appended for r in sync(p, "crm", objects=["companies"])) == 0
         finally:
             close_all()
+
+
+NEW_CONNECTORS = ("hubspot", "facebook_ads", "google_ads", "mongodb")
+NEW_TABLES = ("raw_quotas", "raw_ad_spend", "raw_platform_invoices", "raw_platform_invoice_lines",
+              "raw_remittance_lines", "raw_contracts")
+
+
+def test_postgres_warehouse_gives_the_same_rows(tmp_path: Path, warehouse: str) -> None:
+    """The same SELECTs, transpiled for PostgreSQL, give the DuckDB warehouse's rows."""
+    problem = pg_problem()
+    if problem is not None:
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL is required here but unreachable: {problem}")
+        pytest.skip(f"no PostgreSQL server reachable at {PG_URL}: {problem}")
+    prefix = "ns_mkt_" + uuid.uuid4().hex[:10]
+    for connector in NEW_CONNECTORS:
+        land_csvs(PG_URL, f"{prefix}_{connector}", HERE / connector)
+    try:
+        pg = AttachSpec.model_validate({
+            "url": PG_URL, **{c: {"schema": f"{prefix}_{c}"} for c in NEW_CONNECTORS}})
+        pg.hubspot.objects = ["quotas"]  # type: ignore[union-attr]
+        duck = spec(warehouse).model_copy(update={"quickbooks": None})
+        contents = []
+        for i, each in enumerate((duck, pg)):
+            with Project.init(tmp_path / f"p{i}", timezone="UTC") as p:
+                p.settings.vars["hubspot_quota_property"] = "sales_quota_total"
+                attach(p, each)
+                found = {}
+                for table in NEW_TABLES:
+                    cols = [c for c, _ in p.engine.columns(table) or []
+                            if c not in ("loaded_at", "load_id", "source_name")]
+                    found[table] = p.engine.query(
+                        f"SELECT {', '.join(cols)} FROM {table} ORDER BY source_id").to_pylist()
+                contents.append(found)
+        assert all(contents[0][t] for t in NEW_TABLES)
+        assert contents[0] == contents[1]
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as con:
+            for connector in NEW_CONNECTORS:
+                con.execute(f"DROP SCHEMA {prefix}_{connector} CASCADE")
+
+
+def test_new_selects_translate_for_bigquery() -> None:
+    mapping = load_mapping()
+    names = ("quotas", "ad_spend_facebook", "ad_spend_google", "platform_invoices",
+             "platform_invoice_lines", "remittance_lines", "contracts")
+    for name in names:
+        obj = mapping.objects[name]
+        have: dict[str, set[str] | None] = {t: {"_fivetran_synced"} for t in obj.tables}
+        sql = render(obj, mapping, "bigquery", have, ("acme-data", "src"),
+                     values={"hubspot_quota_property": "total_quota"})
+        assert "`acme-data`.src." in sql, name
+        assert "varchar" not in sql.lower().replace("_varchar", ""), name
+    assert {mapping.objects[n].table for n in ("ad_spend_facebook", "ad_spend_google")} == \
+        {"ad_spend"}

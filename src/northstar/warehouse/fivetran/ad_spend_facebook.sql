@@ -37,10 +37,10 @@ select
   'facebook' as channel,
   d.campaign_id,
   coalesce(c.campaign_name, d.campaign_id) as campaign,
-  cast(round(d.spend, 2) as decimal(18, 2)) as spend,
+  cast(cast(d.spend as decimal(18, 6)) as decimal(18, 2)) as spend,
   cast(coalesce(d.clicks, 0) as bigint) as clicks,
   cast(coalesce(d.impressions, 0) as bigint) as impressions,
-  cast(round(coalesce(d.leads, 0)) as bigint) as leads,
+  cast(floor(coalesce(d.leads, 0) + 0.5) as bigint) as leads,  -- half up on every engine
   cast(d.synced as timestamp) as fivetran_synced
 from daily as d
 left join campaigns as c on c.campaign_id = d.campaign_id and c.n = 1
