@@ -55,7 +55,7 @@ from fakes.project import FAST_RETRY, close_all, make_project
 from northstar.errors import ConfigError
 from northstar.packs import get_pack
 from northstar.project import Project
-from northstar.sources.hubspot import quarter_start
+from northstar.sources import hubspot
 from northstar.sources.sync import sync
 from northstar.warehouse import AttachSpec, attach, load_mapped
 from northstar.warehouse.landing import land_csvs
@@ -185,17 +185,22 @@ quota_property = "total_quota"
 """ + FAST_RETRY.format(name="crm")
 
 
-def test_hubspot_connector_reads_the_quota_property(tmp_path: Path) -> None:
+def test_hubspot_connector_reads_the_quota_property(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Companies 1001 (owner 101) and 1002 (owner 102) have total_quota 40000 and 25000.50;
-    the others have none. One run: two quotas rows for this quarter, 65000.50 in all."""
+    the others have none. A run in Q4 2026: two quotas rows for 2026-10-01. A run in the same
+    quarter appends nothing; the first run of Q1 2027 reads every company again (no changed-
+    since filter) and gives the two rows for 2027-01-01, the Q4 rows staying as they were."""
     os.environ["NS_TEST_HUBSPOT_TOKEN"] = TOKEN
+    quarter = [date(2026, 10, 1)]
+    monkeypatch.setattr(hubspot, "this_quarter", lambda: quarter[0])
     with HubSpotFake(companies=6, contacts=0, deals=0) as fake:
         fake.touch("companies", "1001", total_quota="40000")
         fake.touch("companies", "1002", total_quota="25000.50")
         p = make_project(tmp_path, HUBSPOT_TOML.replace("{url}", fake.url))
         try:
             sync(p, "crm", objects=["companies"])
-            start = quarter_start(date.today())
+            start = date(2026, 10, 1)
             assert p.engine.query(
                 "SELECT source_id, company_id, period_start, quota, owner_id FROM raw_quotas "
                 "ORDER BY 1").to_pylist() == [
@@ -206,6 +211,15 @@ def test_hubspot_connector_reads_the_quota_property(tmp_path: Path) -> None:
             searches = [r.json() for r in fake.requests if r.path.endswith("/companies/search")]
             assert "total_quota" in searches[0]["properties"]
             assert sum(r.appended for r in sync(p, "crm", objects=["companies"])) == 0
+            searches = [r.json() for r in fake.requests if r.path.endswith("/companies/search")]
+            assert "filterGroups" in searches[-1]  # same quarter: only the changed companies
+            quarter[0] = date(2027, 1, 1)
+            sync(p, "crm", objects=["companies"])
+            searches = [r.json() for r in fake.requests if r.path.endswith("/companies/search")]
+            assert "filterGroups" not in searches[-1]  # a new quarter: every company
+            assert p.engine.rows("SELECT period_start, sum(quota) FROM raw_quotas GROUP BY 1 "
+                                 "ORDER BY 1") == [(date(2026, 10, 1), Decimal("65000.50")),
+                                                   (date(2027, 1, 1), Decimal("65000.50"))]
         finally:
             close_all()
 

@@ -32,10 +32,10 @@ Quotas. With `quota_property` set in the source's settings (the marketplace seed
 from a HubSpot company property"), companies are read with that property too and each company
 with a value gives a `quotas` row for the quarter the run is in (id `<company>-<quarter start>`,
 its owner the seller): the value in force at the quarter's end is the one the quarter's last
-run read. The first run of a quarter reads every company, not only the changed ones, so each
-quarter gets its row though nobody touched the property; rows of past quarters stay as the
-ledger holds them. HubSpot's goals (`/crm/v3/objects/goal_targets`) are not read: see
-docs/sources.md."""
+run read. A run that finds no quota row of the current quarter in the ledger (the quarter's
+first) reads every company, not only the changed ones, so each quarter gets its rows though
+nobody touched the property; rows of past quarters stay as the ledger holds them. HubSpot's
+goals (`/crm/v3/objects/goal_targets`) are not read: see docs/sources.md."""
 
 from __future__ import annotations
 
@@ -112,6 +112,11 @@ def quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
+def this_quarter() -> date:
+    """The first day of the quarter the run is in (UTC): the quarter a quota row is for."""
+    return quarter_start(datetime.now(UTC).date())
+
+
 def _ms(moment: datetime) -> str:
     return str(int(moment.replace(tzinfo=UTC).timestamp() * 1000))
 
@@ -142,8 +147,7 @@ class HubSpot(Connector):
             body = self.client.request("GET", "/crm/v3/pipelines/deals")
             yield list(body.get("results", []))
         else:
-            if obj == "companies" and self.cfg.quota_property and since is not None \
-                    and since.date() < quarter_start(datetime.now(UTC).date()):
+            if obj == "companies" and since is not None and self._new_quarter():
                 since = None  # a new quarter: every company gives its quota row again
             for page in self._search(obj, since):
                 if obj == "deals" and page:
@@ -159,6 +163,13 @@ class HubSpot(Connector):
             params["after"] = after
         body = self.client.request("GET", path, params=params)
         return list(body.get("results", [])), _next(body)
+
+    def _new_quarter(self) -> bool:
+        """Quotas are read and the ledger has none for this quarter yet."""
+        if not self.cfg.quota_property:
+            return False
+        start = this_quarter()
+        return not any(v == start for v in self.lookup("quotas", "period_start").values())
 
     def _properties(self, obj: str) -> list[str]:
         props = _SEARCH[obj][2]
@@ -291,7 +302,7 @@ class HubSpot(Connector):
             }
             quota = money(p.get(self.cfg.quota_property)) if self.cfg.quota_property else None
             if quota is not None and not deleted:
-                start = quarter_start(datetime.now(UTC).date())
+                start = this_quarter()
                 yield "quotas", {
                     "id": f"{rid}-{start.isoformat()}", "company_id": rid, "period_start": start,
                     "quota": quota, "owner_id": text(p.get("hubspot_owner_id")),
