@@ -115,6 +115,9 @@ class Project:
                              (pack.reference_dir, root / REFERENCE_DIR)):
                 for file in sorted(src.glob("*")) if src.is_dir() else []:
                     shutil.copy2(file, dst / file.name)
+            templates = pack.metrics_dir.parent / "templates"  # files to fill in, if any
+            if templates.is_dir():
+                shutil.copytree(templates, root / "templates", dirs_exist_ok=True)
             shutil.copy2(pack.people_file, root / PEOPLE_FILE)
             if pack.qbr_file.is_file():  # the quarterly business review's layout, if any
                 shutil.copy2(pack.qbr_file, root / pack.qbr_file.name)

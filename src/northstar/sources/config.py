@@ -112,6 +112,9 @@ class SourceConfig(_Strict):
     """Override the OAuth2 token endpoint (QuickBooks, NinjaOne, ServiceTitan)."""
     realm_id: str | None = None
     """QuickBooks company id (also read from the secret `realm_id`)."""
+    quota_property: str | None = Field(None, pattern=r"^[a-z0-9_]+$")
+    """HubSpot: the company property holding each company's sales quota (e.g. `total_quota`),
+    read into `quotas` (docs/sources.md)."""
     site: str | None = None
     """ConnectWise Manage host, e.g. `api-na.myconnectwise.net` (`base_url` overrides it)."""
     company: str | None = None

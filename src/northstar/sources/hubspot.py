@@ -26,12 +26,21 @@ its last-modified time, which we assume but have not confirmed).
 - An archived deal's associations are not read (HubSpot's association reads are for live
   records): its tombstone keeps the primary company of its newest version in the ledger, and
   its `deal_companies` rows are left as they are. Models reach them through `deals`, whose view
-  drops the deal. An empty archived list adds no page to a run."""
+  drops the deal. An empty archived list adds no page to a run.
+
+Quotas. With `quota_property` set in the source's settings (the marketplace seed's "total quota
+from a HubSpot company property"), companies are read with that property too and each company
+with a value gives a `quotas` row for the quarter the run is in (id `<company>-<quarter start>`,
+its owner the seller): the value in force at the quarter's end is the one the quarter's last
+run read. A run that finds no quota row of the current quarter in the ledger (the quarter's
+first) reads every company, not only the changed ones, so each quarter gets its rows though
+nobody touched the property; rows of past quarters stay as the ledger holds them. HubSpot's
+goals (`/crm/v3/objects/goal_targets`) are not read: see docs/sources.md."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 import pyarrow as pa
@@ -72,6 +81,10 @@ _DEALS = TableSpec("deals", (
     ("company_id", S), ("first_touch_source", S), ("last_touch_source", S), ("updated_at", TS),
     ("is_deleted", pa.bool_()), ("owner_id", S), ("client_id", S),
 ))
+_QUOTAS = TableSpec("quotas", (
+    ("id", S), ("company_id", S), ("period_start", pa.date32()), ("quota", MONEY),
+    ("owner_id", S), ("client_id", S),
+))
 _DEAL_COMPANIES = TableSpec("deal_companies", (
     ("id", S), ("deal_id", S), ("company_id", S), ("type_id", pa.int64()), ("label", S),
     ("is_primary", pa.bool_()),
@@ -95,6 +108,15 @@ PRIMARY_DEAL_COMPANY = 5
 """HubSpot's association type id for a deal's primary company."""
 
 
+def quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def this_quarter() -> date:
+    """The first day of the quarter the run is in (UTC): the quarter a quota row is for."""
+    return quarter_start(datetime.now(UTC).date())
+
+
 def _ms(moment: datetime) -> str:
     return str(int(moment.replace(tzinfo=UTC).timestamp() * 1000))
 
@@ -106,7 +128,7 @@ class HubSpot(Connector):
     objects = (
         ObjectSpec("owners", (_OWNERS,), incremental=False),
         ObjectSpec("pipelines", (_STAGES,), incremental=False),
-        ObjectSpec("companies", (_CUSTOMERS,)),
+        ObjectSpec("companies", (_CUSTOMERS, _QUOTAS)),
         ObjectSpec("contacts", (_CONTACTS,)),
         ObjectSpec("deals", (_DEALS, _DEAL_COMPANIES)),
     )
@@ -125,6 +147,8 @@ class HubSpot(Connector):
             body = self.client.request("GET", "/crm/v3/pipelines/deals")
             yield list(body.get("results", []))
         else:
+            if obj == "companies" and since is not None and self._new_quarter():
+                since = None  # a new quarter: every company gives its quota row again
             for page in self._search(obj, since):
                 if obj == "deals" and page:
                     self._attach_companies(page)
@@ -140,9 +164,23 @@ class HubSpot(Connector):
         body = self.client.request("GET", path, params=params)
         return list(body.get("results", [])), _next(body)
 
+    def _new_quarter(self) -> bool:
+        """Quotas are read and the ledger has none for this quarter yet."""
+        if not self.cfg.quota_property:
+            return False
+        start = this_quarter()
+        return not any(v == start for v in self.lookup("quotas", "period_start").values())
+
+    def _properties(self, obj: str) -> list[str]:
+        props = _SEARCH[obj][2]
+        if obj == "companies" and self.cfg.quota_property:
+            return [*props, self.cfg.quota_property]
+        return props
+
     def _archived(self, obj: str) -> Iterator[list[Record]]:
         """Every archived record of `obj`, whole each run (no changed-since filter exists)."""
-        path_type, _, props = _SEARCH[obj]
+        path_type, _, _ = _SEARCH[obj]
+        props = self._properties(obj)
         limit = self.page_size(100)
 
         def page(after: str | None) -> tuple[list[Record], str | None]:
@@ -158,7 +196,8 @@ class HubSpot(Connector):
         yield from cursor_pages(page)
 
     def _search(self, obj: str, since: datetime | None) -> Iterator[list[Record]]:
-        path_type, prop, props = _SEARCH[obj]
+        path_type, prop, _ = _SEARCH[obj]
+        props = self._properties(obj)
         limit = self.page_size(200)
         lower = since
         while True:
@@ -261,6 +300,14 @@ class HubSpot(Connector):
                 "archived": boolean(record.get("archived")),
                 "owner_id": text(p.get("hubspot_owner_id")), "client_id": rid,
             }
+            quota = money(p.get(self.cfg.quota_property)) if self.cfg.quota_property else None
+            if quota is not None and not deleted:
+                start = this_quarter()
+                yield "quotas", {
+                    "id": f"{rid}-{start.isoformat()}", "company_id": rid, "period_start": start,
+                    "quota": quota, "owner_id": text(p.get("hubspot_owner_id")),
+                    "client_id": rid,
+                }
         elif obj == "contacts":
             company = text(p.get("associatedcompanyid"))
             yield "contacts", {

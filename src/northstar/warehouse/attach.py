@@ -110,7 +110,8 @@ def attach(project: Project, spec: AttachSpec,
                     raise ConfigError(f"{connector}.objects names {name!r}, which the mapping "
                                       f"does not map from {connector}; it maps: {known}")
                 result = _attach_object(project, warehouse, mapping, name, conn.schema_,
-                                        conn.source or connector, rules, emails, spec.accounts)
+                                        conn.source or connector, rules, emails, spec.accounts,
+                                        obj.values(project.settings.vars))
                 report.objects.append(result)
                 if progress is not None:
                     progress(result)
@@ -118,11 +119,11 @@ def attach(project: Project, spec: AttachSpec,
 
 
 def _mapping_sql(warehouse: Warehouse, mapping: Mapping, name: str, schema: str,
-                 cursor: datetime | None) -> str:
+                 cursor: datetime | None, values: dict[str, str] | None = None) -> str:
     obj = mapping.objects[name]
     qualified = warehouse.qualify(schema)
     columns = {t: warehouse.columns(schema, t) for t in obj.tables}
-    return render(obj, mapping, warehouse.dialect, columns, qualified, cursor)
+    return render(obj, mapping, warehouse.dialect, columns, qualified, cursor, values)
 
 
 def _reading(name: str, warehouse: Warehouse, exc: Exception) -> NorthstarError:
@@ -131,9 +132,10 @@ def _reading(name: str, warehouse: Warehouse, exc: Exception) -> NorthstarError:
 
 
 def map_object(warehouse: Warehouse, mapping: Mapping, name: str, schema: str,
-               cursor: datetime | None = None) -> pa.Table:
+               cursor: datetime | None = None, values: dict[str, str] | None = None
+               ) -> pa.Table:
     """Run one object's mapping on a warehouse and return the mapped rows."""
-    sql = _mapping_sql(warehouse, mapping, name, schema, cursor)
+    sql = _mapping_sql(warehouse, mapping, name, schema, cursor, values)
     try:
         return warehouse.read(sql)
     except Exception as exc:  # the driver's error names the column or table
@@ -141,9 +143,10 @@ def map_object(warehouse: Warehouse, mapping: Mapping, name: str, schema: str,
 
 
 def map_batches(warehouse: Warehouse, mapping: Mapping, name: str, schema: str,
-                cursor: datetime | None = None, rows: int | None = None) -> Iterator[pa.Table]:
+                cursor: datetime | None = None, rows: int | None = None,
+                values: dict[str, str] | None = None) -> Iterator[pa.Table]:
     """One object's mapped rows in batches of about `rows` (default `BATCH_ROWS`)."""
-    sql = _mapping_sql(warehouse, mapping, name, schema, cursor)
+    sql = _mapping_sql(warehouse, mapping, name, schema, cursor, values)
     batches = warehouse.batches(sql, rows or BATCH_ROWS)
     while True:
         try:
@@ -157,9 +160,9 @@ def map_batches(warehouse: Warehouse, mapping: Mapping, name: str, schema: str,
 
 def _attach_object(project: Project, warehouse: Warehouse, mapping: Mapping, name: str,
                    schema: str, source: str, rules: list[TagRule], emails: dict[str, str],
-                   accounts: dict[str, str]) -> ObjectReport:
+                   accounts: dict[str, str], values: dict[str, str]) -> ObjectReport:
     obj = mapping.objects[name]
-    table = raw_table(name)
+    table = raw_table(obj.table)
     ledger_columns = dict(project.engine.columns(table) or [])
     cursor = _cursor(project, table, source) if CURSOR_COLUMN in ledger_columns else None
     result = ObjectReport(name, source, cursor=cursor)
@@ -167,8 +170,8 @@ def _attach_object(project: Project, warehouse: Warehouse, mapping: Mapping, nam
     stage = Stage(project.ledger, table, source, obj.id_column)
     try:
         stage.claim()
-        for batch in map_batches(warehouse, mapping, name, schema, cursor):
-            data = _prepare(project, obj.id_column, name, table, source, batch, result,
+        for batch in map_batches(warehouse, mapping, name, schema, cursor, values=values):
+            data = _prepare(project, obj.id_column, obj.table, table, source, batch, result,
                             rules, emails, accounts, ledger_columns, stage)
             if data.num_rows:
                 result.appended += stage.add(data)

@@ -7,6 +7,8 @@ cursor is applied, and the result is transpiled with SQLGlot to the warehouse's 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping as Mapping_
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +28,7 @@ BUILTIN = Path(__file__).parent / "fivetran"
 """The built-in mapping of Fivetran's QuickBooks Online and HubSpot schemas."""
 
 ColumnType = Literal["varchar", "double", "bigint", "boolean", "date", "timestamp"]
+_PLAIN = re.compile(r"[A-Za-z0-9_]+")
 _ALWAYS_OPTIONAL: dict[str, ColumnType] = {"_fivetran_deleted": "varchar",
                                            "_fivetran_synced": "timestamp"}
 
@@ -39,6 +42,12 @@ class ObjectEntry(_Strict):
     """Which connector's schema the SELECT reads (e.g. quickbooks, hubspot)."""
     id: str = "id"
     """Column with the record's stable id."""
+    table: str | None = None
+    """The canonical table the rows go to (default: the object's name), so that two
+    connectors can feed one table (Facebook and Google ad spend both go to `ad_spend`)."""
+    vars: dict[str, str] = {}
+    """Placeholders in the SELECT, each `{name}` in an identifier or a text literal, with their
+    default; the project's `[vars]` in northstar.toml overrides the default."""
 
 
 class OptionalEntry(_Strict):
@@ -66,6 +75,22 @@ class MappedObject:
     """Warehouse tables the SELECT reads."""
     tree: exp.Expr
     """The parsed SELECT (render works on a copy)."""
+    table: str = ""
+    """The canonical table its rows go to (the name unless the mapping says otherwise)."""
+    vars: tuple[tuple[str, str], ...] = ()
+    """Placeholders of the SELECT with their defaults."""
+
+    def values(self, settings: Mapping_[str, object] | None = None) -> dict[str, str]:
+        """The placeholders' values: the project's `[vars]`, else the mapping's defaults. A value
+        must be a plain name (letters, digits, `_`), as it becomes part of a column name."""
+        found: dict[str, str] = {}
+        for key, default in self.vars:
+            value = str((settings or {}).get(key, default)).strip()
+            if not _PLAIN.fullmatch(value):
+                raise ConfigError(f"[vars] {key} = {value!r} is not a plain name (letters, "
+                                  f"digits and _), which the mapping of {self.name} needs")
+            found[key] = value
+        return found
 
 
 @dataclass(frozen=True)
@@ -98,8 +123,24 @@ def load_mapping(folder: Path = BUILTIN) -> Mapping:
         ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
         tables = frozenset(t.name for t in tree.find_all(exp.Table) if t.name not in ctes)
         objects[name] = MappedObject(name, entry.connector, entry.id, sql, sql_path, tables,
-                                     tree)
+                                     tree, entry.table or name, tuple(entry.vars.items()))
     return Mapping(folder, objects, manifest.optional)
+
+
+def _filled(text: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def _fill(tree: exp.Expr, values: dict[str, str]) -> None:
+    """Put the placeholders' values into identifiers and text literals, in place."""
+    for node in tree.find_all(exp.Identifier):
+        if "{" in node.this:
+            node.set("this", _filled(node.this, values))
+    for lit in tree.find_all(exp.Literal):
+        if lit.is_string and "{" in lit.this:
+            lit.set("this", _filled(lit.this, values))
 
 
 def _null_select(columns: dict[str, ColumnType]) -> exp.Select:
@@ -109,10 +150,14 @@ def _null_select(columns: dict[str, ColumnType]) -> exp.Select:
 
 def render(obj: MappedObject, mapping: Mapping, dialect: str,
            columns: dict[str, set[str] | None], schema: tuple[str | None, str],
-           cursor: datetime | None = None) -> str:
+           cursor: datetime | None = None, values: dict[str, str] | None = None) -> str:
     """The object's SELECT for one warehouse. `columns` holds, per table the SELECT reads, the
-    table's columns there (None: no such table); `schema` is (catalog, schema)."""
+    table's columns there (None: no such table); `schema` is (catalog, schema); `values` fill
+    the SELECT's placeholders (default: `obj.values()`)."""
     tree = obj.tree.copy()
+    fill = obj.values() if values is None else values
+    if fill:
+        _fill(tree, fill)
     ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
     catalog, db = schema
     for table in list(tree.find_all(exp.Table)):
@@ -127,12 +172,13 @@ def render(obj: MappedObject, mapping: Mapping, dialect: str,
                 where = f"{catalog}.{db}" if catalog else db
                 raise NorthstarError(f"the warehouse has no table {where}.{name}, which "
                                      f"{obj.name} reads")
-            table.replace(exp.Subquery(this=_null_select(optional.columns),
+            table.replace(exp.Subquery(this=_null_select(
+                {_filled(c, fill): t for c, t in optional.columns.items()}),
                                        alias=exp.TableAlias(this=exp.to_identifier(alias))))
             continue
         ref = exp.Table(this=exp.to_identifier(name), db=exp.to_identifier(db),
                         catalog=exp.to_identifier(catalog) if catalog else None)
-        wanted = {**_ALWAYS_OPTIONAL, **optional.columns}
+        wanted = {**_ALWAYS_OPTIONAL, **{_filled(c, fill): t for c, t in optional.columns.items()}}
         missing = {c: t for c, t in wanted.items() if c not in have}
         if missing:
             inner = exp.select(exp.Star(), *(exp.cast(exp.null(), t).as_(c)

@@ -51,6 +51,13 @@ class AttachSpec(_Strict):
     """Fivetran's QuickBooks Online connector."""
     hubspot: ConnectorSpec | None = None
     """Fivetran's HubSpot connector."""
+    facebook_ads: ConnectorSpec | None = None
+    """Fivetran's Facebook Ads connector (ad spend)."""
+    google_ads: ConnectorSpec | None = None
+    """Fivetran's Google Ads connector (ad spend)."""
+    mongodb: ConnectorSpec | None = None
+    """Fivetran's MongoDB connector: the platform's own collections (invoices, invoice line
+    items, remittance line items, contracts)."""
     mapping: str | None = None
     """A folder with your own mapping.yml and SELECTs (default: the built-in Fivetran mapping)."""
     tags: str | None = None
@@ -62,7 +69,9 @@ class AttachSpec(_Strict):
     """Folder of the spec file: relative paths start here."""
 
     def connectors(self) -> dict[str, ConnectorSpec]:
-        found = {"quickbooks": self.quickbooks, "hubspot": self.hubspot}
+        found = {"quickbooks": self.quickbooks, "hubspot": self.hubspot,
+                 "facebook_ads": self.facebook_ads, "google_ads": self.google_ads,
+                 "mongodb": self.mongodb}
         return {k: v for k, v in found.items() if v is not None}
 
     def path(self, value: str) -> Path:
@@ -80,6 +89,7 @@ def load_spec(path: str | Path) -> AttachSpec:
         raise ConfigError("an attach spec is a .toml or .yml file", path=str(file))
     spec = validate(AttachSpec, data, file, lines)
     if not spec.connectors():
-        raise ConfigError("the spec names no connector: add [quickbooks] or [hubspot] with "
-                          "its schema", path=str(file))
+        raise ConfigError("the spec names no connector: add [quickbooks], [hubspot], "
+                          "[facebook_ads], [google_ads] or [mongodb] with its schema",
+                          path=str(file))
     return spec.model_copy(update={"base": file.resolve().parent})
