@@ -19,6 +19,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from conftest import pg_schema
 from fakes.project import FAST_RETRY, make_project, raw_tables, table_contents
 from fakes.stripe import KEY, StripeFake
 from northstar.engines import connect
@@ -136,6 +137,27 @@ def test_stage_is_claimed_by_one_run(pg_schema_url: str) -> None:
     finally:
         first.close()
         second.close()
+
+
+def test_projects_in_two_schemas_collect_the_same_table_at_once(pg_schema_url: str) -> None:
+    """Two projects on one PostgreSQL database, each in its own schema: a run of one does not
+    hold up the other's run of the same table."""
+    with pg_schema() as other_url:
+        first, second = connect(pg_schema_url), connect(other_url)
+        try:
+            a = Stage(Ledger(first), "raw_things", "src")
+            b = Stage(Ledger(second), "raw_things", "src")
+            a.claim()
+            b.claim()  # not "being collected by another run"
+            a.add(pa.table({"id": ["1"]}))
+            b.add(pa.table({"id": ["2"], "n": [3]}))
+            assert first.scalar(f"SELECT count(*) FROM {a.name}") == 1
+            assert second.scalar(f"SELECT sum(n) FROM {b.name}") == 3
+            a.release()
+            b.release()
+        finally:
+            first.close()
+            second.close()
 
 
 def test_same_record_in_two_staged_loads_is_one_version(tmp_path: Path) -> None:

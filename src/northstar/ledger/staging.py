@@ -102,6 +102,10 @@ def bounded_writes(engine: Engine) -> Iterator[None]:
             engine.execute(f"SET memory_limit = '{memory}'")
 
 
+LOCK_KEY = "hashtext(current_schema() || '.' || ?)"
+"""The advisory lock of a stage on PostgreSQL: its schema and name."""
+
+
 class Stage:
     """The staged rows of one source for one ledger table, during one run."""
 
@@ -130,10 +134,12 @@ class Stage:
         """Make sure no other run stages into the same table, then drop what a killed run left.
 
         On PostgreSQL a session advisory lock guards the stage (the server releases it when a
-        killed run's connection drops); a DuckDB file has one writing process."""
+        killed run's connection drops), keyed by schema and stage: projects in other schemas of
+        the same database collect the same table freely. A DuckDB file has one writing
+        process."""
         engine = self.ledger.engine
         if engine.name == "postgres" and not self._claimed:
-            got = engine.scalar("SELECT pg_try_advisory_lock(hashtext(?))", [self.name])
+            got = engine.scalar(f"SELECT pg_try_advisory_lock({LOCK_KEY})", [self.name])
             if not got:
                 raise LoadError(f"{self.table} is being collected from {self.source} by another "
                                 "run; try again when it has finished")
@@ -144,7 +150,7 @@ class Stage:
     def release(self) -> None:
         self._owned = False
         if self._claimed:
-            self.ledger.engine.scalar("SELECT pg_advisory_unlock(hashtext(?))", [self.name])
+            self.ledger.engine.scalar(f"SELECT pg_advisory_unlock({LOCK_KEY})", [self.name])
             self._claimed = False
 
     def discard(self) -> None:
