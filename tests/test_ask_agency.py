@@ -84,6 +84,19 @@ def test_a_persons_name_filters_a_metric_split_by_person_to_their_rows(book: Pro
     assert plan.metrics == ["active_clients"] and value == 3  # A, C, E
 
 
+def test_which_of_a_persons_clients_ranks_their_clients_by_name(book: Project) -> None:
+    result = ask(book, "which of Marcus Bell's clients has the highest health in February 2025",
+                 CLI)
+    assert isinstance(result, Answer)
+    assert result.plan == Plan(metrics=["client_health"], period="2025-02",
+                               slice=Slice(by="client_id", filters={"owner_id": "marcus_bell"}),
+                               rank="highest", limit=1)
+    [row] = result.items[0].slices
+    assert (row.slice, row.label, row.value) == ("C", "Client C", 90)  # A 70, C 90, E 75
+    plan, value, _ = _one(ask(book, "mrr for Client E in February 2025", CLI))
+    assert plan.slice.filters == {"client_id": "E"} and value == 2000
+
+
 def test_the_owners_metric_with_no_split_by_person_is_the_company_figure_said_so(
         book: Project) -> None:
     plan, value, text = _one(ask(book, "Hannah Lee's NRR in February 2025", CLI))

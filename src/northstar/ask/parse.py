@@ -80,6 +80,9 @@ _RANKINGS = (
     # "rank reps by win rate", "ranking of customers"
     re.compile(rf"\brank(?:ing|ed)?\s+(?:of\s+)?(?:the\s+|our\s+)?(?P<noun>{_NOUN})\b"),
 )
+_WHICH_OF = re.compile(rf"\bwhich\s+of\s+(?:(?P<det>the|our|my)\s+|"
+                       rf"(?P<who>[a-z]+(?:\s+[a-z]+)?)'s\s+)?(?P<noun>{_PLURAL})\b")
+""""Which of Hannah's clients has ...": which client has ..., of Hannah's rows."""
 _BY = re.compile(rf"\b(?:split\s+by|broken\s+down\s+by|break\s*down\s+by|by|per|for\s+each|"
                  rf"for\s+every|each|every|across)\s+(?:the\s+|our\s+|individual\s+)?"
                  rf"(?P<noun>{_NOUN})\b")
@@ -295,6 +298,10 @@ def _phrases(low: str, reader: Reader) -> tuple[_Found, str]:
     if pick is not None:
         found.period, found.last = str(pick.period), pick.count
         rest = rest[:pick.start] + " | " + rest[pick.end:]
+    m = _WHICH_OF.search(rest)
+    if m is not None:  # the ranking read as "which client", the person's name kept apart
+        whose = f" | {m['who']}'s" if m["who"] else " | my" if m["det"] == "my" else ""
+        rest = rest[:m.start()] + f"which {m['noun']}" + rest[m.end():] + whose
     for pattern in _RANKINGS:
         m = pattern.search(rest)
         if m is not None:
