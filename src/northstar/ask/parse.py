@@ -82,7 +82,8 @@ _RANKINGS = (
 )
 _WHICH_OF = re.compile(rf"\bwhich\s+of\s+(?:(?P<det>the|our|my)\s+|"
                        rf"(?P<who>[a-z]+(?:\s+[a-z]+)?)'s\s+)?(?P<noun>{_PLURAL})\b")
-""""Which of Hannah's clients has ...": which client has ..., of Hannah's rows."""
+"""A ranking among a person's slices ("which of Hannah's clients has the lowest health"):
+"which client has the lowest health", of Hannah's rows."""
 _BY = re.compile(rf"\b(?:split\s+by|broken\s+down\s+by|break\s*down\s+by|by|per|for\s+each|"
                  rf"for\s+every|each|every|across)\s+(?:the\s+|our\s+|individual\s+)?"
                  rf"(?P<noun>{_NOUN})\b")
@@ -384,7 +385,7 @@ def _build(text: str, matches: list[Match], found: _Found,
         named = named[:12]
     else:
         for person in people:
-            filters["owner_id"] = person  # "Maya Chen's show rate": her rows
+            filters["owner_id"] = person  # "Derek Holt's net cash": his rows
         whole_for = _whole_for(people, named, reader)
         if whole_for is not None:
             del filters["owner_id"]
