@@ -24,7 +24,7 @@ from northstar.project import Project
 
 COMPANIES = tuple(eval_companies())
 CLI = Asker("eval")
-LATER = {"agency"}
+LATER: set[str] = set()
 """Packs whose questions are still to be written (their sample company is being built)."""
 
 
@@ -44,7 +44,7 @@ def expected_plan(spec: dict[str, Any]) -> Plan:
                 last=spec.get("last", 1),
                 slice=Slice(by=spec.get("by"), filters=spec.get("filters", {})),
                 comparison=spec.get("comparison"), why=spec.get("why", False),
-                rank=spec.get("rank"), limit=spec.get("limit"))
+                rank=spec.get("rank"), limit=spec.get("limit"), person=spec.get("person"))
 
 
 def outcome(result: Any) -> Any:

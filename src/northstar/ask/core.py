@@ -277,6 +277,9 @@ def plan_words(p: Project, plan: Plan) -> str:
         out.append(f"the last {plan.last} periods")
     else:
         out.append("the current period")
+    if plan.person is not None:
+        who = _slice_label(p, "owner_id", plan.person)
+        out.append(f"the company's figure ({who}'s metric, which cannot be split by person)")
     if plan.slice.filters:
         out.append("only " + ", ".join(f"{TAG_WORDS[t]} {_slice_label(p, t, v)}"
                                         for t, v in plan.slice.filters.items()))
@@ -312,6 +315,8 @@ def check_plan(p: Project, plan: Plan | dict[str, Any], asker: Asker) -> Plan | 
             msg = str(first["msg"]).removeprefix("Value error, ")
             return Refusal(message=f"The plan is not one Ask can run: {where}: {msg}"
                            if where else f"The plan is not one Ask can run: {msg}")
+    if plan.person is not None and plan.person not in p.catalog.people:
+        return Refusal(message=f"{plan.person!r} is not a person in people.yml.")
     visible = visible_metrics(p, asker)
     for name in plan.metrics:
         try:
@@ -561,12 +566,16 @@ def _text(p: Project, m: MetricDef, item: Item, plan: Plan) -> str:
     where = ""
     if plan.slice.filters:
         where = " for " + ", ".join(_slice_label(p, t, x) for t, x in plan.slice.filters.items())
+    whole = ""
+    if plan.person is not None:
+        whole = (f"{m.title} cannot be split by person, so this is the company's figure, the "
+                 f"one {_slice_label(p, 'owner_id', plan.person)} owns. ")
     if item.series:
         first, latest = item.series[0], item.series[-1]
-        return (f"{m.title}{where}, the last {len(item.series)} {periods_word(item)}: "
+        return (f"{whole}{m.title}{where}, the last {len(item.series)} {periods_word(item)}: "
                 f"{first.formatted} in {first.label}, {latest.formatted} in {latest.label}"
                 f"{' so far' if latest.open else ''}.")
-    out = f"{m.title}{where}, {when}: {item.formatted}."
+    out = f"{whole}{m.title}{where}, {when}: {item.formatted}."
     if item.slices and plan.slice.by is not None:
         word = TAG_WORDS[plan.slice.by]
         listed = ", ".join(f"{r.label} {r.formatted}" for r in item.slices[:5])

@@ -43,7 +43,10 @@ a tag. Then call answer_with_plan with:
 - slice.by: a tag to split by; slice.filters: tag values to keep, e.g. {{"owner_id": "ann"}};
 - comparison: "previous", "last_year" or "target" when the question compares;
 - why: true when the question asks why a number moved;
-- rank ("highest" or "lowest") and limit, with slice.by, for "which ... has the most".
+- rank ("highest" or "lowest") and limit, with slice.by, for "which ... has the most";
+- a person named ("Marcus's client health") is slice.filters {{"owner_id": their id}} when
+  the metric can be split by owner_id; when it cannot and it is the one metric they own,
+  person: their id and no filter (the company's figure, said to be so).
 
 Today is {today} in the company's timezone ({timezone}). The fiscal year starts in month
 {fiscal} and is named by the calendar year it ends in. The current periods: week {week}, month

@@ -29,7 +29,9 @@ SLICE_NOUNS: dict[str, str] = {}
 for _tag, _nouns in {
     "owner_id": "rep reps seller sellers salesperson salespeople sales_rep sales_reps owner "
                 "owners person people account_manager account_managers am ams ae aes "
-                "account_executive account_executives member members",
+                "account_executive account_executives member members closer closers "
+                "setter setters csm csms success_manager success_managers "
+                "client_success_manager client_success_managers",
     "department": "department departments dept depts",
     "team": "team teams business_unit business_units unit units bu",
     "client_id": "client clients customer customers account accounts brand brands supplier "
@@ -78,6 +80,10 @@ _RANKINGS = (
     # "rank reps by win rate", "ranking of customers"
     re.compile(rf"\brank(?:ing|ed)?\s+(?:of\s+)?(?:the\s+|our\s+)?(?P<noun>{_NOUN})\b"),
 )
+_WHICH_OF = re.compile(rf"\bwhich\s+of\s+(?:(?P<det>the|our|my)\s+|"
+                       rf"(?P<who>[a-z]+(?:\s+[a-z]+)?)'s\s+)?(?P<noun>{_PLURAL})\b")
+"""A ranking among a person's slices ("which of Hannah's clients has the lowest health"):
+"which client has the lowest health", of Hannah's rows."""
 _BY = re.compile(rf"\b(?:split\s+by|broken\s+down\s+by|break\s*down\s+by|by|per|for\s+each|"
                  rf"for\s+every|each|every|across)\s+(?:the\s+|our\s+|individual\s+)?"
                  rf"(?P<noun>{_NOUN})\b")
@@ -88,6 +94,10 @@ _GROWTH = re.compile(r"\b(?:grow|grew|grown|growth|chang(?:e|ed|es)|increas(?:e|
                      r"decreas(?:e|ed|es)|drop(?:ped|s)?|f[ae]ll|rise|rose|risen|improv(?:e|ed)|"
                      r"declin(?:e|ed)|jump(?:ed)?|move[ds]?|went\s+(?:up|down)|go\s+(?:up|down))\b")
 _MY = re.compile(r"\b(?:my|mine|i\s+own)\b")
+_THEIRS = re.compile(r"(?<=[a-z])'s\s+(?:own\s+)?(?:clients|customers|accounts|portfolio|"
+                     r"book(?:\s+of\s+(?:clients|business))?)\b")
+"""A person's clients ("client health for Marcus Bell's clients"): the person's rows, not the
+metric "clients" (read so only when another metric is named)."""
 
 _AGAINST = (r"(?:vs\.?|versus|v\.|compared?\s+(?:to|with)|comparison\s+(?:to|with)|against|"
             r"relative\s+to|over|since|to|with)")
@@ -194,10 +204,14 @@ def parse(question: str, reader: Reader) -> Plan | Clarification | Refusal:
         found, rest = _phrases(low, reader)
     except PeriodError as exc:
         return Refusal(question=text, message=str(exc))
-    tokens: list[str] = []
-    for part in rest.split("|"):
-        tokens += [*words(part), ""]
-    matches = reader.vocabulary.match(tokens)
+    tokens, matches = _read_words(rest, reader)
+    theirs = _THEIRS.search(rest)
+    if theirs is not None:  # "Marcus's clients" with a metric named besides: his rows
+        cut = rest[:theirs.start()] + " " + rest[theirs.end():]
+        cut_tokens, cut_matches = _read_words(cut, reader)
+        if any(m.term.kind == "metric" for m in cut_matches) and any(
+                m.term.kind == "person" for m in cut_matches):
+            tokens, matches = cut_tokens, cut_matches
     unsure = next((m for m in matches if not m.sure), None)
     if unsure is None:
         return _build(text, matches, found, reader)
@@ -212,6 +226,14 @@ def parse(question: str, reader: Reader) -> Plan | Clarification | Refusal:
     said = " ".join(w for w in tokens[unsure.start:unsure.end])
     return Clarification(question=text, message=f"Which did you mean by \"{said}\"?",
                          choices=choices)
+
+
+def _read_words(rest: str, reader: Reader) -> tuple[list[str], list[Match]]:
+    """The words left of a question (a break between its parts) and their readings."""
+    tokens: list[str] = []
+    for part in rest.split("|"):
+        tokens += [*words(part), ""]
+    return tokens, reader.vocabulary.match(tokens)
 
 
 def _best(m: Match) -> Match:
@@ -277,6 +299,10 @@ def _phrases(low: str, reader: Reader) -> tuple[_Found, str]:
     if pick is not None:
         found.period, found.last = str(pick.period), pick.count
         rest = rest[:pick.start] + " | " + rest[pick.end:]
+    m = _WHICH_OF.search(rest)
+    if m is not None:  # the ranking read as "which client", the person's name kept apart
+        whose = f" | {m['who']}'s" if m["who"] else " | my" if m["det"] == "my" else ""
+        rest = rest[:m.start()] + f"which {m['noun']}" + rest[m.end():] + whose
     for pattern in _RANKINGS:
         m = pattern.search(rest)
         if m is not None:
@@ -331,6 +357,7 @@ def _build(text: str, matches: list[Match], found: _Found,
     teams = [m.term.target for m in matches if m.term.kind == "team"]
     values = [m.term for m in matches if m.term.kind == "value"]
     filters: dict[str, str] = {}
+    whole_for: str | None = None
     if not named:
         owners = [catalog.people[x] for x in people] if people else []
         if not owners and found.mine and reader.person in catalog.people:
@@ -358,10 +385,10 @@ def _build(text: str, matches: list[Match], found: _Found,
         named = named[:12]
     else:
         for person in people:
-            owner = catalog.people[person]
-            if owner.metric in named and len(people) == 1:
-                continue  # "Nora's win rate" is the win rate Nora owns: the whole number
-            filters["owner_id"] = person
+            filters["owner_id"] = person  # "Derek Holt's net cash": his rows
+        whole_for = _whole_for(people, named, reader)
+        if whole_for is not None:
+            del filters["owner_id"]
         for department in departments:
             if all(catalog.get(n).department == department
                    and "department" not in catalog.get(n).dimensions for n in named):
@@ -378,10 +405,28 @@ def _build(text: str, matches: list[Match], found: _Found,
         missing = [t for t in wanted if t not in m.dimensions]
         if missing:
             can = ", ".join(TAG_WORDS[d] for d in m.dimensions) or "nothing: it is one number"
+            whose = ""
+            if missing[0] == "owner_id" and filters.get("owner_id") in catalog.people:
+                whose = (f", so Ask has no figure of {catalog.people[filters['owner_id']].name}'s "
+                         "own")
             return Refusal(question=text, message=(
-                f"{m.title} cannot be split by {TAG_WORDS[missing[0]]}; it can be split by "
-                f"{can}."))
+                f"{m.title} cannot be split by {TAG_WORDS[missing[0]]}{whose}; it can be split "
+                f"by {can}."))
     rank = None if found.rank is None else _rank(found.rank, catalog.get(named[0]).direction)
     return Plan(metrics=named, period=found.period, last=found.last,
                 slice=Slice(by=found.by, filters=filters), comparison=found.comparison,
-                why=found.why, rank=rank, limit=found.limit if rank else None)
+                why=found.why, rank=rank, limit=found.limit if rank else None,
+                person=whole_for)
+
+
+def _whole_for(people: list[str], named: list[str], reader: Reader) -> str | None:
+    """The one person named when the one metric named is theirs in people.yml and cannot be
+    split by person ("Hannah Lee's NRR"): the answer is the company's number, and says so.
+    Any other metric with no split by person is refused ("take rate for Nora")."""
+    if len(people) != 1 or len(named) != 1:
+        return None
+    m = reader.catalog.get(named[0])
+    owner = reader.catalog.people[people[0]]
+    if owner.metric == m.name and "owner_id" not in m.dimensions:
+        return owner.id
+    return None

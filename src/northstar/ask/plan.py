@@ -70,6 +70,11 @@ class Plan(_Strict):
     """With `slice.by`: order the slices, highest or lowest first."""
     limit: int | None = Field(None, ge=1, le=100)
     """With `rank`: how many slices to show (1 for "which rep has the lowest ...")."""
+    person: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]{0,99}$")
+    """A person the question named for the one metric they own in people.yml when that
+    metric cannot be split by person ("Hannah Lee's NRR"): the number is the company's, and
+    the answer says so. A metric that can be split by person is filtered to the person's
+    rows instead (`slice.filters.owner_id`)."""
 
     @field_validator("metrics")
     @classmethod
@@ -86,6 +91,9 @@ class Plan(_Strict):
             raise ValueError("rank orders slices: give slice.by too")
         if self.limit is not None and self.rank is None:
             raise ValueError("limit goes with rank")
+        if self.person is not None and self.slice.filters.get("owner_id") is not None:
+            raise ValueError("person is for a metric with no split by person; a metric "
+                             "that has one takes slice.filters.owner_id")
         return self
 
 

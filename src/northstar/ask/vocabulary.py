@@ -32,6 +32,10 @@ SHORT = 5
 MAX_VALUES = 2000
 """Distinct values read per tag (a client list); more are left to exact filters."""
 
+NAME_COLUMNS = ("client_name", "name")
+"""The columns a model names its clients in, next to client_id (the agency's clients model,
+the marketplace's customers and suppliers lists)."""
+
 Kind = Literal["metric", "person", "department", "team", "value"]
 PRIORITY: dict[str, int] = {"metric": 0, "person": 1, "department": 2, "team": 3, "value": 4}
 """Which reading wins when words name two kinds of thing as well ("sales": a metric's synonym
@@ -160,7 +164,7 @@ class Vocabulary:
                 continue
             chosen.append(_with_others(m, found))
             taken |= set(range(m.start, m.end))
-        return sorted(chosen, key=lambda m: m.start)
+        return sorted((_apart(m, chosen) for m in chosen), key=lambda m: m.start)
 
     # -- building ----------------------------------------------------------------------------
     @classmethod
@@ -205,6 +209,18 @@ def _with_others(m: Match, found: list[Match]) -> Match:
             best[other.term.target] = other
     others = sorted(best.values(), key=lambda o: o.score, reverse=True)[:2]
     return Match(m.term, m.start, m.end, m.score, tuple(others))
+
+
+def _apart(m: Match, chosen: list[Match]) -> Match:
+    """`m` without the other readings that take words another reading has ("Marcus Bell's
+    clients": "bell clients" is not a reading of "clients", as "Marcus Bell" is the person)."""
+    def elsewhere(o: Match) -> bool:
+        return any(c is not m and o.start < c.end and c.start < o.end for c in chosen)
+
+    if not any(elsewhere(o) for o in m.others):
+        return m
+    others = tuple(o for o in m.others if not elsewhere(o))
+    return Match(m.term, m.start, m.end, m.score, others)
 
 
 def _phrase(text: str) -> str:
@@ -252,8 +268,9 @@ def _people_terms(p: Project) -> list[Term]:
 
 def _value_terms(p: Project) -> list[Term]:
     """Tag values in the models the sliceable metrics read; a client's name too, where a
-    model has both `client_id` and `name` (the customers and suppliers lists). A team in the
-    data that people.yml does not name (a business unit: "Phoenix-Sales") is a team too."""
+    model has `client_id` and a name (`client_name` or `name`: the agency's clients, the
+    customers and suppliers lists). A team in the data that people.yml does not name (a
+    business unit: "Phoenix-Sales") is a team too."""
     wanted: dict[str, set[str]] = {}
     for m in p.catalog:
         if m.kind == "measure" and m.model and m.dimensions:
@@ -272,15 +289,16 @@ def _value_terms(p: Project) -> list[Term]:
             seen.setdefault(tag, set()).update(str(r[0]) for r in rows)
     names: dict[str, str] = {}
     clients = seen.get("client_id", set())
-    if clients:  # the customers and suppliers lists: a view with client_id and name
+    if clients:  # the customers and suppliers lists: a view with client_id and a name
         for relation in sorted(p.engine.relations()):
             if relation.startswith(("raw_", "ns_")):
                 continue
             columns = dict(p.engine.columns(relation) or [])
-            if "client_id" in columns and "name" in columns:
-                rows = p.engine.rows(f"SELECT DISTINCT client_id, name FROM {quote(relation)} "
-                                     f"WHERE client_id IS NOT NULL AND name IS NOT NULL "
-                                     f"LIMIT {MAX_VALUES}")
+            name = next((c for c in NAME_COLUMNS if c in columns), None)
+            if "client_id" in columns and name is not None:
+                rows = p.engine.rows(f"SELECT DISTINCT client_id, {quote(name)} FROM "
+                                     f"{quote(relation)} WHERE client_id IS NOT NULL AND "
+                                     f"{quote(name)} IS NOT NULL LIMIT {MAX_VALUES}")
                 names.update((str(cid), str(name)) for cid, name in rows if str(cid) in clients)
     teams = seen.pop("team", set())
     out = [Term(_phrase(value), "value", value, names.get(value, value), tag)
