@@ -165,10 +165,28 @@ def trivial_ms(folder: Path) -> float:
     return statistics.median(times) * 1000
 
 
+def count_spark_statements() -> list[int]:
+    """From now on, count the SQL statements the Spark engine hands to Spark (a list of one
+    number, counted up in place)."""
+    from northstar.engines.spark import SparkEngine
+
+    count = [0]
+    run = SparkEngine._run
+
+    def counted(self: SparkEngine, sql: str) -> Any:
+        count[0] += 1
+        return run(self, sql)
+
+    SparkEngine._run = counted  # type: ignore[method-assign]
+    return count
+
+
 def measure_engine(folder: Path) -> dict[str, Any]:
     """Northstar cold on the project's engine (bench/measure.py's run, one cached repeat), then
     the trivial query's cost and the memory of this process and of any JVM it started."""
+    statements = count_spark_statements()
     result = run_northstar(folder, freeze=False, repeats=1)
+    result["statements"] = statements[0]
     result["trivial_ms"] = trivial_ms(folder)
     jvm = [hwm_mb(p) for p in descendants(os.getpid())]
     result["python_rss_mb"] = peak_rss_mb()
@@ -227,6 +245,7 @@ def measure_size(data_dir: Path, rows: int, *, repeats: int,
         "spark_jvm_rss_mb": max(r["jvm_rss_mb"] for r in on_spark),
         "spark_trivial_ms": best(on_spark, "trivial_ms"),
         "spark_by_grain_s": on_spark[0]["cold_by_grain"],
+        "spark_statements": on_spark[0]["statements"],
     }
 
 
@@ -265,6 +284,9 @@ def report(results: list[dict[str, Any]], host: dict[str, str]) -> str:
                                      for r in results])
     row("opening the project: DuckDB / Spark (JVM start)",
         [f"{r['duckdb_open_s']:.2f} s / {r['spark_open_s']:.1f} s" for r in results])
+    row("SQL statements the Spark run sent (mean time each)",
+        [f"{r['spark_statements']:,} ({r['spark_s'] / max(r['spark_statements'], 1) * 1000:.0f}"
+         " ms)" for r in results])
     row("one trivial query (fixed cost): DuckDB / Spark",
         [f"{r['duckdb_trivial_ms']:.2f} ms / {r['spark_trivial_ms']:.0f} ms" for r in results])
     row("peak memory, hand-written SQL / Northstar on DuckDB",
