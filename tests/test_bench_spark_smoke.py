@@ -26,6 +26,13 @@ def _bench() -> ModuleType:
     return module
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # gone already
+        return b""
+
+
 def test_spark_gives_the_hand_written_numbers_and_its_jvm_is_measured(
         spark_url: str, tmp_path: Path) -> None:
     bench = _bench()
@@ -51,8 +58,7 @@ def test_spark_gives_the_hand_written_numbers_and_its_jvm_is_measured(
     with pytest.raises(Mismatch, match=rf"gmv {row['period']} value"):
         check(north["values"], hand["values"], units, sql_targets)
     # the JVM pyspark started is this process's child, and has a resident peak
-    jvms = [p for p in bench.descendants(os.getpid())
-            if b"java" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    jvms = [p for p in bench.descendants(os.getpid()) if b"java" in _cmdline(p)]
     assert jvms and all(bench.hwm_mb(p) > 0 for p in jvms)
     assert bench.trivial_ms(spark) > 0
     # built once: the stamp says so, and the next run reuses it
