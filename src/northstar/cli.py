@@ -45,6 +45,9 @@ ProjectDir = Annotated[Path, typer.Option(
     help="Project folder (holds northstar.toml).", show_default=True,
 )]
 Author = Annotated[str, typer.Option(help="Who makes this change (default: your login).")]
+DEFAULT_ENGINE = "duckdb:///northstar.duckdb"
+ENGINE_HELP = ("Engine URL: duckdb:///northstar.duckdb, postgresql://user@host:5432/db, "
+               "spark://local[2] or sc://host:15002/;warehouse=... (docs/engines.md).")
 
 
 def _open(folder: Path) -> Project:
@@ -85,7 +88,7 @@ def init(
     timezone: Annotated[str, typer.Option(help="IANA timezone for period bounds.")] = "UTC",
     fiscal_year_start_month: Annotated[int, typer.Option(
         help="Month (1-12) the fiscal year starts in.")] = 1,
-    engine: Annotated[str, typer.Option(help="Engine URL.")] = "duckdb:///northstar.duckdb",
+    engine: Annotated[str, typer.Option(help=ENGINE_HELP)] = DEFAULT_ENGINE,
     pack: Annotated[str | None, typer.Option(
         help="Start from a business pack's files (see `northstar packs`), e.g. marketplace.",
     )] = None,
@@ -97,12 +100,14 @@ def init(
     """Create a project: northstar.toml, metrics/, models/, checks/, dashboards/, macros/,
     reference/ and people.yml."""
     from northstar.config import CONFIG_FILE
+    from northstar.engines import needs
     from northstar.packs import get_pack
     from northstar.project import Project
 
     chosen = get_pack(pack) if pack else None
     if not 1 <= fiscal_year_start_month <= 12:
         raise NorthstarError("--fiscal-year-start-month must be between 1 and 12")
+    needs.engine(engine)  # before anything is created: say what to install, if anything
     if admin_url is not None:
         from northstar.engines.cli import print_setup
         from northstar.engines.pg_setup import setup_roles
@@ -589,10 +594,12 @@ def demo(
     serve: Annotated[bool, typer.Option(
         "--serve/--no-serve", help="Serve the web app afterwards.")] = True,
     port: Annotated[int, typer.Option(help="Port for the web app (on 127.0.0.1).")] = 8000,
+    engine: Annotated[str, typer.Option(help=ENGINE_HELP)] = DEFAULT_ENGINE,
 ) -> None:
     """Build a pack's sample company (default: the marketplace) and show every owner's metric."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from northstar.engines import needs
     from northstar.packs import get_pack
     from northstar.project import Project
 
@@ -606,7 +613,9 @@ def demo(
         if not (folder / DEMO_MARKER).exists():
             raise NorthstarError(f"{folder} exists and is not a demo folder; choose another")
         shutil.rmtree(folder)
-    with Project.init(folder, name=company.name, timezone=company.timezone, pack=chosen) as p:
+    needs.engine(engine)
+    with Project.init(folder, name=company.name, timezone=company.timezone, pack=chosen,
+                      engine_url=engine) as p:
         (p.root / DEMO_MARKER).write_text("made by `northstar demo`; safe to delete\n")
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
                 "{task.completed:,.0f}/{task.total:,.0f} rows"), TimeElapsedColumn(),
@@ -617,7 +626,7 @@ def demo(
                 bar.update(task, advance=n, description=f"Loading {name}")
 
             total = p.load_sample(chosen, rows, seed=seed, progress=advance)
-        out.print(f"Loaded {total:,} ledger rows into {p.root / 'northstar.duckdb'}")
+        out.print(f"Loaded {total:,} ledger rows into {_where(p)}")
         for name, body in chosen.sample_files(rows, seed=seed).items():
             path = p.root / name
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -639,6 +648,18 @@ def demo(
             f"{owner.name}, owner of {north_star.lower()}" if owner else "metric owner")
         out.print(f"  {user:<11} {password}   ({who})", highlight=False)
     run_server(folder, "127.0.0.1", port, out)
+
+
+def _where(p: Project) -> str:
+    """Where the ledger is kept, as a user would look for it."""
+    url = p.settings.engine.url
+    if url == DEFAULT_ENGINE:
+        return str(p.root / "northstar.duckdb")
+    if url.startswith("spark://") and "warehouse=" not in url:
+        from northstar.engines.spark import WAREHOUSE
+
+        return f"{p.root / WAREHOUSE} ({url})"
+    return url.split("@", 1)[-1] if url.startswith(("postgresql://", "postgres://")) else url
 
 
 def _scorecard(p: Project) -> None:

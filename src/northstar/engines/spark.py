@@ -31,7 +31,7 @@ from urllib.parse import unquote
 
 from sqlglot import exp
 
-from northstar.engines import spark_sql
+from northstar.engines import needs, spark_sql
 from northstar.engines.base import Engine
 from northstar.engines.spark_tables import Manifest, TableEntry, Warehouse
 from northstar.errors import ConfigError, NorthstarError
@@ -83,11 +83,11 @@ def parse_url(url: str, base: Path | None) -> tuple[str, str, str]:
 def _session(kind: str, master: str) -> SparkSession:
     """The process's Spark session for `master` (a JVM starts once; each engine gets a
     session of its own on it, so temporary views do not meet)."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        raise ConfigError("the Spark engine needs pyspark: pip install 'northstar-kpi[spark]'"
-                          ) from None
+    needs.spark(kind)
+    from pyspark.sql import SparkSession
+
+    _quiet_pyspark()
+
     with _SESSION_LOCK:
         found = _SESSIONS.get(master)
         if found is None:
@@ -112,6 +112,19 @@ def _session(kind: str, master: str) -> SparkSession:
     session.conf.set("spark.sql.session.timeZone", "UTC")
     session.conf.set("spark.sql.timestampType", "TIMESTAMP_NTZ")
     return session
+
+
+def _quiet_pyspark() -> None:
+    """pyspark logs every SQL error it raises, with the JVM's whole stack trace, as JSON on
+    stderr; the error itself is raised all the same and reaches the user as one line."""
+    import logging
+
+    try:
+        from pyspark.logger import PySparkLogger
+    except ImportError:  # pragma: no cover - pyspark before 4.0 logs no such thing
+        return
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 class SparkEngine(Engine):
@@ -179,8 +192,12 @@ class SparkEngine(Engine):
                 self._shown[name] = shape
         for name, sql in manifest.views.items():
             if self._shown.get(name) != sql:
-                self.spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW `{name}` AS "
-                               f"{spark_sql.to_spark(sql)}")
+                try:
+                    self.spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW `{name}` AS "
+                                   f"{spark_sql.to_spark(sql)}")
+                except Exception as exc:  # Spark's analysis error, or SQLGlot's
+                    raise NorthstarError(f"view {name} does not build on Spark: "
+                                         f"{_first_line(exc)}") from None
                 self._shown[name] = sql
 
     def _frame(self, entry: TableEntry) -> DataFrame:
@@ -278,6 +295,7 @@ class SparkEngine(Engine):
             body = node.expression
             manifest.views.pop(name, None)
             manifest.views[name] = body.sql("duckdb")
+            self._show()  # built now, as DuckDB would: an error names this view
             return
         if kind != "TABLE":
             raise NotImplementedError(f"the Spark engine does not create a {kind.lower()}")
@@ -466,8 +484,11 @@ def _placeholder_values(node: exp.Expression) -> bool:
 
 
 def _first_line(exc: BaseException) -> str:
+    """The line of a Spark error that says what is wrong (py4j's own first line, "An error
+    occurred while calling o42.sql.", only says where)."""
     text = str(exc).strip()
     for line in text.splitlines():
-        if line.strip():
-            return line.strip()
+        line = line.strip().removeprefix(": ").strip()
+        if line and not line.startswith("An error occurred while calling"):
+            return line
     return type(exc).__name__
