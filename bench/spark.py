@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +34,7 @@ sys.path.insert(0, str(HERE))
 
 from build import END, SEED, STAMP, TIMEZONE, build, generator_fingerprint  # noqa: E402
 from build import project_dir as duckdb_dir  # noqa: E402
+from common import run_worker  # noqa: E402
 from measure import peak_rss_mb, plan_to_json, read_plan, run_northstar  # noqa: E402
 from run import check, machine, metric_facts, worker, write_docs  # noqa: E402
 
@@ -197,12 +197,7 @@ def measure_engine(folder: Path) -> dict[str, Any]:
 
 
 def engine_worker(folder: Path) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker",
-                           str(folder)], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"the run on {folder} failed:\n{done.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return run_worker(__file__, [str(folder)])
 
 
 # -- one size -------------------------------------------------------------------------------
