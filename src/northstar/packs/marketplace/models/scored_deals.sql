@@ -1,14 +1,14 @@
 -- Every deal with its deal score now and as it stood when the quarter it is due to close in
 -- began (its close quarter), for pipeline coverage:
 --   quarter_start_at: the close quarter's first instant, local midnight in the company's
---     timezone, as a UTC timestamp (how the ledger stores times);
+--     timezone, as a UTC timestamp (how the ledger stores times),
 --   stage_at_quarter_start, amount_at_quarter_start, probability_at_quarter_start: the last
 --     value in HubSpot's deal property history at or before that instant (none: the deal had
---     no stage or amount yet);
---   open_at_quarter_start: created by then and in an open stage then, however it ended;
+--     no stage or amount yet),
+--   open_at_quarter_start: created by then and in an open stage then, however it ended,
 --   entering_amount, entering_weighted, entering_scored: what the deal brings to the quarter's
 --     coverage, unweighted, at its stage probability then, at its deal score then (0 when it
---     was not open at the quarter's start);
+--     was not open at the quarter's start),
 --   weighted_amount and score: the same weightings on today's stage (won 1, lost 0).
 -- The deal score (docs/marketplace.md): an open deal starts at its stage probability, x 1.25
 -- when the company already buys from us, x 0.8 for outbound or x 1.15 for referral deals,
