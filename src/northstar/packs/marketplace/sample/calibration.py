@@ -48,7 +48,7 @@ MEAN_BILL_LINE = 3_300.0
 LINES_PER_INVOICE = 2.2
 DEALS_PER_LINE = 0.42
 ADS_PER_LINE = 0.06
-ROWS_PER_LINE = 6.40
+ROWS_PER_LINE = 6.70
 """Ledger rows generated per GMV invoice line (all tables but the small fixed ones; about 1.3 of
 them are deal property history)."""
 
