@@ -212,11 +212,10 @@ def top_customer_share(tables: Tables, start: date, end: date, prior_start: date
 
 def pipeline_coverage(tables: Tables, start: date, end: date, prior_start: date | None = None,
                       prior_end: date | None = None) -> Decimal | None:
-    """Mirrors metrics/pipeline_coverage.yml: amount of the deals that were open when the
-    period began (created before it, closing inside it) over the period's quota."""
-    pipeline = _total(d["amount"] for d in tables.get("deals", [])
-                      if _within(d["close_date"], start, end)
-                      and d["create_date"] < datetime(start.year, start.month, start.day))
+    """Mirrors metrics/pipeline_coverage.yml: amount of the deals that were open when their
+    quarter began (created by then and in an open stage then, closing inside the period), each
+    at its amount then, over the period's quota."""
+    pipeline = pipeline_entering(tables, start, end)
     return None if pipeline is None else _ratio(pipeline, _quota(tables, start, end))
 
 
@@ -368,31 +367,65 @@ def deal_score(deal: Row, customers: set[str]) -> Decimal:
     return min(Decimal("0.95"), score)
 
 
+def _versions(tables: Tables) -> dict[tuple[str, str], list[Row]]:
+    """The deal property history by (deal, property), oldest first."""
+    found: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for v in sorted(tables.get("deal_property_history", []),
+                    key=lambda v: (v["changed_at"], v["id"])):
+        found[(v["deal_id"], v["property"])].append(v)
+    return found
+
+
+def _then(versions: dict[tuple[str, str], list[Row]], deal: str, prop: str,
+          moment: datetime) -> Row | None:
+    """The last version of a deal's property set at or before `moment`."""
+    before = [v for v in versions.get((deal, prop), []) if v["changed_at"] <= moment]
+    return before[-1] if before else None
+
+
 def _entering(tables: Tables, start: date, end: date) -> list[Row]:
-    """Deals closing in [start, end) that were created before their close quarter began."""
-    return [d for d in tables.get("deals", []) if _within(d["close_date"], start, end)
-            and d["create_date"] < _quarter_start(d["close_date"])]
+    """Deals closing in [start, end) that were open when their close quarter began (created by
+    its first instant, naive UTC as the tests' projects are, and in an open stage then), each
+    as it stood then: its stage's probability and its amount then (`None`: no amount yet)."""
+    versions = _versions(tables)
+    found = []
+    for d in tables.get("deals", []):
+        if not _within(d["close_date"], start, end):
+            continue
+        moment = _quarter_start(d["close_date"])
+        stage = _then(versions, d["id"], "dealstage", moment)
+        if d["create_date"] > moment or stage is None or stage["value"] in ("closedwon",
+                                                                               "closedlost"):
+            continue
+        amount = _then(versions, d["id"], "amount", moment)
+        found.append({**d, "stage": stage["value"],
+                      "stage_probability": stage["stage_probability"],
+                      "amount": None if amount is None or amount["value"] is None
+                      else Decimal(amount["value"])})
+    return found
 
 
 def pipeline_entering(tables: Tables, start: date, end: date, prior_start: date | None = None,
                       prior_end: date | None = None) -> Decimal | None:
     """Mirrors metrics/pipeline_entering.yml."""
-    return _total(d["amount"] for d in _entering(tables, start, end))
+    return _total(d["amount"] or ZERO for d in _entering(tables, start, end))
 
 
 def pipeline_entering_weighted(tables: Tables, start: date, end: date,
                                prior_start: date | None = None,
                                prior_end: date | None = None) -> Decimal | None:
     """Mirrors metrics/pipeline_entering_weighted.yml."""
-    return _total(d["amount"] * d["stage_probability"] for d in _entering(tables, start, end))
+    return _total((d["amount"] or ZERO) * d["stage_probability"]
+                  for d in _entering(tables, start, end))
 
 
 def pipeline_entering_scored(tables: Tables, start: date, end: date,
                              prior_start: date | None = None,
                              prior_end: date | None = None) -> Decimal | None:
-    """Mirrors metrics/pipeline_entering_scored.yml."""
+    """Mirrors metrics/pipeline_entering_scored.yml: each deal's score from its stage then."""
     customers = {c["id"] for c in tables.get("customers", [])}
-    return _total(d["amount"] * deal_score(d, customers) for d in _entering(tables, start, end))
+    return _total((d["amount"] or ZERO) * deal_score(d, customers)
+                  for d in _entering(tables, start, end))
 
 
 def quota(tables: Tables, start: date, end: date, prior_start: date | None = None,

@@ -169,8 +169,9 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
         {"id": "Q-2025Q2", "owner_id": "riley_chen", "period_start": date(2025, 4, 1),
          "quota": D("1000.00")})),
     # entering 2025-Q2 (created before 1 April, closing in Q2): D1, D2, D4 (D3 is created in Q2)
-    # D1: 0.80 x 1.25 (customer) x 1.15 (referral) = 1.15 -> capped at 0.95
+    # score now: D1: 0.80 x 1.25 (customer) x 1.15 (referral) = 1.15 -> capped at 0.95
     # D2: 0.20 x 0.8 (outbound) x 0.5 (272-day cycle) = 0.08;  D4 lost: 0
+    # score on 1 April (history below): D1 0.95, D2 0.08, D4 0.20 x 1.25 (customer) = 0.25
     "deals": ("hubspot", _rows(
         deal("D1", "C1", "1000.00", "contractsent", "0.80", "referral", date(2025, 3, 1),
              date(2025, 5, 15), "event", "sales_call"),
@@ -180,6 +181,23 @@ TABLES: dict[str, tuple[str, list[dict[str, Any]]]] = {
              date(2025, 5, 1), "paid_ads", "webinar"),
         deal("D4", "C4", "700.00", "closedlost", "0.00", "event", date(2025, 1, 15),
              date(2025, 4, 20), "referral", "sales_call"))),
+    # HubSpot's deal property history: stage (with its probability) and amount as they moved.
+    # At 1 April D1 was in contractsent (0.80) at 1000, D2 in qualifiedtobuy (0.20) at 2000 and
+    # D4, lost on 20 April, still in qualifiedtobuy (0.20) at 700; D3 did not exist yet.
+    "deal_property_history": ("hubspot", _rows(*[
+        {"id": f"{d}-{p}-{day:%Y%m%d}", "deal_id": d, "property": p, "value": v,
+         "changed_at": datetime(day.year, day.month, day.day, 12), "source": "CRM_UI",
+         "stage_probability": D(pr) if pr else None}
+        for d, p, v, pr, day in (
+            ("D1", "dealstage", "contractsent", "0.80", date(2025, 3, 1)),
+            ("D1", "amount", "1000", None, date(2025, 3, 1)),
+            ("D2", "dealstage", "qualifiedtobuy", "0.20", date(2024, 10, 1)),
+            ("D2", "amount", "2000", None, date(2024, 10, 1)),
+            ("D3", "dealstage", "closedwon", "1.00", date(2025, 4, 10)),
+            ("D3", "amount", "500", None, date(2025, 4, 10)),
+            ("D4", "dealstage", "qualifiedtobuy", "0.20", date(2025, 1, 15)),
+            ("D4", "amount", "700", None, date(2025, 1, 15)),
+            ("D4", "dealstage", "closedlost", "0.00", date(2025, 4, 20)))])),
     "contracts": ("hubspot", _rows(
         {"id": "K1", "customer_id": "C1", "signed_date": date(2024, 12, 1),
          "start_date": date(2025, 1, 1), "end_date": date(2025, 12, 31),
@@ -256,8 +274,9 @@ EXPECTED: list[tuple[str, str, float | None]] = [
     ("suppliers_lost", "2025", 1.0),  # S3
     ("pipeline_entering", "2025-Q2", 3700.0),
     ("pipeline_coverage", "2025-Q2", 3.7),
-    ("pipeline_coverage_weighted", "2025-Q2", 1.2),  # 800 + 400 + 0
-    ("pipeline_coverage_scored", "2025-Q2", 1.11),  # 1000 x 0.95 + 2000 x 0.08 + 0
+    # at their stages on 1 April: 1000 x 0.8 + 2000 x 0.2 + 700 x 0.2 (D4 lost only later)
+    ("pipeline_coverage_weighted", "2025-Q2", 1.34),
+    ("pipeline_coverage_scored", "2025-Q2", 1.285),  # 1000 x 0.95 + 2000 x 0.08 + 700 x 0.25
     ("marketing_influenced_pipeline", "2025-Q2", 500.0),  # D3: both touches marketing
     ("marketing_influenced_pipeline", "2025", 1000.0),  # + D1's first touch (half of 1000)
     ("invoice_count_variance", "2024", 1.0),
@@ -330,8 +349,8 @@ EXPECTED: list[tuple[str, str, float | None]] = [
     ("new_suppliers", "2023-01", 3.0),
     ("new_suppliers", "2025-03", 0.0),
     ("quota", "2025-Q2", 1000.0),
-    ("pipeline_entering_weighted", "2025-Q2", 1200.0),  # 1000 x 0.8 + 2000 x 0.2 + 0
-    ("pipeline_entering_scored", "2025-Q2", 1110.0),
+    ("pipeline_entering_weighted", "2025-Q2", 1340.0),  # 800 + 400 + 140, as above
+    ("pipeline_entering_scored", "2025-Q2", 1285.0),  # 950 + 160 + 175
     # 2024 net revenue: GMV 4000 - bills 1000 = 3000, of which Q4 (INV-9) 200
     ("q4_share", "2024", 200 / 3000),
     # B5 (100, 2025-07) is the only bill no remittance links; Q2 2025 payouts: B4 400 (linked);
@@ -366,7 +385,7 @@ def test_metrics_match_the_hand_computed_figures(company: Project) -> None:
     assert status(company, "factoring_capacity", "2025-01") == "yellow"
     assert status(company, "factoring_capacity", "2025-Q1") == "red"
     assert status(company, "pipeline_coverage", "2025-Q2") == "green"
-    assert status(company, "pipeline_coverage_scored", "2025-Q2") == "yellow"  # 1 <= 1.11 < 1.5
+    assert status(company, "pipeline_coverage_scored", "2025-Q2") == "yellow"  # 1 <= 1.285 < 1.5
     # target: 5% of the bills due in the 30 days to 30 June 2025 (B4 400) = 20; 400 > 2 x 20
     june = company.compute(["bills_overdue"], ["2025-06"])[0]
     assert (june.target, june.status) == (pytest.approx(20.0), "red")

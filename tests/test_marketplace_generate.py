@@ -127,6 +127,8 @@ EXPECTED = {
     "deals": ("hubspot", {"id", "company_id", "owner_id", "deal_name", "amount", "stage",
                           "stage_probability", "create_date", "close_date", "department",
                           "source_funnel", "utm_source", "utm_medium", "utm_campaign"}),
+    "deal_property_history": ("hubspot", {"id", "deal_id", "property", "value", "changed_at",
+                                          "source", "stage_probability"}),
     "quotas": ("hubspot", {"id", "owner_id", "period_start", "quota"}),
     "ad_spend": ("ads", {"id", "spend_date", "channel", "campaign", "spend", "clicks", "leads",
                          "department", "utm_source", "utm_medium", "utm_campaign"}),
@@ -324,6 +326,30 @@ def test_calibration_matches_the_customer(rows: int) -> None:
     assert 80 <= len(oracle._buyers(t, *year(LAST_FULL - 2))) <= 100
     assert 45 <= len(oracle._buyers(t, start, end)) <= 55
     assert 140 <= len(t["suppliers"]) <= 160
+
+
+def test_past_quarters_coverage_differs_from_todays_stages() -> None:
+    """Weighted coverage from each deal's stage when its quarter began is not what today's
+    stages give (won 100%, lost 0%): the history is what makes the two differ (issue 18)."""
+    t = tables(5_000)
+    customers = {c["id"] for c in t["customers"]}
+    quarters = [date(y, m, 1) for y in (2022, 2023, 2024, 2025) for m in (1, 4, 7, 10)]
+    differ = 0
+    for a, b in pairwise(quarters[:-1]):  # the 14 quarters before Q4 2025 (of 2022-2025)
+        if b > END:
+            break
+        then = oracle.pipeline_entering_weighted(t, a, b)
+        entering = [d for d in t["deals"] if a <= d["close_date"] < b
+                    and d["create_date"].date() < a]
+        today = sum((d["amount"] * d["stage_probability"] for d in entering), Decimal(0))
+        assert then is not None and then > 0
+        differ += then != today
+        # the score from the stage then is at most 0.95 and never 1 (no deal was won then)
+        scored = oracle.pipeline_entering_scored(t, a, b)
+        assert scored is not None and scored <= Decimal("0.95") * oracle.pipeline_entering(
+            t, a, b)
+        assert all(oracle.deal_score(d, customers) <= 1 for d in entering)
+    assert differ >= 12
 
 
 def test_revenue_grows_with_rows_but_customers_do_not() -> None:

@@ -68,12 +68,14 @@ def test_full_sync_then_incremental_runs(tmp_path: Path, fake: HubSpotFake,
     assert [r.object for r in runs] == ["owners", "pipelines", "companies", "contacts", "deals"]
     assert all(r.status == "ok" for r in runs)
     assert raw_tables(p) == ["raw_contacts", "raw_customers", "raw_deal_companies",
-                             "raw_deal_stages", "raw_deals", "raw_owners"]
+                             "raw_deal_property_history", "raw_deal_stages", "raw_deals",
+                             "raw_owners"]
     # 30 companies, 40 contacts, 50 deals of which every tenth has no company
     assert (count(p, "raw_customers"), count(p, "raw_contacts"), count(p, "raw_deals"),
             count(p, "raw_deal_companies"), count(p, "raw_deal_stages"),
             count(p, "raw_owners")) == (30, 40, 50, 45, 5, 3)
-    assert reports[-1] == Progress("crm", "deals", 8, 50, 95, done=True)  # ceil(50 / 7) pages
+    # ceil(50 / 7) pages; 50 deals, 45 company links, 140 stage and amount versions
+    assert reports[-1] == Progress("crm", "deals", 8, 50, 235, done=True)
 
     deal = p.engine.query(
         "SELECT amount, stage, stage_probability, company_id, client_id, owner_id, "
@@ -101,7 +103,7 @@ def test_full_sync_then_incremental_runs(tmp_path: Path, fake: HubSpotFake,
     # one deal changes: exactly one new version of it, nothing else
     fake.touch("deals", "8003", amount="99999")
     third = {r.object: r for r in sync(p, "crm")}
-    assert third["deals"].appended == 1
+    assert third["deals"].appended == 2  # the deal and the new version of its amount
     assert count(p, "raw_deals") == 51
     assert p.engine.rows("SELECT amount FROM raw_deals WHERE source_id = '8003' "
                          "ORDER BY load_id") == [(Decimal("1750.00"),), (Decimal("99999.00"),)]
@@ -207,4 +209,5 @@ def test_small_batches_are_still_all_or_nothing(tmp_path: Path, fake: HubSpotFak
     assert p.engine.scalar(ok_loads) == log_before  # only the failed run's own record
     fake.touch("deals", "8040", amount="10")
     runs = sync(p, "crm", objects=["deals"])
-    assert runs[0].appended == 13
+    # 13 deals, and 8040's two new amount versions (the bad one kept with no value)
+    assert runs[0].appended == 15

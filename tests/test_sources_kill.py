@@ -62,9 +62,9 @@ tag = "department"
 value = "demand"
 """
 ENV = {"NS_TEST_HUBSPOT_TOKEN": TOKEN}
-REQUESTS = 12
+REQUESTS = 15
 """A full run: pipelines 1, companies 3 pages + 1 archived list, deals 3 pages + 3
-association reads + 1 archived list."""
+association reads + 3 history batch reads + 1 archived list."""
 DELAY_KILLS = 30
 """At most this many kills after a random delay (some land after the run has finished)."""
 KILLS = 22

@@ -70,7 +70,8 @@ def test_metric_value_matches_the_ledger(shared: TestClient) -> None:
     [value] = body["data"]["metrics"]
     assert value["period"] == str(period)
     assert Decimal(str(value["value"])) == pytest.approx(Decimal(expected))
-    assert value["formatted"]["value"].startswith("$")
+    # a month's net revenue may be negative in the small sample (-$1.86K): still dollars
+    assert value["formatted"]["value"].removeprefix("-").startswith("$")
     assert value["status"] in ("green", "yellow", "red")
 
 

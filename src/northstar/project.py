@@ -64,7 +64,10 @@ class Project:
         self.calendar = Calendar(settings.company.timezone,
                                  settings.company.fiscal_year_start_month)
         self.models = ModelBuilder(engine, root / "models", settings.ownership,
-                                   SqlTemplates.for_folder(root / "models", settings.vars),
+                                   SqlTemplates.for_folder(root / "models", {
+                                       # period bounds in SQL: `var('company_timezone')`
+                                       "company_timezone": settings.company.timezone,
+                                       **settings.vars}),
                                    on_built=None if read_only else self._views_built)
         self._build_reason = "views rebuilt"
         """Why the views are being built: recorded with the definitions they give."""

@@ -8,7 +8,16 @@ the plain list no longer return it) into the archived set, with `archived: true`
 and its last-modified time moved to the moment it was archived; `restore(obj, id)` brings it
 back as a live record modified now. The objects list, `GET /crm/v3/objects/{type}?limit=&after=
 &properties=a,b&archived=true`, returns only archived records (`archived=false` or absent: only
-live ones), by id, at most 100 a page."""
+live ones), by id, at most 100 a page.
+
+Property history: every deal keeps the history of `dealstage` and `amount`, newest first, as
+HubSpot does (a deal starts in the first stage at its create date and moved to its current
+stage at its last-modified time; `touch` adds a version for each of the two it changes). The
+batch read, `POST /crm/v3/objects/deals/batch/read` with `inputs`, `properties` and
+`propertiesWithHistory`, returns them under `propertiesWithHistory` (each version `value`,
+`timestamp`, `sourceType`, `sourceId`, `sourceLabel`, `updatedByUserId`), refuses more than 50
+inputs when history is asked for (100 otherwise) with HubSpot's 400 message, and answers 207
+with an `errors` entry for ids it does not hold."""
 
 from __future__ import annotations
 
@@ -33,6 +42,12 @@ def iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def _version(value: str, ms: int) -> dict[str, Any]:
+    """One version of a property as the batch read's `propertiesWithHistory` lists it."""
+    return {"value": value, "timestamp": iso(ms), "sourceType": "CRM_UI",
+            "sourceId": "userId:9000", "sourceLabel": None, "updatedByUserId": 9000}
+
+
 class HubSpotFake(FakeServer):
     def __init__(self, companies: int = 30, contacts: int = 40, deals: int = 50,
                  search_cap: int = 10_000, max_limit: int = 200) -> None:
@@ -51,6 +66,9 @@ class HubSpotFake(FakeServer):
         """Records archived (deleted) in HubSpot: only the objects list with `archived=true`
         returns them."""
         self.assoc: dict[str, list[str]] = {}
+        self.history: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        """Deal id -> property -> versions, newest first."""
+        self.batch_max_history = 50
         for i in range(companies):
             # groups of three records share one millisecond: ties must not lose rows
             ms = BASE_MS + (i // 3) * 60_000
@@ -81,6 +99,13 @@ class HubSpotFake(FakeServer):
             })
             self.assoc[str(8000 + i)] = ([str(1000 + i % max(companies, 1))] if i % 10 != 9
                                          else [])
+            # created in the first stage a day earlier; moved to its stage when last modified
+            rid, created = str(8000 + i), ms - 86_400_000
+            props = self.records["deals"][rid]["properties"]
+            self.history[rid] = {"amount": [_version(props["amount"], created)],
+                                 "dealstage": [_version(STAGES[0][0], created)]}
+            if stage != STAGES[0][0]:
+                self.history[rid]["dealstage"].insert(0, _version(stage, ms))
 
     def _put(self, obj: str, rid: str, ms: int, props: dict[str, str]) -> None:
         props = {**props, MODIFIED[obj]: str(ms), "hs_object_id": rid}
@@ -94,6 +119,11 @@ class HubSpotFake(FakeServer):
         base = dict(record["properties"]) if record else {}
         base.update(props)
         self._put(obj, rid, self.clock, base)
+        if obj == "deals":
+            for name in ("dealstage", "amount"):
+                if name in props:
+                    self.history.setdefault(rid, {}).setdefault(name, []).insert(
+                        0, _version(props[name], self.clock))
 
     def archive(self, obj: str, rid: str) -> None:
         """Delete a record now, as HubSpot does: it leaves search and the live list and is
@@ -153,6 +183,8 @@ class HubSpotFake(FakeServer):
         if req.method == "POST" and req.path.startswith("/crm/v3/objects/") and \
                 req.path.endswith("/search"):
             return self._search(req.path.split("/")[4], req.json())
+        if req.method == "POST" and req.path == "/crm/v3/objects/deals/batch/read":
+            return self._batch_read(req.json())
         if req.method == "POST" and req.path == "/crm/v4/associations/deals/companies/batch/read":
             results = []
             for item in req.json().get("inputs", []):
@@ -165,6 +197,42 @@ class HubSpotFake(FakeServer):
             return 200, {}, {"status": "COMPLETE", "results": results,
                              "startedAt": iso(BASE_MS), "completedAt": iso(BASE_MS)}
         return 404, {}, self.error_body(404, f"no route for {req.method} {req.path}")
+
+    def _batch_read(self, body: dict[str, Any]) -> Answer:
+        inputs = [str(i.get("id")) for i in body.get("inputs", [])]
+        with_history = list(body.get("propertiesWithHistory") or [])
+        if with_history and len(inputs) > self.batch_max_history:
+            return 400, {}, self.error_body(
+                400, "The maximum number of inputs supported in a batch request for property "
+                f"histories is {self.batch_max_history}. Please reduce the number of items "
+                "and try again")
+        if len(inputs) > 100:
+            return 400, {}, self.error_body(400, "Batch input limit is 100")
+        wanted = {*(body.get("properties") or []), "hs_object_id", "createdate",
+                  MODIFIED["deals"]}
+        results, missing = [], []
+        for rid in inputs:
+            record = self.records["deals"].get(rid)
+            if record is None:
+                missing.append(rid)
+                continue
+            found = {**record, "properties": {k: v for k, v in record["properties"].items()
+                                              if k in wanted}}
+            if with_history:
+                kept = self.history.get(rid, {})
+                found["propertiesWithHistory"] = {name: list(kept.get(name, []))
+                                                  for name in with_history}
+            results.append(found)
+        answer: dict[str, Any] = {"status": "COMPLETE", "results": results,
+                                  "startedAt": iso(BASE_MS), "completedAt": iso(BASE_MS)}
+        if not missing:
+            return 200, {}, answer
+        answer["numErrors"] = 1
+        answer["errors"] = [{"status": "error", "category": "OBJECT_NOT_FOUND",
+                             "message": "Could not get some DEAL objects, they may be deleted "
+                                        "or not exist. Check that ids are valid.",
+                             "context": {"ids": missing}}]
+        return 207, {}, answer
 
     def _list(self, rows: list[dict[str, Any]], limit_text: str | None, after: str | None
               ) -> Answer:

@@ -1,5 +1,5 @@
 """HubSpot CRM (v3): companies, contacts (first and last touch), owners, deal pipelines and
-stages, deals with their company associations.
+stages, deals with their company associations and the history of their stage and amount.
 
 Auth: a private-app token (`Authorization: Bearer`). Companies, contacts and deals are read
 with the search endpoint, filtered on the last-modified property (contacts use
@@ -35,7 +35,17 @@ its owner the seller): the value in force at the quarter's end is the one the qu
 run read. A run that finds no quota row of the current quarter in the ledger (the quarter's
 first) reads every company, not only the changed ones, so each quarter gets its rows though
 nobody touched the property; rows of past quarters stay as the ledger holds them. HubSpot's
-goals (`/crm/v3/objects/goal_targets`) are not read: see docs/sources.md."""
+goals (`/crm/v3/objects/goal_targets`) are not read: see docs/sources.md.
+
+Deal property history. Search cannot return a property's history, so every page of changed
+deals is read again through the batch read (`POST /crm/v3/objects/deals/batch/read`) with
+`propertiesWithHistory: ["dealstage", "amount"]`, at most 50 deals a request (HubSpot's limit
+when history is asked for). Each version becomes a row of `deal_property_history`: deal id,
+property, value (an amount as a plain decimal, a cleared one as NULL), when it was set
+(`changed_at`, UTC), HubSpot's `sourceType` and, for a stage, that stage's probability. A
+version's id is deal-property-millisecond, so the versions a deal already had are not
+appended again when it changes. A deal deleted between the search and the batch read is left
+out of the answer (HTTP 207), and an archived deal's history is not read."""
 
 from __future__ import annotations
 
@@ -51,7 +61,7 @@ from northstar.sources.config import SourceConfig
 from northstar.sources.http import ApiClient, SourceError
 from northstar.sources.paging import cursor_pages
 from northstar.sources.secrets import SecretStore
-from northstar.sources.values import boolean, day, money, text, timestamp
+from northstar.sources.values import RecordError, boolean, day, money, text, timestamp
 
 S = pa.string()
 
@@ -89,6 +99,14 @@ _DEAL_COMPANIES = TableSpec("deal_companies", (
     ("id", S), ("deal_id", S), ("company_id", S), ("type_id", pa.int64()), ("label", S),
     ("is_primary", pa.bool_()),
 ))
+_DEAL_HISTORY = TableSpec("deal_property_history", (
+    ("id", S), ("deal_id", S), ("property", S), ("value", S), ("changed_at", TS), ("source", S),
+    ("stage_probability", pa.decimal128(5, 2)),
+))
+HISTORY_PROPERTIES = ("dealstage", "amount")
+"""The deal properties whose history is read (pipeline coverage at the start of a quarter)."""
+HISTORY_BATCH = 50
+"""HubSpot's most inputs in one batch read that asks for property history."""
 
 _SEARCH = {
     "companies": ("companies", "hs_lastmodifieddate",
@@ -130,7 +148,7 @@ class HubSpot(Connector):
         ObjectSpec("pipelines", (_STAGES,), incremental=False),
         ObjectSpec("companies", (_CUSTOMERS, _QUOTAS)),
         ObjectSpec("contacts", (_CONTACTS,)),
-        ObjectSpec("deals", (_DEALS, _DEAL_COMPANIES)),
+        ObjectSpec("deals", (_DEALS, _DEAL_COMPANIES, _DEAL_HISTORY)),
     )
 
     @classmethod
@@ -152,6 +170,7 @@ class HubSpot(Connector):
             for page in self._search(obj, since):
                 if obj == "deals" and page:
                     self._attach_companies(page)
+                    self._attach_history(page)
                 yield page
             for page in self._archived(obj):
                 if page:
@@ -252,6 +271,43 @@ class HubSpot(Connector):
         for deal in deals:
             deal["_companies"] = found.get(str(deal["id"]), [])
 
+    def _attach_history(self, deals: list[Record]) -> None:
+        """Each deal's `dealstage` and `amount` versions, read in batches of at most 50."""
+        size = min(HISTORY_BATCH, self.page_size(HISTORY_BATCH))
+        found: dict[str, dict[str, Any]] = {}
+        for first in range(0, len(deals), size):
+            body = self.client.request(
+                "POST", "/crm/v3/objects/deals/batch/read",
+                json_body={"inputs": [{"id": str(d["id"])} for d in deals[first:first + size]],
+                           "properties": ["dealstage"],
+                           "propertiesWithHistory": list(HISTORY_PROPERTIES)})
+            for result in body.get("results", []):
+                found[str(result.get("id"))] = result.get("propertiesWithHistory") or {}
+        for deal in deals:
+            deal["_history"] = found.get(str(deal["id"]), {})
+
+    def _history_rows(self, rid: str | None, record: Record) -> Iterator[tuple[str, Row]]:
+        probability = self.lookup("deal_stages", "probability")
+        for name, versions in (record.get("_history") or {}).items():
+            for version in versions or []:
+                when = timestamp(version.get("timestamp"))
+                raw = text(version.get("value"))
+                value = raw
+                if name == "amount" and raw is not None:
+                    # an old version that is not a number is kept without its value, rather
+                    # than failing every run that reads the deal from now on
+                    try:
+                        value = str(money(raw))
+                    except RecordError:
+                        value = None
+                yield "deal_property_history", {
+                    "id": f"{rid}-{name}-{_ms(when) if when else ''}", "deal_id": rid,
+                    "property": name, "value": value, "changed_at": when,
+                    "source": text(version.get("sourceType")),
+                    "stage_probability": probability.get(raw or "") if name == "dealstage"
+                    else None,
+                }
+
     # -- mapping ---------------------------------------------------------------------------
     def modified(self, obj: str, record: Record) -> datetime | None:
         if obj not in _SEARCH or _archived(record):
@@ -338,6 +394,7 @@ class HubSpot(Connector):
                     "type_id": types[0].get("typeId"), "label": text(types[0].get("label")),
                     "is_primary": is_primary,
                 }
+            yield from self._history_rows(rid, record)
             stage = text(p.get("dealstage"))
             probability = self.lookup("deal_stages", "probability").get(stage or "")
             yield "deals", {

@@ -1,5 +1,13 @@
 """The pipeline: sellers' quotas per quarter and the deals that cover them, with their stages,
-funnels and touches."""
+funnels and touches, and HubSpot's history of each deal's stage and amount.
+
+The history is what pipeline coverage reads at the start of a quarter. A deal open when its
+quarter began was then in an open stage (mostly an early one) and at an amount that may since
+have been revised; it moved to won or lost on its close date, or, still open in the current
+quarter, to its stage today on a day since the quarter began. A deal created inside its quarter
+starts in the first stage. So a past quarter's coverage differs from what today's stages
+(won 100%, lost 0%) would give. Drawn from its own random stream: the other tables stay as
+they were."""
 
 from __future__ import annotations
 
@@ -42,7 +50,7 @@ if TYPE_CHECKING:
     from northstar.packs.marketplace.sample.company import Company
 
 __all__ = ["FUNNELS", "FUNNEL_P", "MARKETING_TOUCHES", "PROGRAMS", "STAGES", "STAGE_PROBABILITY",
-           "TOUCHES", "deals", "plan_quota", "quotas_table", "touches"]
+           "TOUCHES", "deals", "history", "plan_quota", "quotas_table", "touches"]
 
 STAGES = ("appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
            "decisionmakerboughtin", "contractsent", "closedwon", "closedlost")
@@ -186,8 +194,9 @@ def deals(co: Company, chunk: int) -> Iterator[SampleTable]:
     seconds = rng.integers(13 * 3600, 23 * 3600, len(grp))[idx]
     not_inbound = ~inbound[idx]
     first_touch, last_touch = touches(stream(co.seed, 31, chunk), funnel[idx])
+    deal_ids = numbered("DEAL-", co.numbers("deal", n), 7)
     yield from batches("deals", "hubspot", "id", pa.table({
-        "id": numbered("DEAL-", co.numbers("deal", n), 7),
+        "id": deal_ids,
         "company_id": company_id,
         "owner_id": pick(SELLERS, gs[idx]),
         "deal_name": deal_name,
@@ -203,4 +212,72 @@ def deals(co: Company, chunk: int) -> Iterator[SampleTable]:
         "utm_campaign": pick(campaign_names, campaign_index[idx], not_inbound),
         "first_touch": pick(TOUCHES, first_touch),
         "last_touch": pick(TOUCHES, last_touch),
+    }))
+    created_us = create[idx] * DAY_US + seconds * 1_000_000
+    yield from history(co, chunk, deal_ids, created_us, stage[idx], amount[idx], q_start[idx],
+                       close[idx])
+
+
+def history(co: Company, chunk: int, deal_ids: pa.Array, created_us: Ints, stage: Ints,
+            cents: Ints, q_start: Ints, close: Ints) -> Iterator[SampleTable]:
+    """The `dealstage` and `amount` versions of the deals of one plan year (see the module
+    docstring): one of each at creation, one more stage version when the deal moved, and one
+    more amount version for the deals whose amount was revised after their quarter began."""
+    rng = stream(co.seed, 32, chunk)
+    n = len(stage)
+    create_day = created_us // DAY_US
+    open_then = create_day < q_start
+    future = q_start > co.end_day
+    start_stage = np.where(open_then, choice(rng, 5, n, np.array([0.3, 0.3, 0.2, 0.1, 0.1])),
+                           0).astype(np.int64)
+    start_stage = np.where(future, stage, start_stage)
+    closed = stage >= 5
+    # the day it moved: its close date when it closed; since the quarter began when still open
+    first = np.maximum(q_start, create_day + 1)
+    last = np.minimum(close, co.end_day)
+    span = np.maximum(last - first + 1, 1)
+    move_day = np.where(closed, close, first + np.floor(rng.random(n) * span).astype(np.int64))
+    moved = (stage != start_stage) & (closed | (last >= first))
+    start_stage = np.where(moved | closed, start_stage, stage)
+    # late in the (UTC) day, after any creation that day
+    move_us = move_day * DAY_US + rng.integers(23 * 3600, 24 * 3600 - 60, n) * 1_000_000
+    # an amount revised after the quarter began (by -30% to +30%, to the $100) for 40% of the
+    # deals that were open then
+    factor = np.exp(rng.normal(0.0, 0.15, n))
+    first_cents = np.maximum(np.rint(cents * factor / 10_000.0) * 10_000, 50_000).astype(
+        np.int64)
+    revised = open_then & ~future & (rng.random(n) < 0.4) & (first_cents != cents)
+    revised &= last >= first
+    revise_us = (first + np.floor(rng.random(n) * span).astype(np.int64)) * DAY_US \
+        + rng.integers(13 * 3600, 23 * 3600, n) * 1_000_000
+    start_cents = np.where(revised, first_cents, cents)
+
+    parts = [
+        (np.arange(n), "dealstage", start_stage, None, created_us),
+        (np.flatnonzero(moved), "dealstage", stage, None, move_us),
+        (np.arange(n), "amount", None, start_cents, created_us),
+        (np.flatnonzero(revised), "amount", None, cents, revise_us),
+    ]
+    ids, deals, props, values, stamps, probs = [], [], [], [], [], []
+    for rows, prop, stages, amounts, when in parts:
+        rows = np.asarray(rows, dtype=np.int64)
+        taken = deal_ids.take(pa.array(rows))
+        deals.append(taken)
+        props.append(const(prop, len(rows)))
+        ids.append(pc.binary_join_element_wise(taken, const(f"-{prop}-", len(rows)),
+                                               pc.cast(pa.array(when[rows]), pa.string()), ""))
+        stamps.append(when[rows])
+        if stages is not None:
+            values.append(pick(STAGES, stages[rows]))
+            probs.append(money(STAGE_PROBABILITY[stages[rows]], 5))
+        elif amounts is not None:
+            values.append(pc.cast(money(amounts[rows]), pa.string()))
+            probs.append(pa.nulls(len(rows), pa.decimal128(5, 2)))
+    m = sum(len(s) for s in stamps)
+    yield from batches("deal_property_history", "hubspot", "id", pa.table({
+        "id": pa.concat_arrays(ids), "deal_id": pa.concat_arrays(deals),
+        "property": pa.concat_arrays(props), "value": pa.concat_arrays(values),
+        "changed_at": timestamps(np.concatenate(stamps)),
+        "source": const("CRM_UI", m),
+        "stage_probability": pa.concat_arrays(probs),
     }))
