@@ -32,7 +32,6 @@ from northstar.project import Project
 from test_agency_clients import METRICS as CLIENT_METRICS
 from test_agency_clients import automation_runs, snapshots
 from test_agency_money import MONEY_METRICS
-from test_agency_sales import SALES_METRICS
 from test_agency_sales import tables as sales_tables
 from test_ask_eval import expected_plan
 

@@ -413,10 +413,10 @@ def _build(text: str, matches: list[Match], found: _Found,
     for value in values:
         assert value.tag is not None
         filters[value.tag] = value.target
-    team = _team_of(found.role, reader) if found.by == "owner_id" else None
-    if team is not None and "team" not in filters and all(
+    of_role = _team_of(found.role, reader) if found.by == "owner_id" else None
+    if of_role is not None and "team" not in filters and all(
             "team" in catalog.get(n).dimensions for n in named):
-        filters["team"] = team  # "which setter": the setters' rows, each setter's number
+        filters["team"] = of_role  # "which setter": the setters' rows, each setter's number
     wanted = [t for t in [found.by, *filters] if t]
     for name in named:
         m = catalog.get(name)
