@@ -14,6 +14,7 @@ from only the raw rows tagged with it."""
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -23,6 +24,7 @@ import pytest
 
 from agency_oracle.clients import ClientsOracle
 from agency_oracle.money import MoneyOracle, rows_of
+from agency_oracle.sales import SalesOracle
 from ask_fixture import evaluation, open_company, spec
 from northstar.ask.core import Answer, Asker, answer_plan, ask
 from northstar.ask.plan import Plan, Refusal, Slice
@@ -32,6 +34,7 @@ from northstar.project import Project
 from test_agency_clients import METRICS as CLIENT_METRICS
 from test_agency_clients import automation_runs, snapshots
 from test_agency_money import MONEY_METRICS
+from test_agency_sales import SALES_METRICS
 from test_agency_sales import tables as sales_tables
 from test_ask_eval import expected_plan
 
@@ -205,8 +208,12 @@ def _oracle(tables: dict[str, list[dict[str, Any]]], metric: str, period: str,
             for name, table in tables.items()}
     if metric in CLIENT_METRICS:
         return ClientsOracle(rows).value(metric, period)
-    assert metric in MONEY_METRICS, metric
     end = date.fromisoformat(str(spec("agency")["sample"]["end"]))
+    if metric in SALES_METRICS:
+        with (PACK.root / "reference" / "calendars.csv").open() as f:
+            calendars = {r["calendar_id"]: r["kind"] for r in csv.DictReader(f)}
+        return SalesOracle(rows, calendars, "America/Denver", end).value(metric, period)
+    assert metric in MONEY_METRICS, metric
     return MoneyOracle(rows, "America/Denver", end).value(metric, period)
 
 
@@ -218,8 +225,10 @@ def _close(want: Decimal | None, have: float | None) -> bool:
 
 def test_every_metric_asked_about_is_one_an_oracle_works_out(summit: Project) -> None:
     asked = {m for c in evaluation("agency")[1] if "plan" in c for m in c["plan"]["metrics"]}
-    assert asked <= set(CLIENT_METRICS) | set(MONEY_METRICS) <= set(summit.catalog.metrics)
-    assert len(asked) >= 20
+    oracles = set(CLIENT_METRICS) | set(MONEY_METRICS) | set(SALES_METRICS)
+    assert asked <= oracles <= set(summit.catalog.metrics)
+    assert len(asked) >= 30
+    assert len(asked & set(SALES_METRICS)) >= 10  # the sales metrics too
 
 
 def test_every_closed_number_answered_is_the_oracles_for_the_rows_asked_about(

@@ -149,7 +149,8 @@ _WRITE = re.compile(
     r"[-$+]?\d")
 _PRIVATE = re.compile(
     r"\b(?:passwords?|passwd|passcodes?|(?:api\s+|access\s+|bearer\s+)?tokens?|api[\s-]?keys?|"
-    r"secrets?|credentials?|audit\s+(?:log|trail)s?|sessions?|log\s?ins?|sign[\s-]?ins?|"
+    r"secrets?|credentials?|audit\s+(?:log|trail)s?|(?<!strategy\s)sessions?|log\s?ins?|"
+    r"sign[\s-]?ins?|"
     r"user\s+accounts?|usernames?|user\s+names?|user\s+list|list\s+of\s+users|"
     r"who\s+(?:can|may)\s+log\s+in|roles?\s+of|salar(?:y|ies)|pay\s?slips?|"
     r"bank\s+(?:details|account\s+numbers?)|social\s+security|ssn|e-?mail\s+address(?:es)?|"
