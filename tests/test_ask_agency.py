@@ -14,6 +14,7 @@ from only the raw rows tagged with it."""
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -23,6 +24,7 @@ import pytest
 
 from agency_oracle.clients import ClientsOracle
 from agency_oracle.money import MoneyOracle, rows_of
+from agency_oracle.sales import SalesOracle
 from ask_fixture import evaluation, open_company, spec
 from northstar.ask.core import Answer, Asker, answer_plan, ask
 from northstar.ask.plan import Plan, Refusal, Slice
@@ -32,6 +34,8 @@ from northstar.project import Project
 from test_agency_clients import METRICS as CLIENT_METRICS
 from test_agency_clients import automation_runs, snapshots
 from test_agency_money import MONEY_METRICS
+from test_agency_sales import SALES_METRICS
+from test_agency_sales import tables as sales_tables
 from test_ask_eval import expected_plan
 
 CLI = Asker("eval")
@@ -124,6 +128,62 @@ def test_a_plan_names_a_person_of_people_yml_and_never_with_their_filter(book: P
     assert isinstance(refused, Refusal) and "person is for a metric" in refused.message
 
 
+# -- the funnel of tests/test_agency_sales.py, by hand -------------------------------------
+@pytest.fixture(scope="module")
+def funnel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    project = Project.init(tmp_path_factory.mktemp("funnel") / "agency", pack=PACK,
+                           timezone="America/Denver")
+    for name, source, data in sales_tables():
+        project.append(name, data, source=source)
+    project.metrics.now = datetime(2025, 6, 15, 18, tzinfo=UTC)
+    yield project
+    project.close()
+
+
+# February 2025's calls (tests/test_agency_sales.py works each out): the setters' triage calls
+# tagged team setters, the closers' sessions team closers. Show rate by rep: maya_chen 3 / 4
+# (T1 T2 T7 showed, T3 no-show), luis_ortega 2 / 3 (T4 cancelled), derek_holt 2 / 3 (S3
+# no-show), sofia_ramirez 1 / 1. Close rate: derek_holt 2 / 2 (O1, O3), sofia_ramirez 0 / 1.
+def _ranked(result: Any) -> tuple[Plan, list[tuple[str | None, float | None]]]:
+    assert isinstance(result, Answer), result
+    [item] = result.items
+    return result.plan, [(r.slice, r.value) for r in item.slices]
+
+
+def test_a_role_in_a_ranking_ranks_only_that_team(funnel: Project) -> None:
+    # every rep: sofia_ramirez, a closer, has the highest show rate (1 / 1)
+    _, rows = _ranked(ask(funnel, "which rep has the highest show rate in February 2025", CLI))
+    assert rows == [("sofia_ramirez", 1.0)]
+    plan, rows = _ranked(ask(funnel, "which setter has the highest show rate in February 2025",
+                             CLI))
+    assert plan == Plan(metrics=["show_rate"], period="2025-02",
+                        slice=Slice(by="owner_id", filters={"team": "setters"}),
+                        rank="highest", limit=1)
+    assert rows == [("maya_chen", pytest.approx(3 / 4))]
+    _, rows = _ranked(ask(funnel, "which closer has the lowest show rate in February 2025",
+                          CLI))
+    assert rows == [("derek_holt", pytest.approx(2 / 3))]
+    _, rows = _ranked(ask(funnel, "rank the setters by show rate in February 2025", CLI))
+    assert rows == [("maya_chen", pytest.approx(3 / 4)), ("luis_ortega", pytest.approx(2 / 3))]
+
+
+def test_a_role_in_a_split_splits_only_that_team(funnel: Project) -> None:
+    plan, rows = _ranked(ask(funnel, "close rate by closer in February 2025", CLI))
+    assert plan.slice == Slice(by="owner_id", filters={"team": "closers"})
+    assert sorted(rows) == [("derek_holt", 1.0), ("sofia_ramirez", 0.0)]
+    plan, _ = _ranked(ask(funnel, "show rate by rep in February 2025", CLI))
+    assert plan.slice == Slice(by="owner_id")  # "rep" is no role: every rep
+
+
+def test_a_setters_own_sales_numbers(funnel: Project) -> None:
+    plan, value, _ = _one(ask(funnel, "Maya Chen's show rate in February 2025", CLI))
+    assert plan.slice.filters == {"owner_id": "maya_chen"} and value == pytest.approx(3 / 4)
+    plan, value, _ = _one(ask(funnel, "show-up rate in February 2025", CLI))
+    assert plan.metrics == ["show_rate"] and value == pytest.approx(8 / 11)
+    plan, value, _ = _one(ask(funnel, "cpl for vsl story in February 2025", CLI))
+    assert plan.slice.filters == {"utm_campaign": "vsl_story"} and value == pytest.approx(80)
+
+
 # -- the sample company against the oracles ------------------------------------------------
 @pytest.fixture(scope="module")
 def summit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
@@ -148,8 +208,12 @@ def _oracle(tables: dict[str, list[dict[str, Any]]], metric: str, period: str,
             for name, table in tables.items()}
     if metric in CLIENT_METRICS:
         return ClientsOracle(rows).value(metric, period)
-    assert metric in MONEY_METRICS, metric
     end = date.fromisoformat(str(spec("agency")["sample"]["end"]))
+    if metric in SALES_METRICS:
+        with (PACK.root / "reference" / "calendars.csv").open() as f:
+            calendars = {r["calendar_id"]: r["kind"] for r in csv.DictReader(f)}
+        return SalesOracle(rows, calendars, "America/Denver", end).value(metric, period)
+    assert metric in MONEY_METRICS, metric
     return MoneyOracle(rows, "America/Denver", end).value(metric, period)
 
 
@@ -161,8 +225,10 @@ def _close(want: Decimal | None, have: float | None) -> bool:
 
 def test_every_metric_asked_about_is_one_an_oracle_works_out(summit: Project) -> None:
     asked = {m for c in evaluation("agency")[1] if "plan" in c for m in c["plan"]["metrics"]}
-    assert asked <= set(CLIENT_METRICS) | set(MONEY_METRICS) <= set(summit.catalog.metrics)
-    assert len(asked) >= 20
+    oracles = set(CLIENT_METRICS) | set(MONEY_METRICS) | set(SALES_METRICS)
+    assert asked <= oracles <= set(summit.catalog.metrics)
+    assert len(asked) >= 30
+    assert len(asked & set(SALES_METRICS)) >= 10  # the sales metrics too
 
 
 def test_every_closed_number_answered_is_the_oracles_for_the_rows_asked_about(

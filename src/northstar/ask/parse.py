@@ -52,6 +52,16 @@ TAG_WORDS = {"owner_id": "person", "department": "department", "team": "team",
              "utm_campaign": "UTM campaign"}
 """A tag in a sentence."""
 
+ROLES: dict[str, str] = {}
+for _role, _nouns in {"setter": "setter setters", "closer": "closer closers",
+                      "success manager": "csm csms success_manager success_managers "
+                                         "client_success_manager client_success_managers"}.items():
+    for _noun in _nouns.split():
+        ROLES[_noun.replace("_", " ")] = _role
+"""A role in a split or a ranking ("which setter", "by closer"): the people whose title in
+people.yml ends with it, so only their team's rows ("which setter has the lowest show rate"
+ranks the setters, not every rep)."""
+
 _NOUN = "|".join(re.escape(n) for n in sorted(SLICE_NOUNS, key=len, reverse=True))
 _PLURAL = "|".join(re.escape(n) for n in sorted(SLICE_NOUNS, key=len, reverse=True)
                    if n.endswith("s") or n in ("people", "salespeople", "media"))
@@ -139,7 +149,8 @@ _WRITE = re.compile(
     r"[-$+]?\d")
 _PRIVATE = re.compile(
     r"\b(?:passwords?|passwd|passcodes?|(?:api\s+|access\s+|bearer\s+)?tokens?|api[\s-]?keys?|"
-    r"secrets?|credentials?|audit\s+(?:log|trail)s?|sessions?|log\s?ins?|sign[\s-]?ins?|"
+    r"secrets?|credentials?|audit\s+(?:log|trail)s?|(?<!strategy\s)sessions?|log\s?ins?|"
+    r"sign[\s-]?ins?|"
     r"user\s+accounts?|usernames?|user\s+names?|user\s+list|list\s+of\s+users|"
     r"who\s+(?:can|may)\s+log\s+in|roles?\s+of|salar(?:y|ies)|pay\s?slips?|"
     r"bank\s+(?:details|account\s+numbers?)|social\s+security|ssn|e-?mail\s+address(?:es)?|"
@@ -182,6 +193,8 @@ class _Found:
     limit: int | None = None
     why: bool = False
     mine: bool = False
+    role: str | None = None
+    """The role a split or ranking named ("setter"), its people's team a filter."""
 
 
 def parse(question: str, reader: Reader) -> Plan | Clarification | Refusal:
@@ -309,6 +322,7 @@ def _phrases(low: str, reader: Reader) -> tuple[_Found, str]:
             groups = m.groupdict()
             noun = groups.get("noun") or groups.get("plural")
             found.by = SLICE_NOUNS[noun] if noun else "owner_id"
+            found.role = ROLES.get(noun or "")
             found.rank = _RANK_WORDS.get(groups.get("rank") or "", "highest")
             count = groups.get("count")
             if count:
@@ -321,6 +335,7 @@ def _phrases(low: str, reader: Reader) -> tuple[_Found, str]:
     if m is not None:
         if found.by is None:
             found.by = SLICE_NOUNS[m["noun"]]
+            found.role = ROLES.get(m["noun"])
         rest = _take(rest, m)
     m = _WHY.search(rest)
     if m is not None:
@@ -399,6 +414,10 @@ def _build(text: str, matches: list[Match], found: _Found,
     for value in values:
         assert value.tag is not None
         filters[value.tag] = value.target
+    of_role = _team_of(found.role, reader) if found.by == "owner_id" else None
+    if of_role is not None and "team" not in filters and all(
+            "team" in catalog.get(n).dimensions for n in named):
+        filters["team"] = of_role  # "which setter": the setters' rows, each setter's number
     wanted = [t for t in [found.by, *filters] if t]
     for name in named:
         m = catalog.get(name)
@@ -430,3 +449,13 @@ def _whole_for(people: list[str], named: list[str], reader: Reader) -> str | Non
     if owner.metric == m.name and "owner_id" not in m.dimensions:
         return owner.id
     return None
+
+
+def _team_of(role: str | None, reader: Reader) -> str | None:
+    """The team of the people whose title in people.yml ends with `role` ("Setter", "Client
+    Success Manager"), when they share one; else none (every person is ranked)."""
+    if role is None:
+        return None
+    teams = {x.team for x in reader.catalog.people.values()
+             if x.title and f" {' '.join(words(x.title))}".endswith(f" {role}")}
+    return teams.pop() if len(teams) == 1 and None not in teams else None

@@ -45,7 +45,7 @@ ASKED_BACK: tuple[Kind, ...] = ("metric", "person")
 
 _STOP = """
 a an the what whats was were is are be been being how much many did do does done we our ours
-us i me show tell give get got please of for in on at to with and or it its this that these
+us i me tell give get got please of for in on at to with and or it its this that these
 those there have has had value values number numbers figure figures kpi kpis metric metrics
 now about doing look looks looking like can you could would will should during since
 from into as than then look up see know let lets want need current currently today
@@ -53,6 +53,8 @@ their them they he she his her which who whom whose where when much very quick q
 by
 """
 STOPWORDS = frozenset(_STOP.split())
+"""Not "show": it names a metric ("show rate", "no-show rate"); "show me" is read as a word
+that names nothing."""
 
 
 def words(text: str) -> list[str]:
