@@ -38,6 +38,7 @@ SOAK_MINUTES ?= 2
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --pack agency --rows 1000000
 	$(BIN)/python bench/spark.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/ask.py

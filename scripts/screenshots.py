@@ -1,10 +1,14 @@
-"""Regenerate docs/screenshots/: the sample company's pages, in Debian's Chromium.
+"""Regenerate docs/screenshots/: the sample companies' pages, in Debian's Chromium.
 
     make screenshots
     .venv/bin/python scripts/screenshots.py --demo demo-company --out docs/screenshots
+    .venv/bin/python scripts/screenshots.py --agency-demo DIR   # an agency built before
 
 The sample company is the folder `make demo` writes (built here with `northstar demo
---no-serve` when it is missing). It is copied to a temporary folder, so the folder and a
+--no-serve` when it is missing). The agency pack's sample agency (its leadership and sales
+dashboards, `agency-*.png`) is built in a temporary folder with `northstar demo --pack agency
+--no-serve`, unless `--agency-demo` names a folder that holds one (built there when missing).
+Each company is copied to a temporary folder, so the folder and a
 `make demo` server running on it are left alone; the copy gets a user for the owner of the
 north-star metric (an admin, so the admin page can be shot too). The app is served on
 127.0.0.1 on a free port, the browser logs in through the login form as people do, and each
@@ -20,7 +24,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,19 +67,31 @@ def shots(metric: str, closed: str) -> list[Shot]:
     ]
 
 
-def demo_folder(folder: Path) -> Path:
-    """The sample company, built the way `make demo` builds it when the folder is missing."""
+AGENCY_NORTH_STAR = "mer"
+
+
+def agency_shots() -> list[Shot]:
+    """The agency pack's: the leadership dashboard and one department's (sales)."""
+    return [
+        Shot("agency-leadership", "/dashboards/leadership", DESKTOP),
+        Shot("agency-sales", "/dashboards/sales", DESKTOP),
+    ]
+
+
+def demo_folder(folder: Path, pack: str = "marketplace") -> Path:
+    """A pack's sample company, built the way `make demo` builds it when the folder is
+    missing."""
     if not (folder / "northstar.toml").exists():
-        print(f"Building the sample company in {folder} ...", flush=True)
-        subprocess.run([sys.executable, "-m", "northstar", "demo", str(folder), "--no-serve"],
-                       check=True, stdout=subprocess.DEVNULL)
+        print(f"Building the {pack} sample company in {folder} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "northstar", "demo", str(folder), "--pack", pack,
+                        "--no-serve"], check=True, stdout=subprocess.DEVNULL)
     return folder
 
 
 @contextmanager
-def serving(project_dir: Path) -> Iterator[tuple[str, str]]:
-    """The app on 127.0.0.1 (a free port) with the screenshot user; yields its address and
-    the last closed month."""
+def serving(project_dir: Path, north_star: str = NORTH_STAR) -> Iterator[tuple[str, str]]:
+    """The app on 127.0.0.1 (a free port) with the screenshot user (the owner of
+    `north_star`); yields its address and the last closed month."""
     import uvicorn
 
     from northstar.web import create_app
@@ -83,8 +99,8 @@ def serving(project_dir: Path) -> Iterator[tuple[str, str]]:
     app = create_app(project_dir, schedule=False)
     project = app.state.ns.project
     closed = str(project.calendar.previous(project.calendar.current("month")))
-    owner = project.catalog.owner_of(NORTH_STAR)
-    assert owner is not None, f"nobody owns {NORTH_STAR} in people.yml"
+    owner = project.catalog.owner_of(north_star)
+    assert owner is not None, f"nobody owns {north_star} in people.yml"
     if app.state.ns.auth.get_user(USER) is None:
         app.state.ns.auth.add_user(USER, owner.id, "admin", PASSWORD)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
@@ -139,27 +155,45 @@ def main(argv: list[str] | None = None) -> None:
                         help="where the PNGs go")
     parser.add_argument("--metric", default="take_rate",
                         help="the metric of the metric-page shot")
+    parser.add_argument("--agency-demo", type=Path, default=None,
+                        help="a sample agency's folder (built when missing; default: a new one "
+                             "in a temporary folder)")
+    parser.add_argument("--only", choices=["marketplace", "agency"], default=None,
+                        help="take one company's shots only")
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         raise SystemExit(f"{CHROMIUM} is missing: run `bash .ci/browser-deps`")
-    from playwright.sync_api import sync_playwright
-
-    source = demo_folder(args.demo)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="northstar-shots-") as tmp:
-        copy = Path(tmp) / "project"
-        shutil.copytree(source, copy)
-        with serving(copy) as (base, closed), sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            try:
-                for shot in shots(args.metric, closed):
-                    path = take(browser, base, shot, args.out)
-                    size = f"{shot.viewport['width']}x{shot.viewport['height']}"
-                    print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}"
-                          f"  ({size})", flush=True)
-            finally:
-                browser.close()
+        companies: list[tuple[Path, str, Callable[[str], list[Shot]]]] = []
+        if args.only in (None, "marketplace"):
+            companies.append((demo_folder(args.demo), NORTH_STAR,
+                              lambda closed: shots(args.metric, closed)))
+        if args.only in (None, "agency"):
+            companies.append((demo_folder(args.agency_demo or Path(tmp) / "agency", "agency"),
+                              AGENCY_NORTH_STAR, lambda _closed: agency_shots()))
+        for i, (source, north_star, wanted) in enumerate(companies):
+            copy = Path(tmp) / f"copy-{i}"
+            shutil.copytree(source, copy)
+            shoot(copy, north_star, wanted, args.out)
+
+
+def shoot(project_dir: Path, north_star: str, wanted: Callable[[str], list[Shot]],
+          out: Path) -> None:
+    """Serve a project and save the shots `wanted(last closed month)` lists into `out`."""
+    from playwright.sync_api import sync_playwright
+
+    with serving(project_dir, north_star) as (base, closed), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            for shot in wanted(closed):
+                path = take(browser, base, shot, out)
+                size = f"{shot.viewport['width']}x{shot.viewport['height']}"
+                print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}"
+                      f"  ({size})", flush=True)
+        finally:
+            browser.close()
 
 
 if __name__ == "__main__":

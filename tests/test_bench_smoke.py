@@ -74,3 +74,17 @@ def test_the_oracle_fails_on_a_wrong_number() -> None:
     assert bench.same(0.1 + 0.2, 0.3, "percent")
     assert not bench.same(0.3001, 0.3, "percent")
     assert not bench.same(None, 0.0, "count")
+
+
+def test_the_agency_packs_handwritten_sql_equals_northstar(tmp_path: Path) -> None:
+    # The agency's ledger holds replaced records (GoHighLevel's copies of Stripe's charges, the
+    # closers' tracker sheet's deals): its queries pick versions as the models do.
+    result = bench.oracle(tmp_path, 12_000, pack="agency")
+    folder = BENCH / "handwritten" / "agency"
+    handwritten = sorted(p.stem for p in folder.glob("*.sql") if not p.stem.startswith("_"))
+    assert {"mer", "ad_spend", "net_cash", "cpl", "cost_per_booked_call", "show_rate",
+            "close_rate", "booked_calls", "hook_rate", "nrr", "client_churn", "mrr",
+            "automation_success", "ebitda_margin"} <= set(handwritten)
+    assert result["metrics"] == len(handwritten)
+    assert result["checked_rows"] == 13 * len(handwritten)  # every agency metric is monthly
+    assert not set(handwritten) & set(result["uncovered"])

@@ -1,0 +1,5 @@
+-- By month: clients onboarded in the month (0 in a month with none).
+WITH
+-- include: _clients.sql
+-- include: _moves.sql
+SELECT strftime(month, '%Y-%m') AS period, new_clients AS value FROM moves

@@ -1,0 +1,6 @@
+-- Triage calls held (showed) by the local month they were due.
+WITH
+-- include: _calls.sql
+-- include: _held.sql
+SELECT strftime(month, '%Y-%m') AS period, triage AS value FROM held
+WHERE month >= $start AND month < $end
