@@ -234,5 +234,5 @@ def test_a_model_file_mixing_both_separators_is_refused(tmp_path: Path) -> None:
         "empty_part": "select 1 from a\n-- otherwise\n\n",
     })
     for model in read_model_files(folder, SqlTemplates.for_folder(folder)):
-        with pytest.raises(ConfigError, match="one way|empty"):
+        with pytest.raises(ConfigError, match=r"one way|empty"):
             _ = model.references
