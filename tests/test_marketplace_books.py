@@ -200,6 +200,32 @@ def test_without_the_chart_of_accounts_the_pnl_is_the_reported_one(
         assert checks["gl_balances"].status == "waiting"
 
 
+@pytest.mark.parametrize("engine_url", ["duckdb"], indirect=True)
+def test_a_schema_without_journal_entries_deposits_and_purchases_still_has_books(
+        tmp_path: Path, engine_url: str) -> None:
+    """Fivetran does not always sync them: missing, they are empty, not an error. Without them
+    the hand-worked P&L loses rent (JE-2, CHK-1) and software (CC-1, CC-2): January 4110
+    5,000.00, 4190 -100.00, 4200 1,800.00; February 4110 3,000.00, 4200 750.00."""
+    left_out = ("journal_entry", "journal_entry_line", "deposit", "deposit_line", "purchase",
+                "purchase_line")
+    folder = books.write_fivetran_csvs(tmp_path / "csv", SHARED, leave_out=left_out)
+    url = f"duckdb:///{tmp_path / 'wh.duckdb'}"
+    land_csvs(url, "quickbooks", folder)
+    spec = AttachSpec.model_validate({"url": url, "quickbooks": {"schema": "quickbooks"}})
+    with Project.init(tmp_path / "mp", pack=get_pack("marketplace"), engine_url=engine_url,
+                      timezone="UTC") as p:
+        report = attach(p, spec)
+        appended = {o.name: o.appended for o in report.objects}
+        assert appended["journal_entry_lines"] == appended["deposit_lines"] == 0
+        assert appended["purchase_lines"] == 0 and appended["qbo_accounts"] == len(books.ACCOUNTS)
+        pnl = {(month(r["month"]), r["account_number"]): cents(r["amount"])
+               for r in rows(p, "SELECT month, account_number, amount FROM pnl")}
+        assert pnl == {k: v for k, v in books.PNL.items() if k[1] not in ("6100", "6200")}
+        kinds = {r["source_type"] for r in rows(p, "SELECT DISTINCT source_type FROM gl_entries")}
+        assert kinds == {"invoice", "credit_memo", "bill", "vendor_credit", "payment",
+                         "bill_payment"}
+
+
 # -- model files of alternatives and of parts -------------------------------------------------
 def models_in(folder: Path, files: dict[str, str]) -> Path:
     folder.mkdir(parents=True)
