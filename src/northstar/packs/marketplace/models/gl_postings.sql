@@ -4,49 +4,18 @@
 -- credit memo is Accounts Receivable, of a bill or a vendor credit Accounts Payable (the
 -- company's first account of that type); a payment goes to its deposit account, else to
 -- Undeposited Funds. Each part needs its tables: a kind of document not loaded is left out.
-with ar as (select min(account_id) as account_id from ledger_accounts
-            where account_type = 'Accounts Receivable')
-select 'invoice' as source_type, l.invoice_id as source_id, l.id || ':line' as id, l.txn_date,
-       l.account_id, l.account_number, cast(-l.amount as decimal(18, 2)) as amount,
-       l.customer_id as party_id
-from invoice_lines as l
-union all
-select 'invoice', l.invoice_id, l.id || ':ar', l.txn_date, ar.account_id,
-       cast(null as varchar), cast(l.amount as decimal(18, 2)), l.customer_id
-from invoice_lines as l cross join ar
+-- (line_and_other_side: macros/ledger.sql)
+{{ line_and_other_side('invoice', 'invoice_lines', 'invoice_id', 'customer_id', '-',
+                        'Accounts Receivable') }}
 -- union all when loaded
-with ar as (select min(account_id) as account_id from ledger_accounts
-            where account_type = 'Accounts Receivable')
-select 'credit_memo' as source_type, l.credit_memo_id as source_id, l.id || ':line' as id,
-       l.txn_date, l.account_id, l.account_number, cast(l.amount as decimal(18, 2)) as amount,
-       l.customer_id as party_id
-from credit_memo_lines as l
-union all
-select 'credit_memo', l.credit_memo_id, l.id || ':ar', l.txn_date, ar.account_id,
-       cast(null as varchar), cast(-l.amount as decimal(18, 2)), l.customer_id
-from credit_memo_lines as l cross join ar
+{{ line_and_other_side('credit_memo', 'credit_memo_lines', 'credit_memo_id', 'customer_id', '+',
+                        'Accounts Receivable') }}
 -- union all when loaded
-with ap as (select min(account_id) as account_id from ledger_accounts
-            where account_type = 'Accounts Payable')
-select 'bill' as source_type, l.bill_id as source_id, l.id || ':line' as id, l.txn_date,
-       l.account_id, l.account_number, cast(l.amount as decimal(18, 2)) as amount,
-       l.supplier_id as party_id
-from bill_lines as l
-union all
-select 'bill', l.bill_id, l.id || ':ap', l.txn_date, ap.account_id, cast(null as varchar),
-       cast(-l.amount as decimal(18, 2)), l.supplier_id
-from bill_lines as l cross join ap
+{{ line_and_other_side('bill', 'bill_lines', 'bill_id', 'supplier_id', '+',
+                        'Accounts Payable') }}
 -- union all when loaded
-with ap as (select min(account_id) as account_id from ledger_accounts
-            where account_type = 'Accounts Payable')
-select 'vendor_credit' as source_type, l.vendor_credit_id as source_id, l.id || ':line' as id,
-       l.txn_date, l.account_id, l.account_number, cast(-l.amount as decimal(18, 2)) as amount,
-       l.supplier_id as party_id
-from vendor_credit_lines as l
-union all
-select 'vendor_credit', l.vendor_credit_id, l.id || ':ap', l.txn_date, ap.account_id,
-       cast(null as varchar), cast(l.amount as decimal(18, 2)), l.supplier_id
-from vendor_credit_lines as l cross join ap
+{{ line_and_other_side('vendor_credit', 'vendor_credit_lines', 'vendor_credit_id', 'supplier_id',
+                        '-', 'Accounts Payable') }}
 -- union all when loaded
 with ar as (select min(account_id) as account_id from ledger_accounts
             where account_type = 'Accounts Receivable'),
