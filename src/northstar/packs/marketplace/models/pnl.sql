@@ -5,5 +5,6 @@
 select month, account_number, account_name as account, amount, 'books' as built_from
 from pnl_by_account_month
 -- otherwise
-select month, account_number, account, amount, 'reported' as built_from
+select month, account_number, cast(null as varchar) as account, amount,
+       'reported' as built_from
 from profit_and_loss
