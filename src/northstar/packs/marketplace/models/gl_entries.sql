@@ -1,7 +1,7 @@
 -- The general ledger: one row per posting, from invoices, credit memos, bills, vendor credits,
 -- payments, bill payments, journal entries, deposits and purchases (gl_postings), with the
 -- account's number, name, type and classification. amount is signed (debit positive, credit
--- negative); debit and credit give it as the two columns an accountant reads. A posting whose
+-- negative), and debit and credit give it as the two columns an accountant reads. A posting whose
 -- account the chart of accounts does not hold keeps a blank classification: it reaches neither
 -- the P&L nor the balance sheet.
 select p.id, p.source_type, p.source_id, p.txn_date,

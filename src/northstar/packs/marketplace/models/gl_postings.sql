@@ -2,7 +2,7 @@
 -- each accounting document posts its lines and their other side, so every document balances.
 -- Amounts are signed: a debit is positive, a credit negative. The other side of a sale or a
 -- credit memo is Accounts Receivable, of a bill or a vendor credit Accounts Payable (the
--- company's first account of that type); a payment goes to its deposit account, else to
+-- company's first account of that type), and a payment goes to its deposit account, else to
 -- Undeposited Funds. Each part needs its tables: a kind of document not loaded is left out.
 -- (line_and_other_side: macros/ledger.sql)
 {{ line_and_other_side('invoice', 'invoice_lines', 'invoice_id', 'customer_id', '-',

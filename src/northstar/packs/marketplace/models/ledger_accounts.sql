@@ -1,6 +1,6 @@
 -- The chart of accounts as the general ledger reads it (QuickBooks' accounts, from the
 -- connector or Fivetran's `account` table): each account's number, name, type and
--- classification (Asset, Liability, Equity, Revenue, Expense; derived from the type where
+-- classification (Asset, Liability, Equity, Revenue, Expense, derived from the type where
 -- QuickBooks left it blank), and where it sits on the balance sheet.
 with accounts as (
   select id, acct_num, name, account_type, account_sub_type,
