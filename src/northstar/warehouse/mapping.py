@@ -127,8 +127,7 @@ def render(obj: MappedObject, mapping: Mapping, dialect: str,
                 where = f"{catalog}.{db}" if catalog else db
                 raise NorthstarError(f"the warehouse has no table {where}.{name}, which "
                                      f"{obj.name} reads")
-            table.replace(exp.Subquery(this=_null_select({**_ALWAYS_OPTIONAL,
-                                                          **optional.columns}),
+            table.replace(exp.Subquery(this=_null_select(optional.columns),
                                        alias=exp.TableAlias(this=exp.to_identifier(alias))))
             continue
         ref = exp.Table(this=exp.to_identifier(name), db=exp.to_identifier(db),
