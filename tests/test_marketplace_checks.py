@@ -24,6 +24,9 @@ CHECKS = {"pnl_match", "supplier_total_matches_summary", "supplier_cohort_total_
           "customer_cohort_total_matches_pnl", "action_states_cover_all_suppliers",
           "invoice_reconciliation", "bill_reconciliation", "supplier_net_revenue_formula",
           "supplier_take_rate_explained", "linked_payout_share"}
+BOOKS_CHECKS = {"gl_balances", "books_match_reported_pnl"}
+"""The checks of the general ledger built from the books: the sample company keeps no chart of
+accounts, so they wait on it (tests/test_marketplace_books.py runs them)."""
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +46,8 @@ def build(root: Path, url: str, sample: list[SampleTable]) -> Project:
 
 def status(project: Project) -> dict[str, bool]:
     results = run_checks(project)
+    assert all(r.waiting for r in results if r.name in BOOKS_CHECKS)
+    results = [r for r in results if r.name not in BOOKS_CHECKS]
     assert all(r.error is None for r in results), [(r.name, r.error) for r in results]
     return {r.name: r.passed for r in results}
 
@@ -67,7 +72,7 @@ def link_through_every_remittance(project: Project) -> Project:
 
 def test_every_check_file_has_a_description_and_severity() -> None:
     checks = read_checks(PACK.checks_dir)
-    assert {c.name for c in checks} == CHECKS
+    assert {c.name for c in checks} == CHECKS | BOOKS_CHECKS
     for c in checks:
         assert len(c.description) > 40, c.name
         assert c.severity == "error"
@@ -245,7 +250,7 @@ def test_net_revenue_formula_catches_a_metric_that_flips_a_sign(
         project.close()
         project = Project.open(tmp_path / "p")
         results = {r.name: r for r in run_checks(project)}
-        failed = {name for name, r in results.items() if not r.passed}
+        failed = {name for name, r in results.items() if not r.passed and not r.waiting}
         assert failed == {"supplier_net_revenue_formula"}
         credited = {str(n) for (n,) in project.engine.rows(
             "SELECT DISTINCT supplier_name FROM supplier_payouts WHERE kind = 'vendor_credit'")}
@@ -262,7 +267,7 @@ def test_a_check_that_cannot_run_fails_with_the_reason(tmp_path: Path,
     project = build(tmp_path / "p", f"duckdb:///{tmp_path / 'p.duckdb'}", sample[:3])
     try:
         results = run_checks(project)
-        assert {r.name for r in results} == CHECKS
+        assert {r.name for r in results} == CHECKS | BOOKS_CHECKS
         assert all(not r.passed and r.error for r in results)
         for model in project.root.glob("models/*.sql"):
             model.unlink()

@@ -646,7 +646,8 @@ def test_views_have_the_unlinked_and_total_rows_and_every_state(company: Project
     scores = dict(company.engine.rows("SELECT deal_id, score FROM scored_deals"))
     assert {k: float(v) for k, v in scores.items()} == {
         "D1": 0.95, "D2": pytest.approx(0.08), "D3": 1.0, "D4": 0.0}
-    results = {r.name: r.passed for r in run_checks(company)}
+    # (the fixture keeps no chart of accounts: the general ledger's checks wait for it)
+    results = {r.name: r.passed for r in run_checks(company) if not r.waiting}
     # the books-vs-platform checks see the deliberate differences; the totals all agree
     assert results == {
         "pnl_match": True, "supplier_total_matches_summary": True,

@@ -175,6 +175,7 @@ def test_the_marketplace_manifest_lists_what_its_sample_writes_and_its_models_re
     pack = get_pack("marketplace")
     written = {(b.source, b.name) for b in pack.sample(2_000, seed=3, end=END)}
     assert written == {(s.name, t) for s in pack.sources for t in s.tables}
+    # the rest of the books (the general ledger) the sample company does without
     # what the models, metrics and checks read, but for the models themselves
     models = read_model_files(pack.models_dir)
     read = {r for m in models for r in m.references}

@@ -136,13 +136,14 @@ def list_packs(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.
         out.print_json(json.dumps([
             {"name": p.name, "title": p.title, "description": p.description,
              "version": p.version, "north_star": p.north_star,
-             "sources": {s.name: list(s.tables) for s in p.sources},
+             "sources": {s.name: [*s.tables, *s.optional_tables] for s in p.sources},
              "reference": sorted(p.reference)} for _, p in sorted(packs.items())]))
     else:
         table = Table("pack", "what it is for", "sources (raw tables)")
         for name, p in sorted(packs.items()):
             table.add_row(name, f"[bold]{escape(p.title)}[/]\n{escape(p.description)}",
-                          "\n".join(f"{s.name}: {', '.join(s.tables)}" for s in p.sources))
+                          "\n".join(f"{s.name}: {', '.join((*s.tables, *s.optional_tables))}"
+                                    for s in p.sources))
         out.print(table)
     for error in errors.values():
         err.print(f"[red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)

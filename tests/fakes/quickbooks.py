@@ -253,7 +253,8 @@ class QuickBooksFake(FakeServer):
         entity = m["entity"]
         rows = [r for r in self.entities.get(entity, [])]
         if entity not in self.entities and entity not in (
-                "Invoice", "Bill", "Payment", "CreditMemo", "VendorCredit", "BillPayment"):
+                "Invoice", "Bill", "Payment", "CreditMemo", "VendorCredit", "BillPayment",
+                "JournalEntry", "Deposit", "Purchase"):
             return 400, {}, self.error_body(400, f"Invalid entity {entity}")
         want_all = False
         for cond in (m["where"] or "").split(" AND ") if m["where"] else []:

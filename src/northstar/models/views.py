@@ -4,13 +4,23 @@ For every raw table `raw_<object>` there is a base view `<object>`: the latest v
 record (the owner source's version first, where a field-ownership rule names one), with record
 corrections from `adjustments` netted in. Project model files (`models/*.sql`, one SELECT each)
 build on the base views; they may call the SQL macros (`models/templating.py`), expanded before
-the SQL is parsed. Views hold formulas, never numbers."""
+the SQL is parsed. Views hold formulas, never numbers.
+
+A model file may hold several SELECTs, one per part, split by a comment line of its own:
+- `-- otherwise`: alternatives, in order of preference; the first whose tables are all there
+  is built (the P&L built from the books, otherwise the P&L as the accounting system reports
+  it);
+- `-- union all when loaded`: parts added together; a part whose tables are not all there is
+  left out (a table a source does not always sync), and the model waits only when every part
+  does.
+One file uses one of the two separators, not both."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import cached_property
@@ -34,6 +44,10 @@ author and date, from the corrections ledger; always there, empty until the firs
 DELETED = "is_deleted"
 """A boolean payload column of this name marks a version that deletes its record."""
 _SYSTEM = [name for name, _ in SYSTEM_COLUMNS if name != "row_seq"]
+OTHERWISE = "otherwise"
+UNION = "union all when loaded"
+_SEPARATOR = re.compile(r"^[ \t]*--[ \t]*(otherwise|union all when loaded)[ \t]*$",
+                        re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -45,20 +59,68 @@ class ModelFile:
     templates: SqlTemplates
 
     @cached_property
-    def sql(self) -> str:
-        """The SELECT, macros expanded."""
-        sql = self.templates.render(self.text, self.path).strip().rstrip(";").strip()
-        if not sql:
+    def _parts(self) -> tuple[str, list[str]]:
+        """(how the parts combine: "" for one SELECT, OTHERWISE or UNION; the SELECTs, macros
+        expanded)."""
+        rendered = self.templates.render(self.text, self.path)
+        pieces = _SEPARATOR.split(rendered)
+        kinds = {k.lower() for k in pieces[1::2]}
+        if len(kinds) > 1:
+            raise ConfigError(f"a model file combines its SELECTs one way: '-- {OTHERWISE}' "
+                              f"or '-- {UNION}', not both", path=str(self.path))
+        selects = [p.strip().rstrip(";").strip() for p in pieces[0::2]]
+        if not any(selects):
             raise ConfigError("model file is empty once its macros are expanded",
                               path=str(self.path))
-        return sql
+        if not all(selects):
+            raise ConfigError("a part of the model file is empty (a separator with no SELECT "
+                              "on one side)", path=str(self.path))
+        return (kinds.pop() if kinds else ""), selects
+
+    @property
+    def combine(self) -> str:
+        """"" (one SELECT), OTHERWISE or UNION."""
+        return self._parts[0]
+
+    @property
+    def selects(self) -> list[str]:
+        """The file's SELECTs, macros expanded (one, unless it has separators)."""
+        return self._parts[1]
+
+    @cached_property
+    def sql(self) -> str:
+        """The SELECT, macros expanded: of a file of alternatives, the first; of a file of
+        parts, all of them added together."""
+        if self.combine == UNION:
+            return "\nUNION ALL\n".join(f"SELECT * FROM ({s}) AS ns_part{i}"
+                                         for i, s in enumerate(self.selects))
+        return self.selects[0]
+
+    @cached_property
+    def part_references(self) -> list[set[str]]:
+        """The tables and views each SELECT reads."""
+        try:
+            return [set(table_references(s)) for s in self.selects]
+        except SqlSyntaxError as exc:
+            raise ConfigError(f"not valid SQL: {exc}", path=str(self.path)) from None
 
     @cached_property
     def references(self) -> set[str]:
-        try:
-            return set(table_references(self.sql))
-        except SqlSyntaxError as exc:
-            raise ConfigError(f"not valid SQL: {exc}", path=str(self.path)) from None
+        """Everything any of its SELECTs reads."""
+        return set().union(*self.part_references)
+
+    def choose(self, present: Callable[[str], bool]) -> tuple[str, set[str]] | None:
+        """The SQL to build with what is `present`, and the tables it reads; None when it
+        cannot build (a table of every alternative, or of every part, is missing)."""
+        usable = [(s, r) for s, r in zip(self.selects, self.part_references, strict=True)
+                  if all(present(t) for t in r)]
+        if not usable:
+            return None
+        if self.combine != UNION:
+            return usable[0][0], usable[0][1]
+        sql = "\nUNION ALL\n".join(f"SELECT * FROM ({s}) AS ns_part{i}"
+                                    for i, (s, _) in enumerate(usable))
+        return sql, set().union(*(r for _, r in usable))
 
 
 class SqlSyntaxError(ValueError):
@@ -303,14 +365,17 @@ class ModelBuilder:
             # metrics over it have no data until the table's first load.
             waiting: dict[str, list[str]] = {}
             existing = relations - set(previous)
+            chose: dict[str, list[str]] = {}
             for model in self.files:
-                absent = sorted(r for r in model.references
-                                if r not in created and r not in existing)
-                if absent:
-                    waiting[model.name] = absent
+                chosen = model.choose(lambda r: r in created or r in existing)
+                if chosen is None:
+                    waiting[model.name] = sorted(r for r in model.references
+                                                 if r not in created and r not in existing)
                     continue
+                sql, read_now = chosen
+                chose[model.name] = sorted(read_now)
                 try:
-                    self._create(model.name, model.sql)
+                    self._create(model.name, sql)
                 except NorthstarError as exc:
                     raise ConfigError(f"model does not build: {exc}",
                                       path=str(model.path)) from None
@@ -320,8 +385,11 @@ class ModelBuilder:
                 created.append(model.name)
             # Recorded with the views, so that a process that finds them current knows what
             # each model reads and each view's column types without parsing or asking.
+            # (a model of alternatives or parts: what the build chose, so a metric or check
+            # over it waits only for the tables of that choice)
             built = {"signature": signature, "views": created, "waiting": waiting,
-                     "references": {m.name: sorted(m.references) for m in self.files},
+                     "references": {m.name: chose.get(m.name, sorted(m.references))
+                                    for m in self.files},
                      "columns": {name: [[c, t.upper()] for c, t in cols] for name, cols in
                                  self.engine.columns_of(created).items()}}
             self.engine.execute(f"DELETE FROM {META} WHERE key = 'models'")

@@ -76,8 +76,8 @@ class Pack:
 
     @property
     def tables(self) -> list[str]:
-        """Every raw table the pack's models expect."""
-        return [t for s in self.sources for t in s.tables]
+        """Every raw table the pack's models expect (the optional ones too)."""
+        return [t for s in self.sources for t in (*s.tables, *s.optional_tables)]
 
     @property
     def metrics_dir(self) -> Path:

@@ -33,8 +33,11 @@ class PackSource(_Strict):
     """What the system is and how its data arrives (a connector, `attach`, files, by hand)."""
     tables: tuple[str, ...] = Field(min_length=1)
     """Raw objects it fills (ledger tables `raw_<name>`, read by the models as `<name>`)."""
+    optional_tables: tuple[str, ...] = ()
+    """Raw objects the models read when they are loaded and do without otherwise (a model file
+    of alternatives or parts, docs/metric-files.md); the sample company need not write them."""
 
-    @field_validator("tables")
+    @field_validator("tables", "optional_tables")
     @classmethod
     def _table_names(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         for table in v:
@@ -136,7 +139,7 @@ class PackManifest(_Strict):
     def _tables_once(self) -> PackManifest:
         seen: dict[str, str] = {}
         for source in self.sources:
-            for table in source.tables:
+            for table in (*source.tables, *source.optional_tables):
                 if table in seen:
                     raise ValueError(f"table {table!r} is listed by sources {seen[table]!r} and "
                                      f"{source.name!r}; one source fills a table")
@@ -156,8 +159,9 @@ class PackManifest(_Strict):
 
     @property
     def tables(self) -> list[str]:
-        """Every raw table the pack expects, in the manifest's order."""
-        return [t for s in self.sources for t in s.tables]
+        """Every raw table the pack expects, in the manifest's order (the optional ones after
+        each source's own)."""
+        return [t for s in self.sources for t in (*s.tables, *s.optional_tables)]
 
 
 def ownership_toml(ownership: dict[str, PackOwnership]) -> str:

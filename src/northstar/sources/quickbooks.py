@@ -1,5 +1,7 @@
-"""QuickBooks Online (Accounting API v3): accounts, customers, vendors, items, invoices,
-credit memos, bills, vendor credits (each with their lines), payments, bill payments, and the
+"""QuickBooks Online (Accounting API v3): accounts (the chart of accounts: type,
+classification), customers, vendors, items, invoices, credit memos, bills, vendor credits (each
+with their lines), payments, bill payments, journal entries, deposits and purchases (expenses,
+checks and card charges, with their lines: what the general ledger is built from), and the
 Profit and Loss report by month (`profit_and_loss`, the same rows a QuickBooks Desktop export
 gives).
 
@@ -91,11 +93,28 @@ _PAYMENT_HEADERS = TableSpec("qbo_payments", (
 ))
 _PAYMENTS = TableSpec("payments", (
     ("id", S), ("payment_id", S), ("invoice_id", S), ("customer_id", S), ("payment_date", D),
-    ("amount", MONEY), ("client_id", S),
+    ("amount", MONEY), ("account_id", S), ("client_id", S),
 ))
 _BILL_PAYMENTS = TableSpec("bill_payments", (
     ("id", S), ("bill_payment_id", S), ("bill_id", S), ("supplier_id", S), ("payment_date", D),
-    ("amount", MONEY), ("client_id", S),
+    ("amount", MONEY), ("account_id", S), ("client_id", S),
+))
+# The rest of the books: one row per line, with the account it posts to (account_id; the
+# number, where the chart of accounts has one).
+_JOURNAL_LINES = TableSpec("journal_entry_lines", (
+    ("id", S), ("journal_entry_id", S), ("line_num", pa.int64()), ("doc_number", S),
+    ("txn_date", D), ("account_id", S), ("account_number", S), ("posting_type", S),
+    ("amount", MONEY), ("description", S),
+))
+_DEPOSIT_LINES = TableSpec("deposit_lines", (
+    ("id", S), ("deposit_id", S), ("line_num", pa.int64()), ("txn_date", D),
+    ("deposit_account_id", S), ("account_id", S), ("account_number", S), ("payment_id", S),
+    ("amount", MONEY),
+))
+_PURCHASE_LINES = TableSpec("purchase_lines", (
+    ("id", S), ("purchase_id", S), ("line_num", pa.int64()), ("doc_number", S),
+    ("supplier_id", S), ("txn_date", D), ("payment_type", S), ("payment_account_id", S),
+    ("is_credit", pa.bool_()), ("account_id", S), ("account_number", S), ("amount", MONEY),
 ))
 
 # object -> (QBO entity, is a name list: inactive rows must be asked for)
@@ -104,7 +123,8 @@ _ENTITIES: dict[str, tuple[str, bool]] = {
     "vendors": ("Vendor", True), "items": ("Item", True), "invoices": ("Invoice", False),
     "credit_memos": ("CreditMemo", False), "bills": ("Bill", False),
     "vendor_credits": ("VendorCredit", False), "payments": ("Payment", False),
-    "bill_payments": ("BillPayment", False),
+    "bill_payments": ("BillPayment", False), "journal_entries": ("JournalEntry", False),
+    "deposits": ("Deposit", False), "purchases": ("Purchase", False),
 }
 _TXNS = {
     # object: (header key, line key, parent column, party column, party ref field)
@@ -148,6 +168,9 @@ class QuickBooks(Connector):
                                              "supplier_id"))),
         ObjectSpec("payments", (_PAYMENT_HEADERS, _PAYMENTS)),
         ObjectSpec("bill_payments", (_BILL_PAYMENTS,)),
+        ObjectSpec("journal_entries", (_JOURNAL_LINES,)),
+        ObjectSpec("deposits", (_DEPOSIT_LINES,)),
+        ObjectSpec("purchases", (_PURCHASE_LINES,)),
         ObjectSpec("profit_and_loss", (_PNL,), lookback=PNL_LOOKBACK),
     )
 
@@ -283,6 +306,12 @@ class QuickBooks(Connector):
             yield from self._payment(r, rid, updated)
         elif obj == "bill_payments":
             yield from self._bill_payment(r, rid)
+        elif obj == "journal_entries":
+            yield from self._journal_entry(r, rid)
+        elif obj == "deposits":
+            yield from self._deposit(r, rid)
+        elif obj == "purchases":
+            yield from self._purchase(r, rid)
         elif obj == "profit_and_loss":
             yield "profit_and_loss", {
                 "id": text(r.get("id")), "month": day(r.get("month")),
@@ -351,7 +380,7 @@ class QuickBooks(Connector):
                     "id": f"{rid}-{n}-{k}", "payment_id": rid,
                     "invoice_id": text(linked.get("TxnId")), "customer_id": customer,
                     "payment_date": txn_date, "amount": money(line.get("Amount")),
-                    "client_id": customer,
+                    "account_id": ref(r.get("DepositToAccountRef")), "client_id": customer,
                 }
 
 
@@ -361,6 +390,8 @@ class QuickBooks(Connector):
         Bill): what dates a bill's payment."""
         vendor = ref(r.get("VendorRef"))
         paid_on = day(r.get("TxnDate"))
+        paid_from = (ref((r.get("CheckPayment") or {}).get("BankAccountRef"))
+                     or ref((r.get("CreditCardPayment") or {}).get("CCAccountRef")))
         for n, line in enumerate(r.get("Line") or [], start=1):
             for k, linked in enumerate(line.get("LinkedTxn") or [], start=1):
                 if linked.get("TxnType") != "Bill":
@@ -369,8 +400,70 @@ class QuickBooks(Connector):
                     "id": f"{rid}-{n}-{k}", "bill_payment_id": rid,
                     "bill_id": text(linked.get("TxnId")), "supplier_id": vendor,
                     "payment_date": paid_on, "amount": money(line.get("Amount")),
-                    "client_id": vendor,
+                    "account_id": paid_from, "client_id": vendor,
                 }
+
+    def _number(self, account: str | None) -> str | None:
+        return self.lookup("qbo_accounts", "acct_num").get(account or "")
+
+    def _journal_entry(self, r: Record, rid: str | None) -> Iterator[tuple[str, Row]]:
+        """One row per journal line: the account, Debit or Credit, and the amount."""
+        txn_date = day(r.get("TxnDate"))
+        for n, line in enumerate(r.get("Line") or [], start=1):
+            detail = line.get("JournalEntryLineDetail")
+            if not detail:
+                continue  # a description-only line posts nothing
+            account = ref(detail.get("AccountRef"))
+            yield "journal_entry_lines", {
+                "id": f"{rid}-{text(line.get('Id')) or n}", "journal_entry_id": rid,
+                "line_num": n, "doc_number": text(r.get("DocNumber")), "txn_date": txn_date,
+                "account_id": account, "account_number": self._number(account),
+                "posting_type": text(detail.get("PostingType")),
+                "amount": money(line.get("Amount")),
+                "description": text(line.get("Description")),
+            }
+
+    def _deposit(self, r: Record, rid: str | None) -> Iterator[tuple[str, Row]]:
+        """One row per deposit line: money into the deposit's bank account, from the line's
+        account (none for a payment moved out of Undeposited Funds: its LinkedTxn)."""
+        txn_date = day(r.get("TxnDate"))
+        bank = ref(r.get("DepositToAccountRef"))
+        for n, line in enumerate(r.get("Line") or [], start=1):
+            account = ref((line.get("DepositLineDetail") or {}).get("AccountRef"))
+            payment = next((text(t.get("TxnId")) for t in line.get("LinkedTxn") or []
+                            if t.get("TxnType") == "Payment"), None)
+            yield "deposit_lines", {
+                "id": f"{rid}-{text(line.get('Id')) or n}", "deposit_id": rid, "line_num": n,
+                "txn_date": txn_date, "deposit_account_id": bank, "account_id": account,
+                "account_number": self._number(account), "payment_id": payment,
+                "amount": money(line.get("Amount")),
+            }
+
+    def _purchase(self, r: Record, rid: str | None) -> Iterator[tuple[str, Row]]:
+        """One row per expense line of a purchase (cash, check or card): the expense account
+        (the line's, else its item's), paid from the purchase's account. A card credit
+        (`Credit` true) runs the other way."""
+        txn_date = day(r.get("TxnDate"))
+        entity = r.get("EntityRef") or {}
+        supplier = text(entity.get("value")) if entity.get("type") in (None, "Vendor") else None
+        for n, line in enumerate(_flat_lines(r.get("Line") or []), start=1):
+            kind = text(line.get("DetailType"))
+            detail = line.get(kind or "") or {}
+            if kind == "AccountBasedExpenseLineDetail":
+                account = ref(detail.get("AccountRef"))
+            elif kind == "ItemBasedExpenseLineDetail":
+                account = self.lookup("qbo_items", "expense_account_id").get(
+                    ref(detail.get("ItemRef")) or "")
+            else:
+                continue
+            yield "purchase_lines", {
+                "id": f"{rid}-{text(line.get('Id')) or n}", "purchase_id": rid, "line_num": n,
+                "doc_number": text(r.get("DocNumber")), "supplier_id": supplier,
+                "txn_date": txn_date, "payment_type": text(r.get("PaymentType")),
+                "payment_account_id": ref(r.get("AccountRef")),
+                "is_credit": boolean(r.get("Credit")) or False, "account_id": account,
+                "account_number": self._number(account), "amount": money(line.get("Amount")),
+            }
 
 
 def _flat_lines(lines: list[Record]) -> Iterator[Record]:

@@ -10,6 +10,7 @@ select
   cast(b.vendor_id as varchar) as supplier_id,
   cast(b.transaction_date as date) as txn_date,
   cast(b.due_date as date) as due_date,
+  cast(a.id as varchar) as account_id,
   cast(a.account_number as varchar) as account_number,
   cast(a.name as varchar) as account_name,
   cast(l.amount as decimal(18, 2)) as amount,

@@ -7,6 +7,8 @@ select
   cast(p.vendor_id as varchar) as supplier_id,
   cast(p.transaction_date as date) as payment_date,
   cast(l.amount as decimal(18, 2)) as amount,
+  coalesce(cast(p.check_bank_account_id as varchar), cast(p.credit_card_account_id as varchar))
+    as account_id,
   cast(p.currency_id as varchar) as currency_id,
   cast(p.exchange_rate as decimal(18, 6)) as exchange_rate,
   coalesce(lower(cast(p._fivetran_deleted as varchar)) in ('true', 't', '1'), false) as is_deleted,

@@ -15,6 +15,7 @@ select
   cast(c.id as varchar) as credit_memo_id,
   cast(c.customer_id as varchar) as customer_id,
   cast(c.transaction_date as date) as txn_date,
+  cast(a.id as varchar) as account_id,
   cast(a.account_number as varchar) as account_number,
   cast(a.name as varchar) as account_name,
   l.line_kind,

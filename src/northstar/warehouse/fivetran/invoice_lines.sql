@@ -19,6 +19,7 @@ select
   cast(i.customer_id as varchar) as customer_id,
   cast(i.transaction_date as date) as txn_date,
   cast(i.due_date as date) as due_date,
+  cast(a.id as varchar) as account_id,
   cast(a.account_number as varchar) as account_number,
   cast(a.name as varchar) as account_name,
   l.line_kind,

@@ -6,6 +6,7 @@ select
   cast(p.customer_id as varchar) as customer_id,
   cast(p.transaction_date as date) as payment_date,
   cast(l.amount as decimal(18, 2)) as amount,
+  cast(p.deposit_to_account_id as varchar) as account_id,
   cast(p.currency_id as varchar) as currency_id,
   cast(p.exchange_rate as decimal(18, 6)) as exchange_rate,
   coalesce(lower(cast(p._fivetran_deleted as varchar)) in ('true', 't', '1'), false) as is_deleted,

@@ -6,6 +6,7 @@ select
   cast(null as varchar) as bill_id,  -- QuickBooks does not link a vendor credit to a bill
   cast(v.vendor_id as varchar) as supplier_id,
   cast(v.transaction_date as date) as txn_date,
+  cast(a.id as varchar) as account_id,
   cast(a.account_number as varchar) as account_number,
   cast(a.name as varchar) as account_name,
   cast(l.amount as decimal(18, 2)) as amount,
