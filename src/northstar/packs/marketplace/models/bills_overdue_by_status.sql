@@ -1,3 +1,8 @@
+-- The bills behind "bills overdue by Bill.com status", from Bill.com itself when the `billcom`
+-- source is loaded (model billcom_bills_overdue_by_status: the status that holds each bill up,
+-- read from its approval and its vendor's onboarding and W-9), otherwise from the books.
+select * from billcom_bills_overdue_by_status
+-- otherwise
 -- The bills behind "bills overdue by Bill.com status": each bill once (model `bills`) with what
 -- is still due on it (its total less the payments on record) and whether it is unpaid (some of
 -- it still due, unless Bill.com shows it Paid with no payment on record), plus one row per
