@@ -15,7 +15,7 @@ select d.id as deal_id, d.company_id, d.deal_name, d.stage, d.amount, d.stage_pr
                        * case when c.id is not null then 1.25 else 1.0 end
                        * case d.source_funnel when 'outbound' then 0.8
                                              when 'referral' then 1.15 else 1.0 end
-                       * case when d.close_date - cast(d.create_date as date) > 180
+                       * case when date_diff('day', cast(d.create_date as date), d.close_date) > 180
                               then 0.5 else 1.0 end)
        end as score,
        d.first_touch, d.last_touch,
