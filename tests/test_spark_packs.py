@@ -180,7 +180,7 @@ def test_a_closed_period_freezes_alike(pair: Pair) -> None:
     again = {e: values(p, ["2026-04"]) for e, p in (("duck", pair.duck), ("spark", pair.spark))}
     assert differences(again["duck"], again["spark"]) == []
     assert differences(first["spark"], again["spark"]) == []
-    origins = {v["origin"] for v in again["spark"].values()}
-    assert "frozen" in origins and "computed" not in origins
+    # origins are compared above (a metric that never freezes stays computed on both)
+    assert "frozen" in {v["origin"] for v in again["spark"].values()}
     snapshots = "SELECT count(*) FROM ns_snapshots WHERE period = '2026-04'"
     assert pair.spark.engine.scalar(snapshots) == pair.duck.engine.scalar(snapshots) > 0
