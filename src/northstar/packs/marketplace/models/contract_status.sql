@@ -15,8 +15,9 @@ spent as (
 base as (
   select k.id as contract_id, k.customer_id, k.owner_id, k.start_date, k.end_date, k.amount,
          coalesce(s.spent, 0) as spent,
-         least(1.0, greatest(0.0, ((select day from latest) - k.start_date + 1) * 1.0
-                                  / (k.end_date - k.start_date + 1))) as elapsed_share,
+         least(1.0, greatest(0.0, (date_diff('day', k.start_date, (select day from latest)) + 1)
+                                  * 1.0 / (date_diff('day', k.start_date, k.end_date) + 1)))
+           as elapsed_share,
          lag(k.amount) over (partition by k.customer_id order by k.start_date) as previous_amount
   from contracts as k
   left join spent as s on s.contract_id = k.id

@@ -18,7 +18,8 @@ paid as (
 select l.invoice_id, l.customer_id, l.txn_date, l.due_date, l.total,
        coalesce(p.paid_amount, cast(0 as decimal(18, 2))) as paid_amount,
        p.paid_date,
-       case when p.paid_amount >= l.total then p.paid_date - l.txn_date end as days_to_pay,
+       case when p.paid_amount >= l.total then date_diff('day', l.txn_date, p.paid_date) end
+         as days_to_pay,
        {{ tags('l') }}
 from lines as l
 left join paid as p on p.invoice_id = l.invoice_id

@@ -23,7 +23,8 @@ with starts as (
          case when c.id is not null then 1.25 else 1.0 end
            * case d.source_funnel when 'outbound' then 0.8
                                   when 'referral' then 1.15 else 1.0 end
-           * case when d.close_date - cast(d.create_date as date) > 180 then 0.5 else 1.0 end
+           * case when date_diff('day', cast(d.create_date as date), d.close_date) > 180
+                  then 0.5 else 1.0 end
            as score_factor
   from deals as d
   left join customers as c on c.id = d.company_id

@@ -1,0 +1,11 @@
+-- health_score_total (metric, 2026-05) on spark: scripts/golden_sql.py
+SELECT
+  CASE WHEN `changed_on` < CAST('2026-06-01' AS DATE) THEN '2026-05' END AS ns_period,
+  SUM(health_change) AS value
+FROM `clients_changes`
+WHERE
+  (
+    `changed_on` < CAST('2026-06-01' AS DATE)
+  )
+GROUP BY
+  1;

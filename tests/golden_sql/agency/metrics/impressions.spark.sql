@@ -1,0 +1,13 @@
+-- impressions (metric, 2026-05) on spark: scripts/golden_sql.py
+SELECT
+  CASE WHEN `date` < CAST('2026-06-01' AS DATE) THEN '2026-05' END AS ns_period,
+  SUM(impressions) AS value
+FROM `ad_spend`
+WHERE
+  (
+    (
+      `date` >= CAST('2026-05-01' AS DATE) AND `date` < CAST('2026-06-01' AS DATE)
+    )
+  )
+GROUP BY
+  1;

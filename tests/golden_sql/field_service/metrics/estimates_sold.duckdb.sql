@@ -1,0 +1,17 @@
+-- estimates_sold (metric, 2026-06-14) on duckdb: scripts/golden_sql.py
+SELECT
+  CASE
+    WHEN "happened_at" < CAST('2026-06-15 07:00:00' AS TIMESTAMP)
+    THEN '2026-06-14'
+  END AS ns_period,
+  SUM(sold) AS value
+FROM "sales_events"
+WHERE
+  (
+    (
+      "happened_at" >= CAST('2026-06-14 07:00:00' AS TIMESTAMP)
+      AND "happened_at" < CAST('2026-06-15 07:00:00' AS TIMESTAMP)
+    )
+  )
+GROUP BY
+  1;

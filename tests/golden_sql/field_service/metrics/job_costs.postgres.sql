@@ -1,0 +1,20 @@
+-- job_costs (metric, 2026-06-14) on postgres: scripts/golden_sql.py
+SELECT
+  CASE
+    WHEN "start_at" < CAST('2026-06-15 07:00:00' AS TIMESTAMP)
+    THEN '2026-06-14'
+  END AS ns_period,
+  SUM(total_cost) AS value
+FROM "job_costing"
+WHERE
+  (
+    (
+      "start_at" >= CAST('2026-06-14 07:00:00' AS TIMESTAMP)
+      AND "start_at" < CAST('2026-06-15 07:00:00' AS TIMESTAMP)
+    )
+  )
+  AND (
+    job_type_category = 'production' AND department = 'production'
+  )
+GROUP BY
+  1;

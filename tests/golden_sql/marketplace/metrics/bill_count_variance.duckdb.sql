@@ -1,0 +1,7 @@
+-- bill_count_variance (metric, 2026-05) on duckdb: scripts/golden_sql.py
+SELECT
+  COUNT(*) AS value
+FROM bill_reconciliation
+WHERE
+  bill_date >= CAST('2026-05-01' AS DATE)
+  AND bill_date < CAST('2026-06-01' AS DATE);

@@ -1,0 +1,19 @@
+-- q4_share (metric, 2025) on duckdb: scripts/golden_sql.py
+SELECT
+  (
+    SELECT
+      SUM(amount)
+    FROM revenue_lines
+    WHERE
+      txn_date >= CAST('2026-01-01' AS DATE) - INTERVAL '3' MONTH
+      AND txn_date < CAST('2026-01-01' AS DATE)
+  ) / NULLIF(
+    (
+      SELECT
+        SUM(amount)
+      FROM revenue_lines
+      WHERE
+        txn_date >= CAST('2025-01-01' AS DATE) AND txn_date < CAST('2026-01-01' AS DATE)
+    ),
+    0
+  ) AS value;

@@ -1,0 +1,19 @@
+-- q4_share (metric, 2025) on postgres: scripts/golden_sql.py
+SELECT
+  CAST((
+    SELECT
+      SUM(amount)
+    FROM revenue_lines
+    WHERE
+      txn_date >= CAST('2026-01-01' AS DATE) - INTERVAL '3 MONTH'
+      AND txn_date < CAST('2026-01-01' AS DATE)
+  ) AS DOUBLE PRECISION) / NULLIF(
+    (
+      SELECT
+        SUM(amount)
+      FROM revenue_lines
+      WHERE
+        txn_date >= CAST('2025-01-01' AS DATE) AND txn_date < CAST('2026-01-01' AS DATE)
+    ),
+    0
+  ) AS value;

@@ -1,0 +1,16 @@
+-- new_agreements (metric, 2026-05) on postgres: scripts/golden_sql.py
+SELECT
+  CASE WHEN "month" < CAST('2026-06-01' AS DATE) THEN '2026-05' END AS ns_period,
+  SUM(value) AS value
+FROM "monthly_inputs"
+WHERE
+  (
+    (
+      "month" >= CAST('2026-05-01' AS DATE) AND "month" < CAST('2026-06-01' AS DATE)
+    )
+  )
+  AND (
+    input = 'new_agreements'
+  )
+GROUP BY
+  1;

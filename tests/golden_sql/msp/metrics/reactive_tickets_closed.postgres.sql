@@ -1,0 +1,21 @@
+-- reactive_tickets_closed (metric, 2026-05) on postgres: scripts/golden_sql.py
+SELECT
+  CASE WHEN "closed_at" < CAST('2026-06-01 05:00:00' AS TIMESTAMP) THEN '2026-05' END AS ns_period,
+  COUNT(*) AS value
+FROM "reactive_tickets"
+WHERE
+  (
+    (
+      "closed_at" >= CAST('2026-05-01 05:00:00' AS TIMESTAMP)
+      AND "closed_at" < CAST('2026-06-01 05:00:00' AS TIMESTAMP)
+    )
+  )
+GROUP BY
+  1;
+
+SELECT
+  NULLIF(COUNT(*), 0) AS value
+FROM reactive_tickets
+WHERE
+  date_entered >= CAST('2026-05-01 05:00:00' AS TIMESTAMP)
+  AND date_entered < CAST('2026-06-01 05:00:00' AS TIMESTAMP);

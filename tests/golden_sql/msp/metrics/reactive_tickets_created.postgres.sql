@@ -1,0 +1,32 @@
+-- reactive_tickets_created (metric, 2026-05) on postgres: scripts/golden_sql.py
+SELECT
+  CASE
+    WHEN "date_entered" < CAST('2026-06-01 05:00:00' AS TIMESTAMP)
+    THEN '2026-05'
+  END AS ns_period,
+  COUNT(*) AS value
+FROM "reactive_tickets"
+WHERE
+  (
+    (
+      "date_entered" >= CAST('2026-05-01 05:00:00' AS TIMESTAMP)
+      AND "date_entered" < CAST('2026-06-01 05:00:00' AS TIMESTAMP)
+    )
+  )
+GROUP BY
+  1;
+
+SELECT
+  1.0 * NULLIF(COUNT(*), 0) * ROUND(
+    CAST((
+      CAST('2026-06-01' AS DATE) - CAST('2026-05-01' AS DATE)
+    ) AS DOUBLE PRECISION) / 30.44
+  ) AS value
+FROM managed_devices
+WHERE
+  is_endpoint
+  AND is_approved
+  AND created < CAST('2026-06-01 05:00:00' AS TIMESTAMP)
+  AND (
+    removed_at IS NULL OR removed_at >= CAST('2026-06-01 05:00:00' AS TIMESTAMP)
+  );
