@@ -1,12 +1,12 @@
 -- cash (metric, 2026-05) on duckdb: scripts/golden_sql.py
 SELECT
-  MAX(cash_balance) AS value
-FROM monthly_finance
+  MAX(cash) AS value
+FROM cash_position
 WHERE
   month = (
     SELECT
       MAX(month)
-    FROM monthly_finance
+    FROM cash_position
     WHERE
       month >= CAST('2026-05-01' AS DATE) AND month < CAST('2026-06-01' AS DATE)
   );

@@ -1,7 +1,7 @@
 -- pipeline_entering_scored (metric, 2026-Q1) on spark: scripts/golden_sql.py
 SELECT
   CASE WHEN `close_date` < CAST('2026-04-01' AS DATE) THEN '2026-Q1' END AS ns_period,
-  SUM(amount * score) AS value
+  SUM(entering_scored) AS value
 FROM `scored_deals`
 WHERE
   (

@@ -1,7 +1,7 @@
 -- pipeline_entering_weighted (metric, 2026-Q1) on duckdb: scripts/golden_sql.py
 SELECT
   CASE WHEN "close_date" < CAST('2026-04-01' AS DATE) THEN '2026-Q1' END AS ns_period,
-  SUM(weighted_amount) AS value
+  SUM(entering_weighted) AS value
 FROM "scored_deals"
 WHERE
   (

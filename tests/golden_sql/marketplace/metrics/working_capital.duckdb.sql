@@ -1,12 +1,12 @@
 -- working_capital (metric, 2026-05) on duckdb: scripts/golden_sql.py
 SELECT
-  MAX(current_assets - current_liabilities) AS value
-FROM monthly_finance
+  MAX(working_capital) AS value
+FROM cash_position
 WHERE
   month = (
     SELECT
       MAX(month)
-    FROM monthly_finance
+    FROM cash_position
     WHERE
       month >= CAST('2026-05-01' AS DATE) AND month < CAST('2026-06-01' AS DATE)
   );

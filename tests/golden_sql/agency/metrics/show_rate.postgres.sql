@@ -1,0 +1,20 @@
+-- show_rate (metric, 2026-05) on postgres: scripts/golden_sql.py
+SELECT
+  CASE
+    WHEN "start_time" < CAST('2026-06-01 06:00:00' AS TIMESTAMP)
+    THEN '2026-05'
+  END AS ns_period,
+  CAST(SUM(held) * 1.0 AS DOUBLE PRECISION) / NULLIF(SUM(due), 0) AS value
+FROM "sales_calls"
+WHERE
+  (
+    (
+      "start_time" >= CAST('2026-05-01 06:00:00' AS TIMESTAMP)
+      AND "start_time" < CAST('2026-06-01 06:00:00' AS TIMESTAMP)
+    )
+  )
+  AND (
+    kind IN ('triage', 'strategy')
+  )
+GROUP BY
+  1;
