@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench screenshots clean install pdf-deps
+.PHONY: demo test test-spark lint bench screenshots clean install pdf-deps
 
 # The demo needs only the runtime; the tools for tests (browser driver, API fuzzer) come with
 # `make test`.
@@ -32,6 +32,10 @@ test: $(DEV_STAMP)
 	$(BIN)/ruff check src tests $(wildcard bench scripts)
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# every pack's sample company on Spark against DuckDB (issue 16): slow, so not in `make test`
+test-spark: $(DEV_STAMP)
+	$(BIN)/pytest -m spark_packs
 
 # the soak is bounded: 2 minutes here; `make bench SOAK_MINUTES=60` for the hour
 SOAK_MINUTES ?= 2

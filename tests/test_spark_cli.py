@@ -77,10 +77,7 @@ def test_a_model_spark_cannot_build_is_one_line_naming_it(
     assert "Traceback" not in err and "at org.apache" not in err and "{" not in err
 
 
-@pytest.mark.skip(reason="the marketplace models contract_status and scored_deals do not "
-                  "build on Spark yet: a date minus a date is an INTERVAL DAY there, so `+ 1` "
-                  "and `> 180` are DATATYPE_MISMATCH; issue 16 item 3 transpiles it "
-                  "(spark-packs)")
+@pytest.mark.spark_packs  # a whole sample company loaded into Spark: `make test-spark`
 def test_the_demo_on_spark_shows_duckdbs_scorecard(
         spark_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cards = {}

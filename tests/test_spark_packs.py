@@ -35,7 +35,7 @@ PACKS = {  # the smallest company each pack's generator makes (pack.toml: min_ro
     "marketplace": 1_000, "msp": 2_000, "field_service": 3_000, "agency": 12_000}
 NUMERIC = ("DECIMAL", "INTEGER", "BIGINT", "DOUBLE", "FLOAT", "SMALLINT", "TINYINT", "HUGEINT")
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, pytest.mark.spark_packs]
 
 
 @dataclass
