@@ -124,11 +124,29 @@ def parse(sql: str) -> tuple[exp.Expression, ...]:
     return tuple(e for e in found if isinstance(e, exp.Expression))
 
 
+def _as_double(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.DOUBLE):
+        return node
+    return exp.cast(node, exp.DataType.Type.DOUBLE)
+
+
+def _floating_point(node: exp.Expression) -> exp.Expression:
+    """`a / b` and `avg(x)` as DuckDB computes them: in floating point. Spark keeps decimals
+    there, cut short (a quotient of two sums of money to 6 places, 0.987950 where DuckDB gives
+    0.9879497731141221; the average of `1.0`s to 5), so a ratio would differ from DuckDB's in
+    its sixth digit."""
+    if isinstance(node, (exp.Div, exp.Avg)):
+        node = node.copy()
+        node.set("this", _as_double(node.this))
+    return node
+
+
 def to_spark(node: exp.Expression | str) -> str:
-    """Spark SQL for a statement or text written in DuckDB's dialect."""
+    """Spark SQL for a statement or text written in DuckDB's dialect (divisions and averages
+    in floating point, as DuckDB's)."""
     if isinstance(node, str):
         return ";\n".join(to_spark(e) for e in parse(node))
-    return node.sql(dialect="spark")
+    return node.transform(_floating_point).sql(dialect="spark")
 
 
 def row_text_sql(columns: Sequence[tuple[str, str]]) -> str:

@@ -21,7 +21,7 @@ WITH cohort AS (
     client_id
 )
 SELECT
-  SUM(COALESCE(t.mrr_now, 0)) / NULLIF(SUM(c.mrr_then), 0) AS value
+  CAST(SUM(COALESCE(t.mrr_now, 0)) AS DOUBLE) / NULLIF(SUM(c.mrr_then), 0) AS value
 FROM cohort AS c
 LEFT JOIN today AS t
   ON t.client_id = c.client_id;

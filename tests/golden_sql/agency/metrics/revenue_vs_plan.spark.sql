@@ -16,7 +16,7 @@ WITH cash AS (
     AND month < CAST('2026-06-01' AS DATE)
 )
 SELECT
-  cash.v / NULLIF(
+  CAST(cash.v AS DOUBLE) / NULLIF(
     plan.v * LEAST(
       1.0,
       1.0 * (

@@ -4,7 +4,7 @@ SELECT
     WHEN `start_time` < CAST('2026-06-01 06:00:00' AS TIMESTAMP_NTZ)
     THEN '2026-05'
   END AS ns_period,
-  SUM(held) * 1.0 / NULLIF(SUM(due), 0) AS value
+  CAST(SUM(held) * 1.0 AS DOUBLE) / NULLIF(SUM(due), 0) AS value
 FROM `sales_calls`
 WHERE
   (

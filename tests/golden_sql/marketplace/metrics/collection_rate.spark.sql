@@ -1,7 +1,7 @@
 -- collection_rate (metric, 2026-05) on spark: scripts/golden_sql.py
 SELECT
   CASE WHEN `due_date` < CAST('2026-06-01' AS DATE) THEN '2026-05' END AS ns_period,
-  SUM(paid_amount) / NULLIF(SUM(total), 0) AS value
+  CAST(SUM(paid_amount) AS DOUBLE) / NULLIF(SUM(total), 0) AS value
 FROM `invoices`
 WHERE
   (

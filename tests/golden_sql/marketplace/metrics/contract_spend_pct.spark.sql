@@ -13,11 +13,11 @@ WITH k AS (
 ), goal AS (
   SELECT
     SUM(
-      amount * DATEDIFF(
+      CAST(amount * DATEDIFF(
         DAY,
         GREATEST(start_date, CAST('2026-05-01' AS DATE)),
         LEAST(end_date + 1, CAST('2026-06-01' AS DATE))
-      ) / (
+      ) AS DOUBLE) / (
         DATEDIFF(DAY, start_date, end_date) + 1
       )
     ) AS goal
@@ -32,11 +32,11 @@ WITH k AS (
     AND g.txn_date < LEAST(k.end_date + 1, CAST('2026-06-01' AS DATE))
 )
 SELECT
-  COALESCE((
+  CAST(COALESCE((
     SELECT
       spent
     FROM spent
-  ), 0) / NULLIF((
+  ), 0) AS DOUBLE) / NULLIF((
     SELECT
       goal
     FROM goal

@@ -13,7 +13,7 @@ WITH prior AS (
     txn_date >= CAST('2025-01-01' AS DATE) AND txn_date < CAST('2026-01-01' AS DATE)
 )
 SELECT
-  COUNT(cur.customer_id) * 1.0 / NULLIF(COUNT(*), 0) AS value
+  CAST(COUNT(cur.customer_id) * 1.0 AS DOUBLE) / NULLIF(COUNT(*), 0) AS value
 FROM prior
 LEFT JOIN cur
   ON cur.customer_id = prior.customer_id;

@@ -33,5 +33,5 @@ WITH yearly AS (
     1
 )
 SELECT
-  AVG(CASE WHEN years_active >= 3 THEN total END) / NULLIF(AVG(CASE WHEN years_active >= 3 THEN first_year_billed END), 0) AS value
+  CAST(AVG(CASE WHEN years_active >= 3 THEN total END) AS DOUBLE) / NULLIF(AVG(CASE WHEN years_active >= 3 THEN first_year_billed END), 0) AS value
 FROM per;

@@ -24,7 +24,7 @@ WITH prior AS (
     customer_id
 )
 SELECT
-  SUM(COALESCE(cur.billed, 0)) / NULLIF(SUM(prior.billed), 0) AS value
+  CAST(SUM(COALESCE(cur.billed, 0)) AS DOUBLE) / NULLIF(SUM(prior.billed), 0) AS value
 FROM prior
 LEFT JOIN cur
   ON cur.customer_id = prior.customer_id

@@ -1,13 +1,13 @@
 -- q4_share (metric, 2025) on spark: scripts/golden_sql.py
 SELECT
-  (
+  CAST((
     SELECT
       SUM(amount)
     FROM revenue_lines
     WHERE
       txn_date >= CAST('2026-01-01' AS DATE) - INTERVAL '3' MONTH
       AND txn_date < CAST('2026-01-01' AS DATE)
-  ) / NULLIF(
+  ) AS DOUBLE) / NULLIF(
     (
       SELECT
         SUM(amount)

@@ -62,7 +62,7 @@ WITH base AS (
     ON s.id = k.id
 )
 SELECT
-  SUM(unspent * months_inside / months_left) AS value
+  SUM(CAST(unspent * months_inside AS DOUBLE) / months_left) AS value
 FROM shares;
 
 SELECT

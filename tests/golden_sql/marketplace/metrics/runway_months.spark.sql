@@ -34,7 +34,7 @@ SELECT
     THEN NULL
     WHEN burn.total <= 0
     THEN -1
-    ELSE GREATEST(
+    ELSE CAST(GREATEST(
       (
         SELECT
           MAX(cash_balance)
@@ -47,7 +47,7 @@ SELECT
           )
       ),
       0
-    ) / (
+    ) AS DOUBLE) / (
       burn.total / burn.n
     )
   END AS value

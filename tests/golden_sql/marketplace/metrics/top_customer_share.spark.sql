@@ -12,5 +12,5 @@ WITH billed AS (
     customer_id
 )
 SELECT
-  MAX(billed) / NULLIF(SUM(billed), 0) AS value
+  CAST(MAX(billed) AS DOUBLE) / NULLIF(SUM(billed), 0) AS value
 FROM billed;

@@ -17,5 +17,5 @@ WITH billed AS (
   FROM billed
 )
 SELECT
-  SUM(CASE WHEN rank_no <= 2 THEN billed ELSE 0 END) / NULLIF(SUM(billed), 0) AS value
+  CAST(SUM(CASE WHEN rank_no <= 2 THEN billed ELSE 0 END) AS DOUBLE) / NULLIF(SUM(billed), 0) AS value
 FROM ranked;

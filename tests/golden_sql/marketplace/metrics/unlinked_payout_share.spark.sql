@@ -1,7 +1,7 @@
 -- unlinked_payout_share (metric, 2026-Q1) on spark: scripts/golden_sql.py
 SELECT
   CASE WHEN `txn_date` < CAST('2026-04-01' AS DATE) THEN '2026-Q1' END AS ns_period,
-  SUM(CASE WHEN supplier_id IS NULL THEN amount ELSE 0 END) / NULLIF(SUM(amount), 0) AS value
+  CAST(SUM(CASE WHEN supplier_id IS NULL THEN amount ELSE 0 END) AS DOUBLE) / NULLIF(SUM(amount), 0) AS value
 FROM `supplier_payouts`
 WHERE
   (

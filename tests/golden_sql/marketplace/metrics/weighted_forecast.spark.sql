@@ -1,13 +1,13 @@
 -- weighted_forecast (metric, 2026-Q1) on spark: scripts/golden_sql.py
 SELECT
-  (
+  CAST((
     SELECT
       SUM(amount * stage_probability)
     FROM deals
     WHERE
       close_date >= CAST('2026-01-01' AS DATE)
       AND close_date < CAST('2026-04-01' AS DATE)
-  ) / NULLIF(
+  ) AS DOUBLE) / NULLIF(
     (
       SELECT
         SUM(quota)

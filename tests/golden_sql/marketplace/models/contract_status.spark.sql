@@ -33,13 +33,13 @@ WITH latest AS (
       1.0,
       GREATEST(
         0.0,
-        (
+        CAST((
           DATEDIFF(DAY, k.start_date, (
             SELECT
               day
             FROM latest
           )) + 1
-        ) * 1.0 / (
+        ) * 1.0 AS DOUBLE) / (
           DATEDIFF(DAY, k.start_date, k.end_date) + 1
         )
       )

@@ -7,8 +7,8 @@ WITH by_tenure AS (
   SELECT
     years_active,
     COUNT(*) AS customers,
-    CAST(AVG(total_billed) AS DOUBLE) AS avg_lifetime_billed,
-    CAST(AVG(billed_first_year) AS DOUBLE) AS avg_first_year_billed
+    CAST(AVG(CAST(total_billed AS DOUBLE)) AS DOUBLE) AS avg_lifetime_billed,
+    CAST(AVG(CAST(billed_first_year AS DOUBLE)) AS DOUBLE) AS avg_first_year_billed
   FROM customer_development
   WHERE
     years_active > 0
@@ -20,5 +20,5 @@ SELECT
   customers,
   avg_lifetime_billed,
   avg_first_year_billed,
-  avg_lifetime_billed / NULLIF(avg_first_year_billed, 0) AS multiple_of_first_year
+  CAST(avg_lifetime_billed AS DOUBLE) / NULLIF(avg_first_year_billed, 0) AS multiple_of_first_year
 FROM by_tenure;

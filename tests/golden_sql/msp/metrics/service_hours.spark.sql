@@ -17,7 +17,7 @@ GROUP BY
   1;
 
 SELECT
-  1.0 / 125 * NULLIF(SUM(amount), 0) AS value
+  CAST(1.0 AS DOUBLE) / 125 * NULLIF(SUM(amount), 0) AS value
 FROM pnl_lines
 WHERE
   category = 'mrr'
