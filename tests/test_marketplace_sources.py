@@ -158,7 +158,16 @@ def test_platform_collections_from_mongodb(project: Project) -> None:
     assert value(project, "invoice_dollar_variance", "2025-03") == pytest.approx(1750.50)
 
 
-def test_factoring_and_monthly_finance_templates_load(project: Project) -> None:
+@pytest.fixture
+def bookless(tmp_path: Path) -> Iterator[Project]:
+    """A marketplace project with no books attached: cash and working capital come from the
+    monthly finance figures (with books, from the balance sheet built from them)."""
+    with Project.init(tmp_path / "mp", pack=get_pack("marketplace"), timezone="UTC") as p:
+        yield p
+
+
+def test_factoring_and_monthly_finance_templates_load(bookless: Project) -> None:
+    project = bookless
     copied = project.root / "templates"  # `init --pack` copies them into the project
     for name in ("factoring_statements", "monthly_finance"):
         for ext in ("csv", "yml"):
