@@ -5,10 +5,12 @@ oracles: one size, one seed, one end day, built once per test session on each en
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
+import pyarrow as pa
 from fastapi.testclient import TestClient
 
 from northstar.packs.agency import PACK
@@ -47,3 +49,24 @@ def dashboards_as(project: Project, person: str, names: tuple[str, ...]
     with TestClient(create_app(project, WebSettings(), schedule=False)) as client:
         client.headers["Authorization"] = f"Bearer {raw}"
         return {name: client.get(f"/dashboards/{name}") for name in names}
+
+
+TINY_NOW = datetime(2025, 6, 15, 18, tzinfo=UTC)
+"""Noon on 15 June 2025 in Denver: the clock of the hand-made agencies."""
+
+
+def tiny_agency(root: Path, engine_url: str,
+                tables: Iterable[tuple[str, str, pa.Table]]) -> Project:
+    """A hand-made agency: the pack's files, these (table, source, rows), its clock at
+    TINY_NOW."""
+    project = Project.init(root, pack=PACK, engine_url=engine_url, timezone=TIMEZONE)
+    for name, source, data in tables:
+        project.append(name, data, source=source)
+    project.metrics.now = TINY_NOW
+    return project
+
+
+def values(project: Project, metrics: Iterable[str], period: str) -> dict[str, float | None]:
+    """Each metric's value for the period, as a float (None: no value)."""
+    return {v.metric: None if v.value is None else float(v.value)
+            for v in project.compute(list(metrics), [period])}

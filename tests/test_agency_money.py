@@ -11,7 +11,7 @@ report by the account's day (a date), finance by month."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,8 @@ import pyarrow as pa
 import pytest
 
 from agency_oracle.money import MoneyOracle, rows_of
-from agency_sample import SAMPLE_END, SAMPLE_ROWS, SAMPLE_SEED, TIMEZONE, dashboards_as
+from agency_sample import SAMPLE_END, SAMPLE_ROWS, SAMPLE_SEED, TIMEZONE, dashboards_as, tiny_agency
+from agency_sample import values as metric_values
 from northstar.checks import read_checks, run_checks
 from northstar.packs.agency import PACK
 from northstar.project import Project
@@ -204,18 +205,13 @@ def tables() -> list[tuple[str, str, pa.Table]]:
 
 @pytest.fixture
 def agency(engine_url: str, tmp_path: Path) -> Iterator[Project]:
-    project = Project.init(tmp_path / "agency", pack=PACK, engine_url=engine_url,
-                           timezone="America/Denver")
-    for name, source, data in tables():
-        project.append(name, data, source=source)
-    project.metrics.now = datetime(2025, 6, 15, 18, tzinfo=UTC)  # noon on 15 June in Denver
+    project = tiny_agency(tmp_path / "agency", engine_url, tables())
     yield project
     project.close()
 
 
 def values(project: Project, period: str) -> dict[str, float | None]:
-    return {v.metric: None if v.value is None else float(v.value)
-            for v in project.compute(list(MONEY_METRICS), [period])}
+    return metric_values(project, MONEY_METRICS, period)
 
 
 FEBRUARY: dict[str, float | None] = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,8 @@ import pytest
 
 from agency_oracle.money import rows_of
 from agency_oracle.sales import SalesOracle
-from agency_sample import SAMPLE_END, SAMPLE_ROWS, SAMPLE_SEED, TIMEZONE, dashboards_as
+from agency_sample import SAMPLE_END, SAMPLE_ROWS, SAMPLE_SEED, TIMEZONE, dashboards_as, tiny_agency
+from agency_sample import values as metric_values
 from northstar.checks import run_checks
 from northstar.metrics.catalog import load_catalog
 from northstar.models.views import read_model_files
@@ -233,18 +234,13 @@ def tables() -> list[tuple[str, str, pa.Table]]:
 
 @pytest.fixture
 def agency(engine_url: str, tmp_path: Path) -> Iterator[Project]:
-    project = Project.init(tmp_path / "agency", pack=PACK, engine_url=engine_url,
-                           timezone="America/Denver")
-    for name, source, data in tables():
-        project.append(name, data, source=source)
-    project.metrics.now = datetime(2025, 6, 15, 18, tzinfo=UTC)
+    project = tiny_agency(tmp_path / "agency", engine_url, tables())
     yield project
     project.close()
 
 
 def values(project: Project, period: str) -> dict[str, float | None]:
-    return {v.metric: None if v.value is None else float(v.value)
-            for v in project.compute(list(SALES_METRICS), [period])}
+    return metric_values(project, SALES_METRICS, period)
 
 
 FEBRUARY: dict[str, float | None] = {
